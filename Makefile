@@ -1,0 +1,68 @@
+# The project's verbs. Everything a target needs is installed by `setup` into ~/.cache/mcpg-functions.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Node 24 from the machine or from the cache (installed from the npm registry when the machine's is older).
+NODE_BIN := $(shell hack/setup-node.sh)
+ifeq ($(NODE_BIN),)
+$(error could not provide Node 24: see the message above)
+endif
+export PATH := $(NODE_BIN):$(PATH)
+# The Go-built test bed binaries (etcd, kube-*, kwok, Knative's adapter, helm, crane, cosign).
+export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
+KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
+CLUSTER := node test/cluster/cli.ts
+
+.PHONY: help setup tools deps build lint format typecheck test unit integration demo cluster-up cluster-down cluster-status
+
+help: ## list the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+setup: deps tools ## install npm packages and build the test bed's binaries (cached)
+
+deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json functions/*/package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+tools: ## build missing Go binaries into the cache
+	hack/build-tools.sh >/dev/null
+
+build: deps ## type-check everything (functions are bundled by later targets)
+	npx tsc -p tsconfig.json
+
+typecheck: build
+
+lint: deps ## eslint and prettier --check
+	npx eslint .
+	npx prettier --check .
+
+format: deps ## rewrite files with prettier
+	npx prettier --write .
+
+unit: deps ## fast tests of pure logic
+	npx vitest run --project unit
+
+integration: setup ## tests against the real local control plane (started and stopped by the run)
+	npx vitest run --project integration
+
+test: setup lint typecheck unit integration ## everything CI runs
+
+demo: setup ## bring up the local control plane and show it
+	@$(CLUSTER) up --reuse
+	@echo
+	@$(KUBECTL) --kubeconfig "$$($(CLUSTER) kubeconfig)" get nodes -o wide
+	@echo
+	@echo "use it:   export KUBECONFIG=$$($(CLUSTER) kubeconfig)"
+	@echo "stop it:  make cluster-down"
+
+cluster-up: setup ## start etcd, kube-apiserver, controller-manager, scheduler and kwok on loopback
+	@$(CLUSTER) up
+
+cluster-down: ## stop the local control plane and remove its files
+	@$(CLUSTER) down
+
+cluster-status: ## show the local control plane's processes and memory
+	@$(CLUSTER) status

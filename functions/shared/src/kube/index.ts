@@ -1,0 +1,2 @@
+export { loadKubeConfig } from './config.ts';
+export { apiStatus, isNotFound } from './errors.ts';

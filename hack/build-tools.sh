@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Builds the Go programs the test bed and the supply-chain work need, from the Go
+# module proxy, into a cache outside the repository keyed by the pinned versions.
+# A binary whose version already matches its pin is skipped, so a warm run takes seconds.
+#
+#   hack/build-tools.sh            build whatever is missing, print the bin directory last
+#   hack/build-tools.sh --print    print the bin directory only (no build)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=hack/versions.env
+source "$here/versions.env"
+source "$here/lib.sh"
+
+tools_dir=$(tools_cache_dir)
+bin="$tools_dir/bin"
+logs="$tools_dir/logs"
+src="$tools_dir/src"
+
+if [[ "${1:-}" == "--print" ]]; then
+  echo "$bin"
+  exit 0
+fi
+
+mkdir -p "$bin" "$logs" "$src"
+
+require_go() {
+  command -v go >/dev/null 2>&1 ||
+    fail "the Go toolchain is missing" "-" "install Go ${GO_MIN_VERSION} or newer and put it on PATH"
+  local have
+  have=$(go env GOVERSION | sed 's/^go//')
+  version_at_least "$have" "$GO_MIN_VERSION" ||
+    fail "Go $have is too old (Kubernetes $KUBERNETES_VERSION and KWOK $KWOK_VERSION need Go $GO_MIN_VERSION)" "-" \
+      "install Go $GO_MIN_VERSION or newer"
+}
+
+# Every build: this toolchain only, no VCS stamping, static binaries.
+export GOTOOLCHAIN=local GOFLAGS="-buildvcs=false" CGO_ENABLED=0 GOBIN="$bin"
+
+step=0
+total=7
+started_all=$SECONDS
+
+# run_build NAME EXPECTED_VERSION BINARY... -- COMMAND...
+# Skips when every listed binary reports EXPECTED_VERSION; otherwise runs COMMAND with its
+# output in a log file, and stops the whole script with a readable message when it fails.
+run_build() {
+  local name=$1 expected=$2
+  shift 2
+  local binaries=()
+  while [[ "$1" != "--" ]]; do binaries+=("$1"); shift; done
+  shift
+  step=$((step + 1))
+  local log="$logs/$name.log" missing=0 b
+  for b in "${binaries[@]}"; do
+    binary_has_version "$bin/$b" "$expected" || missing=1
+  done
+  if [[ $missing == 0 ]]; then
+    progress "[$step/$total] $name $expected: cached"
+    return 0
+  fi
+  progress "[$step/$total] $name $expected: building (log: $log)"
+  local t0=$SECONDS
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 15 "$log" >&2 || true
+    fail "building $name $expected failed" "$log" \
+      "read the log; a network error means the Go module proxy or checksum database was unreachable: retry 'make setup'"
+  fi
+  for b in "${binaries[@]}"; do
+    binary_has_version "$bin/$b" "$expected" ||
+      fail "$b was built but does not report version $expected" "$log" "remove $bin/$b and run 'make setup' again"
+  done
+  progress "[$step/$total] $name $expected: built in $((SECONDS - t0))s"
+}
+
+build_kubernetes() {
+  local k=$KUBERNETES_VERSION staging="v0.${KUBERNETES_VERSION#1.}" minor
+  minor=${k#1.}
+  minor=${minor%%.*}
+  local dir="$src/kubernetes-$k"
+  rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+  go mod init local/kubernetes-binaries
+  local upstream_mod
+  upstream_mod=$(go mod download -json "k8s.io/kubernetes@v$k" | json_field GoMod)
+  # The main module's go and godebug lines set the binaries' default GODEBUG: take upstream's.
+  go mod edit -go="$(awk '/^go /{print $2}' "$upstream_mod")"
+  if grep -q '^godebug default=' "$upstream_mod"; then
+    go mod edit -godebug="$(awk '/^godebug default=/{print $2}' "$upstream_mod")"
+  fi
+  # k8s.io/kubernetes points its staging modules at local folders; map each to its published twin.
+  local m
+  for m in $(sed -n 's#^[[:space:]]*k8s.io/\([a-z0-9-]*\) => \./staging/src/k8s.io/.*#\1#p' "$upstream_mod"); do
+    go mod edit -replace="k8s.io/$m=k8s.io/$m@$staging"
+  done
+  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$k" "k8s.io/kubernetes/cmd/kube-controller-manager@v$k" \
+    "k8s.io/kubernetes/cmd/kube-scheduler@v$k" "k8s.io/kubernetes/cmd/kubectl@v$k"
+  # Clients (Helm, Knative, kubectl) parse the server's version, so stamp it as upstream does.
+  local ld="-s -w" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $p.gitVersion=v$k -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+    ld="$ld -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  go build -trimpath -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$bin/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+}
+
+build_etcd() {
+  local dir="$src/etcd-$ETCD_VERSION"
+  rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+  go mod init local/etcd-binary
+  go get -tool "go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
+  go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3
+}
+
+# Knative's receive adapter, started through a small main of ours that differs from upstream's in one
+# way: the health-probe server (hard-wired to :8080 on every interface) stays off, so the test bed
+# listens on loopback only. The adapter package itself is Knative's, unchanged.
+build_adapter() {
+  local dir="$src/apiserver-receive-adapter-$KNATIVE_EVENTING_VERSION"
+  rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+  go mod init local/apiserver-receive-adapter
+  cat >main.go <<'GO'
+package main
+
+import (
+	"knative.dev/eventing/pkg/adapter/apiserver"
+	"knative.dev/eventing/pkg/adapter/v2"
+	"knative.dev/eventing/pkg/auth"
+	"knative.dev/eventing/pkg/eventingtls"
+	filteredfactory "knative.dev/pkg/client/injection/kube/informers/factory/filtered"
+	"knative.dev/pkg/signals"
+)
+
+func main() {
+	ctx := adapter.WithHealthProbesDisabled(adapter.WithInjectorEnabled(signals.NewContext()))
+	ctx = filteredfactory.WithSelectors(ctx, auth.OIDCLabelSelector, eventingtls.TrustBundleLabelSelector)
+	adapter.MainWithContext(ctx, "apiserversource", apiserver.NewEnvConfig, apiserver.NewAdapter)
+}
+GO
+  go get "knative.dev/eventing@v$KNATIVE_EVENTING_VERSION"
+  go mod tidy
+  go build -trimpath -ldflags "-s -w" -o "$bin/apiserver_receive_adapter" .
+}
+
+# Standalone kwok needs Stage objects (how fake nodes and pods change state). They ship in the
+# kwok module; concatenate the ones the test bed needs into the cache, never into the repository.
+install_kwok_stages() {
+  local out="$tools_dir/share/kwok-stages.yaml" dir f
+  [[ -s "$out" ]] && return 0
+  mkdir -p "$(dirname "$out")"
+  dir=$(go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | json_field Dir)
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    cat "$dir/kustomize/stage/$f"
+    echo '---'
+  done >"$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
+go_install() {
+  go install -trimpath -ldflags "-s -w ${2:-}" "$1"
+}
+
+require_go
+progress "tools cache: $tools_dir"
+run_build etcd "$ETCD_VERSION" etcd -- build_etcd
+run_build kubernetes "$KUBERNETES_VERSION" kube-apiserver kube-controller-manager kube-scheduler kubectl -- build_kubernetes
+run_build kwok "$KWOK_VERSION" kwok -- go_install "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
+run_build apiserver-receive-adapter "$KNATIVE_EVENTING_VERSION" apiserver_receive_adapter -- build_adapter
+run_build crane "$CRANE_VERSION" crane -- go_install "github.com/google/go-containerregistry/cmd/crane@v$CRANE_VERSION"
+run_build helm "$HELM_VERSION" helm -- \
+  go_install "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
+run_build cosign "$COSIGN_VERSION" cosign -- go_install "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
+install_kwok_stages || fail "could not extract kwok's stages from the module cache" "-" "run 'make setup' again"
+progress "tools ready in $((SECONDS - started_all))s"
+echo "$bin"
