@@ -10,7 +10,8 @@ import { TestBedError } from './errors.ts';
 import { isOurProcess, residentMiB } from './processes.ts';
 
 const stateDir = path.join(
-  process.env.MCPG_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'mcpg-functions'),
+  process.env.MCPG_CACHE_DIR ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'mcpg-functions'),
   'cluster',
 );
 const stateFile = path.join(stateDir, 'state.json');
@@ -56,7 +57,11 @@ async function up(): Promise<void> {
   acquireLock();
   try {
     if (existing) rmSync(stateFile);
-    const state = await startControlPlane({ onProgress: (line) => console.error(line) });
+    const state = await startControlPlane({
+      onProgress: (line) => {
+        console.error(line);
+      },
+    });
     writeFileSync(stateFile, JSON.stringify(state, null, 2));
     console.error(`logs in ${path.join(state.runDir, 'logs')}; stop with 'make cluster-down'`);
     console.log(`export KUBECONFIG=${state.kubeconfig}`);
@@ -88,14 +93,17 @@ function status(): void {
     const running = isOurProcess(record);
     const rss = running ? residentMiB(record.pid) : 0;
     total += rss;
-    console.log(`${record.name.padEnd(26)} pid ${String(record.pid).padEnd(8)} ${running ? `${rss.toFixed(0)} MiB` : 'stopped'}`);
+    console.log(
+      `${record.name.padEnd(26)} pid ${String(record.pid).padEnd(8)} ${running ? `${rss.toFixed(0)} MiB` : 'stopped'}`,
+    );
   }
   console.log(`${'total resident memory'.padEnd(35)} ${total.toFixed(0)} MiB`);
 }
 
 function kubeconfig(): void {
   const state = readState();
-  if (!state || !alive(state)) throw new TestBedError('no local cluster is running', { fix: "run 'make cluster-up'" });
+  if (!state || !alive(state))
+    throw new TestBedError('no local cluster is running', { fix: "run 'make cluster-up'" });
   console.log(state.kubeconfig);
 }
 

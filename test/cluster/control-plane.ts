@@ -103,7 +103,11 @@ async function prepare(runDir: string): Promise<Layout> {
     usage: 'serverAuth',
     altNames: ['IP:127.0.0.1', 'DNS:localhost', 'DNS:kubernetes.default.svc'],
   });
-  const admin = await pki.issue({ name: 'admin', subject: '/O=system:masters/CN=admin', usage: 'clientAuth' });
+  const admin = await pki.issue({
+    name: 'admin',
+    subject: '/O=system:masters/CN=admin',
+    usage: 'clientAuth',
+  });
   const serviceAccountKey = await pki.keyPair('service-account');
   const ports: Ports = {
     apiserver: await portFromEnv('MCPG_APISERVER_PORT'),
@@ -123,8 +127,18 @@ async function prepare(runDir: string): Promise<Layout> {
   return { runDir, logDir, binDir, pki, admin, apiserverCert, serviceAccountKey, kubeconfig, ports };
 }
 
-function start(layout: Layout, started: ManagedProcess[], name: Parameters<typeof toolPath>[0], args: string[]) {
-  const process = ManagedProcess.start({ name, binary: toolPath(name, layout.binDir), args, logDir: layout.logDir });
+function start(
+  layout: Layout,
+  started: ManagedProcess[],
+  name: Parameters<typeof toolPath>[0],
+  args: string[],
+) {
+  const process = ManagedProcess.start({
+    name,
+    binary: toolPath(name, layout.binDir),
+    args,
+    logDir: layout.logDir,
+  });
   started.push(process);
   return process;
 }
@@ -231,12 +245,22 @@ async function waitForNodeAndServiceAccount(layout: Layout, started: ManagedProc
   await waitFor(
     async () => {
       const node = await core.readNode({ name: NODE_NAME });
-      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+        ? true
+        : undefined;
     },
-    { what: `node ${NODE_NAME} to become Ready (kwok)`, timeoutMs: 60_000, watch: started, log: logOf(started, 'kwok') },
+    {
+      what: `node ${NODE_NAME} to become Ready (kwok)`,
+      timeoutMs: 60_000,
+      watch: started,
+      log: logOf(started, 'kwok'),
+    },
   );
   await waitFor(
-    async () => ((await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })) ? true : undefined),
+    async () => {
+      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+      return true;
+    },
     {
       what: 'ServiceAccount default/default (kube-controller-manager)',
       timeoutMs: 60_000,
@@ -252,7 +276,9 @@ async function ensureNode(core: CoreV1Api): Promise<true> {
   } catch (error) {
     if (!isNotFound(error)) throw error;
     // kwok fills in status, capacity and addresses; the object only needs a name.
-    await core.createNode({ body: { metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } } } });
+    await core.createNode({
+      body: { metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } } },
+    });
   }
   return true;
 }

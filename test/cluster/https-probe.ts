@@ -21,7 +21,9 @@ export function httpsGet(url: string, tls: ProbeTls): Promise<{ status: number; 
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, body });
+        });
       },
     );
     request.on('timeout', () => request.destroy(new Error(`GET ${url} timed out`)));

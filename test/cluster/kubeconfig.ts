@@ -15,14 +15,18 @@ export async function writeKubeconfig(file: string, input: KubeconfigInput): Pro
   const document = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: input.name, cluster: { server: input.server, 'certificate-authority': input.caFile } }],
+    clusters: [
+      { name: input.name, cluster: { server: input.server, 'certificate-authority': input.caFile } },
+    ],
     users: [
       {
         name: input.name,
         user: { 'client-certificate': input.client.cert, 'client-key': input.client.key },
       },
     ],
-    contexts: [{ name: input.name, context: { cluster: input.name, user: input.name, namespace: 'default' } }],
+    contexts: [
+      { name: input.name, context: { cluster: input.name, user: input.name, namespace: 'default' } },
+    ],
     'current-context': input.name,
   };
   await writeFile(file, stringify(document), { mode: 0o600 });

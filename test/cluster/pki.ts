@@ -35,15 +35,30 @@ export class Pki {
     const pki = new Pki(dir);
     await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', pki.ca.key]);
     await openssl([
-      'req', '-x509', '-new', '-key', pki.ca.key, '-days', '2', '-subj', `/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-      '-out', pki.ca.cert,
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      pki.ca.key,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${commonName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      pki.ca.cert,
     ]);
     return pki;
   }
 
   async issue(request: CertRequest): Promise<CertFiles> {
-    const files = { cert: path.join(this.dir, `${request.name}.crt`), key: path.join(this.dir, `${request.name}.key`) };
+    const files = {
+      cert: path.join(this.dir, `${request.name}.crt`),
+      key: path.join(this.dir, `${request.name}.key`),
+    };
     const csr = path.join(this.dir, `${request.name}.csr`);
     const extensions = path.join(this.dir, `${request.name}.ext`);
     const lines = [`extendedKeyUsage=${request.usage}`, 'keyUsage=critical,digitalSignature'];
@@ -52,8 +67,21 @@ export class Pki {
     await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', files.key]);
     await openssl(['req', '-new', '-key', files.key, '-subj', request.subject, '-out', csr]);
     await openssl([
-      'x509', '-req', '-in', csr, '-CA', this.ca.cert, '-CAkey', this.ca.key, '-CAcreateserial',
-      '-days', '2', '-extfile', extensions, '-out', files.cert,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      this.ca.cert,
+      '-CAkey',
+      this.ca.key,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      extensions,
+      '-out',
+      files.cert,
     ]);
     return files;
   }

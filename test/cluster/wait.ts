@@ -28,8 +28,11 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, options: W
     await sleep(options.intervalMs ?? 200);
   }
   const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-  throw new TestBedError(`timed out after ${options.timeoutMs / 1000}s waiting for ${options.what}${detail}`, {
-    ...(options.log ? { log: options.log } : {}),
-    fix: 'read the log; on a loaded machine, retry',
-  });
+  throw new TestBedError(
+    `timed out after ${options.timeoutMs / 1000}s waiting for ${options.what}${detail}`,
+    {
+      ...(options.log ? { log: options.log } : {}),
+      fix: 'read the log; on a loaded machine, retry',
+    },
+  );
 }

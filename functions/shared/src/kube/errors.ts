@@ -8,4 +8,3 @@ export function apiStatus(error: unknown): number | undefined {
 export function isNotFound(error: unknown): boolean {
   return apiStatus(error) === 404;
 }
-
