@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TestBedError } from '../../cluster/errors.ts';
 import { portFromEnv } from '../../cluster/ports.ts';
 
@@ -7,7 +7,7 @@ const setting = 'MCPG_TEST_PORT_SETTING';
 
 describe('portFromEnv', () => {
   afterEach(() => {
-    delete process.env[setting];
+    vi.unstubAllEnvs();
   });
 
   it('picks a free loopback port when the setting is absent', async () => {
@@ -17,7 +17,7 @@ describe('portFromEnv', () => {
   });
 
   it.each(['abc', '0', '70000', '12.5'])('refuses %j naming the setting', async (raw) => {
-    process.env[setting] = raw;
+    vi.stubEnv(setting, raw);
     await expect(portFromEnv(setting)).rejects.toThrow(`${setting} must be a port number from 1 to 65535`);
   });
 
@@ -25,7 +25,7 @@ describe('portFromEnv', () => {
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const { port } = holder.address() as net.AddressInfo;
-    process.env[setting] = String(port);
+    vi.stubEnv(setting, String(port));
     try {
       const error = await portFromEnv(setting).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TestBedError);
