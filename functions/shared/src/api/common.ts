@@ -1,0 +1,112 @@
+/**
+ * Building blocks shared by the ten kinds of mcpg.dev/v1alpha2. Every schema here is also the source of
+ * the generated CRD, so each field carries the description `kubectl explain` shows.
+ */
+import { z } from 'zod';
+
+export const GROUP = 'mcpg.dev';
+export const VERSION = 'v1alpha2';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** Marks a free-form object the API server stores as given (`x-kubernetes-preserve-unknown-fields`). */
+export function freeform(description: string) {
+  return z.record(z.string(), z.unknown()).meta({ description, 'x-kubernetes-preserve-unknown-fields': true });
+}
+
+/** A string-to-string map (labels, annotations, environment, attributes). */
+export function stringMap(description: string) {
+  return z.record(z.string(), z.string()).describe(description);
+}
+
+/** An integer that Kubernetes stores as int32. */
+export function int32(description: string) {
+  return z.int().min(-2147483648).max(2147483647).meta({ description, format: 'int32' });
+}
+
+/** A non-negative count (int64 in the API). */
+export function count(description: string) {
+  return z.int().min(0).meta({ description, format: 'int64' });
+}
+
+export function nonBlank(description: string) {
+  return z.string().trim().min(1, 'must not be blank').describe(description);
+}
+
+/** Either an integer or a percentage string such as `25%` (`x-kubernetes-int-or-string`). */
+export function intOrString(description: string) {
+  return z.union([z.int().min(0), z.string().regex(/^\d+%?$/, 'must be a number or a percentage like 25%')]).meta({
+    description,
+    'x-kubernetes-int-or-string': true,
+  });
+}
+
+export function timestamp(description: string) {
+  return z.iso.datetime({ offset: true }).describe(description);
+}
+
+/** A reference to another object by name (same namespace, or cluster-scoped). */
+export function nameRef(description: string) {
+  return z.object({ name: nonBlank('Name of the referenced object.') }).describe(description);
+}
+
+/** A Kubernetes object name (DNS subdomain). */
+export const dnsSubdomain = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lower-case DNS name (letters, digits, "-" and ".")');
+
+/** A DNS label: 1–63 lower-case letters, digits and `-`, no `-` at either end. */
+export const dnsLabel = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (1-63 lower-case letters, digits and "-")');
+
+export const conditionSchema = z
+  .object({
+    type: z.string().min(1).max(316).describe('Type of condition in CamelCase, such as Ready.'),
+    status: z.enum(['True', 'False', 'Unknown']).describe('Status of the condition: True, False or Unknown.'),
+    reason: z
+      .string()
+      .max(1024)
+      .describe('Machine-readable CamelCase reason for the last transition, stable across releases.'),
+    message: z.string().max(32768).optional().describe('Human-readable details about the last transition.'),
+    lastTransitionTime: timestamp('When the condition last changed status.'),
+    observedGeneration: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'The .metadata.generation the condition was computed from.', format: 'int64' }),
+  })
+  .describe('One aspect of the object’s current state, in the shape of metav1.Condition.');
+
+export type Condition = z.infer<typeof conditionSchema>;
+
+/** Fields every kind's status carries. */
+export const commonStatusFields = {
+  observedGeneration: z
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: 'The .metadata.generation the status describes.', format: 'int64' }),
+  conditions: z
+    .array(conditionSchema)
+    .max(32)
+    .optional()
+    .meta({
+      description: 'Current conditions; one entry per type.',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+    }),
+  lastReconcileTime: timestamp('When the object was last reconciled.').optional(),
+};
+
+export const resourceRequirementsSchema = z
+  .object({
+    requests: stringMap('Minimum resources, such as cpu: 200m and memory: 256Mi.').optional(),
+    limits: stringMap('Maximum resources, such as cpu: "1" and memory: 1Gi.').optional(),
+  })
+  .describe('Compute resources of the main container.');
+
+export const localObjectReference = z
+  .object({ name: nonBlank('Name of the Secret.') })
+  .describe('A Secret in the same namespace.');

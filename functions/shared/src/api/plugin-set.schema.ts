@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { commonStatusFields, count, freeform, nameRef, nonBlank } from './common.ts';
+
+/** Capabilities that take no argument and so can be granted by name. */
+export const GRANTABLE_CAPABILITIES = [
+  'audit_write',
+  'cluster_leadership_acquire',
+  'cluster_lock_acquire',
+  'cluster_peer_read',
+  'http_route_serve',
+  'metric_emit',
+  'network_outbound',
+  'transport_listen',
+  'unbounded_subscriptions',
+] as const;
+
+export const pluginIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be blank')
+  .max(253)
+  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/, 'must be a reverse-DNS plugin id such as dev.mcpg.identity.workload');
+
+export const pluginSetSpecSchema = z
+  .object({
+    entries: z
+      .array(
+        z.object({
+          id: pluginIdSchema.describe('Plugin id in reverse-DNS form; must equal the MCPGPlugin’s spec.pluginId.'),
+          pluginRef: nameRef('The cluster-scoped MCPGPlugin providing this entry.'),
+          enabled: z.boolean().default(true).describe('A disabled entry is skipped but still counted.'),
+          enforce: z
+            .boolean()
+            .default(true)
+            .describe('When false the plugin runs in shadow mode: decisions are logged, not enforced.'),
+          config: freeform('Plugin configuration passed through to the gateway.').optional(),
+        }),
+      )
+      .min(1, 'needs at least one entry')
+      .max(256)
+      .meta({
+        description: 'Plugins in load order (identity, then policy, then audit chains depend on it); ids are unique.',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['id'],
+      }),
+    capabilityGrants: z
+      .record(z.string(), z.array(z.enum(GRANTABLE_CAPABILITIES)).min(1, 'must grant at least one capability'))
+      .optional()
+      .describe('Capabilities granted per plugin id; every key must be an entry id.'),
+  })
+  .describe('An ordered list of plugins bound to gateways in this namespace.');
+
+export const pluginSetStatusSchema = z
+  .object({
+    ...commonStatusFields,
+    resolvedEntries: count('Entries resolved to a verified, unrevoked plugin.').optional(),
+    totalEntries: count('Entries in the spec, enabled or not.').optional(),
+    resolvedHash: z.string().optional().describe('sha256 of the resolved plugin list.'),
+    failedEntries: z
+      .array(
+        z.object({
+          id: z.string().describe('Entry id.'),
+          reason: z.string().describe('Why it failed, such as PluginNotFound or PluginRevoked.'),
+          message: z.string().optional().describe('Details and what to do.'),
+        }),
+      )
+      .optional()
+      .describe('Entries that could not be resolved.'),
+  })
+  .describe('Observed state of the plugin set.');
+
+export type PluginSetSpec = z.infer<typeof pluginSetSpecSchema>;

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { commonStatusFields, count, nonBlank, timestamp } from './common.ts';
+
+const sha256Hex = z
+  .string()
+  .trim()
+  .regex(/^[A-Fa-f0-9]{64}$/, 'must be 64 hexadecimal digits (a sha256)');
+
+export const revocationListSpecSchema = z
+  .object({
+    version: z.int().min(1).max(1).default(1).meta({ description: 'Format version; only 1 exists.', format: 'int32' }),
+    issuedAt: timestamp('When the list was issued (audit only).').optional(),
+    revocations: z
+      .array(
+        z
+          .object({
+            artifactSha256: sha256Hex.optional().describe('sha256 of the plugin bytes (either case).'),
+            ociDigest: z
+              .string()
+              .regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 lower-case hex digits>')
+              .optional()
+              .describe('OCI manifest digest of the artifact.'),
+            signerIdentity: z
+              .object({
+                subject: nonBlank('Certificate subject (exact).'),
+                issuer: z.string().optional().describe('OIDC issuer (exact); any issuer when unset.'),
+              })
+              .optional()
+              .describe('A keyless signer whose signatures no longer count.'),
+            publicKeySha256: sha256Hex
+              .optional()
+              .describe('sha256 of a revoked public key (DER, as cosign and Ed25519 keys are compared).'),
+            reason: nonBlank('Why it was revoked.'),
+            revokedAt: timestamp('When it was revoked.').optional(),
+          })
+          .meta({
+            'x-kubernetes-validations': [
+              {
+                rule: '[has(self.artifactSha256), has(self.ociDigest), has(self.signerIdentity), has(self.publicKeySha256)].filter(x, x).size() == 1',
+                message: 'set exactly one of artifactSha256, ociDigest, signerIdentity or publicKeySha256',
+              },
+            ],
+          }),
+      )
+      .max(10000)
+      .default([])
+      .describe('Revoked artifacts, digests, signers and keys.'),
+  })
+  .describe('Plugin artifacts and signers that must not run, enforced fail-closed.');
+
+export const revocationListStatusSchema = z
+  .object({
+    ...commonStatusFields,
+    observedRevocations: count('Entries in the list.').optional(),
+    materialisedNamespaces: count('Namespaces holding a copy for gateways.').optional(),
+    pluginsBlocked: z.array(z.string()).optional().describe('MCPGPlugins this list revokes.'),
+    contentHash: z.string().optional().describe('sha256 of the normalised list.'),
+  })
+  .describe('Observed state of the revocation list.');
+
+export type RevocationListSpec = z.infer<typeof revocationListSpecSchema>;

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import {
+  commonStatusFields,
+  count,
+  freeform,
+  int32,
+  localObjectReference,
+  nameRef,
+  nonBlank,
+  resourceRequirementsSchema,
+  stringMap,
+} from './common.ts';
+import { keylessIdentitySchema } from './plugin.schema.ts';
+
+export const SERVER_TRANSPORTS = ['streamable-http', 'sse', 'stdio'] as const;
+
+const probeSchema = z
+  .object({
+    path: z.string().optional().describe('HTTP GET path; a TCP check on the port when unset.'),
+    initialDelaySeconds: int32('Seconds after start before the first probe.').min(0).optional(),
+    periodSeconds: int32('Seconds between probes.').min(1).optional(),
+    timeoutSeconds: int32('Seconds after which a probe times out.').min(1).optional(),
+    failureThreshold: int32('Consecutive failures before the probe fails.').min(1).optional(),
+  })
+  .describe('A probe of the MCP port.');
+
+const envFromSource = z
+  .object({
+    secretRef: localObjectReference.optional().describe('Every key of this Secret becomes a variable.'),
+    configMapRef: z
+      .object({ name: nonBlank('Name of the ConfigMap.') })
+      .optional()
+      .describe('Every key of this ConfigMap becomes a variable.'),
+    prefix: z.string().optional().describe('Prefix added to every variable name.'),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: 'has(self.secretRef) != has(self.configMapRef)', message: 'set exactly one of secretRef or configMapRef' },
+    ],
+  });
+
+export const serverSpecSchema = z
+  .object({
+    image: nonBlank('Container image of the MCP server; digest-pinned (@sha256:…) when verify is set.'),
+    replicas: int32('Number of pods.').min(0, 'must be at least 0').default(1),
+    transport: z
+      .enum(SERVER_TRANSPORTS)
+      .default('streamable-http')
+      .describe('How the server speaks MCP; stdio servers run behind a bridge that serves streamable HTTP.'),
+    command: z.array(z.string()).optional().describe('Entrypoint override (for stdio: the server process the bridge runs).'),
+    args: z.array(z.string()).optional().describe('Arguments to the entrypoint.'),
+    port: int32('Port the MCP endpoint listens on.').min(1, 'must be between 1 and 65535').max(65535).default(8080),
+    path: z.string().default('/mcp').describe('HTTP path of the MCP endpoint; a leading / is added when missing.'),
+    env: stringMap('Environment variables set on the server container.').optional(),
+    envFrom: z.array(envFromSource).optional().describe('Secrets and ConfigMaps whose keys become variables.'),
+    envFromSecrets: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Secrets whose keys become variables (MCPG form; envFrom is the general one).'),
+    resources: resourceRequirementsSchema.default({
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    }),
+    probes: z
+      .object({ liveness: probeSchema.optional(), readiness: probeSchema.optional(), startup: probeSchema.optional() })
+      .optional()
+      .describe('Probe overrides; a TCP readiness probe on the port by default.'),
+    serviceAccountName: z.string().optional().describe('ServiceAccount the pods run as.'),
+    imagePullSecrets: z.array(nameRef('A dockerconfigjson Secret.')).optional().describe('Secrets for pulling the image.'),
+    registryOverride: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._-]+)*$/, 'must be a registry host, optionally with a path')
+      .optional()
+      .describe('Registry (and path) that replaces the image’s registry, for mirrors and air-gapped clusters.'),
+    ingress: z
+      .object({
+        className: z.string().optional().describe('IngressClass; the cluster default when unset.'),
+        host: z.string().optional().describe('Host name; without it the Ingress routes a path prefix on any host.'),
+        pathPrefix: z.string().default('/').describe('Path prefix routed to the server.'),
+        tls: z
+          .object({ secretName: nonBlank('Secret with the certificate and key.') })
+          .optional()
+          .describe('TLS termination.'),
+        annotations: stringMap('Annotations on the Ingress.').optional(),
+        readiness: z
+          .enum(['strict', 'permissive'])
+          .default('permissive')
+          .describe('strict: the server is Degraded until the Ingress has a load-balancer address.'),
+      })
+      .optional()
+      .describe('An Ingress for reaching the server from outside the cluster.'),
+    networkPolicy: z
+      .object({
+        enabled: z.boolean().default(true).describe('Render a NetworkPolicy around the server pods.'),
+        extraIngressFrom: z
+          .array(freeform('A NetworkPolicyPeer.'))
+          .optional()
+          .describe('Peers allowed in besides the gateways that federate the server.'),
+      })
+      .optional()
+      .describe('Who may connect; by default only pods of gateways that federate this server.'),
+    verify: z
+      .object({
+        cosignIdentity: keylessIdentitySchema.optional(),
+        cosignKeyRef: z
+          .object({ secretName: nonBlank('Secret with the cosign public key.'), key: z.string().default('cosign.pub') })
+          .optional()
+          .describe('Key-based cosign verification.'),
+      })
+      .meta({
+        description: 'Image signature policy: only verified, digest-pinned images run.',
+        'x-kubernetes-validations': [
+          { rule: 'has(self.cosignIdentity) || has(self.cosignKeyRef)', message: 'set cosignIdentity or cosignKeyRef' },
+        ],
+      })
+      .optional(),
+    federate: z
+      .object({
+        gatewayRef: nameRef('The MCPGGateway in the same namespace that federates this server.'),
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"')
+          .optional()
+          .describe('Federation name; the server name when unset.'),
+        toolPrefix: z.string().optional().describe('Prefix of the federated tools; "<name>." when unset.'),
+        governance: freeform('Gateway governance settings for the federation.').optional(),
+        import: freeform('Which tools are imported.').optional(),
+        auth: freeform('How the gateway authenticates to the server.').optional(),
+      })
+      .optional()
+      .describe('Federate the server into a gateway.'),
+  })
+  .meta({
+    description: 'An MCP server run as a Deployment and Service.',
+    'x-kubernetes-validations': [
+      { rule: "!has(self.verify) || self.image.contains('@sha256:')", message: 'spec.verify needs a digest-pinned spec.image (@sha256:…)' },
+    ],
+  });
+
+export const SERVER_PHASES = ['Pending', 'Starting', 'Running', 'Degraded', 'Failed'] as const;
+
+export const serverStatusSchema = z
+  .object({
+    ...commonStatusFields,
+    phase: z.enum(SERVER_PHASES).optional().describe('Pending, Starting (until pods are ready), Running, Degraded or Failed.'),
+    replicas: int32('Pods of the Deployment.').optional(),
+    readyReplicas: int32('Ready pods.').optional(),
+    availableReplicas: int32('Available pods.').optional(),
+    url: z.string().optional().describe('In-cluster URL of the MCP endpoint.'),
+    imageDigest: z.string().optional().describe('Digest of the verified image.'),
+    federatedInto: count('Gateways federating the server.').optional(),
+  })
+  .describe('Observed state of the server.');
+
+export type ServerSpec = z.infer<typeof serverSpecSchema>;

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { commonStatusFields, count, dnsLabel, nonBlank } from './common.ts';
+
+const quota = (what: string) => count(`Most ${what} allowed across the tenant’s namespaces.`).optional();
+
+export const tenantSpecSchema = z
+  .object({
+    namespaces: z
+      .array(dnsLabel)
+      .min(1, 'needs at least one namespace')
+      .max(256)
+      .meta({
+        description: 'Existing namespaces that belong to this tenant; a namespace belongs to one tenant at most.',
+        'x-kubernetes-list-type': 'set',
+      }),
+    allowedPlugins: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).optional().describe('MCPGPlugin name or plugin id; "*" allows every plugin.'),
+            registryPrefix: z.string().min(1).optional().describe('Allows plugins whose OCI image starts with this.'),
+          })
+          .meta({
+            'x-kubernetes-validations': [
+              { rule: 'has(self.name) || has(self.registryPrefix)', message: 'set name or registryPrefix' },
+            ],
+          }),
+      )
+      .optional()
+      .describe('Plugins the tenant’s plugin sets may use; an empty list allows none.'),
+    quotas: z
+      .object({
+        maxGateways: quota('MCPGGateways'),
+        maxPluginSets: quota('MCPGPluginSets'),
+        maxRoutes: quota('MCPGRoutes'),
+        maxReplicasPerGateway: count('Highest replica count (or autoscaling ceiling) of one gateway.').optional(),
+      })
+      .optional()
+      .describe('Object counts and sizes the tenant may use.'),
+    identityAttribute: z
+      .object({
+        key: nonBlank('Identity attribute name, such as tenant.'),
+        value: nonBlank('Value callers of this tenant carry.'),
+      })
+      .optional()
+      .describe('The attribute route access rules check to tell this tenant’s callers apart.'),
+  })
+  .describe('A tenant boundary: owned namespaces, plugin allowlist and quotas.');
+
+export const tenantStatusSchema = z
+  .object({
+    ...commonStatusFields,
+    boundNamespaces: z.array(z.string()).optional().describe('Namespaces found and labelled.'),
+    observed: z
+      .object({
+        gateways: count('Gateways in the tenant’s namespaces.').default(0),
+        pluginSets: count('Plugin sets in the tenant’s namespaces.').default(0),
+        routes: count('Routes in the tenant’s namespaces.').default(0),
+      })
+      .optional()
+      .describe('Counts seen at the last reconcile.'),
+  })
+  .describe('Observed state of the tenant.');
+
+export type TenantSpec = z.infer<typeof tenantSpecSchema>;
