@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonStatusFields, count, nameRef, nonBlank } from './common.ts';
+import { commonStatusFields, count, listMap, nameRef, nonBlank } from './common.ts';
 
 export const CLUSTER_BACKENDS = ['single_node', 'redis', 'nats', 'consul', 'etcd'] as const;
 
@@ -18,22 +18,20 @@ export const clusterSpecSchema = z
           'Backend settings flattened into the gateway’s cluster block. Empty for single_node, required otherwise. ' +
           'Plaintext transports (redis://, http://, non-https etcd endpoints, NATS without TLS) need allow_insecure_transport: true.',
       }),
-    pluginRef: nameRef('The MCPGPlugin implementing the backend; the cluster is Ready only when it is.').optional(),
-    credentialRefs: z
-      .array(
-        z.object({
-          name: nonBlank('Credential name, exposed to the gateway as cred://cluster/<name>.'),
-          secretName: nonBlank('Secret in each bound gateway’s namespace.'),
-          key: z.string().optional().describe('Key inside the Secret; the credential name when unset.'),
-        }),
-      )
-      .max(64)
-      .optional()
-      .meta({
-        description: 'Secrets projected into every bound gateway; names are unique.',
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['name'],
+    pluginRef: nameRef(
+      'The MCPGPlugin implementing the backend; the cluster is Ready only when it is.',
+    ).optional(),
+    credentialRefs: listMap(
+      z.strictObject({
+        name: nonBlank('Credential name, exposed to the gateway as cred://cluster/<name>.'),
+        secretName: nonBlank('Secret in each bound gateway’s namespace.'),
+        key: z.string().optional().describe('Key inside the Secret; the credential name when unset.'),
       }),
+      'name',
+      'Secrets projected into every bound gateway; names are unique.',
+    )
+      .max(64)
+      .optional(),
   })
   .describe('A coordination backend shared by the gateways that reference it.');
 

@@ -10,7 +10,9 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 
 /** Marks a free-form object the API server stores as given (`x-kubernetes-preserve-unknown-fields`). */
 export function freeform(description: string) {
-  return z.record(z.string(), z.unknown()).meta({ description, 'x-kubernetes-preserve-unknown-fields': true });
+  return z
+    .record(z.string(), z.unknown())
+    .meta({ description, 'x-kubernetes-preserve-unknown-fields': true });
 }
 
 /** A string-to-string map (labels, annotations, environment, attributes). */
@@ -34,10 +36,12 @@ export function nonBlank(description: string) {
 
 /** Either an integer or a percentage string such as `25%` (`x-kubernetes-int-or-string`). */
 export function intOrString(description: string) {
-  return z.union([z.int().min(0), z.string().regex(/^\d+%?$/, 'must be a number or a percentage like 25%')]).meta({
-    description,
-    'x-kubernetes-int-or-string': true,
-  });
+  return z
+    .union([z.int().min(0), z.string().regex(/^\d+%?$/, 'must be a number or a percentage like 25%')])
+    .meta({
+      description,
+      'x-kubernetes-int-or-string': true,
+    });
 }
 
 export function timestamp(description: string) {
@@ -46,7 +50,7 @@ export function timestamp(description: string) {
 
 /** A reference to another object by name (same namespace, or cluster-scoped). */
 export function nameRef(description: string) {
-  return z.object({ name: nonBlank('Name of the referenced object.') }).describe(description);
+  return z.strictObject({ name: nonBlank('Name of the referenced object.') }).describe(description);
 }
 
 /** A Kubernetes object name (DNS subdomain). */
@@ -110,3 +114,62 @@ export const resourceRequirementsSchema = z
 export const localObjectReference = z
   .object({ name: nonBlank('Name of the Secret.') })
   .describe('A Secret in the same namespace.');
+
+/**
+ * A rule the API server enforces through CEL (`x-kubernetes-validations`) and the offline validator and
+ * webhook enforce through the same-named TypeScript predicate. Both sides live together here, and the
+ * integration tests send the same objects to both.
+ */
+export interface Rule<T> {
+  cel: string;
+  message: string;
+  holds: (value: T) => boolean;
+}
+
+/** Attaches rules to an object schema: as CEL in the generated CRD, as checks when parsing. */
+export function withRules<S extends z.ZodType>(
+  schema: S,
+  description: string,
+  rules: Rule<z.output<S>>[],
+): S {
+  return schema
+    .superRefine((value, ctx) => {
+      for (const rule of rules) {
+        if (!rule.holds(value)) ctx.addIssue({ code: 'custom', message: rule.message, input: value });
+      }
+    })
+    .meta({
+      description,
+      'x-kubernetes-validations': rules.map(({ cel, message }) => ({ rule: cel, message })),
+    });
+}
+
+/** How many of the values are set (present and not undefined). */
+export function countSet(...values: unknown[]): number {
+  return values.filter((v) => v !== undefined).length;
+}
+
+/**
+ * A list whose items are unique by `key`: a list-map for the API server (which then enforces uniqueness and
+ * merges by key under server-side apply), a duplicate check for the offline validator.
+ */
+export function listMap<T extends z.ZodType>(items: T, key: string & keyof z.output<T>, description: string) {
+  return z
+    .array(items)
+    .superRefine((list, ctx) => {
+      const seen = new Set<unknown>();
+      list.forEach((item, index) => {
+        const id = (item as Record<string, unknown>)[key];
+        if (seen.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, key],
+            message: 'is listed twice',
+            input: id,
+          });
+        }
+        seen.add(id);
+      });
+    })
+    .meta({ description, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': [key] });
+}

@@ -9,6 +9,8 @@ import {
   nonBlank,
   resourceRequirementsSchema,
   stringMap,
+  withRules,
+  countSet,
 } from './common.ts';
 
 const probeSchema = z
@@ -27,11 +29,11 @@ const ingressSchema = z
     ingressClassName: nonBlank('IngressClass that serves this Ingress, such as nginx.'),
     hosts: z
       .array(
-        z.object({
+        z.strictObject({
           host: nonBlank('Host name, such as gateway.example.com.'),
           paths: z
             .array(
-              z.object({
+              z.strictObject({
                 path: nonBlank('URL path prefix, such as /.'),
                 pathType: z
                   .enum(['Prefix', 'Exact', 'ImplementationSpecific'])
@@ -46,7 +48,7 @@ const ingressSchema = z
       .describe('Hosts routed to the gateway.'),
     tls: z
       .array(
-        z.object({
+        z.strictObject({
           hosts: z.array(z.string()).min(1).describe('Hosts the certificate covers.'),
           secretName: nonBlank('Secret holding the TLS certificate and key.'),
         }),
@@ -57,43 +59,56 @@ const ingressSchema = z
   })
   .describe('An Ingress in front of the gateway Service.');
 
-const workloadIdentitySchema = z
-  .object({
-    aws: z.object({ iamRoleArn: nonBlank('IAM role ARN for IRSA.') }).optional().describe('AWS IAM roles for service accounts.'),
+const workloadIdentitySchema = withRules(
+  z.strictObject({
+    aws: z
+      .strictObject({ iamRoleArn: nonBlank('IAM role ARN for IRSA.') })
+      .optional()
+      .describe('AWS IAM roles for service accounts.'),
     gcp: z
       .object({ googleServiceAccount: nonBlank('Google service account e-mail.') })
       .optional()
       .describe('GKE Workload Identity.'),
-    azure: z.object({ clientId: nonBlank('Managed identity client id.') }).optional().describe('Azure Workload Identity.'),
+    azure: z
+      .strictObject({ clientId: nonBlank('Managed identity client id.') })
+      .optional()
+      .describe('Azure Workload Identity.'),
     spiffe: z
       .object({ trustDomain: nonBlank('SPIFFE trust domain.'), svid: nonBlank('SPIFFE ID of the gateway.') })
       .optional()
       .describe('SPIFFE identity.'),
-  })
-  .meta({
-    description: 'Cloud workload identity for the gateway ServiceAccount; at most one provider.',
-    'x-kubernetes-validations': [
-      {
-        rule: '[has(self.aws), has(self.gcp), has(self.azure), has(self.spiffe)].filter(x, x).size() <= 1',
-        message: 'set at most one workload identity provider (aws, gcp, azure or spiffe)',
-      },
-    ],
-  });
+  }),
+  'Cloud workload identity for the gateway ServiceAccount; at most one provider.',
+  [
+    {
+      cel: '[has(self.aws), has(self.gcp), has(self.azure), has(self.spiffe)].filter(x, x).size() <= 1',
+      message: 'set at most one workload identity provider (aws, gcp, azure or spiffe)',
+      holds: (w) => countSet(w.aws, w.gcp, w.azure, w.spiffe) <= 1,
+    },
+  ],
+);
 
 const schedulingSchema = z
   .object({
     nodeSelector: stringMap('Node labels the gateway pods must match.').optional(),
-    tolerations: z.array(freeform('A core/v1 Toleration.')).optional().describe('Tolerations of the gateway pods.'),
+    tolerations: z
+      .array(freeform('A core/v1 Toleration.'))
+      .optional()
+      .describe('Tolerations of the gateway pods.'),
     affinity: freeform('A core/v1 Affinity for the gateway pods.').optional(),
     topologySpreadConstraints: z
       .array(
-        z.object({
+        z.strictObject({
           maxSkew: int32('Largest allowed difference in pod count between topology domains.').min(1),
-          topologyKey: nonBlank('Node label that defines a topology domain, such as topology.kubernetes.io/zone.'),
+          topologyKey: nonBlank(
+            'Node label that defines a topology domain, such as topology.kubernetes.io/zone.',
+          ),
           whenUnsatisfiable: z
             .enum(['DoNotSchedule', 'ScheduleAnyway'])
             .describe('What the scheduler does when the constraint cannot be met.'),
-          labelSelectorMatchLabels: stringMap('Extra labels selecting the pods counted; the gateway’s own by default.').optional(),
+          labelSelectorMatchLabels: stringMap(
+            'Extra labels selecting the pods counted; the gateway’s own by default.',
+          ).optional(),
         }),
       )
       .optional()
@@ -107,15 +122,17 @@ const schedulingSchema = z
   })
   .describe('Where and how gateway pods are scheduled.');
 
-const autoscalingSchema = z
-  .object({
+const autoscalingSchema = withRules(
+  z.strictObject({
     enabled: z.boolean().default(false).describe('Render a HorizontalPodAutoscaler (autoscaling/v2).'),
     minReplicas: int32('Lowest replica count the autoscaler may choose.').min(1).optional(),
     maxReplicas: int32('Highest replica count the autoscaler may choose.').min(1).optional(),
     metrics: z
       .array(
-        z.object({
-          type: z.enum(['Resource', 'Pods', 'Object', 'External', 'ContainerResource']).describe('Metric source type.'),
+        z.strictObject({
+          type: z
+            .enum(['Resource', 'Pods', 'Object', 'External', 'ContainerResource'])
+            .describe('Metric source type.'),
           resource: freeform('Resource metric source (autoscaling/v2).').optional(),
           pods: freeform('Pods metric source (autoscaling/v2).').optional(),
           object: freeform('Object metric source (autoscaling/v2).').optional(),
@@ -125,23 +142,35 @@ const autoscalingSchema = z
       )
       .optional()
       .describe('Metrics the autoscaler follows; CPU at 80 % when empty.'),
-  })
-  .meta({
-    description: 'Horizontal autoscaling of the gateway Deployment.',
-    'x-kubernetes-validations': [
-      {
-        rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
-        message: 'autoscaling.minReplicas must not exceed autoscaling.maxReplicas',
-      },
-    ],
-  });
+  }),
+  'Horizontal autoscaling of the gateway Deployment.',
+  [
+    {
+      cel: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+      message: 'minReplicas must not exceed maxReplicas',
+      holds: (a) =>
+        a.minReplicas === undefined || a.maxReplicas === undefined || a.minReplicas <= a.maxReplicas,
+    },
+    {
+      cel: '!self.enabled || has(self.maxReplicas)',
+      message: 'maxReplicas is required when autoscaling is enabled',
+      holds: (a) => !a.enabled || a.maxReplicas !== undefined,
+    },
+  ],
+);
 
-export const gatewaySpecSchema = z
-  .object({
+export const gatewaySpecSchema = withRules(
+  z.strictObject({
     image: z
       .object({
-        repository: z.string().optional().describe('Image repository; the operator’s default gateway image when unset.'),
-        tag: z.string().optional().describe('Image tag; the gateway version this operator release pins when unset.'),
+        repository: z
+          .string()
+          .optional()
+          .describe('Image repository; the operator’s default gateway image when unset.'),
+        tag: z
+          .string()
+          .optional()
+          .describe('Image tag; the gateway version this operator release pins when unset.'),
         pullPolicy: z
           .enum(['Always', 'IfNotPresent', 'Never'])
           .optional()
@@ -149,55 +178,78 @@ export const gatewaySpecSchema = z
       })
       .optional()
       .describe('Gateway container image. Every part is optional and defaulted when rendering.'),
-    replicas: int32('Number of gateway pods when autoscaling is off.').min(1, 'must be at least 1').default(1),
+    replicas: int32('Number of gateway pods when autoscaling is off.')
+      .min(1, 'must be at least 1')
+      .default(1),
     config: freeform('The gateway’s own boot configuration (snake_case), passed through to its ConfigMap.'),
     resources: resourceRequirementsSchema.optional(),
     service: z
       .object({
-        type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).default('ClusterIP').describe('Service type.'),
+        type: z
+          .enum(['ClusterIP', 'NodePort', 'LoadBalancer'])
+          .default('ClusterIP')
+          .describe('Service type.'),
         port: int32('Service port.').min(1).max(65535).default(8787),
         annotations: stringMap('Annotations on the Service.').optional(),
       })
       .optional()
       .describe('The gateway Service.'),
     ingress: ingressSchema.optional(),
-    imagePullSecrets: z.array(nameRef('A dockerconfigjson Secret.')).optional().describe('Secrets for pulling the image.'),
+    imagePullSecrets: z
+      .array(nameRef('A dockerconfigjson Secret.'))
+      .optional()
+      .describe('Secrets for pulling the image.'),
     workloadIdentity: workloadIdentitySchema.optional(),
     scheduling: schedulingSchema.optional(),
     probes: z
-      .object({ liveness: probeSchema.optional(), readiness: probeSchema.optional(), startup: probeSchema.optional() })
+      .object({
+        liveness: probeSchema.optional(),
+        readiness: probeSchema.optional(),
+        startup: probeSchema.optional(),
+      })
       .optional()
       .describe('Probe overrides.'),
     networkPolicy: z
       .object({
-        enabled: z.boolean().default(false).describe('Render a default-deny NetworkPolicy for the gateway pods.'),
-        extraIngressFrom: z.array(freeform('A NetworkPolicyPeer.')).optional().describe('Extra peers allowed in.'),
-        extraEgressTo: z.array(freeform('A NetworkPolicyPeer.')).optional().describe('Extra peers allowed out.'),
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Render a default-deny NetworkPolicy for the gateway pods.'),
+        extraIngressFrom: z
+          .array(freeform('A NetworkPolicyPeer.'))
+          .optional()
+          .describe('Extra peers allowed in.'),
+        extraEgressTo: z
+          .array(freeform('A NetworkPolicyPeer.'))
+          .optional()
+          .describe('Extra peers allowed out.'),
       })
       .optional()
       .describe('A NetworkPolicy around the gateway pods.'),
-    podDisruptionBudget: z
-      .object({
+    podDisruptionBudget: withRules(
+      z.strictObject({
         enabled: z.boolean().default(false).describe('Render a PodDisruptionBudget.'),
         minAvailable: intOrString('Pods that must stay available (number or percentage).').optional(),
         maxUnavailable: intOrString('Pods that may be unavailable (number or percentage).').optional(),
-      })
-      .meta({
-        description: 'A PodDisruptionBudget for the gateway pods.',
-        'x-kubernetes-validations': [
-          {
-            rule: '!(has(self.minAvailable) && has(self.maxUnavailable))',
-            message: 'set podDisruptionBudget.minAvailable or maxUnavailable, not both',
-          },
-        ],
-      })
-      .optional(),
+      }),
+      'A PodDisruptionBudget for the gateway pods.',
+      [
+        {
+          cel: '!(has(self.minAvailable) && has(self.maxUnavailable))',
+          message: 'set minAvailable or maxUnavailable, not both',
+          holds: (b) => countSet(b.minAvailable, b.maxUnavailable) <= 1,
+        },
+      ],
+    ).optional(),
     autoscaling: autoscalingSchema.optional(),
     monitoring: z
       .object({
         serviceMonitor: z
           .object({
-            enabled: z.boolean().default(false).describe('Render a ServiceMonitor (needs prometheus-operator).'),
+            enabled: z
+              .boolean()
+              .default(false)
+              .describe('Render a ServiceMonitor (needs prometheus-operator).'),
             interval: z.string().optional().describe('Scrape interval, such as 30s.'),
             scrapeTimeout: z.string().optional().describe('Scrape timeout, such as 10s.'),
             labels: stringMap('Extra labels on the ServiceMonitor.').optional(),
@@ -215,10 +267,16 @@ export const gatewaySpecSchema = z
       .optional()
       .describe('Monitoring objects.'),
     podAnnotations: stringMap('Annotations on the gateway pods.').optional(),
-    podLabels: stringMap('Labels on the gateway pods (keys under app.kubernetes.io/ and mcpg.dev/ are reserved).').optional(),
-    pluginSetRef: nameRef('The MCPGPluginSet in the same namespace whose resolved plugins the gateway loads.').optional(),
+    podLabels: stringMap(
+      'Labels on the gateway pods (keys under app.kubernetes.io/ and mcpg.dev/ are reserved).',
+    ).optional(),
+    pluginSetRef: nameRef(
+      'The MCPGPluginSet in the same namespace whose resolved plugins the gateway loads.',
+    ).optional(),
     revocationListRef: nameRef('The MCPGRevocationList to enforce; cluster-default when unset.').optional(),
-    clusterRef: nameRef('The MCPGCluster coordination backend; the in-process single_node one when unset.').optional(),
+    clusterRef: nameRef(
+      'The MCPGCluster coordination backend; the in-process single_node one when unset.',
+    ).optional(),
     acceptedRouteNamespaces: z
       .array(dnsLabel)
       .optional()
@@ -227,18 +285,24 @@ export const gatewaySpecSchema = z
       .object({
         orgSlug: dnsLabel.describe('Organisation slug (DNS label).'),
         instanceSlug: dnsLabel.describe('Instance slug (DNS label).'),
-        externalUrl: z.string().regex(/^https?:\/\/\S+$/, 'must start with http:// or https://').describe('Public URL.'),
+        externalUrl: z
+          .string()
+          .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
+          .describe('Public URL.'),
         customDomains: z.array(z.string().max(253)).optional().describe('Extra host names.'),
       })
       .optional()
       .describe('Managed-service settings; self-hosted gateways leave this out.'),
-  })
-  .meta({
-    description: 'Desired state of an MCP gateway deployment.',
-    'x-kubernetes-validations': [
-      { rule: '!(has(self.ingress) && has(self.cloud))', message: 'set spec.ingress or spec.cloud, not both' },
-    ],
-  });
+  }),
+  'Desired state of an MCP gateway deployment.',
+  [
+    {
+      cel: '!(has(self.ingress) && has(self.cloud))',
+      message: 'set ingress or cloud, not both',
+      holds: (g) => countSet(g.ingress, g.cloud) <= 1,
+    },
+  ],
+);
 
 export const gatewayStatusSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonStatusFields, int32, nameRef, nonBlank, timestamp } from './common.ts';
+import { commonStatusFields, countSet, int32, nameRef, nonBlank, timestamp, withRules } from './common.ts';
 
 const duration = (description: string) =>
   z
@@ -9,9 +9,11 @@ const duration = (description: string) =>
 
 export const INSTANCE_PHASES = ['Pending', 'Starting', 'Running', 'Idle', 'Terminating', 'Failed'] as const;
 
-export const instanceSpecSchema = z
-  .object({
-    serverTemplateRef: nameRef('An MCPGServer in the same namespace whose pod template the instance copies.').optional(),
+export const instanceSpecSchema = withRules(
+  z.strictObject({
+    serverTemplateRef: nameRef(
+      'An MCPGServer in the same namespace whose pod template the instance copies.',
+    ).optional(),
     image: z.string().min(1).optional().describe('Inline image when no server template is referenced.'),
     port: int32('MCP port of the inline image.').min(1).max(65535).default(8080),
     subjectKey: nonBlank('Who the instance serves: a user, role or group key, as the isolation mode says.'),
@@ -22,16 +24,16 @@ export const instanceSpecSchema = z
     secretName: z.string().optional().describe('Secret with the subject’s credentials, injected as envFrom.'),
     idleTTL: duration('Delete the instance after this long without use.').default('30m'),
     maxLifetime: duration('Delete the instance this long after it started, used or not.').default('24h'),
-  })
-  .meta({
-    description: 'A per-subject MCP server pod, garbage-collected when idle.',
-    'x-kubernetes-validations': [
-      {
-        rule: 'has(self.serverTemplateRef) != has(self.image)',
-        message: 'set exactly one of spec.serverTemplateRef or spec.image',
-      },
-    ],
-  });
+  }),
+  'A per-subject MCP server pod, garbage-collected when idle.',
+  [
+    {
+      cel: 'has(self.serverTemplateRef) != has(self.image)',
+      message: 'set exactly one of serverTemplateRef or image',
+      holds: (i) => countSet(i.serverTemplateRef, i.image) === 1,
+    },
+  ],
+);
 
 export const instanceStatusSchema = z
   .object({

@@ -20,14 +20,19 @@ export const pluginMirrorSpecSchema = z
       .object({
         registry: z
           .string()
-          .regex(/^[A-Za-z0-9-]+([.:][A-Za-z0-9-]+)+$/, 'must be a registry host such as ghcr.io or registry:5000')
+          .regex(
+            /^[A-Za-z0-9-]+([.:][A-Za-z0-9-]+)+$/,
+            'must be a registry host such as ghcr.io or registry:5000',
+          )
           .describe('Upstream registry host.'),
-        namespace: nonBlank('Repository namespace under the registry; only references below it are mirrored.'),
+        namespace: nonBlank(
+          'Repository namespace under the registry; only references below it are mirrored.',
+        ),
       })
       .describe('What is mirrored: references starting <registry>/<namespace>/.'),
     auth: z
       .object({
-        secretRef: z.object({
+        secretRef: z.strictObject({
           secretName: nonBlank('dockerconfigjson Secret in the operator namespace.'),
           key: z.string().default('.dockerconfigjson').describe('Key inside the Secret.'),
         }),

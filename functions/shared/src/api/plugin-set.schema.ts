@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonStatusFields, count, freeform, nameRef, nonBlank } from './common.ts';
+import { commonStatusFields, count, freeform, listMap, nameRef, withRules } from './common.ts';
 
 /** Capabilities that take no argument and so can be granted by name. */
 export const GRANTABLE_CAPABILITIES = [
@@ -19,36 +19,50 @@ export const pluginIdSchema = z
   .trim()
   .min(1, 'must not be blank')
   .max(253)
-  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/, 'must be a reverse-DNS plugin id such as dev.mcpg.identity.workload');
+  .regex(
+    /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/,
+    'must be a reverse-DNS plugin id such as dev.mcpg.identity.workload',
+  );
 
-export const pluginSetSpecSchema = z
-  .object({
-    entries: z
-      .array(
-        z.object({
-          id: pluginIdSchema.describe('Plugin id in reverse-DNS form; must equal the MCPGPlugin’s spec.pluginId.'),
-          pluginRef: nameRef('The cluster-scoped MCPGPlugin providing this entry.'),
-          enabled: z.boolean().default(true).describe('A disabled entry is skipped but still counted.'),
-          enforce: z
-            .boolean()
-            .default(true)
-            .describe('When false the plugin runs in shadow mode: decisions are logged, not enforced.'),
-          config: freeform('Plugin configuration passed through to the gateway.').optional(),
-        }),
-      )
-      .min(1, 'needs at least one entry')
-      .max(256)
-      .meta({
-        description: 'Plugins in load order (identity, then policy, then audit chains depend on it); ids are unique.',
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['id'],
+export const pluginSetSpecSchema = withRules(
+  z.strictObject({
+    entries: listMap(
+      z.strictObject({
+        id: pluginIdSchema.describe(
+          'Plugin id in reverse-DNS form; must equal the MCPGPlugin’s spec.pluginId.',
+        ),
+        pluginRef: nameRef('The cluster-scoped MCPGPlugin providing this entry.'),
+        enabled: z.boolean().default(true).describe('A disabled entry is skipped but still counted.'),
+        enforce: z
+          .boolean()
+          .default(true)
+          .describe('When false the plugin runs in shadow mode: decisions are logged, not enforced.'),
+        config: freeform('Plugin configuration passed through to the gateway.').optional(),
       }),
+      'id',
+      'Plugins in load order (identity, then policy, then audit chains depend on it); ids are unique.',
+    )
+      .min(1, 'needs at least one entry')
+      .max(64),
     capabilityGrants: z
-      .record(z.string(), z.array(z.enum(GRANTABLE_CAPABILITIES)).min(1, 'must grant at least one capability'))
+      .record(
+        pluginIdSchema,
+        z.array(z.enum(GRANTABLE_CAPABILITIES)).min(1, 'must grant at least one capability').max(16),
+      )
+      .refine((grants) => Object.keys(grants).length <= 64, 'may grant to at most 64 plugins')
+      .meta({ maxProperties: 64 })
       .optional()
       .describe('Capabilities granted per plugin id; every key must be an entry id.'),
-  })
-  .describe('An ordered list of plugins bound to gateways in this namespace.');
+  }),
+  'An ordered list of plugins bound to gateways in this namespace.',
+  [
+    {
+      cel: '!has(self.capabilityGrants) || self.capabilityGrants.all(id, self.entries.exists(e, e.id == id))',
+      message: 'every capabilityGrants key must be the id of an entry',
+      holds: (s) => Object.keys(s.capabilityGrants ?? {}).every((id) => s.entries.some((e) => e.id === id)),
+    },
+  ],
+);
 
 export const pluginSetStatusSchema = z
   .object({
@@ -58,7 +72,7 @@ export const pluginSetStatusSchema = z
     resolvedHash: z.string().optional().describe('sha256 of the resolved plugin list.'),
     failedEntries: z
       .array(
-        z.object({
+        z.strictObject({
           id: z.string().describe('Entry id.'),
           reason: z.string().describe('Why it failed, such as PluginNotFound or PluginRevoked.'),
           message: z.string().optional().describe('Details and what to do.'),

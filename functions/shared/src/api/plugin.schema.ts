@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonStatusFields, nameRef, nonBlank, timestamp } from './common.ts';
+import { commonStatusFields, countSet, nameRef, nonBlank, timestamp, withRules } from './common.ts';
 import { pluginIdSchema } from './plugin-set.schema.ts';
 
 export const PLUGIN_CLASSES = [
@@ -39,28 +39,32 @@ export const ociReferenceSchema = z
   .refine((ref) => /[:@]/.test(ref.slice(ref.indexOf('/'))), 'must name a tag or a sha256 digest');
 
 /** Subject matching for keyless signatures: an anchored RE2 regular expression or an exact subject. */
-export const keylessIdentitySchema = z
-  .object({
+export const keylessIdentitySchema = withRules(
+  z.strictObject({
     certificateIdentityRegexp: z
       .string()
       .regex(/^\^.*\$$/, 'must be anchored: start with ^ and end with $')
       .optional()
       .describe('Anchored regular expression (RE2) the certificate subject must match.'),
-    certificateIdentity: z.string().min(1).optional().describe('Exact certificate subject (instead of a regexp).'),
+    certificateIdentity: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Exact certificate subject (instead of a regexp).'),
     oidcIssuer: nonBlank('Exact OIDC issuer URL of the signing certificate.'),
-  })
-  .meta({
-    description: 'Who may sign keylessly (Fulcio certificate identity).',
-    'x-kubernetes-validations': [
-      {
-        rule: 'has(self.certificateIdentityRegexp) != has(self.certificateIdentity)',
-        message: 'set exactly one of certificateIdentityRegexp or certificateIdentity',
-      },
-    ],
-  });
+  }),
+  'Who may sign keylessly (Fulcio certificate identity).',
+  [
+    {
+      cel: 'has(self.certificateIdentityRegexp) != has(self.certificateIdentity)',
+      message: 'set exactly one of certificateIdentityRegexp or certificateIdentity',
+      holds: (k) => countSet(k.certificateIdentityRegexp, k.certificateIdentity) === 1,
+    },
+  ],
+);
 
-export const pluginSpecSchema = z
-  .object({
+export const pluginSpecSchema = withRules(
+  z.strictObject({
     pluginId: pluginIdSchema.describe('Plugin id; must equal the id in the artifact’s descriptor.'),
     version: nonBlank('Plugin version, such as 1.2.3.'),
     pluginClass: z.enum(PLUGIN_CLASSES).describe('What kind of plugin this is.'),
@@ -71,8 +75,8 @@ export const pluginSpecSchema = z
         mirrorRef: nameRef('An MCPGPluginMirror to pull through (fail-closed).').optional(),
       })
       .describe('Where the artifact is pulled from.'),
-    trust: z
-      .object({
+    trust: withRules(
+      z.strictObject({
         signingKeyRef: z
           .object({
             secretName: nonBlank('Secret in the operator namespace holding the public key.'),
@@ -96,18 +100,26 @@ export const pluginSpecSchema = z
           })
           .optional()
           .describe('SLSA provenance the artifact must match.'),
-      })
-      .meta({
-        description: 'How the artifact is verified; at least one signature check is required.',
-        'x-kubernetes-validations': [
-          {
-            rule: 'has(self.signingKeyRef) || has(self.cosignKeyRef) || has(self.cosignIdentity)',
-            message: 'set trust.signingKeyRef, trust.cosignKeyRef or trust.cosignIdentity',
-          },
-        ],
       }),
-  })
-  .describe('A signed plugin artifact in an OCI registry.');
+      'How the artifact is verified; at least one signature check is required.',
+      [
+        {
+          cel: 'has(self.signingKeyRef) || has(self.cosignKeyRef) || has(self.cosignIdentity)',
+          message: 'set signingKeyRef, cosignKeyRef or cosignIdentity',
+          holds: (t) => countSet(t.signingKeyRef, t.cosignKeyRef, t.cosignIdentity) > 0,
+        },
+      ],
+    ),
+  }),
+  'A signed plugin artifact in an OCI registry.',
+  [
+    {
+      cel: "self.oci.image.contains('@sha256:') || has(self.trust.cosignIdentity)",
+      message: 'oci.image must be pinned by digest (@sha256:…) unless trust.cosignIdentity is set',
+      holds: (p) => p.oci.image.includes('@sha256:') || p.trust.cosignIdentity !== undefined,
+    },
+  ],
+);
 
 export const pluginStatusSchema = z
   .object({
@@ -117,7 +129,10 @@ export const pluginStatusSchema = z
     cosignVerified: z.boolean().optional().describe('cosign signature outcome (absent: not evaluated).'),
     slsaVerified: z.boolean().optional().describe('SLSA provenance outcome (absent: not evaluated).'),
     revokedBySha: z.boolean().optional().describe('Whether a revocation list revokes the artifact.'),
-    artefactSecretName: z.string().optional().describe('Unused since plugins are fetched by digest; kept for MCPG.'),
+    artefactSecretName: z
+      .string()
+      .optional()
+      .describe('Unused since plugins are fetched by digest; kept for MCPG.'),
     pulledAt: timestamp('When the artifact was last pulled.').optional(),
   })
   .describe('Observed state of the plugin.');

@@ -1,19 +1,51 @@
 import { z } from 'zod';
-import { commonStatusFields, count, nonBlank, timestamp } from './common.ts';
+import { commonStatusFields, count, countSet, nonBlank, timestamp, withRules } from './common.ts';
 
 const sha256Hex = z
   .string()
   .trim()
   .regex(/^[A-Fa-f0-9]{64}$/, 'must be 64 hexadecimal digits (a sha256)');
 
+/** The same artifact, digest or key listed twice (sha256 compared case-insensitively) is a mistake. */
+function rejectDuplicateRevocations(
+  list: {
+    artifactSha256?: string | undefined;
+    ociDigest?: string | undefined;
+    publicKeySha256?: string | undefined;
+  }[],
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  list.forEach((entry, index) => {
+    for (const field of ['artifactSha256', 'ociDigest', 'publicKeySha256'] as const) {
+      const value = entry[field]?.trim().toLowerCase();
+      if (value === undefined) continue;
+      if (seen.has(`${field}:${value}`)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, field],
+          message: 'is listed twice',
+          input: entry[field],
+        });
+      }
+      seen.add(`${field}:${value}`);
+    }
+  });
+}
+
 export const revocationListSpecSchema = z
   .object({
-    version: z.int().min(1).max(1).default(1).meta({ description: 'Format version; only 1 exists.', format: 'int32' }),
+    version: z
+      .int()
+      .min(1)
+      .max(1)
+      .default(1)
+      .meta({ description: 'Format version; only 1 exists.', format: 'int32' }),
     issuedAt: timestamp('When the list was issued (audit only).').optional(),
     revocations: z
       .array(
-        z
-          .object({
+        withRules(
+          z.strictObject({
             artifactSha256: sha256Hex.optional().describe('sha256 of the plugin bytes (either case).'),
             ociDigest: z
               .string()
@@ -32,17 +64,20 @@ export const revocationListSpecSchema = z
               .describe('sha256 of a revoked public key (DER, as cosign and Ed25519 keys are compared).'),
             reason: nonBlank('Why it was revoked.'),
             revokedAt: timestamp('When it was revoked.').optional(),
-          })
-          .meta({
-            'x-kubernetes-validations': [
-              {
-                rule: '[has(self.artifactSha256), has(self.ociDigest), has(self.signerIdentity), has(self.publicKeySha256)].filter(x, x).size() == 1',
-                message: 'set exactly one of artifactSha256, ociDigest, signerIdentity or publicKeySha256',
-              },
-            ],
           }),
+          'One revoked artifact, digest, signer or key.',
+          [
+            {
+              cel: '[has(self.artifactSha256), has(self.ociDigest), has(self.signerIdentity), has(self.publicKeySha256)].filter(x, x).size() == 1',
+              message: 'set exactly one of artifactSha256, ociDigest, signerIdentity or publicKeySha256',
+              holds: (r) =>
+                countSet(r.artifactSha256, r.ociDigest, r.signerIdentity, r.publicKeySha256) === 1,
+            },
+          ],
+        ),
       )
       .max(10000)
+      .superRefine(rejectDuplicateRevocations)
       .default([])
       .describe('Revoked artifacts, digests, signers and keys.'),
   })

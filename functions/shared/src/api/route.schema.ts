@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { commonStatusFields, count, dnsLabel, nonBlank, stringMap } from './common.ts';
+import { commonStatusFields, count, dnsLabel, listMap, nonBlank, stringMap } from './common.ts';
 import { pluginIdSchema } from './plugin-set.schema.ts';
 
-const chain = (what: string) => z.array(pluginIdSchema).optional().describe(`Plugin ids of the ${what} chain for this route.`);
+const chain = (what: string) =>
+  z.array(pluginIdSchema).optional().describe(`Plugin ids of the ${what} chain for this route.`);
 
 export const routeSpecSchema = z
   .object({
@@ -14,15 +15,13 @@ export const routeSpecSchema = z
       .describe('The gateway this route attaches to; it must accept the route’s namespace.'),
     match: z
       .object({
-        tools: z
-          .array(z.object({ id: nonBlank('Tool capability id, such as orders.list.') }))
+        tools: listMap(
+          z.strictObject({ id: nonBlank('Tool capability id, such as orders.list.') }),
+          'id',
+          'Tools this route grants; ids are unique.',
+        )
           .min(1, 'needs at least one tool')
-          .max(1024)
-          .meta({
-            description: 'Tools this route grants; ids are unique.',
-            'x-kubernetes-list-type': 'map',
-            'x-kubernetes-list-map-keys': ['id'],
-          }),
+          .max(1024),
       })
       .describe('What the route matches.'),
     identityChain: chain('identity'),

@@ -9,6 +9,8 @@ import {
   nonBlank,
   resourceRequirementsSchema,
   stringMap,
+  countSet,
+  withRules,
 } from './common.ts';
 import { keylessIdentitySchema } from './plugin.schema.ts';
 
@@ -24,35 +26,51 @@ const probeSchema = z
   })
   .describe('A probe of the MCP port.');
 
-const envFromSource = z
-  .object({
+const envFromSource = withRules(
+  z.strictObject({
     secretRef: localObjectReference.optional().describe('Every key of this Secret becomes a variable.'),
     configMapRef: z
       .object({ name: nonBlank('Name of the ConfigMap.') })
       .optional()
       .describe('Every key of this ConfigMap becomes a variable.'),
     prefix: z.string().optional().describe('Prefix added to every variable name.'),
-  })
-  .meta({
-    'x-kubernetes-validations': [
-      { rule: 'has(self.secretRef) != has(self.configMapRef)', message: 'set exactly one of secretRef or configMapRef' },
-    ],
-  });
+  }),
+  'A Secret or ConfigMap whose keys become environment variables.',
+  [
+    {
+      cel: 'has(self.secretRef) != has(self.configMapRef)',
+      message: 'set exactly one of secretRef or configMapRef',
+      holds: (e) => countSet(e.secretRef, e.configMapRef) === 1,
+    },
+  ],
+);
 
-export const serverSpecSchema = z
-  .object({
+export const serverSpecSchema = withRules(
+  z.strictObject({
     image: nonBlank('Container image of the MCP server; digest-pinned (@sha256:…) when verify is set.'),
     replicas: int32('Number of pods.').min(0, 'must be at least 0').default(1),
     transport: z
       .enum(SERVER_TRANSPORTS)
       .default('streamable-http')
       .describe('How the server speaks MCP; stdio servers run behind a bridge that serves streamable HTTP.'),
-    command: z.array(z.string()).optional().describe('Entrypoint override (for stdio: the server process the bridge runs).'),
+    command: z
+      .array(z.string())
+      .optional()
+      .describe('Entrypoint override (for stdio: the server process the bridge runs).'),
     args: z.array(z.string()).optional().describe('Arguments to the entrypoint.'),
-    port: int32('Port the MCP endpoint listens on.').min(1, 'must be between 1 and 65535').max(65535).default(8080),
-    path: z.string().default('/mcp').describe('HTTP path of the MCP endpoint; a leading / is added when missing.'),
+    port: int32('Port the MCP endpoint listens on.')
+      .min(1, 'must be between 1 and 65535')
+      .max(65535)
+      .default(8080),
+    path: z
+      .string()
+      .default('/mcp')
+      .describe('HTTP path of the MCP endpoint; a leading / is added when missing.'),
     env: stringMap('Environment variables set on the server container.').optional(),
-    envFrom: z.array(envFromSource).optional().describe('Secrets and ConfigMaps whose keys become variables.'),
+    envFrom: z
+      .array(envFromSource)
+      .optional()
+      .describe('Secrets and ConfigMaps whose keys become variables.'),
     envFromSecrets: z
       .array(z.string().min(1))
       .optional()
@@ -62,20 +80,35 @@ export const serverSpecSchema = z
       limits: { cpu: '500m', memory: '256Mi' },
     }),
     probes: z
-      .object({ liveness: probeSchema.optional(), readiness: probeSchema.optional(), startup: probeSchema.optional() })
+      .object({
+        liveness: probeSchema.optional(),
+        readiness: probeSchema.optional(),
+        startup: probeSchema.optional(),
+      })
       .optional()
       .describe('Probe overrides; a TCP readiness probe on the port by default.'),
     serviceAccountName: z.string().optional().describe('ServiceAccount the pods run as.'),
-    imagePullSecrets: z.array(nameRef('A dockerconfigjson Secret.')).optional().describe('Secrets for pulling the image.'),
+    imagePullSecrets: z
+      .array(nameRef('A dockerconfigjson Secret.'))
+      .optional()
+      .describe('Secrets for pulling the image.'),
     registryOverride: z
       .string()
-      .regex(/^[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._-]+)*$/, 'must be a registry host, optionally with a path')
+      .regex(
+        /^[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._-]+)*$/,
+        'must be a registry host, optionally with a path',
+      )
       .optional()
-      .describe('Registry (and path) that replaces the image’s registry, for mirrors and air-gapped clusters.'),
+      .describe(
+        'Registry (and path) that replaces the image’s registry, for mirrors and air-gapped clusters.',
+      ),
     ingress: z
       .object({
         className: z.string().optional().describe('IngressClass; the cluster default when unset.'),
-        host: z.string().optional().describe('Host name; without it the Ingress routes a path prefix on any host.'),
+        host: z
+          .string()
+          .optional()
+          .describe('Host name; without it the Ingress routes a path prefix on any host.'),
         pathPrefix: z.string().default('/').describe('Path prefix routed to the server.'),
         tls: z
           .object({ secretName: nonBlank('Secret with the certificate and key.') })
@@ -99,21 +132,26 @@ export const serverSpecSchema = z
       })
       .optional()
       .describe('Who may connect; by default only pods of gateways that federate this server.'),
-    verify: z
-      .object({
+    verify: withRules(
+      z.strictObject({
         cosignIdentity: keylessIdentitySchema.optional(),
         cosignKeyRef: z
-          .object({ secretName: nonBlank('Secret with the cosign public key.'), key: z.string().default('cosign.pub') })
+          .object({
+            secretName: nonBlank('Secret with the cosign public key.'),
+            key: z.string().default('cosign.pub'),
+          })
           .optional()
           .describe('Key-based cosign verification.'),
-      })
-      .meta({
-        description: 'Image signature policy: only verified, digest-pinned images run.',
-        'x-kubernetes-validations': [
-          { rule: 'has(self.cosignIdentity) || has(self.cosignKeyRef)', message: 'set cosignIdentity or cosignKeyRef' },
-        ],
-      })
-      .optional(),
+      }),
+      'Image signature policy: only verified, digest-pinned images run.',
+      [
+        {
+          cel: 'has(self.cosignIdentity) || has(self.cosignKeyRef)',
+          message: 'set cosignIdentity or cosignKeyRef',
+          holds: (v) => countSet(v.cosignIdentity, v.cosignKeyRef) > 0,
+        },
+      ],
+    ).optional(),
     federate: z
       .object({
         gatewayRef: nameRef('The MCPGGateway in the same namespace that federates this server.'),
@@ -129,20 +167,26 @@ export const serverSpecSchema = z
       })
       .optional()
       .describe('Federate the server into a gateway.'),
-  })
-  .meta({
-    description: 'An MCP server run as a Deployment and Service.',
-    'x-kubernetes-validations': [
-      { rule: "!has(self.verify) || self.image.contains('@sha256:')", message: 'spec.verify needs a digest-pinned spec.image (@sha256:…)' },
-    ],
-  });
+  }),
+  'An MCP server run as a Deployment and Service.',
+  [
+    {
+      cel: "!has(self.verify) || self.image.contains('@sha256:')",
+      message: 'verify needs image pinned by digest (@sha256:…)',
+      holds: (s) => s.verify === undefined || s.image.includes('@sha256:'),
+    },
+  ],
+);
 
 export const SERVER_PHASES = ['Pending', 'Starting', 'Running', 'Degraded', 'Failed'] as const;
 
 export const serverStatusSchema = z
   .object({
     ...commonStatusFields,
-    phase: z.enum(SERVER_PHASES).optional().describe('Pending, Starting (until pods are ready), Running, Degraded or Failed.'),
+    phase: z
+      .enum(SERVER_PHASES)
+      .optional()
+      .describe('Pending, Starting (until pods are ready), Running, Degraded or Failed.'),
     replicas: int32('Pods of the Deployment.').optional(),
     readyReplicas: int32('Ready pods.').optional(),
     availableReplicas: int32('Available pods.').optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonStatusFields, count, dnsLabel, nonBlank } from './common.ts';
+import { commonStatusFields, count, countSet, dnsLabel, nonBlank, withRules } from './common.ts';
 
 const quota = (what: string) => count(`Most ${what} allowed across the tenant’s namespaces.`).optional();
 
@@ -9,22 +9,36 @@ export const tenantSpecSchema = z
       .array(dnsLabel)
       .min(1, 'needs at least one namespace')
       .max(256)
+      .refine((list) => new Set(list).size === list.length, 'must not list a namespace twice')
       .meta({
-        description: 'Existing namespaces that belong to this tenant; a namespace belongs to one tenant at most.',
+        description:
+          'Existing namespaces that belong to this tenant; a namespace belongs to one tenant at most.',
         'x-kubernetes-list-type': 'set',
       }),
     allowedPlugins: z
       .array(
-        z
-          .object({
-            name: z.string().min(1).optional().describe('MCPGPlugin name or plugin id; "*" allows every plugin.'),
-            registryPrefix: z.string().min(1).optional().describe('Allows plugins whose OCI image starts with this.'),
-          })
-          .meta({
-            'x-kubernetes-validations': [
-              { rule: 'has(self.name) || has(self.registryPrefix)', message: 'set name or registryPrefix' },
-            ],
+        withRules(
+          z.strictObject({
+            name: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('MCPGPlugin name or plugin id; "*" allows every plugin.'),
+            registryPrefix: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('Allows plugins whose OCI image starts with this.'),
           }),
+          'A plugin the tenant may use, by name or id, or by image prefix.',
+          [
+            {
+              cel: 'has(self.name) || has(self.registryPrefix)',
+              message: 'set name or registryPrefix',
+              holds: (a) => countSet(a.name, a.registryPrefix) > 0,
+            },
+          ],
+        ),
       )
       .optional()
       .describe('Plugins the tenant’s plugin sets may use; an empty list allows none.'),
@@ -33,7 +47,9 @@ export const tenantSpecSchema = z
         maxGateways: quota('MCPGGateways'),
         maxPluginSets: quota('MCPGPluginSets'),
         maxRoutes: quota('MCPGRoutes'),
-        maxReplicasPerGateway: count('Highest replica count (or autoscaling ceiling) of one gateway.').optional(),
+        maxReplicasPerGateway: count(
+          'Highest replica count (or autoscaling ceiling) of one gateway.',
+        ).optional(),
       })
       .optional()
       .describe('Object counts and sizes the tenant may use.'),

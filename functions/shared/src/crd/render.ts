@@ -8,6 +8,9 @@ const HEADER = '# Generated from the zod schemas in functions/shared/src/api by 
 /** Every CRD as file name → YAML text, in a stable order. */
 export function renderCrds(): Map<string, string> {
   return new Map(
-    KINDS.map((kind) => [`${GROUP}_${kind.plural}.yaml`, HEADER + stringify(buildCrd(kind), { lineWidth: 0 })]),
+    KINDS.map((kind) => [
+      `${GROUP}_${kind.plural}.yaml`,
+      HEADER + stringify(buildCrd(kind), { lineWidth: 0 }),
+    ]),
   );
 }

@@ -33,7 +33,12 @@ const DROPPED_KEYS = new Set(['$schema', 'propertyNames', 'id']);
 const IMPLIED_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2147483647, -2147483648]);
 
 export function toStructuralSchema(schema: z.ZodType): JsonSchema {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw', reused: 'inline', cycles: 'throw' });
+  const json = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'throw',
+    reused: 'inline',
+    cycles: 'throw',
+  });
   return convert(json as JsonSchema, '');
 }
 
@@ -44,7 +49,8 @@ function convert(node: JsonSchema, at: string): JsonSchema {
     if (DROPPED_KEYS.has(key)) continue;
     if (key.startsWith('x-kubernetes-')) out[key] = value;
     else if (key === 'const') out.enum = [value];
-    else if (!KEPT_KEYS.has(key)) throw new Error(`${at || '<root>'}: JSON Schema keyword "${key}" has no CRD form`);
+    else if (!KEPT_KEYS.has(key))
+      throw new Error(`${at || '<root>'}: JSON Schema keyword "${key}" has no CRD form`);
     else out[key] = convertChild(key, value, at);
   }
   return tidy(out);
@@ -53,11 +59,15 @@ function convert(node: JsonSchema, at: string): JsonSchema {
 function convertChild(key: string, value: unknown, at: string): unknown {
   if (key === 'properties') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, JsonSchema>).map(([name, child]) => [name, convert(child, `${at}.${name}`)]),
+      Object.entries(value as Record<string, JsonSchema>).map(([name, child]) => [
+        name,
+        convert(child, `${at}.${name}`),
+      ]),
     );
   }
   if (key === 'items') return convert(value as JsonSchema, `${at}[]`);
-  if (key === 'additionalProperties' && typeof value === 'object') return convert(value as JsonSchema, `${at}{}`);
+  if (key === 'additionalProperties' && typeof value === 'object')
+    return convert(value as JsonSchema, `${at}{}`);
   return value;
 }
 
@@ -77,6 +87,9 @@ function tidy(out: JsonSchema): JsonSchema {
       out[exclusive] = true;
     }
   }
+  // Strict objects reject unknown fields when parsing; in a CRD, pruning and strict field validation do that,
+  // and additionalProperties may not stand next to properties.
+  if (out.additionalProperties === false) delete out.additionalProperties;
   // The API server checks date-time itself; zod's long pattern only repeats that.
   if (out.format === 'date-time') delete out.pattern;
   // A free-form object keeps whatever it is given; "additionalProperties: {}" would contradict that.

@@ -1,0 +1,16 @@
+import type { ValidationResult } from './field-errors.ts';
+import type { GatewaySpec } from './gateway.schema.ts';
+
+const RESERVED_LABEL_PREFIXES = ['app.kubernetes.io/', 'mcpg.dev/'];
+
+/** The most replicas the gateway can run: the autoscaler's ceiling when it is on. */
+export function replicaCeiling(spec: GatewaySpec): number {
+  return spec.autoscaling?.enabled ? (spec.autoscaling.maxReplicas ?? spec.replicas) : spec.replicas;
+}
+
+export function validateGatewaySpec(spec: GatewaySpec): ValidationResult {
+  const warnings = Object.keys(spec.podLabels ?? {})
+    .filter((key) => RESERVED_LABEL_PREFIXES.some((prefix) => key.startsWith(prefix)))
+    .map((key) => `spec.podLabels.${key} is reserved for the operator and is ignored`);
+  return { errors: [], warnings };
+}
