@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build lint format typecheck test unit integration demo cluster-up cluster-down cluster-status
+.PHONY: help setup tools deps build crds lint format typecheck test unit integration demo cluster-up cluster-down cluster-status
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ build: deps ## type-check everything (functions are bundled by later targets)
 	npx tsc -p tsconfig.json
 
 typecheck: build
+
+crds: deps ## regenerate crds/ from the zod schemas (a unit test fails when they are stale)
+	node functions/shared/src/crd/generate.ts crds
 
 lint: deps ## eslint and prettier --check
 	npx eslint .

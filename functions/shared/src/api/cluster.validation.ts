@@ -1,33 +1,41 @@
 import type { ClusterSpec } from './cluster.schema.ts';
 import type { FieldError, ValidationResult } from './field-errors.ts';
 
+type BackendConfig = Record<string, unknown>;
+
+function startsWith(config: BackendConfig, key: string, scheme: string): boolean {
+  const value = config[key];
+  return typeof value === 'string' && value.trimStart().startsWith(scheme);
+}
+
+function insecureEtcdEndpoint(config: BackendConfig): string | undefined {
+  const endpoints: unknown = config.endpoints;
+  if (!Array.isArray(endpoints)) return undefined;
+  const plain: unknown = endpoints.find(
+    (e) => typeof e !== 'string' || !e.trimStart().startsWith('https://'),
+  );
+  return plain === undefined ? undefined : `config.endpoints has ${JSON.stringify(plain)} (use https://)`;
+}
+
+/** Per backend: why its settings would send traffic in plaintext, or undefined. */
+const PLAINTEXT_CHECKS: Partial<
+  Record<ClusterSpec['backend'], (config: BackendConfig) => string | undefined>
+> = {
+  redis: (c) => (startsWith(c, 'url', 'redis://') ? 'config.url uses redis:// (use rediss://)' : undefined),
+  consul: (c) =>
+    startsWith(c, 'address', 'http://') ? 'config.address uses http:// (use https://)' : undefined,
+  etcd: insecureEtcdEndpoint,
+  nats: (c) =>
+    (c.tls as { require_tls?: unknown } | undefined)?.require_tls === false
+      ? 'config.tls.require_tls is false'
+      : undefined,
+};
+
 /** Why a backend's settings would send traffic in plaintext, or undefined when they do not. */
 export function plaintextTransport(spec: ClusterSpec): string | undefined {
   const config = spec.config ?? {};
   if (config.allow_insecure_transport === true) return undefined;
-  const text = (key: string) => (typeof config[key] === 'string' ? config[key].trimStart() : undefined);
-  switch (spec.backend) {
-    case 'redis':
-      return text('url')?.startsWith('redis://') ? 'config.url uses redis:// (use rediss://)' : undefined;
-    case 'consul':
-      return text('address')?.startsWith('http://')
-        ? 'config.address uses http:// (use https://)'
-        : undefined;
-    case 'etcd':
-      return insecureEtcdEndpoint(config.endpoints);
-    case 'nats':
-      return (config.tls as { require_tls?: unknown } | undefined)?.require_tls === false
-        ? 'config.tls.require_tls is false'
-        : undefined;
-    default:
-      return undefined;
-  }
-}
-
-function insecureEtcdEndpoint(endpoints: unknown): string | undefined {
-  if (!Array.isArray(endpoints)) return undefined;
-  const plain = endpoints.find((e) => typeof e !== 'string' || !e.trimStart().startsWith('https://'));
-  return plain === undefined ? undefined : `config.endpoints has ${JSON.stringify(plain)} (use https://)`;
+  return PLAINTEXT_CHECKS[spec.backend]?.(config);
 }
 
 export function validateClusterSpec(spec: ClusterSpec): ValidationResult {

@@ -12,7 +12,7 @@ export interface ValidationResult {
   warnings: string[];
 }
 
-export const NO_FINDINGS: ValidationResult = Object.freeze({ errors: [], warnings: [] }) as ValidationResult;
+export const NO_FINDINGS: ValidationResult = { errors: [], warnings: [] };
 
 /** `spec.replicas must be at least 1 (got 0)` */
 export function describeError(error: FieldError): string {

@@ -32,10 +32,12 @@ export const pluginMirrorSpecSchema = z
       .describe('What is mirrored: references starting <registry>/<namespace>/.'),
     auth: z
       .object({
-        secretRef: z.strictObject({
-          secretName: nonBlank('dockerconfigjson Secret in the operator namespace.'),
-          key: z.string().default('.dockerconfigjson').describe('Key inside the Secret.'),
-        }),
+        secretRef: z
+          .strictObject({
+            secretName: nonBlank('dockerconfigjson Secret in the operator namespace.'),
+            key: z.string().default('.dockerconfigjson').describe('Key inside the Secret.'),
+          })
+          .describe('The Secret with registry credentials.'),
       })
       .optional()
       .describe('Credentials for the mirror.'),

@@ -33,7 +33,7 @@ export const ociReferenceSchema = z
   .min(1, 'must not be blank')
   .max(1024)
   .regex(
-    /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
+    /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
     'must be an OCI reference registry/path:tag or registry/path@sha256:<64 hex digits>',
   )
   .refine((ref) => /[:@]/.test(ref.slice(ref.indexOf('/'))), 'must name a tag or a sha256 digest');

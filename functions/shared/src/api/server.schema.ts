@@ -138,7 +138,7 @@ export const serverSpecSchema = withRules(
         cosignKeyRef: z
           .object({
             secretName: nonBlank('Secret with the cosign public key.'),
-            key: z.string().default('cosign.pub'),
+            key: z.string().default('cosign.pub').describe('Key inside the Secret.'),
           })
           .optional()
           .describe('Key-based cosign verification.'),

@@ -88,5 +88,5 @@ function lineOfPath(document: Document, fieldPath: string, lineCounter: LineCoun
     const node: unknown = document.getIn(parts.slice(0, depth), true);
     if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
   }
-  return lineCounter.linePos(document.range[0]).line;
+  return document.range ? lineCounter.linePos(document.range[0]).line : 1;
 }

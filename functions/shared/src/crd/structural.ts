@@ -39,11 +39,12 @@ export function toStructuralSchema(schema: z.ZodType): JsonSchema {
     reused: 'inline',
     cycles: 'throw',
   });
-  return convert(json as JsonSchema, '');
+  return convert(json, '');
 }
 
 function convert(node: JsonSchema, at: string): JsonSchema {
   if (Array.isArray(node.anyOf)) return intOrString(node, at);
+  if (Array.isArray(node.type)) throw new Error(`${at}: a field of several types has no structural CRD form`);
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
     if (DROPPED_KEYS.has(key)) continue;
@@ -73,20 +74,7 @@ function convertChild(key: string, value: unknown, at: string): unknown {
 
 /** Kubernetes keeps its own meaning for some keywords; bring zod's output in line with it. */
 function tidy(out: JsonSchema): JsonSchema {
-  // Integer bounds zod adds for "safe integer" or int32 say nothing beyond the type and format.
-  for (const bound of ['minimum', 'maximum'] as const) {
-    if (typeof out[bound] === 'number' && IMPLIED_BOUNDS.has(out[bound])) delete out[bound];
-  }
-  // OpenAPI v3.0 (what CRDs use) writes exclusive bounds as booleans next to minimum/maximum.
-  for (const [exclusive, bound] of [
-    ['exclusiveMinimum', 'minimum'],
-    ['exclusiveMaximum', 'maximum'],
-  ] as const) {
-    if (typeof out[exclusive] === 'number') {
-      out[bound] = out[exclusive];
-      out[exclusive] = true;
-    }
-  }
+  tidyBounds(out);
   // Strict objects reject unknown fields when parsing; in a CRD, pruning and strict field validation do that,
   // and additionalProperties may not stand next to properties.
   if (out.additionalProperties === false) delete out.additionalProperties;
@@ -98,6 +86,21 @@ function tidy(out: JsonSchema): JsonSchema {
     if (extra && Object.keys(extra).length === 0) delete out.additionalProperties;
   }
   return out;
+}
+
+function tidyBounds(out: JsonSchema): void {
+  // Integer bounds zod adds for "safe integer" or int32 say nothing beyond the type and format.
+  if (typeof out.minimum === 'number' && IMPLIED_BOUNDS.has(out.minimum)) delete out.minimum;
+  if (typeof out.maximum === 'number' && IMPLIED_BOUNDS.has(out.maximum)) delete out.maximum;
+  // OpenAPI v3.0 (what CRDs use) writes exclusive bounds as booleans next to minimum/maximum.
+  if (typeof out.exclusiveMinimum === 'number') {
+    out.minimum = out.exclusiveMinimum;
+    out.exclusiveMinimum = true;
+  }
+  if (typeof out.exclusiveMaximum === 'number') {
+    out.maximum = out.exclusiveMaximum;
+    out.exclusiveMaximum = true;
+  }
 }
 
 /** The one union a structural schema allows: integer or string, written as x-kubernetes-int-or-string. */
