@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { example, loadExamples, type Manifest } from '../../../../test/fixtures/examples.ts';
+import { example, loadExamples } from '../../../../test/fixtures/examples.ts';
 import { describeError } from './field-errors.ts';
 import { validateManifest } from './validate.ts';
 
@@ -41,7 +41,7 @@ describe('validateManifest', () => {
     });
   });
 
-  const refused: { name: string; manifest: Manifest | unknown; error: string }[] = [
+  const refused: { name: string; manifest: unknown; error: string }[] = [
     {
       name: 'zero replicas',
       manifest: example('MCPGGateway', { replicas: 0 }),
