@@ -1,0 +1,104 @@
+/**
+ * Plain JSON requests to the API server with the kubeconfig's credentials. The generated typed clients
+ * re-serialise objects through their models, which silently drops keys they do not model (a CRD's
+ * `x-kubernetes-*` schema extensions, for one); server-side apply must send exactly the fields we own.
+ */
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export class KubeApiError extends Error {
+  readonly code: number;
+  readonly body: string;
+
+  constructor(method: string, path: string, code: number, body: string) {
+    super(`${method} ${path} answered ${code}: ${statusMessage(body)}`);
+    this.name = 'KubeApiError';
+    this.code = code;
+    this.body = body;
+  }
+}
+
+function statusMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    return body;
+  }
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  /** Lower-case plural resource name, such as `deployments`. */
+  plural: string;
+  namespace?: string | undefined;
+  name?: string;
+}
+
+/** `/apis/apps/v1/namespaces/ns/deployments/name` (core objects under `/api/v1`). */
+export function resourcePath(ref: ObjectRef): string {
+  const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
+  const scope = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
+  const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';
+  return `${base}${scope}/${ref.plural}${name}`;
+}
+
+export interface RawRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+  contentType?: string;
+}
+
+/** Sends one request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
+export async function kubeRequest<T>(config: KubeConfig, request: RawRequest): Promise<T> {
+  const server = config.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(request.path, server);
+  const options: https.RequestOptions = {
+    method: request.method,
+    headers: { accept: 'application/json', 'content-type': request.contentType ?? 'application/json' },
+  };
+  await config.applyToHTTPSOptions(options);
+  const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+  const { status, text } = await send(url, options, payload);
+  if (status < 200 || status > 299) throw new KubeApiError(request.method, request.path, status, text);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+function send(
+  url: URL,
+  options: https.RequestOptions,
+  payload?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, text });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Server-side apply of a whole object as `fieldManager`, taking over conflicting fields. */
+export function serverSideApply<
+  T extends { apiVersion: string; metadata: { name: string; namespace?: string } },
+>(config: KubeConfig, object: T, options: { plural: string; fieldManager: string }): Promise<T> {
+  const path = resourcePath({
+    apiVersion: object.apiVersion,
+    plural: options.plural,
+    namespace: object.metadata.namespace,
+    name: object.metadata.name,
+  });
+  const query = `?fieldManager=${encodeURIComponent(options.fieldManager)}&force=true`;
+  return kubeRequest<T>(config, {
+    method: 'PATCH',
+    path: path + query,
+    body: object,
+    contentType: 'application/apply-patch+yaml',
+  });
+}
