@@ -1,0 +1,138 @@
+/**
+ * ClusterLookups over the API server. Tenants and namespaces are read on every gateway, plugin-set and route
+ * review, so they are kept in watch-backed caches (informers); plugins and gateways are read when needed.
+ */
+import {
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import {
+  API_VERSION,
+  findKind,
+  type GatewaySpec,
+  type PluginSpec,
+  type TenantSpec,
+} from '@mcpg-functions/shared/api';
+import { isNotFound, kubeRequest, resourcePath } from '@mcpg-functions/shared/kube';
+import type { Logger } from '@mcpg-functions/shared/runtime';
+import { LookupError, type ClusterLookups, type Named } from './lookups.ts';
+
+type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+type WithSpec<S> = KubernetesObject & { spec: S };
+
+const RESTART_AFTER_MS = 2_000;
+
+/** An informer that restarts itself after errors and tells whether its cache is complete. */
+class WatchCache<T extends KubernetesObject> {
+  private synced = false;
+  private stopped = false;
+  private lastError: unknown;
+  private readonly informer: Cached<T>;
+
+  constructor(config: KubeConfig, path: string, logger: Logger) {
+    this.informer = makeInformer<T>(config, path, () => kubeRequest(config, { method: 'GET', path }));
+    this.informer.on('error', (error) => {
+      this.synced = false;
+      this.lastError = error;
+      logger.warn({ path, err: error }, 'watch failed; restarting');
+      if (!this.stopped) setTimeout(() => void this.start(), RESTART_AFTER_MS).unref();
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.informer.start().then(
+      () => {
+        this.synced = true;
+      },
+      (error: unknown) => {
+        this.lastError = error;
+      },
+    );
+  }
+
+  get ready(): boolean {
+    return this.synced;
+  }
+
+  /** Everything cached; throws while the cache is not in sync (the webhook must not guess). */
+  list(what: string): readonly T[] {
+    if (!this.synced) throw new LookupError(what, this.lastError ?? new Error('the cache is still loading'));
+    return this.informer.list();
+  }
+
+  get(what: string, name: string): T | undefined {
+    if (!this.synced) throw new LookupError(what, this.lastError ?? new Error('the cache is still loading'));
+    return this.informer.get(name);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.informer.stop();
+  }
+}
+
+function pluralOf(kind: string): string {
+  const plural = findKind(kind)?.plural;
+  if (!plural) throw new Error(`unknown kind ${kind}`);
+  return plural;
+}
+
+export class ApiServerLookups implements ClusterLookups {
+  private readonly config: KubeConfig;
+  private readonly tenantCache: WatchCache<WithSpec<TenantSpec>>;
+  private readonly namespaceCache: WatchCache<KubernetesObject>;
+
+  constructor(config: KubeConfig, logger: Logger) {
+    this.config = config;
+    const tenants = resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGTenant') });
+    this.tenantCache = new WatchCache(config, tenants, logger);
+    this.namespaceCache = new WatchCache(config, '/api/v1/namespaces', logger);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.tenantCache.start(), this.namespaceCache.start()]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.tenantCache.stop(), this.namespaceCache.stop()]);
+  }
+
+  get ready(): boolean {
+    return this.tenantCache.ready && this.namespaceCache.ready;
+  }
+
+  tenants(): Promise<Named<TenantSpec>[]> {
+    const items = this.tenantCache.list('MCPGTenants');
+    return Promise.resolve(items.map((t) => ({ name: t.metadata?.name ?? '', spec: t.spec })));
+  }
+
+  namespaceLabels(namespace: string): Promise<Record<string, string> | undefined> {
+    return Promise.resolve(this.namespaceCache.get('namespaces', namespace)?.metadata?.labels ?? undefined);
+  }
+
+  plugin(name: string): Promise<Named<PluginSpec> | undefined> {
+    return this.read<PluginSpec>('MCPGPlugin', undefined, name);
+  }
+
+  gateway(namespace: string, name: string): Promise<Named<GatewaySpec> | undefined> {
+    return this.read<GatewaySpec>('MCPGGateway', namespace, name);
+  }
+
+  private async read<S>(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<Named<S> | undefined> {
+    const path = resourcePath({ apiVersion: API_VERSION, plural: pluralOf(kind), namespace, name });
+    try {
+      const object = await kubeRequest<WithSpec<S>>(this.config, { method: 'GET', path });
+      return { name, spec: object.spec };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new LookupError(`${kind} ${namespace ? `${namespace}/` : ''}${name}`, error);
+    }
+  }
+}

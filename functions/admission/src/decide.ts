@@ -1,0 +1,118 @@
+/**
+ * The webhook's decision for one request: the cluster-free rules every kind shares with `mcpg validate`,
+ * then the rules that look at other objects. Pure apart from the lookups it is given.
+ */
+import {
+  describeError,
+  findKind,
+  GROUP,
+  validateManifest,
+  type FieldError,
+} from '@mcpg-functions/shared/api';
+import type { AdmissionRequest, Verdict } from './admission-review.ts';
+import { LookupError, type ClusterLookups } from './lookups.ts';
+import type { CrossObjectRule, RuleFindings } from './rules/context.ts';
+import { gatewayRules } from './rules/gateway.ts';
+import { guardSkipValidationLabel, SKIP_VALIDATION_LABEL } from './rules/namespace.ts';
+import { pluginSetRules } from './rules/plugin-set.ts';
+import { revocationListRules } from './rules/revocation-list.ts';
+import { routeRules } from './rules/route.ts';
+import { tenantRules } from './rules/tenant.ts';
+
+export interface DecisionContext {
+  lookups: ClusterLookups;
+  /** Fail: refuse when a lookup fails. Ignore: admit with a warning. */
+  lookupFailurePolicy: 'Fail' | 'Ignore';
+  /** Groups allowed to set or clear the skip-validation namespace label. */
+  privilegedGroups: readonly string[];
+}
+
+const CROSS_OBJECT_RULES: Record<string, CrossObjectRule<never>> = {
+  MCPGGateway: gatewayRules,
+  MCPGPluginSet: pluginSetRules,
+  MCPGRoute: routeRules,
+  MCPGTenant: tenantRules,
+  MCPGRevocationList: revocationListRules,
+};
+
+/** Kinds whose field checks a namespace's skip-validation label turns off (tenant rules still apply). */
+const SKIPPABLE = new Set(['MCPGGateway', 'MCPGPluginSet', 'MCPGRoute']);
+
+const allow = (warnings: string[] = []): Verdict => ({ allowed: true, warnings });
+
+export async function decide(
+  request: AdmissionRequest,
+  expectedKind: string,
+  context: DecisionContext,
+): Promise<Verdict> {
+  if (request.operation === 'DELETE' || request.operation === 'CONNECT' || request.object === undefined)
+    return allow();
+  if (expectedKind === 'Namespace') return guardSkipValidationLabel(request, context.privilegedGroups);
+  if (request.kind.group !== GROUP || request.kind.kind !== expectedKind) {
+    const got = `${request.kind.group}/${request.kind.kind}`;
+    return {
+      allowed: false,
+      code: 400,
+      message: `this webhook path validates ${GROUP}/${expectedKind}, not ${got}`,
+      warnings: [],
+    };
+  }
+  try {
+    return await decideObject(request, expectedKind, context);
+  } catch (error) {
+    if (!(error instanceof LookupError)) throw error;
+    if (context.lookupFailurePolicy === 'Ignore') {
+      return allow([`cross-object checks skipped: ${error.message}`]);
+    }
+    return {
+      allowed: false,
+      code: 503,
+      message: `${error.message}; retry, or ask an administrator to set the webhook's lookup failure policy to Ignore`,
+      warnings: [],
+    };
+  }
+}
+
+async function decideObject(
+  request: AdmissionRequest,
+  kindName: string,
+  context: DecisionContext,
+): Promise<Verdict> {
+  const skipFieldChecks =
+    SKIPPABLE.has(kindName) && (await namespaceSkipsValidation(request.namespace, context));
+  const local = validateManifest(request.object);
+  if (local.errors.length > 0 && !skipFieldChecks) return refuse(local.errors, local.warnings, 422);
+  const rule = CROSS_OBJECT_RULES[kindName];
+  const spec = local.parsed?.spec ?? schemaValidSpec(kindName, request.object);
+  if (!rule || spec === undefined) return allow(local.warnings);
+  const findings: RuleFindings = await rule({
+    name: objectName(request),
+    namespace: request.namespace,
+    spec: spec as never,
+    lookups: context.lookups,
+  });
+  const warnings = [...local.warnings, ...findings.warnings];
+  return findings.errors.length > 0 ? refuse(findings.errors, warnings, 403) : allow(warnings);
+}
+
+/** With field checks skipped, cross-object rules still run on whatever the schema alone accepts. */
+function schemaValidSpec(kindName: string, object: unknown): unknown {
+  return findKind(kindName)?.spec.safeParse((object as { spec?: unknown }).spec).data;
+}
+
+function objectName(request: AdmissionRequest): string {
+  return request.name ?? (request.object as { metadata?: { name?: string } }).metadata?.name ?? '';
+}
+
+async function namespaceSkipsValidation(
+  namespace: string | undefined,
+  context: DecisionContext,
+): Promise<boolean> {
+  if (!namespace) return false;
+  const labels = await context.lookups.namespaceLabels(namespace);
+  return labels?.[SKIP_VALIDATION_LABEL] !== undefined;
+}
+
+function refuse(errors: FieldError[], warnings: string[], code: number): Verdict {
+  return { allowed: false, code, message: errors.map(describeError).join('; '), warnings };
+}

@@ -1,0 +1,38 @@
+/** Entry point: the validating webhook over HTTPS, with watch-backed caches for its cross-object rules. */
+import { readFileSync } from 'node:fs';
+import { loadKubeConfig } from '@mcpg-functions/shared/kube';
+import { createLogger, createRegistry } from '@mcpg-functions/shared/runtime';
+import { buildAdmissionApp } from './app.ts';
+import { ApiServerLookups } from './cluster-lookups.ts';
+import { readConfig } from './config.ts';
+import { createAdmissionMetrics } from './metrics.ts';
+
+const config = readConfig();
+const logger = createLogger('admission', config.LOG_LEVEL);
+const registry = createRegistry('admission');
+const lookups = new ApiServerLookups(loadKubeConfig(config.KUBECONFIG), logger);
+
+const app = buildAdmissionApp({
+  logger,
+  registry,
+  tls: { cert: readFileSync(config.MCPG_TLS_CERT_FILE), key: readFileSync(config.MCPG_TLS_KEY_FILE) },
+  bodyLimit: config.MCPG_BODY_LIMIT_BYTES,
+  isReady: () => lookups.ready,
+  metrics: createAdmissionMetrics(registry),
+  decision: {
+    lookups,
+    lookupFailurePolicy: config.MCPG_LOOKUP_FAILURE_POLICY,
+    privilegedGroups: config.MCPG_PRIVILEGED_GROUPS,
+  },
+});
+
+async function shutdown(signal: string): Promise<void> {
+  logger.info({ signal }, 'shutting down');
+  await app.close();
+  await lookups.stop();
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+await lookups.start();
+await app.listen({ host: config.MCPG_ADMISSION_HOST, port: config.MCPG_ADMISSION_PORT });

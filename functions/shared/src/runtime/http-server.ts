@@ -1,0 +1,37 @@
+/**
+ * The HTTP host every function shares: fastify with JSON logs, health endpoints and /metrics.
+ * `createHttpServer` returns the app without listening, so tests drive it with `inject()`.
+ */
+import fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from './logger.ts';
+
+export interface HttpServerOptions {
+  logger: Logger;
+  registry: Registry;
+  /** PEM certificate and key; HTTPS when given. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
+  bodyLimit?: number;
+  /** Extra readiness condition (for example: caches synced); ready when it returns true. */
+  isReady?: () => boolean;
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: true,
+    ...(options.tls
+      ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' } }
+      : {}),
+  }) as unknown as FastifyInstance;
+  app.get('/health/liveness', (_, reply) => reply.send({ status: 'ok' }));
+  app.get('/health/readiness', async (_, reply) => {
+    const ready = options.isReady?.() ?? true;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'starting' });
+  });
+  app.get('/metrics', async (_, reply) =>
+    reply.header('content-type', options.registry.contentType).send(await options.registry.metrics()),
+  );
+  return app;
+}

@@ -1,0 +1,9 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/** A registry per process with the Node.js default metrics, prefixed like every mcpg metric. */
+export function createRegistry(functionName: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ function: functionName });
+  collectDefaultMetrics({ register: registry, prefix: 'mcpg_' });
+  return registry;
+}
