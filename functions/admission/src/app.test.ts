@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { createLogger, createRegistry } from '@mcpg-functions/shared/runtime';
+import { afterAll, describe, expect, it } from 'vitest';
+import { example } from '../../../test/fixtures/examples.ts';
+import { buildAdmissionApp, webhookPath } from './app.ts';
+import { fakeLookups } from './fake-lookups.test-support.ts';
+import { createAdmissionMetrics } from './metrics.ts';
+
+const registry = createRegistry('admission-test');
+const app = buildAdmissionApp({
+  logger: createLogger('admission-test', 'silent'),
+  registry,
+  bodyLimit: 64 * 1024,
+  metrics: createAdmissionMetrics(registry),
+  decision: { lookups: fakeLookups({}), lookupFailurePolicy: 'Fail', privilegedGroups: ['system:masters'] },
+});
+afterAll(() => app.close());
+
+const gatewayPath = webhookPath('MCPGGateway');
+
+function reviewOf(object: unknown, uid = 'abc') {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: 'mcpg.dev', version: 'v1alpha2', kind: 'MCPGGateway' },
+      namespace: 'mcpg',
+      name: 'gw',
+      operation: 'CREATE',
+      object,
+    },
+  };
+}
+
+/** What the API server needs from every answer: an AdmissionReview v1 with a response carrying allowed. */
+interface ReviewBody {
+  response: { uid: string; allowed: boolean; status?: { code: number; message: string } };
+}
+
+function expectAdmissionReview(body: unknown, uid?: string) {
+  expect(body).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' });
+  const response = (body as { response: { uid: string; allowed: unknown } }).response;
+  expect(typeof response.allowed).toBe('boolean');
+  if (uid !== undefined) expect(response.uid).toBe(uid);
+}
+
+describe('the admission HTTP surface', () => {
+  it('answers a valid review with allowed: true and echoes the uid', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: gatewayPath,
+      payload: reviewOf(example('MCPGGateway'), 'u-1'),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: 'u-1', allowed: true },
+    });
+  });
+
+  it('refuses an invalid object with a 422 status naming the field', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: gatewayPath,
+      payload: reviewOf(example('MCPGGateway', { replicas: 0 })),
+    });
+    expect(res.json<ReviewBody>().response).toEqual({
+      uid: 'abc',
+      allowed: false,
+      status: { code: 422, message: 'spec.replicas must be at least 1 (got 0)' },
+    });
+  });
+
+  it.each([
+    { name: 'broken JSON', payload: '{"apiVersion":', type: 'application/json', status: 400 },
+    { name: 'a plain-text body', payload: 'hello', type: 'text/plain', status: 400 },
+    { name: 'an unknown media type', payload: '<x/>', type: 'application/xml', status: 415 },
+    {
+      name: 'a review of the wrong version',
+      payload: JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1beta1',
+        kind: 'AdmissionReview',
+        request: { uid: 'x' },
+      }),
+      type: 'application/json',
+      status: 400,
+    },
+    {
+      name: 'a body over the limit',
+      payload: JSON.stringify(reviewOf({ big: 'x'.repeat(70 * 1024) })),
+      type: 'application/json',
+      status: 413,
+    },
+  ])('answers $name with a well-formed AdmissionReview and $status', async ({ payload, type, status }) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: gatewayPath,
+      payload,
+      headers: { 'content-type': type },
+    });
+    expect(res.statusCode).toBe(status);
+    expectAdmissionReview(res.json());
+    expect(res.json<ReviewBody>().response.allowed).toBe(false);
+  });
+
+  it('keeps the uid of a review whose request is incomplete', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: gatewayPath,
+      payload: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'keep-me' } },
+    });
+    expect(res.statusCode).toBe(400);
+    expectAdmissionReview(res.json(), 'keep-me');
+    expect(res.json<ReviewBody>().response.status.message).toMatch(
+      /^malformed AdmissionReview: request\.kind/,
+    );
+  });
+
+  it('counts requests by kind and outcome in /metrics', async () => {
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.body).toMatch(
+      /mcpg_admission_requests_total\{kind="MCPGGateway",operation="CREATE",outcome="denied",function="admission-test"\} [1-9]/,
+    );
+    expect(res.body).toContain('mcpg_admission_request_duration_seconds_bucket');
+  });
+
+  it('answers random specs with an AdmissionReview and never an exception', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }), fc.anything(), async (uid, spec) => {
+        const object = { ...example('MCPGGateway'), spec };
+        const res = await app.inject({ method: 'POST', url: gatewayPath, payload: reviewOf(object, uid) });
+        expect(res.statusCode).toBe(200);
+        expectAdmissionReview(res.json(), uid);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers random review bodies on every path with an AdmissionReview', async () => {
+    const paths = ['MCPGGateway', 'MCPGPluginSet', 'MCPGTenant', 'MCPGRoute', 'Namespace'].map(webhookPath);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue(), async (url, body) => {
+        const res = await app.inject({
+          method: 'POST',
+          url,
+          payload: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect([200, 400]).toContain(res.statusCode);
+        expectAdmissionReview(res.json());
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
