@@ -23,14 +23,18 @@ export async function apply<T extends Applied>(clients: Clients, object: T): Pro
   });
 }
 
-/** Creates an mcpg.dev object (POST), as `kubectl create` does. */
-export async function create<T extends Applied>(clients: Clients, object: T): Promise<T> {
+/** Creates an mcpg.dev object (POST), as `kubectl create` does; `dryRun` runs admission without storing. */
+export async function create<T extends Applied>(clients: Clients, object: T, dryRun = false): Promise<T> {
   const path = resourcePath({
     apiVersion: object.apiVersion,
     plural: pluralOf(object.kind),
     namespace: object.metadata.namespace,
   });
-  return kubeRequest<T>(clients.config, { method: 'POST', path, body: object });
+  return kubeRequest<T>(clients.config, {
+    method: 'POST',
+    path: dryRun ? `${path}?dryRun=All` : path,
+    body: object,
+  });
 }
 
 /** Installs the generated CRDs (idempotent; test files may race) and waits until all are Established. */

@@ -47,6 +47,8 @@ export interface RawRequest {
   path: string;
   body?: unknown;
   contentType?: string;
+  /** Extra headers, such as Impersonate-User for tests of authorisation. */
+  headers?: Record<string, string | string[]>;
 }
 
 /** Sends one request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
@@ -56,7 +58,11 @@ export async function kubeRequest<T>(config: KubeConfig, request: RawRequest): P
   const url = new URL(request.path, server);
   const options: https.RequestOptions = {
     method: request.method,
-    headers: { accept: 'application/json', 'content-type': request.contentType ?? 'application/json' },
+    headers: {
+      accept: 'application/json',
+      'content-type': request.contentType ?? 'application/json',
+      ...request.headers,
+    },
   };
   await config.applyToHTTPSOptions(options);
   const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
