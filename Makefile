@@ -35,8 +35,8 @@ build: deps ## type-check everything (functions are bundled by later targets)
 
 typecheck: build
 
-crds: deps ## regenerate crds/ from the zod schemas (a unit test fails when they are stale)
-	node functions/shared/src/crd/generate.ts crds
+crds: deps ## regenerate crds/ and docs/api.md from the zod schemas (a unit test fails when stale)
+	node functions/shared/src/crd/generate.ts crds docs/api.md
 
 lint: deps ## eslint and prettier --check
 	npx eslint .

@@ -7,6 +7,30 @@ export interface ProbeTls {
   client?: CertFiles;
 }
 
+/** POSTs JSON over TLS with the given CA; resolves with status and body. */
+export function httpsPostJson(
+  url: string,
+  ca: Buffer,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      url,
+      { method: 'POST', ca, headers: { 'content-type': 'application/json' } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, body: text });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** GETs a URL over TLS with the test bed's CA (and client certificate); resolves with status and body. */
 export function httpsGet(url: string, tls: ProbeTls): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
 import { findKind } from '@mcpg-functions/shared/api';
 import { renderCrds } from '@mcpg-functions/shared/crd';
 import { kubeRequest, resourcePath, serverSideApply } from '@mcpg-functions/shared/kube';
-import { vi } from 'vitest';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { waitFor } from '../../cluster/wait.ts';
 import { parse } from 'yaml';
 import type { Clients } from './cluster.ts';
 
@@ -16,11 +17,12 @@ function pluralOf(kind: string): string {
 }
 
 /** Server-side applies a CRD or an mcpg.dev object as the tests' field manager, sending the JSON unchanged. */
-export async function apply<T extends Applied>(clients: Clients, object: T): Promise<T> {
-  return serverSideApply(clients.config, object, {
-    plural: pluralOf(object.kind),
-    fieldManager: TEST_FIELD_MANAGER,
-  });
+export function applyWith<T extends Applied>(config: KubeConfig, object: T): Promise<T> {
+  return serverSideApply(config, object, { plural: pluralOf(object.kind), fieldManager: TEST_FIELD_MANAGER });
+}
+
+export function apply<T extends Applied>(clients: Clients, object: T): Promise<T> {
+  return applyWith(clients.config, object);
 }
 
 /** Creates an mcpg.dev object (POST), as `kubectl create` does; `dryRun` runs admission without storing. */
@@ -38,17 +40,29 @@ export async function create<T extends Applied>(clients: Clients, object: T, dry
 }
 
 /** Installs the generated CRDs (idempotent; test files may race) and waits until all are Established. */
-export async function installCrds(clients: Clients): Promise<void> {
+export async function installCrdsWith(config: KubeConfig): Promise<void> {
   const crds = [...renderCrds().values()].map((text) => parse(text) as Applied);
-  await Promise.all(crds.map((crd) => apply(clients, crd)));
-  await vi.waitFor(
-    async () => {
-      for (const crd of crds) {
-        const stored = await clients.apiextensions.readCustomResourceDefinition({ name: crd.metadata.name });
-        const established = stored.status?.conditions?.find((c) => c.type === 'Established');
-        if (established?.status !== 'True') throw new Error(`${crd.metadata.name} is not Established yet`);
-      }
+  await Promise.all(crds.map((crd) => applyWith(config, crd)));
+  await waitFor(
+    async () =>
+      (await Promise.all(crds.map((crd) => isEstablished(config, crd.metadata.name)))).every(Boolean)
+        ? true
+        : undefined,
+    {
+      what: 'the mcpg.dev CRDs to be Established',
+      timeoutMs: 30_000,
     },
-    { timeout: 30_000, interval: 200 },
   );
+}
+
+async function isEstablished(config: KubeConfig, name: string): Promise<boolean> {
+  const crd = await kubeRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(config, {
+    method: 'GET',
+    path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+  });
+  return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
+}
+
+export function installCrds(clients: Clients): Promise<void> {
+  return installCrdsWith(clients.config);
 }

@@ -2,13 +2,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KINDS } from '../api/kinds.ts';
+import { renderApiReference } from './api-reference.ts';
 import { buildCrd } from './crd.ts';
 import { renderCrds } from './render.ts';
 import type { JsonSchema } from './structural.ts';
 
 const crdDir = path.resolve(import.meta.dirname, '../../../../crds');
 
-describe('generated CRDs', () => {
+describe('generated CRDs and API reference', () => {
   it('match the committed crds/ (run `make crds` after changing a schema)', async () => {
     const committed = (await readdir(crdDir)).filter((f) => f.endsWith('.yaml')).sort();
     const generated = renderCrds();
@@ -16,6 +17,11 @@ describe('generated CRDs', () => {
     for (const [file, text] of generated) {
       expect(await readFile(path.join(crdDir, file), 'utf8'), `crds/${file} is stale`).toBe(text);
     }
+  });
+
+  it('match the committed docs/api.md', async () => {
+    const committed = await readFile(path.join(crdDir, '../docs/api.md'), 'utf8');
+    expect(committed, 'docs/api.md is stale: run `make crds`').toBe(renderApiReference());
   });
 
   it.each(KINDS.map((k) => [k.kind, k] as const))(
