@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build crds lint format typecheck test unit integration demo cluster-up cluster-down cluster-status
+.PHONY: help setup tools deps build crds bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -53,11 +53,12 @@ integration: setup ## tests against the real local control plane (started and st
 
 test: setup lint typecheck unit integration ## everything CI runs
 
-demo: setup ## bring up the local control plane and show it
+demo: setup ## bring up the local control plane, install the API, apply docs/examples and show them
 	@$(CLUSTER) up --reuse
 	@echo
 	@$(KUBECTL) --kubeconfig "$$($(CLUSTER) kubeconfig)" get nodes -o wide
 	@echo
+	@node test/cluster/demo.ts "$$($(CLUSTER) kubeconfig)"
 	@echo "use it:   export KUBECONFIG=$$($(CLUSTER) kubeconfig)"
 	@echo "stop it:  make cluster-down"
 
@@ -69,3 +70,6 @@ cluster-down: ## stop the local control plane and remove its files
 
 cluster-status: ## show the local control plane's processes and memory
 	@$(CLUSTER) status
+
+bench: setup ## run the benchmarks (each prints a table and writes JSON to test/bench/results/)
+	node test/bench/admission.ts

@@ -3,8 +3,8 @@
  * label), each answering AdmissionReview v1. Every answer, even to garbage, is an AdmissionReview.
  */
 import { KINDS, VERSION } from '@mcpg-functions/shared/api';
-import { createHttpServer, type HttpServerOptions } from '@mcpg-functions/shared/runtime';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHttpServer, type HttpServerOptions, type Logger } from '@mcpg-functions/shared/runtime';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { decodeReview, encodeResponse, type Verdict } from './admission-review.ts';
 import { decide, type DecisionContext } from './decide.ts';
 import type { AdmissionMetrics } from './metrics.ts';
@@ -21,14 +21,15 @@ export function webhookPath(kind: string): string {
 
 export function buildAdmissionApp(options: AdmissionAppOptions): FastifyInstance {
   const app = createHttpServer(options);
-  app.setErrorHandler(answerFailure);
+  const log = options.logger;
+  app.setErrorHandler((error: FastifyError, _request, reply) => answerFailure(error, reply, log));
   for (const kind of [...KINDS.map((k) => k.kind), 'Namespace']) {
     app.post(webhookPath(kind), async (request, reply) => {
       const stopTimer = options.metrics.duration.startTimer({ kind });
       const decoded = decodeReview(request.body);
       if (!('request' in decoded)) {
         options.metrics.requests.inc({ kind, operation: 'unknown', outcome: 'malformed' });
-        request.log.warn({ kind, reason: decoded.message }, 'malformed admission review');
+        log.warn({ kind, reason: decoded.message }, 'malformed admission review');
         return reply.code(400).send(encodeResponse(decoded.uid, refusal(400, decoded.message)));
       }
       const { operation } = decoded.request;
@@ -39,10 +40,7 @@ export function buildAdmissionApp(options: AdmissionAppOptions): FastifyInstance
       options.metrics.requests.inc({ kind, operation, outcome: verdict.allowed ? 'allowed' : 'denied' });
       stopTimer();
       if (!verdict.allowed) {
-        request.log.info(
-          { kind, operation, object: objectKey(decoded.request), reason: verdict.message },
-          'denied',
-        );
+        log.info({ kind, operation, object: objectKey(decoded.request), reason: verdict.message }, 'denied');
       }
       return reply.send(encodeResponse(decoded.request.uid, verdict));
     });
@@ -62,9 +60,9 @@ function objectKey(request: { namespace?: string | undefined; name?: string | un
  * Bodies that are not JSON, too large or otherwise unreadable get an AdmissionReview with the reason and a
  * 4xx; anything unexpected is a 500, so the API server applies the webhook's failurePolicy (Fail: refuse).
  */
-function answerFailure(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function answerFailure(error: FastifyError, reply: FastifyReply, log: Logger): FastifyReply {
   const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-  if (status === 500) request.log.error({ err: error }, 'admission review failed');
+  if (status === 500) log.error({ err: error }, 'admission review failed');
   const message =
     status === 413
       ? `the AdmissionReview is larger than this webhook accepts (${error.message})`

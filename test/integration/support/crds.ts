@@ -26,7 +26,11 @@ export function apply<T extends Applied>(clients: Clients, object: T): Promise<T
 }
 
 /** Creates an mcpg.dev object (POST), as `kubectl create` does; `dryRun` runs admission without storing. */
-export async function create<T extends Applied>(clients: Clients, object: T, dryRun = false): Promise<T> {
+export async function create<T extends Applied>(
+  clients: Pick<Clients, 'config'>,
+  object: T,
+  dryRun = false,
+): Promise<T> {
   const path = resourcePath({
     apiVersion: object.apiVersion,
     plural: pluralOf(object.kind),

@@ -17,14 +17,15 @@ export interface HttpServerOptions {
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  // No per-request child loggers: they cost about a tenth of the webhook's throughput. Handlers log through
+  // the function's logger with explicit bindings (object, reason, trace id).
   const app = fastify({
-    loggerInstance: options.logger,
+    logger: false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: true,
     ...(options.tls
       ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' } }
       : {}),
-  }) as unknown as FastifyInstance;
+  });
   app.get('/health/liveness', (_, reply) => reply.send({ status: 'ok' }));
   app.get('/health/readiness', async (_, reply) => {
     const ready = options.isReady?.() ?? true;
