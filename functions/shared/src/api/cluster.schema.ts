@@ -4,7 +4,7 @@ import { commonStatusFields, count, listMap, nameRef, nonBlank } from './common.
 export const CLUSTER_BACKENDS = ['single_node', 'redis', 'nats', 'consul', 'etcd'] as const;
 
 export const clusterSpecSchema = z
-  .object({
+  .strictObject({
     backend: z
       .enum(CLUSTER_BACKENDS)
       .default('single_node')
@@ -36,7 +36,7 @@ export const clusterSpecSchema = z
   .describe('A coordination backend shared by the gateways that reference it.');
 
 export const clusterStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     pluginId: z.string().optional().describe('Plugin id of the backend.'),
     boundGateways: count('Gateways that reference this cluster.').optional(),

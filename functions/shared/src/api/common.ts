@@ -66,7 +66,7 @@ export const dnsLabel = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (1-63 lower-case letters, digits and "-")');
 
 export const conditionSchema = z
-  .object({
+  .strictObject({
     type: z.string().min(1).max(316).describe('Type of condition in CamelCase, such as Ready.'),
     status: z.enum(['True', 'False', 'Unknown']).describe('Status of the condition: True, False or Unknown.'),
     reason: z
@@ -105,14 +105,31 @@ export const commonStatusFields = {
 };
 
 export const resourceRequirementsSchema = z
-  .object({
+  .strictObject({
     requests: stringMap('Minimum resources, such as cpu: 200m and memory: 256Mi.').optional(),
     limits: stringMap('Maximum resources, such as cpu: "1" and memory: 1Gi.').optional(),
   })
   .describe('Compute resources of the main container.');
 
+/** Liveness, readiness and startup probe overrides; `path` selects HTTP GET, its absence `pathless` behaviour. */
+export function probesSchema(pathless: string, description: string) {
+  const probe = z
+    .strictObject({
+      path: z.string().optional().describe(`HTTP GET path; ${pathless} when unset.`),
+      initialDelaySeconds: int32('Seconds after start before the first probe.').min(0).optional(),
+      periodSeconds: int32('Seconds between probes.').min(1).optional(),
+      timeoutSeconds: int32('Seconds after which a probe times out.').min(1).optional(),
+      failureThreshold: int32('Consecutive failures before the probe fails.').min(1).optional(),
+      successThreshold: int32('Consecutive successes before the probe succeeds.').min(1).optional(),
+    })
+    .describe('One probe override.');
+  return z
+    .strictObject({ liveness: probe.optional(), readiness: probe.optional(), startup: probe.optional() })
+    .describe(description);
+}
+
 export const localObjectReference = z
-  .object({ name: nonBlank('Name of the Secret.') })
+  .strictObject({ name: nonBlank('Name of the Secret.') })
   .describe('A Secret in the same namespace.');
 
 /**

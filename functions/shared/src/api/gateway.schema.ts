@@ -11,21 +11,11 @@ import {
   stringMap,
   withRules,
   countSet,
+  probesSchema,
 } from './common.ts';
 
-const probeSchema = z
-  .object({
-    path: z.string().optional().describe('HTTP path probed on the gateway port, such as /health.'),
-    initialDelaySeconds: int32('Seconds after start before the first probe.').min(0).optional(),
-    periodSeconds: int32('Seconds between probes.').min(1).optional(),
-    timeoutSeconds: int32('Seconds after which a probe times out.').min(1).optional(),
-    failureThreshold: int32('Consecutive failures before the probe fails.').min(1).optional(),
-    successThreshold: int32('Consecutive successes before the probe succeeds.').min(1).optional(),
-  })
-  .describe('An HTTP GET probe override on the gateway port.');
-
 const ingressSchema = z
-  .object({
+  .strictObject({
     ingressClassName: nonBlank('IngressClass that serves this Ingress, such as nginx.'),
     hosts: z
       .array(
@@ -66,7 +56,7 @@ const workloadIdentitySchema = withRules(
       .optional()
       .describe('AWS IAM roles for service accounts.'),
     gcp: z
-      .object({ googleServiceAccount: nonBlank('Google service account e-mail.') })
+      .strictObject({ googleServiceAccount: nonBlank('Google service account e-mail.') })
       .optional()
       .describe('GKE Workload Identity.'),
     azure: z
@@ -74,7 +64,10 @@ const workloadIdentitySchema = withRules(
       .optional()
       .describe('Azure Workload Identity.'),
     spiffe: z
-      .object({ trustDomain: nonBlank('SPIFFE trust domain.'), svid: nonBlank('SPIFFE ID of the gateway.') })
+      .strictObject({
+        trustDomain: nonBlank('SPIFFE trust domain.'),
+        svid: nonBlank('SPIFFE ID of the gateway.'),
+      })
       .optional()
       .describe('SPIFFE identity.'),
   }),
@@ -89,7 +82,7 @@ const workloadIdentitySchema = withRules(
 );
 
 const schedulingSchema = z
-  .object({
+  .strictObject({
     nodeSelector: stringMap('Node labels the gateway pods must match.').optional(),
     tolerations: z
       .array(freeform('A core/v1 Toleration.'))
@@ -162,7 +155,7 @@ const autoscalingSchema = withRules(
 export const gatewaySpecSchema = withRules(
   z.strictObject({
     image: z
-      .object({
+      .strictObject({
         repository: z
           .string()
           .optional()
@@ -184,7 +177,7 @@ export const gatewaySpecSchema = withRules(
     config: freeform('The gateway’s own boot configuration (snake_case), passed through to its ConfigMap.'),
     resources: resourceRequirementsSchema.optional(),
     service: z
-      .object({
+      .strictObject({
         type: z
           .enum(['ClusterIP', 'NodePort', 'LoadBalancer'])
           .default('ClusterIP')
@@ -201,16 +194,9 @@ export const gatewaySpecSchema = withRules(
       .describe('Secrets for pulling the image.'),
     workloadIdentity: workloadIdentitySchema.optional(),
     scheduling: schedulingSchema.optional(),
-    probes: z
-      .object({
-        liveness: probeSchema.optional(),
-        readiness: probeSchema.optional(),
-        startup: probeSchema.optional(),
-      })
-      .optional()
-      .describe('Probe overrides.'),
+    probes: probesSchema("the gateway's /health", 'Probe overrides.').optional(),
     networkPolicy: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .default(false)
@@ -243,9 +229,9 @@ export const gatewaySpecSchema = withRules(
     ).optional(),
     autoscaling: autoscalingSchema.optional(),
     monitoring: z
-      .object({
+      .strictObject({
         serviceMonitor: z
-          .object({
+          .strictObject({
             enabled: z
               .boolean()
               .default(false)
@@ -257,7 +243,7 @@ export const gatewaySpecSchema = withRules(
           .optional()
           .describe('prometheus-operator ServiceMonitor.'),
         prometheusRule: z
-          .object({
+          .strictObject({
             enabled: z.boolean().default(false).describe('Render a PrometheusRule with the gateway alerts.'),
             severity: z.string().optional().describe('Severity label of the alerts.'),
           })
@@ -282,7 +268,7 @@ export const gatewaySpecSchema = withRules(
       .optional()
       .describe('Namespaces whose MCPGRoutes may attach; the gateway’s own namespace is always accepted.'),
     cloud: z
-      .object({
+      .strictObject({
         orgSlug: dnsLabel.describe('Organisation slug (DNS label).'),
         instanceSlug: dnsLabel.describe('Instance slug (DNS label).'),
         externalUrl: z
@@ -305,7 +291,7 @@ export const gatewaySpecSchema = withRules(
 );
 
 export const gatewayStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     replicas: int32('Pods of the gateway Deployment.').optional(),
     readyReplicas: int32('Ready pods.').optional(),

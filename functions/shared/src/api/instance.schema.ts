@@ -36,7 +36,7 @@ export const instanceSpecSchema = withRules(
 );
 
 export const instanceStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     phase: z.enum(INSTANCE_PHASES).optional().describe('Lifecycle phase.'),
     podName: z.string().optional().describe('The instance’s pod.'),

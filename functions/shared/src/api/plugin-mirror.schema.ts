@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { commonStatusFields, count, dnsLabel, int32, nonBlank } from './common.ts';
 
 export const pluginMirrorSpecSchema = z
-  .object({
+  .strictObject({
     endpoint: z
-      .object({
+      .strictObject({
         service: z
-          .object({
+          .strictObject({
             namespace: dnsLabel.describe('Namespace of the mirror’s Service.'),
             name: dnsLabel.describe('Name of the mirror’s Service.'),
             port: int32('Service port.').min(1, 'must be between 1 and 65535').max(65535),
@@ -17,7 +17,7 @@ export const pluginMirrorSpecSchema = z
       })
       .describe('Where the mirror serves.'),
     upstream: z
-      .object({
+      .strictObject({
         registry: z
           .string()
           .regex(
@@ -31,7 +31,7 @@ export const pluginMirrorSpecSchema = z
       })
       .describe('What is mirrored: references starting <registry>/<namespace>/.'),
     auth: z
-      .object({
+      .strictObject({
         secretRef: z
           .strictObject({
             secretName: nonBlank('dockerconfigjson Secret in the operator namespace.'),
@@ -50,7 +50,7 @@ export const pluginMirrorSpecSchema = z
   .describe('An in-cluster OCI mirror: verify, then mirror; pulls are rewritten to it and fail closed.');
 
 export const pluginMirrorStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     reachable: z.boolean().optional().describe('Whether the mirror answered GET /v2/.'),
     proxiedReferences: count('Plugins pulled through this mirror.').optional(),

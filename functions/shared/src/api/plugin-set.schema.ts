@@ -65,7 +65,7 @@ export const pluginSetSpecSchema = withRules(
 );
 
 export const pluginSetStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     resolvedEntries: count('Entries resolved to a verified, unrevoked plugin.').optional(),
     totalEntries: count('Entries in the spec, enabled or not.').optional(),

@@ -69,7 +69,7 @@ export const pluginSpecSchema = withRules(
     version: nonBlank('Plugin version, such as 1.2.3.'),
     pluginClass: z.enum(PLUGIN_CLASSES).describe('What kind of plugin this is.'),
     oci: z
-      .object({
+      .strictObject({
         image: ociReferenceSchema.describe('OCI reference of the plugin artifact.'),
         pullSecretRef: nameRef('A dockerconfigjson Secret in the operator namespace.').optional(),
         mirrorRef: nameRef('An MCPGPluginMirror to pull through (fail-closed).').optional(),
@@ -78,14 +78,14 @@ export const pluginSpecSchema = withRules(
     trust: withRules(
       z.strictObject({
         signingKeyRef: z
-          .object({
+          .strictObject({
             secretName: nonBlank('Secret in the operator namespace holding the public key.'),
             key: nonBlank('Key inside the Secret.').default('release.pub'),
           })
           .optional()
           .describe('Ed25519 public key for the detached plugin signature.'),
         cosignKeyRef: z
-          .object({
+          .strictObject({
             secretName: nonBlank('Secret in the operator namespace holding the cosign public key.'),
             key: nonBlank('Key inside the Secret.').default('cosign.pub'),
           })
@@ -93,7 +93,7 @@ export const pluginSpecSchema = withRules(
           .describe('Public key for key-based cosign signatures.'),
         cosignIdentity: keylessIdentitySchema.optional(),
         slsaProvenance: z
-          .object({
+          .strictObject({
             configMapName: nonBlank('ConfigMap in the operator namespace with provenance.intoto.jsonl.'),
             sourceUri: nonBlank('Expected source repository URI.'),
             sourceTag: nonBlank('Expected source tag.'),
@@ -122,7 +122,7 @@ export const pluginSpecSchema = withRules(
 );
 
 export const pluginStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     resolvedDigest: z.string().optional().describe('sha256 digest of the artifact that was verified.'),
     signatureValid: z.boolean().optional().describe('Ed25519 signature outcome (absent: not evaluated).'),

@@ -34,7 +34,7 @@ function rejectDuplicateRevocations(
 }
 
 export const revocationListSpecSchema = z
-  .object({
+  .strictObject({
     version: z
       .int()
       .min(1)
@@ -53,7 +53,7 @@ export const revocationListSpecSchema = z
               .optional()
               .describe('OCI manifest digest of the artifact.'),
             signerIdentity: z
-              .object({
+              .strictObject({
                 subject: nonBlank('Certificate subject (exact).'),
                 issuer: z.string().optional().describe('OIDC issuer (exact); any issuer when unset.'),
               })
@@ -84,7 +84,7 @@ export const revocationListSpecSchema = z
   .describe('Plugin artifacts and signers that must not run, enforced fail-closed.');
 
 export const revocationListStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     observedRevocations: count('Entries in the list.').optional(),
     materialisedNamespaces: count('Namespaces holding a copy for gateways.').optional(),

@@ -6,15 +6,15 @@ const chain = (what: string) =>
   z.array(pluginIdSchema).optional().describe(`Plugin ids of the ${what} chain for this route.`);
 
 export const routeSpecSchema = z
-  .object({
+  .strictObject({
     gatewayRef: z
-      .object({
+      .strictObject({
         name: nonBlank('Name of the MCPGGateway.'),
         namespace: dnsLabel.optional().describe('Namespace of the gateway; the route’s own when unset.'),
       })
       .describe('The gateway this route attaches to; it must accept the route’s namespace.'),
     match: z
-      .object({
+      .strictObject({
         tools: listMap(
           z.strictObject({ id: nonBlank('Tool capability id, such as orders.list.') }),
           'id',
@@ -34,7 +34,7 @@ export const routeSpecSchema = z
   .describe('Tool access for one tenant through a shared gateway.');
 
 export const routeStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     matchedTools: count('Tools the route grants.').optional(),
     boundGateway: z.string().optional().describe('namespace/name of the gateway the route is bound to.'),

@@ -11,26 +11,17 @@ import {
   stringMap,
   countSet,
   withRules,
+  probesSchema,
 } from './common.ts';
 import { keylessIdentitySchema } from './plugin.schema.ts';
 
 export const SERVER_TRANSPORTS = ['streamable-http', 'sse', 'stdio'] as const;
 
-const probeSchema = z
-  .object({
-    path: z.string().optional().describe('HTTP GET path; a TCP check on the port when unset.'),
-    initialDelaySeconds: int32('Seconds after start before the first probe.').min(0).optional(),
-    periodSeconds: int32('Seconds between probes.').min(1).optional(),
-    timeoutSeconds: int32('Seconds after which a probe times out.').min(1).optional(),
-    failureThreshold: int32('Consecutive failures before the probe fails.').min(1).optional(),
-  })
-  .describe('A probe of the MCP port.');
-
 const envFromSource = withRules(
   z.strictObject({
     secretRef: localObjectReference.optional().describe('Every key of this Secret becomes a variable.'),
     configMapRef: z
-      .object({ name: nonBlank('Name of the ConfigMap.') })
+      .strictObject({ name: nonBlank('Name of the ConfigMap.') })
       .optional()
       .describe('Every key of this ConfigMap becomes a variable.'),
     prefix: z.string().optional().describe('Prefix added to every variable name.'),
@@ -79,14 +70,10 @@ export const serverSpecSchema = withRules(
       requests: { cpu: '50m', memory: '64Mi' },
       limits: { cpu: '500m', memory: '256Mi' },
     }),
-    probes: z
-      .object({
-        liveness: probeSchema.optional(),
-        readiness: probeSchema.optional(),
-        startup: probeSchema.optional(),
-      })
-      .optional()
-      .describe('Probe overrides; a TCP readiness probe on the port by default.'),
+    probes: probesSchema(
+      'a TCP check on the port',
+      'Probe overrides; a TCP readiness probe on the port by default.',
+    ).optional(),
     serviceAccountName: z.string().optional().describe('ServiceAccount the pods run as.'),
     imagePullSecrets: z
       .array(nameRef('A dockerconfigjson Secret.'))
@@ -103,7 +90,7 @@ export const serverSpecSchema = withRules(
         'Registry (and path) that replaces the image’s registry, for mirrors and air-gapped clusters.',
       ),
     ingress: z
-      .object({
+      .strictObject({
         className: z.string().optional().describe('IngressClass; the cluster default when unset.'),
         host: z
           .string()
@@ -111,7 +98,7 @@ export const serverSpecSchema = withRules(
           .describe('Host name; without it the Ingress routes a path prefix on any host.'),
         pathPrefix: z.string().default('/').describe('Path prefix routed to the server.'),
         tls: z
-          .object({ secretName: nonBlank('Secret with the certificate and key.') })
+          .strictObject({ secretName: nonBlank('Secret with the certificate and key.') })
           .optional()
           .describe('TLS termination.'),
         annotations: stringMap('Annotations on the Ingress.').optional(),
@@ -123,7 +110,7 @@ export const serverSpecSchema = withRules(
       .optional()
       .describe('An Ingress for reaching the server from outside the cluster.'),
     networkPolicy: z
-      .object({
+      .strictObject({
         enabled: z.boolean().default(true).describe('Render a NetworkPolicy around the server pods.'),
         extraIngressFrom: z
           .array(freeform('A NetworkPolicyPeer.'))
@@ -136,7 +123,7 @@ export const serverSpecSchema = withRules(
       z.strictObject({
         cosignIdentity: keylessIdentitySchema.optional(),
         cosignKeyRef: z
-          .object({
+          .strictObject({
             secretName: nonBlank('Secret with the cosign public key.'),
             key: z.string().default('cosign.pub').describe('Key inside the Secret.'),
           })
@@ -153,7 +140,7 @@ export const serverSpecSchema = withRules(
       ],
     ).optional(),
     federate: z
-      .object({
+      .strictObject({
         gatewayRef: nameRef('The MCPGGateway in the same namespace that federates this server.'),
         name: z
           .string()
@@ -181,7 +168,7 @@ export const serverSpecSchema = withRules(
 export const SERVER_PHASES = ['Pending', 'Starting', 'Running', 'Degraded', 'Failed'] as const;
 
 export const serverStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     phase: z
       .enum(SERVER_PHASES)

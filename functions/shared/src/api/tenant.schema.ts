@@ -4,7 +4,7 @@ import { commonStatusFields, count, countSet, dnsLabel, nonBlank, withRules } fr
 const quota = (what: string) => count(`Most ${what} allowed across the tenant’s namespaces.`).optional();
 
 export const tenantSpecSchema = z
-  .object({
+  .strictObject({
     namespaces: z
       .array(dnsLabel)
       .min(1, 'needs at least one namespace')
@@ -43,7 +43,7 @@ export const tenantSpecSchema = z
       .optional()
       .describe('Plugins the tenant’s plugin sets may use; an empty list allows none.'),
     quotas: z
-      .object({
+      .strictObject({
         maxGateways: quota('MCPGGateways'),
         maxPluginSets: quota('MCPGPluginSets'),
         maxRoutes: quota('MCPGRoutes'),
@@ -54,7 +54,7 @@ export const tenantSpecSchema = z
       .optional()
       .describe('Object counts and sizes the tenant may use.'),
     identityAttribute: z
-      .object({
+      .strictObject({
         key: nonBlank('Identity attribute name, such as tenant.'),
         value: nonBlank('Value callers of this tenant carry.'),
       })
@@ -64,11 +64,11 @@ export const tenantSpecSchema = z
   .describe('A tenant boundary: owned namespaces, plugin allowlist and quotas.');
 
 export const tenantStatusSchema = z
-  .object({
+  .strictObject({
     ...commonStatusFields,
     boundNamespaces: z.array(z.string()).optional().describe('Namespaces found and labelled.'),
     observed: z
-      .object({
+      .strictObject({
         gateways: count('Gateways in the tenant’s namespaces.').default(0),
         pluginSets: count('Plugin sets in the tenant’s namespaces.').default(0),
         routes: count('Routes in the tenant’s namespaces.').default(0),
