@@ -76,6 +76,11 @@ describe('validateManifest', () => {
       error: 'spec.workloadIdentity set at most one workload identity provider (aws, gcp, azure or spiffe)',
     },
     {
+      name: 'a misspelt nested field',
+      manifest: example('MCPGGateway', { service: { prot: 8080 } }),
+      error: 'spec.service.prot is not a known field; remove it or check its spelling',
+    },
+    {
       name: 'an autoscaler floor above its ceiling',
       manifest: example('MCPGGateway', { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 2 } }),
       error: 'spec.autoscaling minReplicas must not exceed maxReplicas',
