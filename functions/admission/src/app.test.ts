@@ -132,7 +132,7 @@ describe('the admission HTTP surface', () => {
         const object = { ...example('MCPGGateway'), spec };
         const res = await app.inject({ method: 'POST', url: gatewayPath, payload: reviewOf(object, uid) });
         // A __proto__ key is refused by the JSON parser itself (prototype poisoning), still as an AdmissionReview.
-        const poisoned = JSON.stringify(spec).includes('"__proto__"');
+        const poisoned = String(JSON.stringify(spec)).includes('"__proto__"');
         expect(res.statusCode).toBe(poisoned ? 400 : 200);
         expectAdmissionReview(res.json(), poisoned ? '' : uid);
       }),
