@@ -101,7 +101,15 @@ export const commonStatusFields = {
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
     }),
-  lastReconcileTime: timestamp('When the object was last reconciled.').optional(),
+  lastReconcileTime: timestamp('When the status last changed as the result of a reconcile.').optional(),
+  failureCount: z
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: 'Consecutive failed reconciles; cleared by a successful one.', format: 'int32' }),
+  nextAttemptAt: timestamp(
+    'After a failure: the earliest time a periodic resync retries this object.',
+  ).optional(),
 };
 
 export const resourceRequirementsSchema = z

@@ -175,3 +175,9 @@ export const KINDS: readonly KindDefinition[] = [
 export function findKind(kindName: string): KindDefinition | undefined {
   return KINDS.find((k) => k.kind === kindName);
 }
+
+export function requireKind(kindName: string): KindDefinition {
+  const found = findKind(kindName);
+  if (!found) throw new Error(`${kindName} is not a mcpg.dev kind`);
+  return found;
+}

@@ -158,6 +158,11 @@ export const serverSpecSchema = withRules(
   'An MCP server run as a Deployment and Service.',
   [
     {
+      cel: "self.transport != 'stdio' || has(self.command)",
+      message: 'a stdio server needs command: the process the bridge starts',
+      holds: (s) => s.transport !== 'stdio' || s.command !== undefined,
+    },
+    {
       cel: "!has(self.verify) || self.image.contains('@sha256:')",
       message: 'verify needs image pinned by digest (@sha256:…)',
       holds: (s) => s.verify === undefined || s.image.includes('@sha256:'),

@@ -1,3 +1,24 @@
+export { mergeConditions, type ConditionInput } from './conditions.ts';
+export { keysFor, reconcileAll, resyncKeys, type DispatchResult } from './dispatch.ts';
+export {
+  ReconcileDriver,
+  type ChildType,
+  type Desired,
+  type KindReconciler,
+  type Outcome,
+  type ReconcileContext,
+} from './driver.ts';
+export { isTerminal, TerminalError, TransientError } from './errors.ts';
+export { decodeEvent, MalformedEventError, PING_TYPE, type Poke } from './events.ts';
+export { createFunctionApp, type FunctionAppOptions } from './function-app.ts';
 export { createHttpServer, type HttpServerOptions } from './http-server.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createRegistry } from './metrics.ts';
+export {
+  childLabels,
+  childSelector,
+  contentHash,
+  controllerReference,
+  labelValue,
+  parentLabel,
+} from './ownership.ts';

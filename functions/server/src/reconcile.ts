@@ -1,0 +1,121 @@
+/** MCPGServer: desired children from the spec, status from what runs. */
+import {
+  API_VERSION,
+  describeError,
+  issueToErrors,
+  requireKind,
+  type ServerSpec,
+} from '@mcpg-functions/shared/api';
+import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
+import {
+  childSelector,
+  contentHash,
+  TerminalError,
+  type Desired,
+  type KindReconciler,
+  type ReconcileContext,
+} from '@mcpg-functions/shared/runtime';
+import { makeDeployment } from './resources/deployment.ts';
+import { makeIngress } from './resources/ingress.ts';
+import { childName } from './resources/names.ts';
+import { makeNetworkPolicy } from './resources/network-policy.ts';
+import { makeService } from './resources/service.ts';
+import { serverStatus } from './status.ts';
+import type { ServerObject } from './types.ts';
+
+const KIND = requireKind('MCPGServer');
+
+/** Secrets and ConfigMaps whose keys become the server's environment. */
+export function environmentSources(spec: ServerSpec): { kind: 'Secret' | 'ConfigMap'; name: string }[] {
+  return [
+    ...(spec.envFrom ?? []).flatMap((s) => [
+      ...(s.secretRef ? [{ kind: 'Secret' as const, name: s.secretRef.name }] : []),
+      ...(s.configMapRef ? [{ kind: 'ConfigMap' as const, name: s.configMapRef.name }] : []),
+    ]),
+    ...(spec.envFromSecrets ?? []).map((name) => ({ kind: 'Secret' as const, name })),
+  ];
+}
+
+/** A content hash of every environment source, so that rotating a Secret rolls the pods. */
+async function environmentHash(server: ServerObject, context: ReconcileContext): Promise<string> {
+  const contents = await Promise.all(
+    environmentSources(server.spec).map(async (source) => {
+      const object = await context.client.get({
+        apiVersion: 'v1',
+        kind: source.kind,
+        namespace: server.metadata.namespace,
+        name: source.name,
+      });
+      return { ...source, data: object ? [object.data, object.binaryData] : 'missing' };
+    }),
+  );
+  return contentHash(contents);
+}
+
+function parseSpec(object: KubeObject): ServerSpec {
+  const parsed = KIND.spec.safeParse(object.spec);
+  if (!parsed.success) {
+    const message = parsed.error.issues
+      .flatMap((issue) => issueToErrors(issue, 'spec'))
+      .map(describeError)
+      .join('; ');
+    throw new TerminalError('InvalidSpec', message);
+  }
+  return parsed.data as ServerSpec;
+}
+
+async function observe(server: ServerObject, context: ReconcileContext) {
+  const namespace = server.metadata.namespace;
+  const name = childName(server.metadata.name);
+  const [deployment, ingress, pods] = await Promise.all([
+    context.client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name }),
+    server.spec.ingress
+      ? context.client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace, name })
+      : undefined,
+    context.client.list({ apiVersion: 'v1', kind: 'Pod', namespace }, childSelector(server)),
+  ]);
+  return { deployment, ingress, pods };
+}
+
+export function serverReconciler(options: { bridgeImage: string }): KindReconciler<ServerObject> {
+  return {
+    kind: KIND,
+    childTypes: [
+      { apiVersion: 'apps/v1', kind: 'Deployment' },
+      { apiVersion: 'v1', kind: 'Service' },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+    ],
+    async reconcile(object, context): Promise<Desired> {
+      const server: ServerObject = { ...object, spec: parseSpec(object) };
+      const envHash = await environmentHash(server, context);
+      const children = [
+        makeDeployment(server, { envHash, bridgeImage: options.bridgeImage }),
+        makeService(server),
+        makeNetworkPolicy(server),
+        makeIngress(server),
+      ].filter((child): child is KubeObject => child !== undefined);
+      const { status, conditions } = serverStatus(server, await observe(server, context));
+      return { children, status, conditions };
+    },
+    /** A changed Secret or ConfigMap re-reconciles the servers that read their environment from it. */
+    async dependents(key, context): Promise<ObjectKey[]> {
+      if (key.apiVersion !== 'v1' || (key.kind !== 'Secret' && key.kind !== 'ConfigMap')) return [];
+      const servers = await context.client.list<ServerObject>({
+        apiVersion: API_VERSION,
+        kind: KIND.kind,
+        namespace: key.namespace,
+      });
+      return servers
+        .filter((s) =>
+          environmentSources(s.spec).some((source) => source.kind === key.kind && source.name === key.name),
+        )
+        .map((s) => ({
+          apiVersion: s.apiVersion,
+          kind: s.kind,
+          namespace: s.metadata.namespace,
+          name: s.metadata.name,
+        }));
+    },
+  };
+}

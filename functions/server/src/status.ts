@@ -1,0 +1,173 @@
+/**
+ * The server's status from what is actually running: Pending until the Deployment exists, Starting until its
+ * pods are ready, Running when every replica is available, Degraded when pods crash-loop or a strict Ingress has
+ * no load-balancer address.
+ */
+import type { ConditionInput } from '@mcpg-functions/shared/runtime';
+import type { KubeObject } from '@mcpg-functions/shared/kube';
+import type { ServerObject } from './types.ts';
+import { serviceUrl } from './resources/names.ts';
+
+export interface Observed {
+  deployment: KubeObject | undefined;
+  ingress: KubeObject | undefined;
+  pods: KubeObject[];
+}
+
+interface DeploymentStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  updatedReplicas?: number;
+}
+
+const CRASH_LOOP_RESTARTS = 3;
+
+/** Pods whose containers keep restarting: a CrashLoopBackOff wait, or several restarts while not ready. */
+export function crashLooping(pods: readonly KubeObject[]): string[] {
+  return pods
+    .filter((pod) => {
+      const statuses = ((pod.status as { containerStatuses?: unknown[] } | undefined)?.containerStatuses ??
+        []) as {
+        ready?: boolean;
+        restartCount?: number;
+        state?: { waiting?: { reason?: string } };
+      }[];
+      return statuses.some(
+        (c) =>
+          c.state?.waiting?.reason === 'CrashLoopBackOff' ||
+          (!c.ready && (c.restartCount ?? 0) >= CRASH_LOOP_RESTARTS),
+      );
+    })
+    .map((pod) => pod.metadata.name);
+}
+
+function ingressAddress(ingress: KubeObject | undefined): boolean {
+  const lb = (ingress?.status as { loadBalancer?: { ingress?: unknown[] } } | undefined)?.loadBalancer;
+  return (lb?.ingress?.length ?? 0) > 0;
+}
+
+export interface ServerStatus {
+  status: Record<string, unknown>;
+  conditions: ConditionInput[];
+}
+
+interface Facts {
+  deployment: KubeObject | undefined;
+  counts: Required<DeploymentStatus>;
+  allAvailable: boolean;
+  available: number;
+  wanted: number;
+  looping: string[];
+  ingressReady: boolean;
+  strictIngressDown: boolean;
+}
+
+function factsOf(server: ServerObject, observed: Observed): Facts {
+  const { deployment } = observed;
+  const counts = (deployment?.status ?? {}) as DeploymentStatus;
+  const wanted = server.spec.replicas;
+  const rolledOut =
+    deployment !== undefined && (counts.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0);
+  const available = counts.availableReplicas ?? 0;
+  const ingressReady = ingressAddress(observed.ingress);
+  return {
+    deployment,
+    counts,
+    wanted,
+    available,
+    allAvailable: rolledOut && available >= wanted && counts.updatedReplicas >= wanted,
+    looping: crashLooping(observed.pods),
+    ingressReady,
+    strictIngressDown: server.spec.ingress?.readiness === 'strict' && !ingressReady,
+  };
+}
+
+function phaseOf(facts: Facts): string {
+  if (!facts.deployment) return 'Pending';
+  if (facts.looping.length > 0 || facts.strictIngressDown) return 'Degraded';
+  return facts.allAvailable ? 'Running' : 'Starting';
+}
+
+function availableCondition(facts: Facts): ConditionInput {
+  const enough = facts.deployment !== undefined && facts.available >= Math.min(1, facts.wanted);
+  return {
+    type: 'Available',
+    status: enough ? 'True' : 'False',
+    reason: enough ? 'MinimumReplicasAvailable' : 'NoReplicasAvailable',
+    message: `${facts.available}/${facts.wanted} replicas available`,
+  };
+}
+
+function progressingCondition(facts: Facts): ConditionInput {
+  if (!facts.deployment) return { type: 'Progressing', status: 'False', reason: 'DeploymentPending' };
+  return facts.allAvailable
+    ? { type: 'Progressing', status: 'False', reason: 'RolloutComplete' }
+    : { type: 'Progressing', status: 'True', reason: 'RollingOut' };
+}
+
+function ingressCondition(facts: Facts): ConditionInput {
+  return facts.ingressReady
+    ? { type: 'IngressReady', status: 'True', reason: 'AddressAssigned' }
+    : {
+        type: 'IngressReady',
+        status: 'False',
+        reason: 'NoLoadBalancerAddress',
+        message: 'the Ingress controller has not assigned an address yet',
+      };
+}
+
+export function serverStatus(server: ServerObject, observed: Observed): ServerStatus {
+  const { spec, metadata } = server;
+  const facts = factsOf(server, observed);
+  const phase = phaseOf(facts);
+  const conditions = [readyCondition(phase, facts), availableCondition(facts), progressingCondition(facts)];
+  if (spec.ingress) conditions.push(ingressCondition(facts));
+  return {
+    status: {
+      phase,
+      replicas: facts.counts.replicas,
+      readyReplicas: facts.counts.readyReplicas,
+      availableReplicas: facts.available,
+      url: serviceUrl(metadata.name, metadata.namespace ?? 'default', spec.port, spec.path),
+    },
+    conditions,
+  };
+}
+
+function readyCondition(phase: string, facts: Facts): ConditionInput {
+  switch (phase) {
+    case 'Running':
+      return {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Running',
+        message: `${facts.available}/${facts.wanted} replicas available`,
+      };
+    case 'Degraded':
+      return {
+        type: 'Ready',
+        status: 'False',
+        reason: facts.looping.length > 0 ? 'CrashLoop' : 'IngressNotReady',
+        message:
+          facts.looping.length > 0
+            ? `pods keep restarting: ${facts.looping.join(', ')}; check their logs`
+            : 'ingress.readiness is strict and the Ingress has no load-balancer address yet',
+      };
+    case 'Pending':
+      return {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Pending',
+        message: 'the Deployment does not exist yet',
+      };
+    default:
+      return {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Starting',
+        message: `${facts.available}/${facts.wanted} replicas available`,
+      };
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Typed-enough access to any object the functions handle, over plain JSON (see raw.ts): read, list (all pages),
+ * server-side apply, status replace with optimistic concurrency, delete. Every call is counted, so a resync can
+ * prove it wrote nothing.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { isNotFound } from './errors.ts';
+import { kubeRequest, resourcePath } from './raw.ts';
+import { requireResource } from './resources.ts';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface ObjectKey {
+  apiVersion: string;
+  kind: string;
+  namespace?: string | undefined;
+  name: string;
+}
+
+export interface RequestCounts {
+  reads: number;
+  writes: number;
+}
+
+const PAGE_SIZE = 500;
+
+export class ObjectClient {
+  readonly counts: RequestCounts = { reads: 0, writes: 0 };
+  private readonly config: KubeConfig;
+  private readonly fieldManager: string;
+
+  constructor(config: KubeConfig, fieldManager: string) {
+    this.config = config;
+    this.fieldManager = fieldManager;
+  }
+
+  private path(key: Omit<ObjectKey, 'name'> & { name?: string }): string {
+    const resource = requireResource(key.apiVersion, key.kind);
+    return resourcePath({
+      apiVersion: key.apiVersion,
+      plural: resource.plural,
+      namespace: resource.namespaced ? key.namespace : undefined,
+      ...(key.name ? { name: key.name } : {}),
+    });
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async get<T extends KubeObject>(key: ObjectKey): Promise<T | undefined> {
+    this.counts.reads += 1;
+    try {
+      return await kubeRequest<T>(this.config, { method: 'GET', path: this.path(key) });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every object of a kind (in a namespace, or cluster-wide), following continue tokens. */
+  async list<T extends KubeObject>(
+    type: { apiVersion: string; kind: string; namespace?: string | undefined },
+    labelSelector?: string,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (labelSelector) query.set('labelSelector', labelSelector);
+      if (token) query.set('continue', token);
+      this.counts.reads += 1;
+      const page = await kubeRequest<{ items: T[]; metadata?: { continue?: string } }>(this.config, {
+        method: 'GET',
+        path: `${this.path(type)}?${query.toString()}`,
+      });
+      items.push(...page.items.map((item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind })));
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return items;
+  }
+
+  /** Server-side apply of the fields this function owns. */
+  async apply<T extends KubeObject>(object: KubeObject): Promise<T> {
+    this.counts.writes += 1;
+    const query = `?fieldManager=${encodeURIComponent(this.fieldManager)}&force=true`;
+    return kubeRequest<T>(this.config, {
+      method: 'PATCH',
+      path: this.path({ ...object, ...object.metadata }) + query,
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+    });
+  }
+
+  /** Replaces the status subresource; the object's resourceVersion makes a stale write fail with 409. */
+  async replaceStatus<T extends KubeObject>(object: T): Promise<T> {
+    this.counts.writes += 1;
+    return kubeRequest<T>(this.config, {
+      method: 'PUT',
+      path: `${this.path({ ...object, ...object.metadata })}/status`,
+      body: object,
+    });
+  }
+
+  /** Deletes; a missing object counts as deleted. Background propagation lets the GC remove dependents. */
+  async delete(key: ObjectKey): Promise<void> {
+    this.counts.writes += 1;
+    try {
+      await kubeRequest(this.config, {
+        method: 'DELETE',
+        path: this.path(key),
+        body: { propagationPolicy: 'Background' },
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** Creates an object (used for Events, which are never updated). */
+  async create<T extends KubeObject>(object: KubeObject): Promise<T> {
+    this.counts.writes += 1;
+    return kubeRequest<T>(this.config, {
+      method: 'POST',
+      path: this.path({ ...object, ...object.metadata, name: undefined }),
+      body: object,
+    });
+  }
+}
+
+export function keyOf(object: KubeObject): ObjectKey {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    namespace: object.metadata.namespace,
+    name: object.metadata.name,
+  };
+}
+
+export function describeKey(key: ObjectKey): string {
+  return `${key.kind} ${key.namespace ? `${key.namespace}/` : ''}${key.name}`;
+}

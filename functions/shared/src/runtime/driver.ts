@@ -1,0 +1,249 @@
+/**
+ * The reconcile loop every function shares (controller-runtime's contract): fetch the object, let the kind's
+ * code compute its desired children and status, apply what differs, delete children no longer wanted, write
+ * status once if it changed, and record Events on condition transitions. Level-based: the same call for every
+ * event type, and a pass over an unchanged object makes no write.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Condition, KindDefinition } from '../api/index.ts';
+import { API_VERSION } from '../api/index.ts';
+import {
+  apiStatus,
+  describeKey,
+  keyOf,
+  type KubeObject,
+  type ObjectClient,
+  type ObjectKey,
+} from '../kube/index.ts';
+import { mergeConditions, transitions, type ConditionInput } from './conditions.ts';
+import { isTerminal, TransientError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { childSelector, isControlledBy } from './ownership.ts';
+import { isSubset } from './subset.ts';
+
+export interface ChildType {
+  apiVersion: string;
+  kind: string;
+}
+
+export interface ReconcileContext {
+  client: ObjectClient;
+  now: Date;
+  log: Logger;
+}
+
+export interface Desired {
+  /** Every child the object should have now; children of the listed types not in here are deleted. */
+  children: KubeObject[];
+  /** Status fields besides conditions and observedGeneration. */
+  status: Record<string, unknown>;
+  conditions: ConditionInput[];
+}
+
+export interface KindReconciler<O extends KubeObject = KubeObject> {
+  kind: KindDefinition;
+  /** Child types this function owns: applied, pruned, and mapped back to their parent on events. */
+  childTypes: ChildType[];
+  /** Keys of our objects affected by a change to some other object (a Secret, a dependency). */
+  dependents?: (key: ObjectKey, context: ReconcileContext) => Promise<ObjectKey[]>;
+  reconcile: (object: O, context: ReconcileContext) => Promise<Desired>;
+}
+
+export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed';
+
+const STATUS_WRITE_ATTEMPTS = 3;
+const MAX_BACKOFF_SECONDS = 300;
+
+type StatusOf = { conditions?: Condition[]; observedGeneration?: number } & Record<string, unknown>;
+
+export class ReconcileDriver<O extends KubeObject = KubeObject> {
+  readonly reconciler: KindReconciler<O>;
+  private readonly client: ObjectClient;
+  private readonly log: Logger;
+  private readonly clock: () => Date;
+
+  constructor(
+    reconciler: KindReconciler<O>,
+    deps: { client: ObjectClient; log: Logger; clock?: () => Date },
+  ) {
+    this.reconciler = reconciler;
+    this.client = deps.client;
+    this.log = deps.log;
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  context(): ReconcileContext {
+    return { client: this.client, now: this.clock(), log: this.log };
+  }
+
+  keyFor(name: string, namespace?: string): ObjectKey {
+    return { apiVersion: API_VERSION, kind: this.reconciler.kind.kind, name, namespace };
+  }
+
+  /** One level-based pass over one object. Throws TransientError for failures worth a retry. */
+  async reconcileKey(key: ObjectKey): Promise<Outcome> {
+    const object = await this.client.get<O>(key);
+    if (!object || object.metadata.deletionTimestamp) return 'gone';
+    const context = this.context();
+    try {
+      const desired = await this.reconciler.reconcile(object, context);
+      const changedChildren = await this.applyChildren(object, desired.children);
+      const changedStatus = await this.writeStatus(object, desired, context.now);
+      return changedChildren || changedStatus ? 'updated' : 'unchanged';
+    } catch (error) {
+      if (isTerminal(error)) {
+        const failed = {
+          type: 'Ready',
+          status: 'False' as const,
+          reason: error.reason,
+          message: error.message,
+        };
+        await this.writeStatus(object, { children: [], status: {}, conditions: [failed] }, context.now);
+        return 'failed';
+      }
+      await this.recordFailure(object, error, context.now);
+      throw error instanceof TransientError
+        ? error
+        : new TransientError(`reconciling ${describeKey(key)} failed: ${(error as Error).message}`, {
+            cause: error,
+          });
+    }
+  }
+
+  /** Applies children that are missing or drifted; deletes owned children that are no longer wanted. */
+  private async applyChildren(parent: O, children: KubeObject[]): Promise<boolean> {
+    let changed = false;
+    for (const child of children) {
+      const live = await this.client.get(keyOf(child));
+      if (live && !isControlledBy(live, parent)) {
+        throw new TransientError(
+          `${describeKey(keyOf(child))} exists and is not owned by ${describeKey(keyOf(parent))}; rename or remove it`,
+        );
+      }
+      if (live && isSubset(child, live)) continue;
+      await this.client.apply(child);
+      changed = true;
+    }
+    const wanted = new Set(children.map((c) => `${c.kind}/${c.metadata.name}`));
+    for (const type of this.reconciler.childTypes) {
+      const existing = await this.client.list(
+        { ...type, namespace: parent.metadata.namespace },
+        childSelector(parent),
+      );
+      for (const stale of existing.filter(
+        (c) => isControlledBy(c, parent) && !wanted.has(`${c.kind}/${c.metadata.name}`),
+      )) {
+        await this.client.delete(keyOf(stale));
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Writes status once when it changed, with optimistic concurrency: a 409 re-reads and tries again. */
+  private async writeStatus(object: O, desired: Desired, now: Date): Promise<boolean> {
+    let current = object;
+    for (let attempt = 1; attempt <= STATUS_WRITE_ATTEMPTS; attempt += 1) {
+      const before = (current.status ?? {}) as StatusOf;
+      const next = nextStatus(before, desired, { now, generation: current.metadata.generation });
+      if (sameStatus(before, next)) return false;
+      try {
+        await this.client.replaceStatus({
+          ...current,
+          status: { ...next, lastReconcileTime: now.toISOString() },
+        });
+        await this.recordTransitions(current, before.conditions, next.conditions ?? [], now);
+        return true;
+      } catch (error) {
+        if (apiStatus(error) !== 409 || attempt === STATUS_WRITE_ATTEMPTS) throw error;
+        const fresh = await this.client.get<O>(keyOf(current));
+        if (!fresh) return false;
+        current = fresh;
+      }
+    }
+    return false;
+  }
+
+  /** A failed pass leaves Ready=False with the reason and a retry time, so one poison object waits its turn. */
+  private async recordFailure(object: O, error: unknown, now: Date): Promise<void> {
+    const before = (object.status ?? {}) as StatusOf;
+    const failures = (typeof before.failureCount === 'number' ? before.failureCount : 0) + 1;
+    const delay = Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.min(failures - 1, 6));
+    const message = (error as Error).message;
+    const desired: Desired = {
+      children: [],
+      status: { failureCount: failures, nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString() },
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ReconcileFailed', message }],
+    };
+    await this.writeStatus(object, desired, now).catch((statusError: unknown) => {
+      this.log.warn(
+        { object: describeKey(keyOf(object)), err: statusError },
+        'could not record the failure in status',
+      );
+    });
+  }
+
+  private async recordTransitions(
+    object: O,
+    before: Condition[] | undefined,
+    after: Condition[],
+    now: Date,
+  ): Promise<void> {
+    for (const condition of transitions(before, after)) {
+      await this.client.create(eventFor(object, condition, now)).catch((error: unknown) => {
+        this.log.warn({ err: error }, 'could not record an Event');
+      });
+    }
+  }
+}
+
+function nextStatus(
+  before: StatusOf,
+  desired: Desired,
+  context: { now: Date; generation: number | undefined },
+): StatusOf {
+  const next: StatusOf = { ...desired.status, observedGeneration: context.generation };
+  // A successful pass clears the failure bookkeeping; a failure pass sets it (it is in desired.status).
+  if (desired.status.failureCount === undefined) {
+    delete next.failureCount;
+    delete next.nextAttemptAt;
+  }
+  next.conditions = mergeConditions(before.conditions, desired.conditions, context);
+  return next;
+}
+
+/** Equal apart from lastReconcileTime, which changes only together with something else. */
+function sameStatus(before: StatusOf, next: StatusOf): boolean {
+  const rest = { ...before };
+  delete rest.lastReconcileTime;
+  return isSubset(next, rest) && isSubset(rest, next);
+}
+
+function eventFor(object: KubeObject, condition: Condition, now: Date): KubeObject {
+  const warning = condition.status === 'False' && condition.type === 'Ready';
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: {
+      name: `${object.metadata.name}.${now.getTime().toString(36)}${randomBytes(3).toString('hex')}`,
+      namespace: object.metadata.namespace ?? 'default',
+    },
+    eventTime: now.toISOString().replace('Z', '000Z'),
+    reportingController: 'mcpg.dev/mcpg-functions',
+    reportingInstance: 'mcpg-functions',
+    action: 'Reconcile',
+    reason: condition.reason,
+    note: `${condition.type} is ${condition.status}${condition.message ? `: ${condition.message}` : ''}`.slice(
+      0,
+      1024,
+    ),
+    type: warning ? 'Warning' : 'Normal',
+    regarding: {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+    },
+  };
+}

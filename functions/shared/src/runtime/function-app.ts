@@ -1,0 +1,126 @@
+/**
+ * The HTTP face of a reconcile function: CloudEvents in, the reply contract out. 204 when done, 503 when a
+ * retry may help (the sources and brokers retry it), 400 for a request that is not an event we handle (never
+ * retried). Replies carry no body, so a broker never mistakes one for a reply event.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { describeKey, type KubeObject } from '../kube/index.ts';
+import { keysFor, reconcileAll, resyncKeys, summarize, type DispatchResult } from './dispatch.ts';
+import type { ReconcileDriver } from './driver.ts';
+import { decodeEvent, MalformedEventError, type PokeEnvelope } from './events.ts';
+import { createHttpServer } from './http-server.ts';
+import type { Logger } from './logger.ts';
+
+export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
+  driver: ReconcileDriver<O>;
+  logger: Logger;
+  registry: Registry;
+  /** Objects reconciled at once during a resync. */
+  concurrency?: number;
+}
+
+function metrics(registry: Registry) {
+  return {
+    events: new Counter({
+      name: 'mcpg_events_received_total',
+      help: 'CloudEvents received, by type and how they were answered (204, 400, 503).',
+      labelNames: ['type', 'status'],
+      registers: [registry],
+    }),
+    reconciles: new Counter({
+      name: 'mcpg_reconcile_total',
+      help: 'Reconcile passes by kind and outcome (unchanged, updated, gone, failed, error).',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'mcpg_reconcile_duration_seconds',
+      help: 'Time to answer one event, by kind and event class (object or resync).',
+      labelNames: ['kind', 'class'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+  };
+}
+
+export function createFunctionApp<O extends KubeObject>(options: FunctionAppOptions<O>): FastifyInstance {
+  const app = createHttpServer({ logger: options.logger, registry: options.registry });
+  const counters = metrics(options.registry);
+  const kind = options.driver.reconciler.kind.kind;
+  const log = options.logger;
+  // Keep the raw body: binary and structured CloudEvents come with several content types.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.post('/', async (request, reply) => {
+    let envelope: PokeEnvelope;
+    try {
+      envelope = decodeEvent(request.headers, request.body);
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+      log.warn({ reason: error.message }, 'refused a request that is not a supported CloudEvent');
+      counters.events.inc({ type: 'malformed', status: '400' });
+      return reply.code(400).send();
+    }
+    const started = process.hrtime.bigint();
+    const result = await handle(envelope, options).catch((error: unknown) => error as Error);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    counters.duration.observe({ kind, class: envelope.poke.kind }, seconds);
+    const status =
+      result instanceof Error || (envelope.poke.kind === 'object' && result.failed.length > 0) ? 503 : 204;
+    counters.events.inc({ type: envelope.type, status: String(status) });
+    report(result, { log, counters, kind, envelope, seconds });
+    return reply.code(status).send();
+  });
+  return app;
+}
+
+async function handle<O extends KubeObject>(
+  envelope: PokeEnvelope,
+  options: FunctionAppOptions<O>,
+): Promise<DispatchResult> {
+  const driver = options.driver;
+  const keys =
+    envelope.poke.kind === 'resync'
+      ? await resyncKeys(driver, new Date())
+      : await keysFor(envelope.poke, driver);
+  return reconcileAll(driver, keys, envelope.poke.kind === 'resync' ? (options.concurrency ?? 4) : 1);
+}
+
+function report(
+  result: DispatchResult | Error,
+  context: {
+    log: Logger;
+    counters: ReturnType<typeof metrics>;
+    kind: string;
+    envelope: PokeEnvelope;
+    seconds: number;
+  },
+): void {
+  const { log, counters, kind, envelope } = context;
+  const trace = envelope.traceparent?.split('-')[1];
+  const base = {
+    event: envelope.id,
+    type: envelope.type,
+    trace,
+    durationMs: Math.round(context.seconds * 1000),
+  };
+  if (result instanceof Error) {
+    counters.reconciles.inc({ kind, outcome: 'error' });
+    log.error({ ...base, err: result }, 'event not handled; the source will retry');
+    return;
+  }
+  for (const { key, outcome } of result.reconciled) {
+    counters.reconciles.inc({ kind, outcome });
+    if (envelope.poke.kind === 'object')
+      log.info({ ...base, object: describeKey(key), outcome }, 'reconciled');
+  }
+  for (const { key, error } of result.failed) {
+    counters.reconciles.inc({ kind, outcome: 'failed' });
+    log.warn({ ...base, object: describeKey(key), reason: error.message }, 'reconcile failed');
+  }
+  if (envelope.poke.kind === 'resync') log.info({ ...base, summary: summarize(result) }, 'resync');
+}

@@ -1,0 +1,19 @@
+/**
+ * Whether every field we want is already on the live object with the same value. Fields the API server or
+ * other managers added are ignored, so an unchanged object costs no write and a drifted one is re-applied.
+ */
+export function isSubset(desired: unknown, live: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return (
+      Array.isArray(live) && desired.length === live.length && desired.every((d, i) => isSubset(d, live[i]))
+    );
+  }
+  if (typeof desired === 'object' && desired !== null) {
+    if (typeof live !== 'object' || live === null || Array.isArray(live)) return false;
+    const liveRecord = live as Record<string, unknown>;
+    return Object.entries(desired).every(
+      ([key, value]) => value === undefined || isSubset(value, liveRecord[key]),
+    );
+  }
+  return desired === live;
+}
