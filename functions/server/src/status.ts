@@ -64,13 +64,24 @@ interface Facts {
   strictIngressDown: boolean;
 }
 
+function deploymentCounts(deployment: KubeObject | undefined): Required<DeploymentStatus> {
+  const status = (deployment?.status ?? {}) as DeploymentStatus;
+  return {
+    observedGeneration: status.observedGeneration ?? 0,
+    replicas: status.replicas ?? 0,
+    readyReplicas: status.readyReplicas ?? 0,
+    availableReplicas: status.availableReplicas ?? 0,
+    updatedReplicas: status.updatedReplicas ?? 0,
+  };
+}
+
 function factsOf(server: ServerObject, observed: Observed): Facts {
   const { deployment } = observed;
-  const counts = (deployment?.status ?? {}) as DeploymentStatus;
+  const counts = deploymentCounts(deployment);
   const wanted = server.spec.replicas;
   const rolledOut =
-    deployment !== undefined && (counts.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0);
-  const available = counts.availableReplicas ?? 0;
+    deployment !== undefined && counts.observedGeneration >= (deployment.metadata.generation ?? 0);
+  const available = counts.availableReplicas;
   const ingressReady = ingressAddress(observed.ingress);
   return {
     deployment,
