@@ -29,7 +29,10 @@ export function makeNetworkPolicy(server: ServerObject): KubeObject | undefined 
     spec: {
       podSelector: { matchLabels: podSelector(server.metadata.name) },
       policyTypes: ['Ingress'],
-      ingress: from.length > 0 ? [{ from, ports: [{ protocol: 'TCP', port: server.spec.port }] }] : [],
+      // No rule at all denies every connection (the server is federated nowhere and allows no extra peers).
+      ...(from.length > 0
+        ? { ingress: [{ from, ports: [{ protocol: 'TCP', port: server.spec.port }] }] }
+        : {}),
     },
   };
 }

@@ -155,6 +155,8 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
         await this.recordTransitions(current, before.conditions, next.conditions ?? [], now);
         return true;
       } catch (error) {
+        // Deleted while we worked: nothing left to report on.
+        if (apiStatus(error) === 404) return false;
         if (apiStatus(error) !== 409 || attempt === STATUS_WRITE_ATTEMPTS) throw error;
         const fresh = await this.client.get<O>(keyOf(current));
         if (!fresh) return false;

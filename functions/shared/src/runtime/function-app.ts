@@ -4,8 +4,8 @@
  * retried). Replies carry no body, so a broker never mistakes one for a reply event.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, type Registry } from 'prom-client';
-import { describeKey, type KubeObject } from '../kube/index.ts';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { describeKey, type KubeObject, type RequestCounts } from '../kube/index.ts';
 import { keysFor, reconcileAll, resyncKeys, summarize, type DispatchResult } from './dispatch.ts';
 import type { ReconcileDriver } from './driver.ts';
 import { decodeEvent, MalformedEventError, type PokeEnvelope } from './events.ts';
@@ -20,7 +20,17 @@ export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   concurrency?: number;
 }
 
-function metrics(registry: Registry) {
+function metrics(registry: Registry, counts: RequestCounts) {
+  new Gauge({
+    name: 'mcpg_kube_api_requests',
+    help: 'Requests this function made to the Kubernetes API since it started, by verb class (read, write).',
+    labelNames: ['verb'],
+    registers: [registry],
+    collect() {
+      this.set({ verb: 'read' }, counts.reads);
+      this.set({ verb: 'write' }, counts.writes);
+    },
+  });
   return {
     events: new Counter({
       name: 'mcpg_events_received_total',
@@ -46,7 +56,7 @@ function metrics(registry: Registry) {
 
 export function createFunctionApp<O extends KubeObject>(options: FunctionAppOptions<O>): FastifyInstance {
   const app = createHttpServer({ logger: options.logger, registry: options.registry });
-  const counters = metrics(options.registry);
+  const counters = metrics(options.registry, options.driver.context().client.counts);
   const kind = options.driver.reconciler.kind.kind;
   const log = options.logger;
   // Keep the raw body: binary and structured CloudEvents come with several content types.

@@ -3,6 +3,8 @@
  * other managers added are ignored, so an unchanged object costs no write and a drifted one is re-applied.
  */
 export function isSubset(desired: unknown, live: unknown): boolean {
+  // The API server drops empty lists and maps from what it stores.
+  if (live === undefined && isEmpty(desired)) return true;
   if (Array.isArray(desired)) {
     return (
       Array.isArray(live) && desired.length === live.length && desired.every((d, i) => isSubset(d, live[i]))
@@ -16,4 +18,9 @@ export function isSubset(desired: unknown, live: unknown): boolean {
     );
   }
   return desired === live;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }

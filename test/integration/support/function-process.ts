@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { freePort } from '../../cluster/ports.ts';
+import { ManagedProcess, stopProcesses } from '../../cluster/processes.ts';
+import { REPO_ROOT } from '../../cluster/tools.ts';
+import { waitFor } from '../../cluster/wait.ts';
+
+export interface RunningFunction {
+  url: string;
+  process: ManagedProcess;
+  /** Sends a PingSource-style resync event; resolves with the HTTP status. */
+  ping: () => Promise<number>;
+  /** Reads one metric's value from /metrics (summing label sets that match). */
+  metric: (name: string, labels?: Record<string, string>) => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+/** Runs a function (functions/<name>/src/index.ts) as its own process on a loopback port. */
+export async function startFunction(
+  name: string,
+  options: { kubeconfig: string; logDir: string; env?: Record<string, string> },
+): Promise<RunningFunction> {
+  const port = await freePort();
+  const fn = ManagedProcess.start({
+    name: `function-${name}-${port}`,
+    binary: process.execPath,
+    args: [path.join(REPO_ROOT, `functions/${name}/src/index.ts`)],
+    logDir: options.logDir,
+    env: { KUBECONFIG: options.kubeconfig, HOST: '127.0.0.1', PORT: String(port), ...options.env },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => ((await fetch(`${url}/health/readiness`)).ok ? true : undefined), {
+    what: `the ${name} function to listen`,
+    timeoutMs: 20_000,
+    watch: [fn],
+    log: fn.record.log,
+  });
+  let pings = 0;
+  return {
+    url,
+    process: fn,
+    ping: async () => {
+      pings += 1;
+      const response = await fetch(`${url}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-id': `ping-${pings}`,
+          'ce-type': 'dev.knative.sources.ping',
+          'ce-source': '/apis/v1/namespaces/mcpg-system/pingsources/resync',
+        },
+        body: '{}',
+      });
+      return response.status;
+    },
+    metric: async (metric, labels = {}) => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+        .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    },
+    stop: () => stopProcesses([fn.record]),
+  };
+}
