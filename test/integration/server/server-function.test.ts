@@ -88,8 +88,9 @@ describe('the server function, driven by the real event source', () => {
         body: { metadata: { generateName: 'probe-' } },
       });
       await vi.waitFor(
-        async () =>
-          expect(await fn.metric('mcpg_events_received_total', { status: '204' })).toBeGreaterThan(before),
+        async () => {
+          expect(await fn.metric('mcpg_events_received_total', { status: '204' })).toBeGreaterThan(before);
+        },
         { timeout: 2_000 },
       );
     });
@@ -153,7 +154,9 @@ describe('the server function, driven by the real event source', () => {
   });
 
   it('restores a deleted Service and a drifted replica count, and keeps a rollout restart', async () => {
-    await eventually(async () => expect((await readServer('tools')).status?.phase).toBe('Running'));
+    await eventually(async () => {
+      expect((await readServer('tools')).status?.phase).toBe('Running');
+    });
     await kube.core.deleteNamespacedService({ name: 'tools', namespace: namespace.name });
     await kubeRequest(kube.config, {
       method: 'PATCH',

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '@mcpg-functions/shared/kube';
+import { crashLooping, serverStatus } from './status.ts';
+import type { ServerObject } from './types.ts';
+
+const server = (spec: Partial<ServerObject['spec']> = {}): ServerObject => ({
+  apiVersion: 'mcpg.dev/v1alpha2',
+  kind: 'MCPGServer',
+  metadata: { name: 'tools', namespace: 'team-a', generation: 2 },
+  spec: {
+    image: 'x/y:1',
+    replicas: 2,
+    transport: 'streamable-http',
+    port: 8080,
+    path: '/mcp',
+    resources: {},
+    ...spec,
+  },
+});
+
+const deployment = (status: Record<string, number>, generation = 3): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'tools', generation },
+  status: { observedGeneration: generation, ...status },
+});
+
+const pod = (containerStatus: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'tools-abc' },
+  status: { containerStatuses: [containerStatus] },
+});
+
+const ingress = (address: boolean): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: 'tools' },
+  status: { loadBalancer: address ? { ingress: [{ ip: '10.1.2.3' }] } : {} },
+});
+
+const running = { replicas: 2, readyReplicas: 2, availableReplicas: 2, updatedReplicas: 2 };
+
+describe('serverStatus', () => {
+  it.each([
+    {
+      name: 'no Deployment yet',
+      observed: { deployment: undefined } as { deployment: KubeObject | undefined },
+      phase: 'Pending',
+      ready: 'Pending',
+    },
+    {
+      name: 'pods not ready',
+      observed: { deployment: deployment({ replicas: 2, updatedReplicas: 2 }) },
+      phase: 'Starting',
+      ready: 'Starting',
+    },
+    {
+      name: 'a rollout the Deployment controller has not seen',
+      observed: { deployment: { ...deployment(running), metadata: { name: 'tools', generation: 4 } } },
+      phase: 'Starting',
+      ready: 'Starting',
+    },
+    {
+      name: 'every replica available',
+      observed: { deployment: deployment(running) },
+      phase: 'Running',
+      ready: 'Running',
+    },
+    {
+      name: 'a crash-looping pod',
+      observed: {
+        deployment: deployment(running),
+        pods: [pod({ ready: false, restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } } })],
+      },
+      phase: 'Degraded',
+      ready: 'CrashLoop',
+    },
+  ])('is $phase with $name', ({ observed, phase, ready }) => {
+    const result = serverStatus(server(), { ingress: undefined, pods: [], ...observed });
+    expect(result.status.phase).toBe(phase);
+    expect(result.conditions.find((c) => c.type === 'Ready')?.reason).toBe(ready);
+  });
+
+  it('is Degraded in strict ingress mode until the Ingress has an address, and only IngressReady=False when permissive', () => {
+    const strict = server({ ingress: { pathPrefix: '/', readiness: 'strict' } });
+    expect(
+      serverStatus(strict, { deployment: deployment(running), ingress: ingress(false), pods: [] }).status
+        .phase,
+    ).toBe('Degraded');
+    expect(
+      serverStatus(strict, { deployment: deployment(running), ingress: ingress(true), pods: [] }).status
+        .phase,
+    ).toBe('Running');
+    const permissive = serverStatus(server({ ingress: { pathPrefix: '/', readiness: 'permissive' } }), {
+      deployment: deployment(running),
+      ingress: ingress(false),
+      pods: [],
+    });
+    expect(permissive.status.phase).toBe('Running');
+    expect(permissive.conditions.find((c) => c.type === 'IngressReady')).toMatchObject({
+      status: 'False',
+      reason: 'NoLoadBalancerAddress',
+    });
+  });
+
+  it('reports counts and the in-cluster URL', () => {
+    const result = serverStatus(server({ path: 'rpc', port: 9000 }), {
+      deployment: deployment(running),
+      ingress: undefined,
+      pods: [],
+    });
+    expect(result.status).toEqual({
+      phase: 'Running',
+      replicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+      url: 'http://tools.team-a.svc.cluster.local:9000/rpc',
+    });
+  });
+
+  it('counts repeated restarts of a container that is not ready as a crash loop', () => {
+    expect(crashLooping([pod({ ready: false, restartCount: 3 })])).toEqual(['tools-abc']);
+    expect(crashLooping([pod({ ready: true, restartCount: 7 })])).toEqual([]);
+  });
+});
