@@ -57,7 +57,9 @@ export function decodeEvent(
   } catch (cause) {
     throw new MalformedEventError(`not a CloudEvent: ${(cause as Error).message}`, { cause });
   }
-  const envelope = { id: event.id, type: event.type, traceparent: text(event.traceparent) };
+  // Knative propagates W3C trace context as an HTTP header; the CloudEvents extension is the fallback.
+  const traceparent = first(headers.traceparent, event.traceparent);
+  const envelope = { id: event.id, type: event.type, traceparent };
   if (event.type === PING_TYPE) return { ...envelope, poke: { kind: 'resync' } };
   if (!OBJECT_TYPES.test(event.type)) {
     throw new MalformedEventError(
