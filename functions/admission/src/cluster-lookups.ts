@@ -109,6 +109,16 @@ export class ApiServerLookups implements ClusterLookups {
     return Promise.resolve(items.map((t) => ({ name: t.metadata?.name ?? '', spec: t.spec })));
   }
 
+  async currentTenants(): Promise<Named<TenantSpec>[]> {
+    const path = resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGTenant') });
+    try {
+      const list = await kubeRequest<{ items: WithSpec<TenantSpec>[] }>(this.config, { method: 'GET', path });
+      return list.items.map((t) => ({ name: t.metadata?.name ?? '', spec: t.spec }));
+    } catch (error) {
+      throw new LookupError('MCPGTenants', error);
+    }
+  }
+
   namespaceLabels(namespace: string): Promise<Record<string, string> | undefined> {
     return Promise.resolve(this.namespaceCache.get('namespaces', namespace)?.metadata?.labels ?? undefined);
   }

@@ -18,6 +18,7 @@ export function fakeLookups(cluster: FakeCluster): ClusterLookups {
       : Promise.resolve(value);
   return {
     tenants: () => guard('MCPGTenants', cluster.tenants ?? []),
+    currentTenants: () => guard('MCPGTenants', cluster.tenants ?? []),
     plugin: (name) =>
       guard(
         `MCPGPlugin ${name}`,

@@ -9,6 +9,8 @@ export interface Named<S> {
 
 export interface ClusterLookups {
   tenants(): Promise<Named<TenantSpec>[]>;
+  /** The tenants as the API server has them now (not a cache): for rules where a stale answer lets a race in. */
+  currentTenants(): Promise<Named<TenantSpec>[]>;
   plugin(name: string): Promise<Named<PluginSpec> | undefined>;
   gateway(namespace: string, name: string): Promise<Named<GatewaySpec> | undefined>;
   namespaceLabels(namespace: string): Promise<Record<string, string> | undefined>;

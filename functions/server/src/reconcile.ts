@@ -20,21 +20,11 @@ import { makeIngress } from './resources/ingress.ts';
 import { childName } from './resources/names.ts';
 import { makeNetworkPolicy } from './resources/network-policy.ts';
 import { makeService } from './resources/service.ts';
+import { environmentSources } from '@mcpg-functions/shared/workloads';
 import { serverStatus } from './status.ts';
 import type { ServerObject } from './types.ts';
 
 const KIND = requireKind('MCPGServer');
-
-/** Secrets and ConfigMaps whose keys become the server's environment. */
-export function environmentSources(spec: ServerSpec): { kind: 'Secret' | 'ConfigMap'; name: string }[] {
-  return [
-    ...(spec.envFrom ?? []).flatMap((s) => [
-      ...(s.secretRef ? [{ kind: 'Secret' as const, name: s.secretRef.name }] : []),
-      ...(s.configMapRef ? [{ kind: 'ConfigMap' as const, name: s.configMapRef.name }] : []),
-    ]),
-    ...(spec.envFromSecrets ?? []).map((name) => ({ kind: 'Secret' as const, name })),
-  ];
-}
 
 /** A content hash of every environment source, so that rotating a Secret rolls the pods. */
 async function environmentHash(server: ServerObject, context: ReconcileContext): Promise<string> {

@@ -114,7 +114,7 @@ describe('the admission webhook, called by the real API server', () => {
     await vi.waitFor(
       async () => {
         expect(
-          await attempt(example('MCPGGateway', { replicas: 5, autoscaling: undefined }), away.name),
+          await attempt(example('MCPGGateway', { replicas: 5, autoscaling: undefined }), away.name, true),
         ).toBe(
           denied(
             'MCPGGateway',
@@ -137,7 +137,15 @@ describe('the admission webhook, called by the real API server', () => {
     });
     await expect(scaleUp).rejects.toThrow(/spec\.autoscaling\.maxReplicas must be at most 3/);
 
-    const pluginSet = await attempt(example('MCPGPluginSet'), away.name);
+    // The webhook's tenant cache follows the API server within moments; dry runs until it has caught up.
+    const pluginSet = await vi.waitFor(
+      async () => {
+        const message = await attempt(example('MCPGPluginSet'), away.name, true);
+        expect(message).toBeDefined();
+        return message ?? '';
+      },
+      { timeout: 10_000, interval: 200 },
+    );
     expect(pluginSet).toContain(
       'spec.entries[1].pluginRef names policy-opa-0-9-0 (dev.mcpg.policy.opa), which tenant',
     );

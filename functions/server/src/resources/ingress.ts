@@ -1,7 +1,8 @@
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import { childLabels, controllerReference } from '@mcpg-functions/shared/runtime';
 import type { ServerObject } from '../types.ts';
-import { childName, MCP_PORT_NAME, normalisePath } from './names.ts';
+import { normalisePath } from '@mcpg-functions/shared/workloads';
+import { childName, MCP_PORT_NAME } from './names.ts';
 
 /** An Ingress by host, or by path prefix on any host when no host is given. */
 export function makeIngress(server: ServerObject): KubeObject | undefined {

@@ -1,4 +1,5 @@
 import { labelValue } from '@mcpg-functions/shared/runtime';
+import { normalisePath } from '@mcpg-functions/shared/workloads';
 
 /**
  * Children share the server's name. A Service name must be a DNS label starting with a letter, so names that
@@ -9,7 +10,7 @@ export function childName(serverName: string): string {
   return labelValue(name);
 }
 
-export const MCP_PORT_NAME = 'mcp';
+export { MCP_PORT_NAME } from '@mcpg-functions/shared/workloads';
 
 /** Labels that select the server's pods; fixed at creation (a Deployment's selector cannot change). */
 export function podSelector(serverName: string): Record<string, string> {
@@ -22,8 +23,4 @@ export function podSelector(serverName: string): Record<string, string> {
 /** The in-cluster URL of the server's MCP endpoint. */
 export function serviceUrl(serverName: string, namespace: string, port: number, path: string): string {
   return `http://${childName(serverName)}.${namespace}.svc.cluster.local:${port}${normalisePath(path)}`;
-}
-
-export function normalisePath(path: string): string {
-  return path.startsWith('/') ? path : `/${path}`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerObject } from '../types.ts';
 import { makeDeployment } from './deployment.ts';
-import { withRegistry } from './image.ts';
+import { withRegistry } from '@mcpg-functions/shared/workloads';
 import { makeIngress } from './ingress.ts';
 import { childName } from './names.ts';
 import { makeNetworkPolicy } from './network-policy.ts';

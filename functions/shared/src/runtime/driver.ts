@@ -38,6 +38,8 @@ export interface Desired {
   /** Status fields besides conditions and observedGeneration. */
   status: Record<string, unknown>;
   conditions: ConditionInput[];
+  /** Set when the object should no longer exist (an idle instance): the driver deletes it and says why. */
+  deleteSelf?: { reason: string; message: string };
 }
 
 export interface KindReconciler<O extends KubeObject = KubeObject> {
@@ -47,6 +49,8 @@ export interface KindReconciler<O extends KubeObject = KubeObject> {
   /** Keys of our objects affected by a change to some other object (a Secret, a dependency). */
   dependents?: (key: ObjectKey, context: ReconcileContext) => Promise<ObjectKey[]>;
   reconcile: (object: O, context: ReconcileContext) => Promise<Desired>;
+  /** Status fields another writer owns (an instance's lastUsedAt, set by gateways): kept as they are. */
+  foreignStatusFields?: string[];
 }
 
 export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed';
@@ -87,6 +91,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     const context = this.context();
     try {
       const desired = await this.reconciler.reconcile(object, context);
+      if (desired.deleteSelf) return await this.deleteSelf(object, desired.deleteSelf, context.now);
       const changedChildren = await this.applyChildren(object, desired.children);
       const changedStatus = await this.writeStatus(object, desired, context.now);
       return changedChildren || changedStatus ? 'updated' : 'unchanged';
@@ -108,6 +113,22 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
             cause: error,
           });
     }
+  }
+
+  private async deleteSelf(object: O, why: { reason: string; message: string }, now: Date): Promise<Outcome> {
+    const note = {
+      type: 'Ready',
+      status: 'False' as const,
+      reason: why.reason,
+      message: why.message,
+      lastTransitionTime: now.toISOString(),
+    };
+    await this.client.create(eventFor(object, note, now)).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'could not record an Event');
+    });
+    await this.client.delete(keyOf(object));
+    this.log.info({ object: describeKey(keyOf(object)), reason: why.reason }, why.message);
+    return 'gone';
   }
 
   /** Applies children that are missing or drifted; deletes owned children that are no longer wanted. */
@@ -142,28 +163,35 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
 
   /** Writes status once when it changed, with optimistic concurrency: a 409 re-reads and tries again. */
   private async writeStatus(object: O, desired: Desired, now: Date): Promise<boolean> {
-    let current = object;
-    for (let attempt = 1; attempt <= STATUS_WRITE_ATTEMPTS; attempt += 1) {
-      const before = (current.status ?? {}) as StatusOf;
-      const next = nextStatus(before, desired, { now, generation: current.metadata.generation });
-      if (sameStatus(before, next)) return false;
-      try {
-        await this.client.replaceStatus({
-          ...current,
-          status: { ...next, lastReconcileTime: now.toISOString() },
-        });
-        await this.recordTransitions(current, before.conditions, next.conditions ?? [], now);
-        return true;
-      } catch (error) {
-        // Deleted while we worked: nothing left to report on.
-        if (apiStatus(error) === 404) return false;
-        if (apiStatus(error) !== 409 || attempt === STATUS_WRITE_ATTEMPTS) throw error;
-        const fresh = await this.client.get<O>(keyOf(current));
-        if (!fresh) return false;
-        current = fresh;
-      }
+    let current: O | undefined = object;
+    for (let attempt = 1; current && attempt <= STATUS_WRITE_ATTEMPTS; attempt += 1) {
+      const written = await this.tryStatusWrite(current, desired, now);
+      if (written !== 'conflict') return written;
+      current = await this.client.get<O>(keyOf(current));
     }
+    if (current)
+      throw new TransientError(`status of ${describeKey(keyOf(object))} kept conflicting; retrying later`);
     return false;
+  }
+
+  private async tryStatusWrite(current: O, desired: Desired, now: Date): Promise<boolean | 'conflict'> {
+    const before = (current.status ?? {}) as StatusOf;
+    const foreign = this.reconciler.foreignStatusFields ?? [];
+    const next = nextStatus(before, desired, { now, generation: current.metadata.generation, foreign });
+    if (sameStatus(before, next)) return false;
+    try {
+      await this.client.replaceStatus({
+        ...current,
+        status: { ...next, lastReconcileTime: now.toISOString() },
+      });
+    } catch (error) {
+      if (apiStatus(error) === 409) return 'conflict';
+      // Deleted while we worked: nothing left to report on.
+      if (apiStatus(error) === 404) return false;
+      throw error;
+    }
+    await this.recordTransitions(current, before.conditions, next.conditions ?? [], now);
+    return true;
   }
 
   /** A failed pass leaves Ready=False with the reason and a retry time, so one poison object waits its turn. */
@@ -202,9 +230,12 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
 function nextStatus(
   before: StatusOf,
   desired: Desired,
-  context: { now: Date; generation: number | undefined },
+  context: { now: Date; generation: number | undefined; foreign: readonly string[] },
 ): StatusOf {
   const next: StatusOf = { ...desired.status, observedGeneration: context.generation };
+  for (const field of context.foreign) {
+    if (before[field] !== undefined) next[field] = before[field];
+  }
   // A successful pass clears the failure bookkeeping; a failure pass sets it (it is in desired.status).
   if (desired.status.failureCount === undefined) {
     delete next.failureCount;

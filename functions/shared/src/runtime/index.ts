@@ -22,3 +22,4 @@ export {
   labelValue,
   parentLabel,
 } from './ownership.ts';
+export { functionSettings, readSettings, serveFunction, type FunctionSettings } from './serve.ts';

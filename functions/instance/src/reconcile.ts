@@ -1,0 +1,215 @@
+/**
+ * MCPGInstance: a per-subject pod and service from a server template (or an inline image), deleted when idle
+ * longer than idleTTL or older than maxLifetime, and refused when its template already has the most live
+ * instances allowed.
+ */
+import {
+  API_VERSION,
+  describeError,
+  issueToErrors,
+  requireKind,
+  type InstanceSpec,
+  type ServerSpec,
+} from '@mcpg-functions/shared/api';
+import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
+import {
+  TerminalError,
+  type Desired,
+  type KindReconciler,
+  type ReconcileContext,
+} from '@mcpg-functions/shared/runtime';
+import type { PodSource } from '@mcpg-functions/shared/workloads';
+import { expiry } from './lifetime.ts';
+import { instanceChildName, instanceUrl, makePod, makeService, POD_HASH_ANNOTATION } from './resources.ts';
+import type { InstanceObject, InstanceStatus } from './types.ts';
+
+const KIND = requireKind('MCPGInstance');
+const SERVER = requireKind('MCPGServer');
+
+export interface InstanceOptions {
+  bridgeImage: string;
+  /** Most instances with a pod per server template (per namespace). */
+  maxPerTemplate: number;
+}
+
+function parse(kind: typeof KIND, object: KubeObject): unknown {
+  const parsed = kind.spec.safeParse(object.spec);
+  if (!parsed.success) {
+    const message = parsed.error.issues
+      .flatMap((issue) => issueToErrors(issue, 'spec'))
+      .map(describeError)
+      .join('; ');
+    throw new TerminalError('InvalidSpec', message);
+  }
+  return parsed.data;
+}
+
+const INLINE_DEFAULTS = {
+  transport: 'streamable-http' as const,
+  path: '/mcp',
+  resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+};
+
+async function podSource(instance: InstanceObject, context: ReconcileContext): Promise<PodSource> {
+  const template = instance.spec.serverTemplateRef?.name;
+  if (!template) return { ...INLINE_DEFAULTS, image: instance.spec.image ?? '', port: instance.spec.port };
+  const server = await context.client.get({
+    apiVersion: API_VERSION,
+    kind: SERVER.kind,
+    namespace: instance.metadata.namespace,
+    name: template,
+  });
+  if (!server) {
+    throw new TerminalError(
+      'TemplateNotFound',
+      `spec.serverTemplateRef names MCPGServer ${template}, which does not exist in ${instance.metadata.namespace ?? ''}; create it or fix the name`,
+    );
+  }
+  return parse(SERVER, server) as ServerSpec;
+}
+
+async function liveInstancesOf(instance: InstanceObject, context: ReconcileContext): Promise<number> {
+  const template = instance.spec.serverTemplateRef?.name;
+  if (!template) return 0;
+  const all = await context.client.list<InstanceObject>({
+    apiVersion: API_VERSION,
+    kind: KIND.kind,
+    namespace: instance.metadata.namespace,
+  });
+  return all.filter(
+    (other) =>
+      other.spec.serverTemplateRef?.name === template &&
+      other.status?.podName &&
+      other.metadata.name !== instance.metadata.name,
+  ).length;
+}
+
+function podReady(pod: KubeObject | undefined): boolean {
+  const conditions = (pod?.status as { conditions?: { type: string; status: string }[] } | undefined)
+    ?.conditions;
+  return conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+function phaseOf(pod: KubeObject | undefined): 'Pending' | 'Starting' | 'Running' | 'Failed' {
+  if (!pod) return 'Pending';
+  if ((pod.status as { phase?: string } | undefined)?.phase === 'Failed') return 'Failed';
+  return podReady(pod) ? 'Running' : 'Starting';
+}
+
+const READY_BY_PHASE = {
+  Pending: { status: 'False', reason: 'PodPending' },
+  Starting: { status: 'False', reason: 'PodStarting' },
+  Running: { status: 'True', reason: 'PodReady' },
+  Failed: { status: 'False', reason: 'PodFailed' },
+} as const;
+
+function statusOf(
+  instance: InstanceObject,
+  pod: KubeObject | undefined,
+  url: string,
+  now: Date,
+): Omit<Desired, 'children'> {
+  const phase = phaseOf(pod);
+  const startedAt = instance.status?.startedAt ?? (phase === 'Running' ? now.toISOString() : undefined);
+  const status: InstanceStatus = { phase, serviceURL: url };
+  if (pod) status.podName = pod.metadata.name;
+  if (startedAt) status.startedAt = startedAt;
+  const message = `pod ${instanceChildName(instance.metadata.name)} is ${phase.toLowerCase()}`;
+  return { status: { ...status }, conditions: [{ type: 'Ready', ...READY_BY_PHASE[phase], message }] };
+}
+
+function capacityReached(instance: InstanceObject, limit: number): Desired {
+  const template = instance.spec.serverTemplateRef?.name ?? '';
+  const message = `MCPGServer ${template} already has ${limit} live instances, the most allowed; delete idle ones or raise the limit`;
+  return {
+    children: [],
+    status: { phase: 'Pending' },
+    conditions: [{ type: 'Ready', status: 'False', reason: 'CapacityReached', message }],
+  };
+}
+
+function expiryOf(instance: InstanceObject, now: Date) {
+  return expiry({
+    now,
+    createdAt: instance.metadata.creationTimestamp,
+    startedAt: instance.status?.startedAt,
+    lastUsedAt: instance.status?.lastUsedAt,
+    idleTTL: instance.spec.idleTTL,
+    maxLifetime: instance.spec.maxLifetime,
+  });
+}
+
+/** The children for a pass: a pod whose spec no longer matches is deleted now and comes back on the next pass. */
+async function children(
+  instance: InstanceObject,
+  inputs: { source: PodSource; live: KubeObject | undefined; bridgeImage: string },
+  context: ReconcileContext,
+) {
+  const { source, live, bridgeImage } = inputs;
+  const pod = makePod(instance, source, bridgeImage);
+  const service = makeService(instance, source.port);
+  const stale =
+    live !== undefined &&
+    live.metadata.annotations?.[POD_HASH_ANNOTATION] !== pod.metadata.annotations?.[POD_HASH_ANNOTATION];
+  if (stale)
+    await context.client.delete({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      namespace: instance.metadata.namespace,
+      name: live.metadata.name,
+    });
+  return { list: stale ? [service] : [pod, service], livePod: stale ? undefined : live };
+}
+
+export function instanceReconciler(options: InstanceOptions): KindReconciler<InstanceObject> {
+  return {
+    kind: KIND,
+    childTypes: [
+      { apiVersion: 'v1', kind: 'Pod' },
+      { apiVersion: 'v1', kind: 'Service' },
+    ],
+    foreignStatusFields: ['lastUsedAt'],
+    async reconcile(object, context): Promise<Desired> {
+      const instance: InstanceObject = { ...object, spec: parse(KIND, object) as InstanceSpec };
+      const expired = expiryOf(instance, context.now);
+      if (expired) return { children: [], status: {}, conditions: [], deleteSelf: expired };
+      const source = await podSource(instance, context);
+      const podKey = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        namespace: instance.metadata.namespace,
+        name: instanceChildName(instance.metadata.name),
+      };
+      const live = await context.client.get(podKey);
+      if (!live && (await liveInstancesOf(instance, context)) >= options.maxPerTemplate) {
+        return capacityReached(instance, options.maxPerTemplate);
+      }
+      const { list, livePod } = await children(
+        instance,
+        { source, live, bridgeImage: options.bridgeImage },
+        context,
+      );
+      return {
+        children: list,
+        ...statusOf(instance, livePod, instanceUrl(instance, source.port, source.path), context.now),
+      };
+    },
+    /** A changed server template re-reconciles the instances made from it. */
+    async dependents(key, context): Promise<ObjectKey[]> {
+      if (key.kind !== SERVER.kind || !key.apiVersion.startsWith('mcpg.dev/')) return [];
+      const instances = await context.client.list<InstanceObject>({
+        apiVersion: API_VERSION,
+        kind: KIND.kind,
+        namespace: key.namespace,
+      });
+      return instances
+        .filter((i) => i.spec.serverTemplateRef?.name === key.name)
+        .map((i) => ({
+          apiVersion: API_VERSION,
+          kind: KIND.kind,
+          namespace: i.metadata.namespace,
+          name: i.metadata.name,
+        }));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * How a reconcile function starts: settings from the environment (the only place that reads it), a Kubernetes
+ * client with the function's own field manager, the driver and the HTTP app, and a clean stop on SIGTERM.
+ */
+import { z } from 'zod';
+import { loadKubeConfig, ObjectClient, type KubeObject } from '../kube/index.ts';
+import { ReconcileDriver, type KindReconciler } from './driver.ts';
+import { createFunctionApp } from './function-app.ts';
+import { createLogger } from './logger.ts';
+import { createRegistry } from './metrics.ts';
+
+export const functionSettings = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  MCPG_STDIO_BRIDGE_IMAGE: z.string().min(1).default('ghcr.io/mcpg-dev/stdio-bridge:0.1.0'),
+  MCPG_RESYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KUBECONFIG: z.string().optional(),
+});
+
+export type FunctionSettings = z.infer<typeof functionSettings>;
+
+/** Parses the environment with a function's settings schema; a bad value stops the start with its name. */
+export function readSettings<T extends z.ZodType>(
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid settings: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export async function serveFunction<O extends KubeObject>(
+  name: string,
+  makeReconciler: (settings: FunctionSettings) => KindReconciler<O>,
+  settings: FunctionSettings,
+): Promise<void> {
+  const logger = createLogger(name, settings.LOG_LEVEL);
+  const client = new ObjectClient(loadKubeConfig(settings.KUBECONFIG), `mcpg-functions/${name}`);
+  const driver = new ReconcileDriver(makeReconciler(settings), { client, log: logger });
+  const app = createFunctionApp({
+    driver,
+    logger,
+    registry: createRegistry(name),
+    concurrency: settings.MCPG_RESYNC_CONCURRENCY,
+  });
+  process.once('SIGTERM', () => void app.close());
+  await app.listen({ host: settings.HOST, port: settings.PORT });
+}

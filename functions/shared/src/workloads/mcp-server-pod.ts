@@ -1,0 +1,147 @@
+/**
+ * The pod of an MCP server, shared by MCPGServer's Deployment and MCPGInstance's per-subject pods: image (with
+ * registry override), entrypoint (stdio servers behind the bridge), environment, probes and a hardened security
+ * context. Pure: everything it needs comes in as arguments.
+ */
+import type { ServerSpec } from '../api/index.ts';
+
+export const MCP_PORT_NAME = 'mcp';
+const BRIDGE_DIR = '/mcpg-bridge';
+const BRIDGE_BINARY = `${BRIDGE_DIR}/mcpg-stdio-bridge`;
+
+/** The parts of a server spec a pod is made from (an instance's inline image fills in the rest). */
+export type PodSource = Pick<
+  ServerSpec,
+  | 'image'
+  | 'transport'
+  | 'port'
+  | 'path'
+  | 'command'
+  | 'args'
+  | 'env'
+  | 'envFrom'
+  | 'envFromSecrets'
+  | 'resources'
+> &
+  Partial<Pick<ServerSpec, 'probes' | 'registryOverride' | 'serviceAccountName' | 'imagePullSecrets'>>;
+
+type Probe = NonNullable<NonNullable<ServerSpec['probes']>['liveness']>;
+
+export const HARDENED = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+export function normalisePath(path: string): string {
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+/** Rewrites an image reference to another registry, keeping repository path, tag and digest. */
+export function withRegistry(image: string, registryOverride: string | undefined): string {
+  if (!registryOverride) return image;
+  const [first, ...rest] = image.split('/');
+  // The first part names a registry when it looks like a host; otherwise the image lives on Docker Hub.
+  const hasRegistry = rest.length > 0 && first !== undefined && /[.:]|^localhost$/.test(first);
+  const path = hasRegistry ? rest.join('/') : rest.length > 0 ? image : `library/${image}`;
+  return `${registryOverride.replace(/\/+$/, '')}/${path}`;
+}
+
+function probe(override: Probe | undefined, fallback: boolean): Record<string, unknown> | undefined {
+  if (!override && !fallback) return undefined;
+  const { path, ...timing } = override ?? {};
+  const handler = path ? { httpGet: { path, port: MCP_PORT_NAME } } : { tcpSocket: { port: MCP_PORT_NAME } };
+  return { ...handler, ...timing };
+}
+
+function probes(source: PodSource): Record<string, unknown> {
+  const all = {
+    readinessProbe: probe(source.probes?.readiness, true),
+    livenessProbe: probe(source.probes?.liveness, false),
+    startupProbe: probe(source.probes?.startup, false),
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined));
+}
+
+function environment(source: PodSource, extraSecrets: readonly string[]): Record<string, unknown> {
+  const env = Object.entries(source.env ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) => ({ name, value }));
+  const envFrom = [
+    ...(source.envFrom ?? []).map((from) => ({
+      ...(from.secretRef ? { secretRef: { name: from.secretRef.name } } : {}),
+      ...(from.configMapRef ? { configMapRef: { name: from.configMapRef.name } } : {}),
+      ...(from.prefix ? { prefix: from.prefix } : {}),
+    })),
+    ...[...(source.envFromSecrets ?? []), ...extraSecrets].map((name) => ({ secretRef: { name } })),
+  ];
+  return { ...(env.length ? { env } : {}), ...(envFrom.length ? { envFrom } : {}) };
+}
+
+/** stdio servers run behind the bridge: it serves streamable HTTP on the MCP port and speaks stdio to the process. */
+function entrypoint(source: PodSource): Record<string, unknown> {
+  if (source.transport !== 'stdio') {
+    return {
+      ...(source.command ? { command: source.command } : {}),
+      ...(source.args ? { args: source.args } : {}),
+    };
+  }
+  const bridge = [BRIDGE_BINARY, '--port', String(source.port), '--path', normalisePath(source.path), '--'];
+  return { command: [...bridge, ...(source.command ?? []), ...(source.args ?? [])] };
+}
+
+export interface PodOptions {
+  bridgeImage: string;
+  /** Secrets added as envFrom after the source's own (an instance's subject credentials). */
+  extraSecrets?: readonly string[];
+}
+
+/** The pod spec (not the pod) of an MCP server. */
+export function mcpServerPodSpec(source: PodSource, options: PodOptions): Record<string, unknown> {
+  const stdio = source.transport === 'stdio';
+  const container = {
+    name: 'server',
+    image: withRegistry(source.image, source.registryOverride),
+    ...entrypoint(source),
+    ports: [{ name: MCP_PORT_NAME, containerPort: source.port, protocol: 'TCP' }],
+    ...environment(source, options.extraSecrets ?? []),
+    resources: source.resources,
+    ...probes(source),
+    ...(stdio ? { volumeMounts: [{ name: 'mcpg-bridge', mountPath: BRIDGE_DIR, readOnly: true }] } : {}),
+    securityContext: HARDENED,
+  };
+  const bridge = stdio
+    ? {
+        initContainers: [
+          {
+            name: 'install-bridge',
+            image: options.bridgeImage,
+            command: ['cp', '/mcpg-stdio-bridge', BRIDGE_BINARY],
+            volumeMounts: [{ name: 'mcpg-bridge', mountPath: BRIDGE_DIR }],
+            securityContext: HARDENED,
+          },
+        ],
+        volumes: [{ name: 'mcpg-bridge', emptyDir: {} }],
+      }
+    : {};
+  return {
+    ...(source.serviceAccountName ? { serviceAccountName: source.serviceAccountName } : {}),
+    ...(source.imagePullSecrets ? { imagePullSecrets: source.imagePullSecrets } : {}),
+    ...bridge,
+    containers: [container],
+  };
+}
+
+/** The Secrets and ConfigMaps a pod reads its environment from. */
+export function environmentSources(
+  source: PodSource,
+  extraSecrets: readonly string[] = [],
+): { kind: 'Secret' | 'ConfigMap'; name: string }[] {
+  return [
+    ...(source.envFrom ?? []).flatMap((s) => [
+      ...(s.secretRef ? [{ kind: 'Secret' as const, name: s.secretRef.name }] : []),
+      ...(s.configMapRef ? [{ kind: 'ConfigMap' as const, name: s.configMapRef.name }] : []),
+    ]),
+    ...[...(source.envFromSecrets ?? []), ...extraSecrets].map((name) => ({ kind: 'Secret' as const, name })),
+  ];
+}
