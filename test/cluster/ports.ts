@@ -3,17 +3,36 @@ import { TestBedError } from './errors.ts';
 
 const LOOPBACK = '127.0.0.1';
 
-/** Asks the kernel for a free loopback port. Another process could take it before we bind; the caller's
- * readiness check then fails with that process's log, which names the clash. */
-export async function freePort(): Promise<number> {
+/**
+ * Linux hands out outgoing connections' local ports from 32768–60999; a listening port picked there can be taken
+ * by some process's outgoing connection before our server binds it. Ports below that range are safe from that.
+ */
+const SAFE_RANGE = { from: 20000, to: 32000 };
+
+async function canBind(port: number): Promise<boolean> {
   const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, resolve);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, LOOPBACK, resolve);
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A free loopback port outside the ephemeral range, chosen at random so parallel runs rarely meet. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = SAFE_RANGE.from + Math.floor(Math.random() * (SAFE_RANGE.to - SAFE_RANGE.from));
+    if (await canBind(port)) return port;
+  }
+  throw new TestBedError(`no free port between ${SAFE_RANGE.from} and ${SAFE_RANGE.to} on ${LOOPBACK}`, {
+    fix: 'stop leftover test processes (make cluster-down), then retry',
   });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Fails with a clear message when a port the user chose is taken. */

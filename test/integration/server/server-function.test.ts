@@ -1,11 +1,9 @@
-import path from 'node:path';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { startAdapter, stopAdapter } from '../../cluster/adapter.ts';
-import type { ManagedProcess } from '../../cluster/processes.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
-import { startFunction, type RunningFunction } from '../support/function-process.ts';
+import { startWithEventSource, MANAGED, type FunctionUnderTest } from '../support/event-source.ts';
+import type { RunningFunction } from '../support/function-process.ts';
 
 interface Server {
   metadata: { name: string; generation: number };
@@ -23,8 +21,8 @@ interface Server {
 describe('the server function, driven by the real event source', () => {
   const namespace = useNamespace('server-fn');
   const kube = clients();
+  let running: FunctionUnderTest;
   let fn: RunningFunction;
-  let adapter: ManagedProcess;
   const base = () => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers`;
   const deploymentPath = (name: string) => `/apis/apps/v1/namespaces/${namespace.name}/deployments/${name}`;
 
@@ -50,57 +48,30 @@ describe('the server function, driven by the real event source', () => {
 
   beforeAll(async () => {
     await installCrds(kube);
-    const logDir = path.join(inject('clusterRunDir'), 'logs');
-    fn = await startFunction('server', { kubeconfig: kube.kubeconfigPath, logDir });
-    const managed = 'app.kubernetes.io/managed-by=mcpg-functions';
-    adapter = await startAdapter({
-      name: 'server-fn',
-      kubeconfig: kube.kubeconfigPath,
-      sink: `${fn.url}/`,
-      namespaces: [namespace.name],
+    running = await startWithEventSource({
+      name: 'server',
+      clients: kube,
+      namespace: namespace.name,
       resources: [
         { group: 'mcpg.dev', version: 'v1alpha2', resource: 'mcpgservers' },
-        { group: 'apps', version: 'v1', resource: 'deployments', selector: managed },
-        { group: '', version: 'v1', resource: 'services', selector: managed },
-        { group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies', selector: managed },
-        { group: '', version: 'v1', resource: 'pods', selector: managed },
+        { group: 'apps', version: 'v1', resource: 'deployments', selector: MANAGED },
+        { group: '', version: 'v1', resource: 'services', selector: MANAGED },
+        { group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies', selector: MANAGED },
+        { group: '', version: 'v1', resource: 'pods', selector: MANAGED },
         { group: '', version: 'v1', resource: 'secrets' },
         { group: '', version: 'v1', resource: 'configmaps' },
       ],
-      logDir,
+      probe: {
+        create: (name) => apply(kube, server(name, {})),
+        reconciled: async (name) => (await readServer(name)).status?.phase !== undefined,
+        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: `${base()}/${name}` }),
+      },
     });
-    // The adapter sends nothing for objects that existed before its watches started, and each resource has
-    // its own watch: create probe servers until one is reconciled, then probe ConfigMaps the same way.
-    let probes = 0;
-    await eventually(async () => {
-      adapter.assertRunning();
-      probes += 1;
-      await apply(kube, server(`probe-${probes}`, {}));
-      const reconciled = await Promise.all(
-        Array.from({ length: probes }, (_, i) => readServer(`probe-${i + 1}`).then((s) => s.status?.phase)),
-      );
-      expect(reconciled.some(Boolean)).toBe(true);
-    }, 60_000);
-    await eventually(async () => {
-      const before = await fn.metric('mcpg_events_received_total', { status: '204' });
-      await kube.core.createNamespacedConfigMap({
-        namespace: namespace.name,
-        body: { metadata: { generateName: 'probe-' } },
-      });
-      await vi.waitFor(
-        async () => {
-          expect(await fn.metric('mcpg_events_received_total', { status: '204' })).toBeGreaterThan(before);
-        },
-        { timeout: 2_000 },
-      );
-    });
-    for (let i = 1; i <= probes; i += 1)
-      await kubeRequest(kube.config, { method: 'DELETE', path: `${base()}/probe-${i}` });
+    fn = running.fn;
   }, 90_000);
 
   afterAll(async () => {
-    await stopAdapter(adapter);
-    await fn.stop();
+    await running.stop();
   });
 
   it('renders a Deployment, Service and NetworkPolicy, and reports Running once KWOK makes the pods ready', async () => {

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { inject, vi } from 'vitest';
+import { startAdapter, stopAdapter, type WatchedResource } from '../../cluster/adapter.ts';
+import type { Clients } from './cluster.ts';
+import { startFunction, type RunningFunction } from './function-process.ts';
+
+export interface FunctionUnderTest {
+  fn: RunningFunction;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts a function as its own process and Knative's ApiServerSource adapter pointed at it, watching the given
+ * resources in one namespace. The adapter sends nothing for objects that exist before its watches start, so
+ * this creates probe objects until one is reconciled, then removes them.
+ */
+export async function startWithEventSource(options: {
+  name: string;
+  clients: Clients;
+  namespace: string;
+  resources: WatchedResource[];
+  env?: Record<string, string>;
+  probe: {
+    create: (name: string) => Promise<unknown>;
+    reconciled: (name: string) => Promise<boolean>;
+    remove: (name: string) => Promise<unknown>;
+  };
+}): Promise<FunctionUnderTest> {
+  const logDir = path.join(inject('clusterRunDir'), 'logs');
+  const fn = await startFunction(options.name, {
+    kubeconfig: options.clients.kubeconfigPath,
+    logDir,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  const adapter = await startAdapter({
+    name: `${options.name}-${options.namespace}`,
+    kubeconfig: options.clients.kubeconfigPath,
+    sink: `${fn.url}/`,
+    namespaces: [options.namespace],
+    resources: options.resources,
+    logDir,
+  });
+  const probes: string[] = [];
+  await vi.waitFor(
+    async () => {
+      adapter.assertRunning();
+      const name = `probe-${probes.length + 1}`;
+      probes.push(name);
+      await options.probe.create(name);
+      const seen = await Promise.all(probes.map((p) => options.probe.reconciled(p)));
+      if (!seen.some(Boolean)) throw new Error('the event source has not delivered yet');
+    },
+    { timeout: 60_000, interval: 500 },
+  );
+  await Promise.all(probes.map((p) => options.probe.remove(p)));
+  return {
+    fn,
+    stop: async () => {
+      await stopAdapter(adapter);
+      await fn.stop();
+    },
+  };
+}
+
+export const MANAGED = 'app.kubernetes.io/managed-by=mcpg-functions';
