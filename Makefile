@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build crds bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status
+.PHONY: help setup tools deps build generate bundle bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -30,13 +30,17 @@ node_modules/.package-lock.json: package.json package-lock.json functions/*/pack
 tools: ## build missing Go binaries into the cache
 	hack/build-tools.sh >/dev/null
 
-build: deps ## type-check everything (functions are bundled by later targets)
+build: deps bundle ## type-check everything and bundle the functions
 	npx tsc -p tsconfig.json
 
-typecheck: build
+typecheck: deps
+	npx tsc -p tsconfig.json
 
-crds: deps ## regenerate crds/ and docs/api.md from the zod schemas (a unit test fails when stale)
-	node functions/shared/src/crd/generate.ts crds docs/api.md
+generate: deps ## regenerate crds/, docs/api.md and knative/ from the code (a unit test fails when stale)
+	node hack/generate.ts
+
+bundle: deps ## make each function folder self-contained for kn func (dist/function.mjs)
+	node hack/bundle.ts
 
 lint: deps ## eslint and prettier --check
 	npx eslint .

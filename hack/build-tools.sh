@@ -158,6 +158,24 @@ install_kwok_stages() {
   mv "$out.tmp" "$out"
 }
 
+# The CRDs of the Knative objects in knative/ (Service, ApiServerSource, PingSource), taken from the Knative
+# modules, so the manifests can be checked by a server-side dry run on the local API server.
+install_knative_crds() {
+  local out="$tools_dir/share/knative-crds-e$KNATIVE_EVENTING_VERSION-s$KNATIVE_SERVING_VERSION.yaml" eventing serving
+  [[ -s "$out" ]] && return 0
+  mkdir -p "$(dirname "$out")"
+  eventing=$(go mod download -json "knative.dev/eventing@v$KNATIVE_EVENTING_VERSION" | json_field Dir)
+  serving=$(go mod download -json "knative.dev/serving@v$KNATIVE_SERVING_VERSION" | json_field Dir)
+  {
+    cat "$eventing/config/core/resources/apiserversource.yaml"
+    echo '---'
+    cat "$eventing/config/core/resources/pingsource.yaml"
+    echo '---'
+    cat "$serving/config/core/300-resources/service.yaml"
+  } >"$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
 go_install() {
   go install -trimpath -ldflags "-s -w ${2:-}" "$1"
 }
@@ -173,5 +191,6 @@ run_build helm "$HELM_VERSION" helm -- \
   go_install "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
 run_build cosign "$COSIGN_VERSION" cosign -- go_install "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
 install_kwok_stages || fail "could not extract kwok's stages from the module cache" "-" "run 'make setup' again"
+install_knative_crds || fail "could not extract Knative's CRDs from the module cache" "-" "check the Go module proxy is reachable, then run 'make setup' again"
 progress "tools ready in $((SECONDS - started_all))s"
 echo "$bin"

@@ -18,6 +18,7 @@ export interface StartOptions {
   args: string[];
   logDir: string;
   env?: Record<string, string>;
+  cwd?: string;
 }
 
 /** A process of the test bed: its own process group, output in a log file, exit observed. */
@@ -36,6 +37,7 @@ export class ManagedProcess {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: { ...process.env, ...options.env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     closeSync(fd);
     if (child.pid === undefined) {

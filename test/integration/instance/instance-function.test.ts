@@ -1,8 +1,9 @@
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { wiring } from '@mcpg-functions/instance/wiring';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
-import { MANAGED, startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
+import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
 
 interface Instance {
   status?: {
@@ -53,12 +54,7 @@ describe('the instance function, driven by the real event source', () => {
       namespace: namespace.name,
       // Small enough to reach in a test: the probes plus three instances.
       env: { MCPG_MAX_INSTANCES_PER_TEMPLATE: '2' },
-      resources: [
-        { group: 'mcpg.dev', version: 'v1alpha2', resource: 'mcpginstances' },
-        { group: 'mcpg.dev', version: 'v1alpha2', resource: 'mcpgservers' },
-        { group: '', version: 'v1', resource: 'pods', selector: MANAGED },
-        { group: '', version: 'v1', resource: 'services', selector: MANAGED },
-      ],
+      wiring,
       probe: {
         create: (name) =>
           apply(kube, instance(name, { serverTemplateRef: undefined, image: 'ghcr.io/example/probe:1' })),

@@ -1,8 +1,9 @@
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { wiring } from '@mcpg-functions/server/wiring';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
-import { startWithEventSource, MANAGED, type FunctionUnderTest } from '../support/event-source.ts';
+import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
 import type { RunningFunction } from '../support/function-process.ts';
 
 interface Server {
@@ -52,15 +53,7 @@ describe('the server function, driven by the real event source', () => {
       name: 'server',
       clients: kube,
       namespace: namespace.name,
-      resources: [
-        { group: 'mcpg.dev', version: 'v1alpha2', resource: 'mcpgservers' },
-        { group: 'apps', version: 'v1', resource: 'deployments', selector: MANAGED },
-        { group: '', version: 'v1', resource: 'services', selector: MANAGED },
-        { group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies', selector: MANAGED },
-        { group: '', version: 'v1', resource: 'pods', selector: MANAGED },
-        { group: '', version: 'v1', resource: 'secrets' },
-        { group: '', version: 'v1', resource: 'configmaps' },
-      ],
+      wiring,
       probe: {
         create: (name) => apply(kube, server(name, {})),
         reconciled: async (name) => (await readServer(name)).status?.phase !== undefined,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { inject, vi } from 'vitest';
+import { groupOf, pluralOf, type FunctionWiring, type WatchedType } from '@mcpg-functions/shared/knative';
 import { startAdapter, stopAdapter, type WatchedResource } from '../../cluster/adapter.ts';
 import type { Clients } from './cluster.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
@@ -18,7 +19,8 @@ export async function startWithEventSource(options: {
   name: string;
   clients: Clients;
   namespace: string;
-  resources: WatchedResource[];
+  /** What the function declares it watches (the same list its ApiServerSource gets in a cluster). */
+  wiring: FunctionWiring;
   env?: Record<string, string>;
   probe: {
     create: (name: string) => Promise<unknown>;
@@ -37,7 +39,7 @@ export async function startWithEventSource(options: {
     kubeconfig: options.clients.kubeconfigPath,
     sink: `${fn.url}/`,
     namespaces: [options.namespace],
-    resources: options.resources,
+    resources: options.wiring.watches.map(toAdapterResource),
     logDir,
   });
   const probes: string[] = [];
@@ -62,4 +64,15 @@ export async function startWithEventSource(options: {
   };
 }
 
-export const MANAGED = 'app.kubernetes.io/managed-by=mcpg-functions';
+/** The adapter's own configuration form of a watched type (what the ApiServerSource controller would pass it). */
+function toAdapterResource(watch: WatchedType): WatchedResource {
+  const selector = Object.entries(watch.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return {
+    group: groupOf(watch.apiVersion),
+    version: watch.apiVersion.split('/').pop() ?? watch.apiVersion,
+    resource: pluralOf(watch.kind),
+    ...(selector ? { selector } : {}),
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The Knative wiring of one function: its ServiceAccount and RBAC, the Knative Service (scale to zero), an
+ * ApiServerSource for what it watches (with a read-only ServiceAccount of its own) and a PingSource for the
+ * periodic resync. Pure: the same wiring always gives the same objects.
+ */
+import { READ, type FunctionWiring, type WatchedType } from './wiring.ts';
+
+export interface ManifestOptions {
+  namespace: string;
+  image: string;
+}
+
+type Manifest = Record<string, unknown>;
+
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
+}
+
+/** Lower-case plural, as the API server names resources (the kinds we watch all pluralise with -s or -ies). */
+export function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  return lower.endsWith('s') ? `${lower}es` : `${lower}s`;
+}
+
+function labels(wiring: FunctionWiring, component: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': `mcpg-${wiring.name}`,
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/part-of': 'mcpg',
+    'app.kubernetes.io/managed-by': 'mcpg-functions',
+  };
+}
+
+function clusterRole(name: string, rules: unknown[], meta: Record<string, string>): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name, labels: meta },
+    rules,
+  };
+}
+
+function binding(
+  name: string,
+  serviceAccount: { name: string; namespace: string },
+  meta: Record<string, string>,
+): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name, labels: meta },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [{ kind: 'ServiceAccount', ...serviceAccount }],
+  };
+}
+
+function watchRules(watches: WatchedType[]): unknown[] {
+  const byGroup = new Map<string, Set<string>>();
+  for (const w of watches) {
+    const group = groupOf(w.apiVersion);
+    byGroup.set(group, (byGroup.get(group) ?? new Set()).add(pluralOf(w.kind)));
+  }
+  return [...byGroup].map(([group, resources]) => ({
+    apiGroups: [group],
+    resources: [...resources].sort(),
+    verbs: READ,
+  }));
+}
+
+export function functionManifests(wiring: FunctionWiring, options: ManifestOptions): Manifest[] {
+  const name = `mcpg-${wiring.name}`;
+  const source = `${name}-source`;
+  const { namespace } = options;
+  const meta = labels(wiring, wiring.name);
+  const sink = { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name } };
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: meta } },
+    clusterRole(name, wiring.permissions, meta),
+    binding(name, { name, namespace }, meta),
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: source, namespace, labels: meta } },
+    clusterRole(source, watchRules(wiring.watches), meta),
+    binding(source, { name: source, namespace }, meta),
+    {
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: {
+        name,
+        namespace,
+        labels: { ...meta, 'networking.knative.dev/visibility': 'cluster-local' },
+      },
+      spec: {
+        template: {
+          metadata: {
+            labels: meta,
+            annotations: {
+              'autoscaling.knative.dev/min-scale': '0',
+              'autoscaling.knative.dev/max-scale': '3',
+              'autoscaling.knative.dev/scale-to-zero-pod-retention-period': '1m',
+            },
+          },
+          spec: {
+            serviceAccountName: name,
+            containerConcurrency: 10,
+            timeoutSeconds: 120,
+            containers: [
+              {
+                image: options.image,
+                env: [{ name: 'LOG_LEVEL', value: 'info' }],
+                readinessProbe: { httpGet: { path: '/health/readiness' } },
+                livenessProbe: { httpGet: { path: '/health/liveness' } },
+                resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'ApiServerSource',
+      metadata: { name, namespace, labels: meta },
+      spec: {
+        mode: 'Resource',
+        serviceAccountName: source,
+        namespaceSelector: {},
+        resources: wiring.watches.map((w) => ({
+          apiVersion: w.apiVersion,
+          kind: w.kind,
+          ...(w.matchLabels ? { selector: { matchLabels: w.matchLabels } } : {}),
+        })),
+        sink,
+      },
+    },
+    {
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'PingSource',
+      metadata: { name: `${name}-resync`, namespace, labels: meta },
+      spec: { schedule: wiring.resyncSchedule, contentType: 'application/json', data: '{}', sink },
+    },
+  ];
+}

@@ -1,0 +1,20 @@
+/**
+ * Everything generated from declarations in the code, written in place (a unit test fails when any is stale):
+ *   crds/            the CRDs, from the zod schemas
+ *   docs/api.md      the API reference, from the same schemas
+ *   knative/*.yaml   each function's Knative wiring, from its src/wiring.ts
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderApiReference } from '../functions/shared/src/crd/api-reference.ts';
+import { renderCrds } from '../functions/shared/src/crd/render.ts';
+import { renderKnative } from './knative-manifests.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+await mkdir(path.join(root, 'crds'), { recursive: true });
+for (const [file, text] of renderCrds()) await writeFile(path.join(root, 'crds', file), text);
+await writeFile(path.join(root, 'docs/api.md'), renderApiReference());
+await mkdir(path.join(root, 'knative'), { recursive: true });
+for (const [file, text] of await renderKnative()) await writeFile(path.join(root, 'knative', file), text);
+console.error('generated crds/, docs/api.md and knative/');

@@ -1,0 +1,50 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { renderKnative, wirings } from '../../hack/knative-manifests.ts';
+
+const knativeDir = path.resolve(import.meta.dirname, '../../knative');
+
+describe('knative/', () => {
+  it('matches what the functions declare (run `make generate` after changing a wiring)', async () => {
+    const generated = await renderKnative();
+    expect((await readdir(knativeDir)).filter((f) => f.endsWith('.yaml')).sort()).toEqual(
+      [...generated.keys()].sort(),
+    );
+    for (const [file, text] of generated) {
+      expect(await readFile(path.join(knativeDir, file), 'utf8'), `knative/${file} is stale`).toBe(text);
+    }
+  });
+
+  it.each([['server'], ['instance']])(
+    'gives the %s function a scale-to-zero Service, its sources and least-privilege RBAC',
+    async (name) => {
+      const text = await readFile(path.join(knativeDir, `${name}.yaml`), 'utf8');
+      const objects = parseAllDocuments(text).map(
+        (d) =>
+          d.toJS() as {
+            kind: string;
+            metadata: { name: string };
+            spec?: Record<string, unknown>;
+            rules?: { verbs: string[] }[];
+          },
+      );
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+        `ServiceAccount/mcpg-${name}`,
+        `ClusterRole/mcpg-${name}`,
+        `ClusterRoleBinding/mcpg-${name}`,
+        `ServiceAccount/mcpg-${name}-source`,
+        `ClusterRole/mcpg-${name}-source`,
+        `ClusterRoleBinding/mcpg-${name}-source`,
+        `Service/mcpg-${name}`,
+        `ApiServerSource/mcpg-${name}`,
+        `PingSource/mcpg-${name}-resync`,
+      ]);
+      const sourceRole = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name.endsWith('-source'));
+      expect(sourceRole?.rules?.every((r) => r.verbs.join() === 'get,list,watch')).toBe(true);
+      const wiring = (await wirings()).find((w) => w.name === name);
+      expect(wiring?.watches[0]?.kind).toMatch(/^MCPG/);
+    },
+  );
+});
