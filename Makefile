@@ -77,3 +77,4 @@ cluster-status: ## show the local control plane's processes and memory
 
 bench: setup ## run the benchmarks (each prints a table and writes JSON to test/bench/results/)
 	node test/bench/admission.ts
+	node test/bench/functions.ts
