@@ -106,7 +106,7 @@ function section(kind: KindDefinition): string {
 
 export function renderApiReference(): string {
   return [
-    '<!-- Generated from the zod schemas in functions/shared/src/api by `make crds`. Do not edit. -->',
+    '<!-- Generated from the zod schemas in functions/shared/src/api by `make generate`. Do not edit. -->',
     `# API reference: \`${API_VERSION}\``,
     '',
     'Every field below is enforced by the CustomResourceDefinitions in `crds/` (types, limits, defaults and the',

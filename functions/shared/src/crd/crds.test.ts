@@ -10,7 +10,7 @@ import type { JsonSchema } from './structural.ts';
 const crdDir = path.resolve(import.meta.dirname, '../../../../crds');
 
 describe('generated CRDs and API reference', () => {
-  it('match the committed crds/ (run `make crds` after changing a schema)', async () => {
+  it('match the committed crds/ (run `make generate` after changing a schema)', async () => {
     const committed = (await readdir(crdDir)).filter((f) => f.endsWith('.yaml')).sort();
     const generated = renderCrds();
     expect(committed).toEqual([...generated.keys()].sort());
@@ -21,7 +21,7 @@ describe('generated CRDs and API reference', () => {
 
   it('match the committed docs/api.md', async () => {
     const committed = await readFile(path.join(crdDir, '../docs/api.md'), 'utf8');
-    expect(committed, 'docs/api.md is stale: run `make crds`').toBe(renderApiReference());
+    expect(committed, 'docs/api.md is stale: run `make generate`').toBe(renderApiReference());
   });
 
   it.each(KINDS.map((k) => [k.kind, k] as const))(
