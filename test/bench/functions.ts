@@ -60,7 +60,11 @@ async function metric(url: string, line: string): Promise<number> {
   );
 }
 
-const cluster = await startControlPlane({ onProgress: (line) => { console.error(`[cluster] ${line}`); } });
+const cluster = await startControlPlane({
+  onProgress: (line) => {
+    console.error(`[cluster] ${line}`);
+  },
+});
 const stops: (() => Promise<void>)[] = [() => stopControlPlane(cluster)];
 try {
   const kube = loadKubeConfig(cluster.kubeconfig);

@@ -180,7 +180,7 @@ async function startApiServer(layout: Layout, started: ManagedProcess[]): Promis
     `--client-ca-file=${pki.ca.cert}`,
     '--authorization-mode=Node,RBAC',
     '--allow-privileged=true',
-    '--service-cluster-ip-range=10.0.0.0/24',
+    '--service-cluster-ip-range=10.96.0.0/16',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${layout.serviceAccountKey.publicKey}`,
     `--service-account-signing-key-file=${layout.serviceAccountKey.privateKey}`,
@@ -230,7 +230,7 @@ function startControllers(layout: Layout, started: ManagedProcess[]): void {
     '--node-lease-duration-seconds=40',
     // Pod IPs outside the service range; the node keeps kwok's default (non-loopback) address,
     // because EndpointSlices refuse loopback addresses.
-    '--cidr=10.244.0.1/24',
+    '--cidr=10.244.0.0/16',
     `--server-address=127.0.0.1:${ports.kwok}`,
   ]);
 }
