@@ -15,7 +15,7 @@ import { ManagedProcess, stopProcesses } from '../cluster/processes.ts';
 import { waitFor } from '../cluster/wait.ts';
 import { example } from '../fixtures/examples.ts';
 import { startAdmission } from '../integration/support/admission.ts';
-import { loadKubeConfig } from '@mcpg-functions/shared/kube';
+import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { report, type Row } from './report.ts';
 import { installCrdsWith, applyWith } from '../integration/support/crds.ts';
 

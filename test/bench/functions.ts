@@ -10,7 +10,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadKubeConfig, kubeRequest } from '@mcpg-functions/shared/kube';
+import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
+import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { wiring } from '@mcpg-functions/server/wiring';
 import { groupOf, pluralOf } from '@mcpg-functions/shared/knative';
 import { bundle } from '../../hack/bundle.ts';

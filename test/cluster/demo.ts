@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KINDS } from '@mcpg-functions/shared/api';
-import { KubeApiError, loadKubeConfig } from '@mcpg-functions/shared/kube';
+import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
+import { KubeApiError } from '@mcpg-functions/shared/kube';
 import { example, loadExamples, type Manifest } from '../fixtures/examples.ts';
 import { applyWith, create, installCrdsWith } from '../integration/support/crds.ts';
 import { toolPath } from './tools.ts';

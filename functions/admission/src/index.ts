@@ -1,6 +1,6 @@
 /** Entry point: the validating webhook over HTTPS, with watch-backed caches for its cross-object rules. */
 import { readFileSync } from 'node:fs';
-import { loadKubeConfig } from '@mcpg-functions/shared/kube';
+import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { createLogger, createRegistry } from '@mcpg-functions/shared/runtime';
 import { buildAdmissionApp } from './app.ts';
 import { ApiServerLookups } from './cluster-lookups.ts';

@@ -6,7 +6,8 @@ import {
   CustomObjectsApi,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { isNotFound, loadKubeConfig } from '@mcpg-functions/shared/kube';
+import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
+import { isNotFound } from '@mcpg-functions/shared/kube';
 import { afterAll, beforeAll, inject } from 'vitest';
 
 export interface Clients {

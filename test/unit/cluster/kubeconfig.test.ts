@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadKubeConfig } from '@mcpg-functions/shared/kube';
+import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeKubeconfig } from '../../cluster/kubeconfig.ts';
 

@@ -3,7 +3,8 @@ import { GROUP } from '../api/common.ts';
 import { KINDS } from '../api/kinds.ts';
 import { buildCrd } from './crd.ts';
 
-const HEADER = '# Generated from the zod schemas in functions/shared/src/api by `make generate`. Do not edit.\n';
+const HEADER =
+  '# Generated from the zod schemas in functions/shared/src/api by `make generate`. Do not edit.\n';
 
 /** Every CRD as file name → YAML text, in a stable order. */
 export function renderCrds(): Map<string, string> {

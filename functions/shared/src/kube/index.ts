@@ -1,4 +1,6 @@
-export { loadKubeConfig } from './config.ts';
+// Nothing here imports @kubernetes/client-node at run time: reconcile functions stay small. Its KubeConfig
+// loader, for tests and the webhook's informers, is in '@mcpg-functions/shared/kube-client'.
+export { connect, connectionFromKubeconfig, inClusterConnection, type Connection } from './connection.ts';
 export { apiStatus, isNotFound } from './errors.ts';
 export {
   describeKey,
@@ -10,5 +12,12 @@ export {
   type OwnerReference,
   type RequestCounts,
 } from './objects.ts';
-export { KubeApiError, kubeRequest, resourcePath, serverSideApply, type ObjectRef } from './raw.ts';
+export {
+  KubeApiError,
+  kubeRequest,
+  resourcePath,
+  serverSideApply,
+  type ApiTarget,
+  type ObjectRef,
+} from './raw.ts';
 export { requireResource, resourceOf, type ResourceType } from './resources.ts';

@@ -3,9 +3,8 @@
  * server-side apply, status replace with optimistic concurrency, delete. Every call is counted, so a resync can
  * prove it wrote nothing.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
-import { kubeRequest, resourcePath } from './raw.ts';
+import { kubeRequest, resourcePath, type ApiTarget } from './raw.ts';
 import { requireResource } from './resources.ts';
 
 export interface ObjectMeta {
@@ -53,10 +52,10 @@ const PAGE_SIZE = 500;
 
 export class ObjectClient {
   readonly counts: RequestCounts = { reads: 0, writes: 0 };
-  private readonly config: KubeConfig;
+  private readonly config: ApiTarget;
   private readonly fieldManager: string;
 
-  constructor(config: KubeConfig, fieldManager: string) {
+  constructor(config: ApiTarget, fieldManager: string) {
     this.config = config;
     this.fieldManager = fieldManager;
   }

@@ -5,6 +5,32 @@
  */
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Connection } from './connection.ts';
+
+/** Either our own Connection or a client-node KubeConfig (tests and the webhook's informers use the latter). */
+export type ApiTarget = Connection | KubeConfig;
+
+async function requestOptions(
+  target: ApiTarget,
+  options: https.RequestOptions,
+): Promise<{ server: string; options: https.RequestOptions }> {
+  if ('headers' in target && typeof target.headers === 'function') {
+    const connection = target;
+    return {
+      server: connection.server,
+      options: {
+        ...options,
+        ...connection.tls,
+        headers: { ...(options.headers as object), ...connection.headers() },
+      },
+    };
+  }
+  const config = target as KubeConfig;
+  const server = config.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig has no current cluster');
+  await config.applyToHTTPSOptions(options);
+  return { server, options };
+}
 
 export class KubeApiError extends Error {
   readonly code: number;
@@ -52,11 +78,8 @@ export interface RawRequest {
 }
 
 /** Sends one request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
-export async function kubeRequest<T>(config: KubeConfig, request: RawRequest): Promise<T> {
-  const server = config.getCurrentCluster()?.server;
-  if (!server) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(request.path, server);
-  const options: https.RequestOptions = {
+export async function kubeRequest<T>(target: ApiTarget, request: RawRequest): Promise<T> {
+  const base: https.RequestOptions = {
     method: request.method,
     headers: {
       accept: 'application/json',
@@ -64,7 +87,8 @@ export async function kubeRequest<T>(config: KubeConfig, request: RawRequest): P
       ...request.headers,
     },
   };
-  await config.applyToHTTPSOptions(options);
+  const { server, options } = await requestOptions(target, base);
+  const url = new URL(request.path, server);
   const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
   const { status, text } = await send(url, options, payload);
   if (status < 200 || status > 299) throw new KubeApiError(request.method, request.path, status, text);
@@ -93,7 +117,7 @@ function send(
 /** Server-side apply of a whole object as `fieldManager`, taking over conflicting fields. */
 export function serverSideApply<
   T extends { apiVersion: string; metadata: { name: string; namespace?: string } },
->(config: KubeConfig, object: T, options: { plural: string; fieldManager: string }): Promise<T> {
+>(config: ApiTarget, object: T, options: { plural: string; fieldManager: string }): Promise<T> {
   const path = resourcePath({
     apiVersion: object.apiVersion,
     plural: options.plural,

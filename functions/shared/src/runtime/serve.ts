@@ -3,7 +3,7 @@
  * client with the function's own field manager, the driver and the HTTP app, and a clean stop on SIGTERM.
  */
 import { z } from 'zod';
-import { loadKubeConfig, ObjectClient, type KubeObject } from '../kube/index.ts';
+import { connect, ObjectClient, type KubeObject } from '../kube/index.ts';
 import { ReconcileDriver, type KindReconciler } from './driver.ts';
 import { createFunctionApp } from './function-app.ts';
 import { createLogger } from './logger.ts';
@@ -39,7 +39,7 @@ export async function serveFunction<O extends KubeObject>(
   settings: FunctionSettings,
 ): Promise<void> {
   const logger = createLogger(name, settings.LOG_LEVEL);
-  const client = new ObjectClient(loadKubeConfig(settings.KUBECONFIG), `mcpg-functions/${name}`);
+  const client = new ObjectClient(connect(settings.KUBECONFIG), `mcpg-functions/${name}`);
   const driver = new ReconcileDriver(makeReconciler(settings), { client, log: logger });
   const app = createFunctionApp({
     driver,
