@@ -3,16 +3,10 @@
  * longer than idleTTL or older than maxLifetime, and refused when its template already has the most live
  * instances allowed.
  */
-import {
-  API_VERSION,
-  describeError,
-  issueToErrors,
-  requireKind,
-  type InstanceSpec,
-  type ServerSpec,
-} from '@mcpg-functions/shared/api';
+import { API_VERSION, requireKind, type InstanceSpec, type ServerSpec } from '@mcpg-functions/shared/api';
 import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
 import {
+  parseSpec,
   TerminalError,
   type Desired,
   type KindReconciler,
@@ -30,18 +24,6 @@ export interface InstanceOptions {
   bridgeImage: string;
   /** Most instances with a pod per server template (per namespace). */
   maxPerTemplate: number;
-}
-
-function parse(kind: typeof KIND, object: KubeObject): unknown {
-  const parsed = kind.spec.safeParse(object.spec);
-  if (!parsed.success) {
-    const message = parsed.error.issues
-      .flatMap((issue) => issueToErrors(issue, 'spec'))
-      .map(describeError)
-      .join('; ');
-    throw new TerminalError('InvalidSpec', message);
-  }
-  return parsed.data;
 }
 
 const INLINE_DEFAULTS = {
@@ -65,7 +47,7 @@ async function podSource(instance: InstanceObject, context: ReconcileContext): P
       `spec.serverTemplateRef names MCPGServer ${template}, which does not exist in ${instance.metadata.namespace ?? ''}; create it or fix the name`,
     );
   }
-  return parse(SERVER, server) as ServerSpec;
+  return parseSpec(SERVER, server) as ServerSpec;
 }
 
 async function liveInstancesOf(instance: InstanceObject, context: ReconcileContext): Promise<number> {
@@ -170,7 +152,7 @@ export function instanceReconciler(options: InstanceOptions): KindReconciler<Ins
     ],
     foreignStatusFields: ['lastUsedAt'],
     async reconcile(object, context): Promise<Desired> {
-      const instance: InstanceObject = { ...object, spec: parse(KIND, object) as InstanceSpec };
+      const instance: InstanceObject = { ...object, spec: parseSpec(KIND, object) as InstanceSpec };
       const expired = expiryOf(instance, context.now);
       if (expired) return { children: [], status: {}, conditions: [], deleteSelf: expired };
       const source = await podSource(instance, context);

@@ -1,6 +1,6 @@
 /** An instance's Pod and Service, from the instance and the pod source (its server template or inline image). */
 import type { KubeObject } from '@mcpg-functions/shared/kube';
-import { childLabels, contentHash, controllerReference, labelValue } from '@mcpg-functions/shared/runtime';
+import { childMetadata, contentHash, labelValue } from '@mcpg-functions/shared/runtime';
 import {
   MCP_PORT_NAME,
   mcpServerPodSpec,
@@ -28,17 +28,16 @@ export function makePod(instance: InstanceObject, source: PodSource, bridgeImage
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: {
+    metadata: childMetadata(instance, {
       name: instanceChildName(instance.metadata.name),
-      namespace: instance.metadata.namespace,
-      labels: { ...childLabels(instance, 'instance'), 'mcpg.dev/isolation': instance.spec.isolation },
+      component: 'instance',
+      labels: { 'mcpg.dev/isolation': instance.spec.isolation },
       // A pod's spec cannot change in place: the hash tells when it has to be replaced.
       annotations: {
         [POD_HASH_ANNOTATION]: contentHash(spec),
         'mcpg.dev/subject': labelValue(instance.spec.subjectKey),
       },
-      ownerReferences: [controllerReference(instance)],
-    },
+    }),
     spec: { ...spec, restartPolicy: 'Always' },
   };
 }
@@ -47,12 +46,10 @@ export function makeService(instance: InstanceObject, port: number): KubeObject 
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: {
+    metadata: childMetadata(instance, {
       name: instanceChildName(instance.metadata.name),
-      namespace: instance.metadata.namespace,
-      labels: childLabels(instance, 'instance'),
-      ownerReferences: [controllerReference(instance)],
-    },
+      component: 'instance',
+    }),
     spec: {
       type: 'ClusterIP',
       selector: instanceSelector(instance),

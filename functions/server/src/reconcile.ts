@@ -1,16 +1,10 @@
 /** MCPGServer: desired children from the spec, status from what runs. */
-import {
-  API_VERSION,
-  describeError,
-  issueToErrors,
-  requireKind,
-  type ServerSpec,
-} from '@mcpg-functions/shared/api';
+import { API_VERSION, requireKind, type ServerSpec } from '@mcpg-functions/shared/api';
 import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
 import {
   childSelector,
   contentHash,
-  TerminalError,
+  parseSpec,
   type Desired,
   type KindReconciler,
   type ReconcileContext,
@@ -42,18 +36,6 @@ async function environmentHash(server: ServerObject, context: ReconcileContext):
   return contentHash(contents);
 }
 
-function parseSpec(object: KubeObject): ServerSpec {
-  const parsed = KIND.spec.safeParse(object.spec);
-  if (!parsed.success) {
-    const message = parsed.error.issues
-      .flatMap((issue) => issueToErrors(issue, 'spec'))
-      .map(describeError)
-      .join('; ');
-    throw new TerminalError('InvalidSpec', message);
-  }
-  return parsed.data as ServerSpec;
-}
-
 async function observe(server: ServerObject, context: ReconcileContext) {
   const namespace = server.metadata.namespace;
   const name = childName(server.metadata.name);
@@ -77,7 +59,7 @@ export function serverReconciler(options: { bridgeImage: string }): KindReconcil
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
     ],
     async reconcile(object, context): Promise<Desired> {
-      const server: ServerObject = { ...object, spec: parseSpec(object) };
+      const server: ServerObject = { ...object, spec: parseSpec(KIND, object) as ServerSpec };
       const envHash = await environmentHash(server, context);
       const children = [
         makeDeployment(server, { envHash, bridgeImage: options.bridgeImage }),

@@ -1,5 +1,5 @@
 import type { KubeObject } from '@mcpg-functions/shared/kube';
-import { childLabels, controllerReference } from '@mcpg-functions/shared/runtime';
+import { childLabels, childMetadata } from '@mcpg-functions/shared/runtime';
 import { mcpServerPodSpec } from '@mcpg-functions/shared/workloads';
 import type { BuildArgs, ServerObject } from '../types.ts';
 import { childName, podSelector } from './names.ts';
@@ -10,12 +10,7 @@ export function makeDeployment(server: ServerObject, args: BuildArgs): KubeObjec
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: {
-      name: childName(server.metadata.name),
-      namespace: server.metadata.namespace,
-      labels: childLabels(server, 'server'),
-      ownerReferences: [controllerReference(server)],
-    },
+    metadata: childMetadata(server, { name: childName(server.metadata.name), component: 'server' }),
     spec: {
       replicas: server.spec.replicas,
       selector: { matchLabels: podSelector(server.metadata.name) },

@@ -1,5 +1,5 @@
 import type { KubeObject } from '@mcpg-functions/shared/kube';
-import { childLabels, controllerReference } from '@mcpg-functions/shared/runtime';
+import { childMetadata } from '@mcpg-functions/shared/runtime';
 import type { ServerObject } from '../types.ts';
 import { normalisePath } from '@mcpg-functions/shared/workloads';
 import { childName, MCP_PORT_NAME } from './names.ts';
@@ -16,13 +16,11 @@ export function makeIngress(server: ServerObject): KubeObject | undefined {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: {
+    metadata: childMetadata(server, {
       name: childName(server.metadata.name),
-      namespace: server.metadata.namespace,
-      labels: childLabels(server, 'server'),
+      component: 'server',
       ...(ingress.annotations ? { annotations: ingress.annotations } : {}),
-      ownerReferences: [controllerReference(server)],
-    },
+    }),
     spec: {
       ...(ingress.className ? { ingressClassName: ingress.className } : {}),
       rules: [{ ...(ingress.host ? { host: ingress.host } : {}), http: { paths: [path] } }],

@@ -1,5 +1,5 @@
 import type { KubeObject } from '@mcpg-functions/shared/kube';
-import { childLabels, controllerReference, labelValue, parentLabel } from '@mcpg-functions/shared/runtime';
+import { childMetadata, labelValue, parentLabel } from '@mcpg-functions/shared/runtime';
 import type { ServerObject } from '../types.ts';
 import { childName, podSelector } from './names.ts';
 
@@ -20,12 +20,7 @@ export function makeNetworkPolicy(server: ServerObject): KubeObject | undefined 
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: {
-      name: childName(server.metadata.name),
-      namespace: server.metadata.namespace,
-      labels: childLabels(server, 'server'),
-      ownerReferences: [controllerReference(server)],
-    },
+    metadata: childMetadata(server, { name: childName(server.metadata.name), component: 'server' }),
     spec: {
       podSelector: { matchLabels: podSelector(server.metadata.name) },
       policyTypes: ['Ingress'],

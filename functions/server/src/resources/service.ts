@@ -1,5 +1,5 @@
 import type { KubeObject } from '@mcpg-functions/shared/kube';
-import { childLabels, controllerReference } from '@mcpg-functions/shared/runtime';
+import { childMetadata } from '@mcpg-functions/shared/runtime';
 import type { ServerObject } from '../types.ts';
 import { childName, MCP_PORT_NAME, podSelector } from './names.ts';
 
@@ -7,12 +7,7 @@ export function makeService(server: ServerObject): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: {
-      name: childName(server.metadata.name),
-      namespace: server.metadata.namespace,
-      labels: childLabels(server, 'server'),
-      ownerReferences: [controllerReference(server)],
-    },
+    metadata: childMetadata(server, { name: childName(server.metadata.name), component: 'server' }),
     spec: {
       type: 'ClusterIP',
       selector: podSelector(server.metadata.name),

@@ -16,10 +16,12 @@ export { createLogger, type Logger } from './logger.ts';
 export { createRegistry } from './metrics.ts';
 export {
   childLabels,
+  childMetadata,
   childSelector,
   contentHash,
   controllerReference,
   labelValue,
   parentLabel,
 } from './ownership.ts';
+export { parseSpec } from './spec.ts';
 export { functionSettings, readSettings, serveFunction, type FunctionSettings } from './serve.ts';

@@ -43,6 +43,25 @@ export function controllerReference(parent: KubeObject): OwnerReference {
   };
 }
 
+/** Metadata of a child: its name, the parent's namespace, the standard labels and a controller reference. */
+export function childMetadata(
+  parent: KubeObject,
+  child: {
+    name: string;
+    component: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  },
+): KubeObject['metadata'] {
+  return {
+    name: child.name,
+    namespace: parent.metadata.namespace,
+    labels: { ...childLabels(parent, child.component), ...child.labels },
+    ...(child.annotations ? { annotations: child.annotations } : {}),
+    ownerReferences: [controllerReference(parent)],
+  };
+}
+
 export function isControlledBy(child: KubeObject, parent: KubeObject): boolean {
   return (child.metadata.ownerReferences ?? []).some(
     (ref) => ref.controller === true && ref.uid === parent.metadata.uid,
