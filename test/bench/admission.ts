@@ -16,7 +16,7 @@ import { waitFor } from '../cluster/wait.ts';
 import { example } from '../fixtures/examples.ts';
 import { startAdmission } from '../integration/support/admission.ts';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
-import { report, type Row } from './report.ts';
+import { median, report, type Row } from './report.ts';
 import { installCrdsWith, applyWith } from '../integration/support/crds.ts';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -63,8 +63,6 @@ async function sample(url: string, ca: Buffer, connections: number, duration: nu
     failures: result.non2xx + result.errors,
   };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** Alternates the servers round by round, so drift on a shared machine hits both alike; reports medians. */
 async function compare(targets: { name: string; url: string }[], ca: Buffer): Promise<Row[]> {

@@ -20,13 +20,11 @@ import { startControlPlane, stopControlPlane } from '../cluster/control-plane.ts
 import { freePort } from '../cluster/ports.ts';
 import { ManagedProcess, residentMiB, stopProcesses } from '../cluster/processes.ts';
 import { applyWith, installCrdsWith } from '../integration/support/crds.ts';
-import { report, type Row } from './report.ts';
+import { median, report, type Row } from './report.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const coldStarts = Number(process.argv[3] ?? 5);
 const CONCURRENCY = 16;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function pool<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
   const queue = [...items];

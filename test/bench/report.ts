@@ -5,6 +5,10 @@ import path from 'node:path';
 
 export type Row = Record<string, string | number>;
 
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+}
+
 export async function report(
   name: string,
   rows: Row[],
