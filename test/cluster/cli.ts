@@ -3,24 +3,13 @@
  * machine user, remembered in a state file so that a second `up` refuses instead of corrupting it.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startControlPlane, stopControlPlane, type ControlPlaneState } from './control-plane.ts';
 import { TestBedError } from './errors.ts';
 import { isOurProcess, residentMiB } from './processes.ts';
+import { readState, stateDir, stateFile, writeState } from './state.ts';
 
-const stateDir = path.join(
-  process.env.MCPG_CACHE_DIR ??
-    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'mcpg-functions'),
-  'cluster',
-);
-const stateFile = path.join(stateDir, 'state.json');
 const lockFile = path.join(stateDir, 'starting.lock');
-
-function readState(): ControlPlaneState | undefined {
-  if (!existsSync(stateFile)) return undefined;
-  return JSON.parse(readFileSync(stateFile, 'utf8')) as ControlPlaneState;
-}
 
 function alive(state: ControlPlaneState): boolean {
   return state.processes.some(isOurProcess);
@@ -62,7 +51,7 @@ async function up(): Promise<void> {
         console.error(line);
       },
     });
-    writeFileSync(stateFile, JSON.stringify(state, null, 2));
+    writeState(state);
     console.error(`logs in ${path.join(state.runDir, 'logs')}; stop with 'make cluster-down'`);
     console.log(`export KUBECONFIG=${state.kubeconfig}`);
   } finally {

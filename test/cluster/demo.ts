@@ -1,33 +1,150 @@
 /**
- * `make demo`: the local control plane with the mcpg.dev API installed and the examples applied, shown the way
- * `kubectl get mcpg` shows them, plus a refusal by the API server to show the schema's rules at work.
+ * `make demo`: the local control plane with the mcpg.dev API installed, the examples applied, and the server
+ * and instance functions running as processes fed by Knative's ApiServerSource adapter. Shows the servers
+ * reaching Running, a refusal by the API server's own schema, and an idle instance being collected.
  */
 import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { wiring as instanceWiring } from '@mcpg-functions/instance/wiring';
+import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
 import { KINDS } from '@mcpg-functions/shared/api';
+import { groupOf, pluralOf, type FunctionWiring } from '@mcpg-functions/shared/knative';
+import { KubeApiError, kubeRequest } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
-import { KubeApiError } from '@mcpg-functions/shared/kube';
 import { example, loadExamples, type Manifest } from '../fixtures/examples.ts';
 import { applyWith, create, installCrdsWith } from '../integration/support/crds.ts';
-import { toolPath } from './tools.ts';
+import { startAdapter } from './adapter.ts';
+import { freePort } from './ports.ts';
+import { isOurProcess, ManagedProcess, type ProcessRecord } from './processes.ts';
+import { readState, recordProcesses } from './state.ts';
+import { REPO_ROOT, toolPath } from './tools.ts';
+import { waitFor } from './wait.ts';
 
 const kubeconfigPath = process.argv[2];
 if (!kubeconfigPath) throw new Error('usage: node test/cluster/demo.ts <kubeconfig>');
 const config = loadKubeConfig(kubeconfigPath);
 const kubectl = (...args: string[]) =>
   promisify(execFile)(toolPath('kubectl'), [`--kubeconfig=${kubeconfigPath}`, ...args]).then((r) => r.stdout);
+const say = (text: string) => {
+  console.log(`\n== ${text}`);
+};
+
+function ping(url: string): Promise<Response> {
+  return fetch(`${url}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': String(Date.now()),
+      'ce-source': 'demo',
+      'ce-type': 'dev.knative.sources.ping',
+    },
+    body: '{}',
+  });
+}
+
+/** Starts a function and an adapter watching what it declares, cluster-wide; reuses them when already running. */
+async function runFunction(wiring: FunctionWiring, logDir: string): Promise<string> {
+  const state = readState();
+  const running = state?.processes.find((p) => p.name.startsWith(`demo-${wiring.name}@`) && isOurProcess(p));
+  if (running) return `http://127.0.0.1:${running.name.split('@')[1] ?? ''}`;
+  const port = await freePort();
+  const fn = ManagedProcess.start({
+    name: `demo-${wiring.name}@${port}`,
+    binary: process.execPath,
+    args: [path.join(REPO_ROOT, 'functions', wiring.name, 'src', 'index.ts')],
+    logDir,
+    env: { KUBECONFIG: kubeconfigPath ?? '', HOST: '127.0.0.1', PORT: String(port) },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => ((await fetch(`${url}/health/readiness`)).ok ? true : undefined), {
+    what: `the ${wiring.name} function`,
+    timeoutMs: 20_000,
+    watch: [fn],
+    log: fn.record.log,
+  });
+  const adapter = await startAdapter({
+    name: `demo-${wiring.name}`,
+    kubeconfig: kubeconfigPath ?? '',
+    sink: `${url}/`,
+    allNamespaces: true,
+    resources: wiring.watches.map((w) => ({
+      group: groupOf(w.apiVersion),
+      version: w.apiVersion.split('/').pop() ?? '',
+      resource: pluralOf(w.kind),
+      ...(w.matchLabels
+        ? {
+            selector: Object.entries(w.matchLabels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(','),
+          }
+        : {}),
+    })),
+    logDir,
+  });
+  const records: ProcessRecord[] = [fn.record, adapter.record];
+  recordProcesses(records);
+  return url;
+}
 
 await installCrdsWith(config);
 console.log(`installed ${KINDS.length} CRDs (mcpg.dev/v1alpha2)`);
-const namespaces = new Set(
+for (const namespace of new Set(
   loadExamples().flatMap((m) => (m.metadata.namespace ? [m.metadata.namespace] : [])),
-);
-for (const namespace of namespaces) {
+)) {
   await kubectl('create', 'namespace', namespace).catch(() => undefined);
 }
 for (const manifest of loadExamples()) await applyWith(config, manifest);
-console.log('applied docs/examples\n');
-console.log(await kubectl('get', 'mcpg', '--all-namespaces'));
+console.log('applied docs/examples');
+
+const logDir = path.join(readState()?.runDir ?? REPO_ROOT, 'logs');
+const serverUrl = await runFunction(serverWiring, logDir);
+const instanceUrl = await runFunction(instanceWiring, logDir);
+console.log(`server function on ${serverUrl}, instance function on ${instanceUrl} (logs in ${logDir})`);
+// Objects that existed before the event source started are picked up by a resync, as a PingSource would.
+await ping(serverUrl);
+await ping(instanceUrl);
+
+type Server = {
+  metadata: { name: string };
+  status?: { phase?: string; conditions?: { type: string; reason: string }[] };
+};
+const serversPath = '/apis/mcpg.dev/v1alpha2/namespaces/mcpg/mcpgservers';
+const phases = async () =>
+  (await kubeRequest<{ items: Server[] }>(config, { method: 'GET', path: serversPath })).items;
+
+say('the servers are reconciled; KWOK makes their pods ready');
+await waitFor(
+  async () =>
+    (await phases()).every((s) => ['Running', 'Degraded'].includes(s.status?.phase ?? '')) ? true : undefined,
+  {
+    what: 'the example servers to settle',
+    timeoutMs: 60_000,
+  },
+);
+console.log(await kubectl('get', 'mcpgservers,mcpginstances', '--all-namespaces'));
+console.log(await kubectl('get', 'deployments,services,networkpolicies,ingresses,pods', '-n', 'mcpg'));
+console.log(
+  'github-tools is Degraded on purpose: its Ingress asks for strict readiness, and this cluster has no Ingress\n' +
+    'controller to give the Ingress an address. Switching it to permissive readiness:',
+);
+await kubectl(
+  'patch',
+  'mcpgserver',
+  'github-tools',
+  '-n',
+  'mcpg',
+  '--type=merge',
+  '-p',
+  '{"spec":{"ingress":{"readiness":"permissive"}}}',
+);
+await waitFor(async () => ((await phases()).every((s) => s.status?.phase === 'Running') ? true : undefined), {
+  what: 'the example servers to be Running',
+  timeoutMs: 60_000,
+});
+console.log(await kubectl('get', 'mcpgservers', '-n', 'mcpg'));
 
 const broken: Manifest = {
   ...example('MCPGGateway', { replicas: 0 }),
@@ -38,5 +155,28 @@ try {
 } catch (error) {
   const message =
     error instanceof KubeApiError ? (JSON.parse(error.body) as { message: string }).message : String(error);
-  console.log(`a gateway with replicas: 0 is refused by the API server itself:\n  ${message}\n`);
+  say(`a gateway with replicas: 0 is refused by the API server itself\n${message}`);
 }
+
+say('an instance idle for longer than its idleTTL (5s) is collected on the next resync');
+const idle = {
+  ...example('MCPGInstance', { idleTTL: '5s' }),
+  metadata: { name: 'demo-idle', namespace: 'mcpg' },
+};
+await applyWith(config, idle);
+await waitFor(
+  async () => {
+    const current = await kubeRequest<{ status?: { phase?: string } }>(config, {
+      method: 'GET',
+      path: '/apis/mcpg.dev/v1alpha2/namespaces/mcpg/mcpginstances/demo-idle',
+    });
+    return current.status?.phase === 'Running' ? true : undefined;
+  },
+  { what: 'the idle instance to run', timeoutMs: 30_000 },
+);
+console.log(await kubectl('get', 'mcpginstances', '-n', 'mcpg'));
+await sleep(6_000);
+await ping(instanceUrl);
+await sleep(1_000);
+console.log(await kubectl('get', 'mcpginstances', '-n', 'mcpg'));
+console.log(await kubectl('get', 'events', '-n', 'mcpg', '--field-selector', 'reason=IdleTimeout'));
