@@ -1,21 +1,23 @@
 /** Entry point: the validating webhook over HTTPS, with watch-backed caches for its cross-object rules. */
-import { readFileSync } from 'node:fs';
+import type { Server } from 'node:https';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { createLogger, createRegistry } from '@mcpg-functions/shared/runtime';
 import { buildAdmissionApp } from './app.ts';
 import { ApiServerLookups } from './cluster-lookups.ts';
 import { readConfig } from './config.ts';
 import { createAdmissionMetrics } from './metrics.ts';
+import { readCertificate, watchCertificate } from './tls.ts';
 
 const config = readConfig();
 const logger = createLogger('admission', config.LOG_LEVEL);
 const registry = createRegistry('admission');
+const certificate = { cert: config.MCPG_TLS_CERT_FILE, key: config.MCPG_TLS_KEY_FILE };
 const lookups = new ApiServerLookups(loadKubeConfig(config.KUBECONFIG), logger);
 
 const app = buildAdmissionApp({
   logger,
   registry,
-  tls: { cert: readFileSync(config.MCPG_TLS_CERT_FILE), key: readFileSync(config.MCPG_TLS_KEY_FILE) },
+  tls: readCertificate(certificate),
   bodyLimit: config.MCPG_BODY_LIMIT_BYTES,
   isReady: () => lookups.ready,
   metrics: createAdmissionMetrics(registry),
@@ -26,8 +28,11 @@ const app = buildAdmissionApp({
   },
 });
 
+const stopWatching = watchCertificate(app.server as Server, certificate, { log: logger });
+
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down');
+  stopWatching();
   await app.close();
   await lookups.stop();
 }
