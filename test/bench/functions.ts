@@ -13,9 +13,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { wiring } from '@mcpg-functions/server/wiring';
-import { groupOf, pluralOf } from '@mcpg-functions/shared/knative';
 import { bundle } from '../../hack/bundle.ts';
-import { startAdapter, stopAdapter } from '../cluster/adapter.ts';
+import { adapterResources, startAdapter, stopAdapter } from '../cluster/adapter.ts';
+import { sendPing } from '../cluster/ping.ts';
 import { startControlPlane, stopControlPlane } from '../cluster/control-plane.ts';
 import { freePort } from '../cluster/ports.ts';
 import { ManagedProcess, residentMiB, stopProcesses } from '../cluster/processes.ts';
@@ -34,19 +34,6 @@ async function pool<T>(items: T[], work: (item: T) => Promise<unknown>): Promise
     }),
   );
 }
-
-const ping = (url: string) =>
-  fetch(`${url}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'ce-specversion': '1.0',
-      'ce-id': String(Date.now()),
-      'ce-source': 'bench',
-      'ce-type': 'dev.knative.sources.ping',
-    },
-    body: '{}',
-  });
 
 async function metric(url: string, line: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -88,7 +75,7 @@ try {
     });
     for (;;) {
       fn.assertRunning();
-      const answered = await ping(url).then(
+      const answered = await sendPing(url).then(
         (r) => r.status === 204,
         () => false,
       );
@@ -138,18 +125,7 @@ try {
     kubeconfig: cluster.kubeconfig,
     sink: `${url}/`,
     namespaces: ['bench'],
-    resources: wiring.watches.map((w) => ({
-      group: groupOf(w.apiVersion),
-      version: w.apiVersion.split('/').pop() ?? '',
-      resource: pluralOf(w.kind),
-      ...(w.matchLabels
-        ? {
-            selector: Object.entries(w.matchLabels)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(','),
-          }
-        : {}),
-    })),
+    resources: adapterResources(wiring.watches),
     logDir: workDir,
   });
   stops.unshift(() => stopAdapter(adapter));
@@ -231,7 +207,7 @@ try {
   await sleep(3_000);
   const before = await metric(url, 'mcpg_kube_api_requests{verb="write"');
   const r0 = performance.now();
-  const answer = await ping(url);
+  const answer = await sendPing(url);
   const resyncMs = performance.now() - r0;
   const writes = (await metric(url, 'mcpg_kube_api_requests{verb="write"')) - before;
   rows.push({

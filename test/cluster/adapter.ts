@@ -1,3 +1,4 @@
+import { groupOf, pluralOf, type WatchedType } from '@mcpg-functions/shared/knative';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ManagedProcess, stopProcesses } from './processes.ts';
@@ -66,4 +67,19 @@ export async function stopAdapter(adapter: ManagedProcess): Promise<void> {
 
 export function adapterLogDir(runDir: string): string {
   return path.join(runDir, 'logs');
+}
+
+/** The adapter's own configuration form of what a function declares it watches (as the ApiServerSource controller passes it). */
+export function adapterResources(watches: readonly WatchedType[]): WatchedResource[] {
+  return watches.map((watch) => {
+    const selector = Object.entries(watch.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    return {
+      group: groupOf(watch.apiVersion),
+      version: watch.apiVersion.split('/').pop() ?? watch.apiVersion,
+      resource: pluralOf(watch.kind),
+      ...(selector ? { selector } : {}),
+    };
+  });
 }

@@ -10,12 +10,13 @@ import { promisify } from 'node:util';
 import { wiring as instanceWiring } from '@mcpg-functions/instance/wiring';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
 import { KINDS } from '@mcpg-functions/shared/api';
-import { groupOf, pluralOf, type FunctionWiring } from '@mcpg-functions/shared/knative';
+import type { FunctionWiring } from '@mcpg-functions/shared/knative';
 import { KubeApiError, kubeRequest } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { example, loadExamples, type Manifest } from '../fixtures/examples.ts';
 import { applyWith, create, installCrdsWith } from '../integration/support/crds.ts';
-import { startAdapter } from './adapter.ts';
+import { adapterResources, startAdapter } from './adapter.ts';
+import { sendPing } from './ping.ts';
 import { freePort } from './ports.ts';
 import { isOurProcess, ManagedProcess, type ProcessRecord } from './processes.ts';
 import { readState, recordProcesses } from './state.ts';
@@ -30,20 +31,6 @@ const kubectl = (...args: string[]) =>
 const say = (text: string) => {
   console.log(`\n== ${text}`);
 };
-
-function ping(url: string): Promise<Response> {
-  return fetch(`${url}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'ce-specversion': '1.0',
-      'ce-id': String(Date.now()),
-      'ce-source': 'demo',
-      'ce-type': 'dev.knative.sources.ping',
-    },
-    body: '{}',
-  });
-}
 
 /** Starts a function and an adapter watching what it declares, cluster-wide; reuses them when already running. */
 async function runFunction(wiring: FunctionWiring, logDir: string): Promise<string> {
@@ -70,18 +57,7 @@ async function runFunction(wiring: FunctionWiring, logDir: string): Promise<stri
     kubeconfig: kubeconfigPath ?? '',
     sink: `${url}/`,
     allNamespaces: true,
-    resources: wiring.watches.map((w) => ({
-      group: groupOf(w.apiVersion),
-      version: w.apiVersion.split('/').pop() ?? '',
-      resource: pluralOf(w.kind),
-      ...(w.matchLabels
-        ? {
-            selector: Object.entries(w.matchLabels)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(','),
-          }
-        : {}),
-    })),
+    resources: adapterResources(wiring.watches),
     logDir,
   });
   const records: ProcessRecord[] = [fn.record, adapter.record];
@@ -104,8 +80,8 @@ const serverUrl = await runFunction(serverWiring, logDir);
 const instanceUrl = await runFunction(instanceWiring, logDir);
 console.log(`server function on ${serverUrl}, instance function on ${instanceUrl} (logs in ${logDir})`);
 // Objects that existed before the event source started are picked up by a resync, as a PingSource would.
-await ping(serverUrl);
-await ping(instanceUrl);
+await sendPing(serverUrl);
+await sendPing(instanceUrl);
 
 type Server = {
   metadata: { name: string };
@@ -176,7 +152,7 @@ await waitFor(
 );
 console.log(await kubectl('get', 'mcpginstances', '-n', 'mcpg'));
 await sleep(6_000);
-await ping(instanceUrl);
+await sendPing(instanceUrl);
 await sleep(1_000);
 console.log(await kubectl('get', 'mcpginstances', '-n', 'mcpg'));
 console.log(await kubectl('get', 'events', '-n', 'mcpg', '--field-selector', 'reason=IdleTimeout'));

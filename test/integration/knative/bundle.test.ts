@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle } from '../../../hack/bundle.ts';
 import { freePort } from '../../cluster/ports.ts';
 import { ManagedProcess, stopProcesses } from '../../cluster/processes.ts';
+import { sendPing } from '../../cluster/ping.ts';
 import { waitFor } from '../../cluster/wait.ts';
 import { clients } from '../support/cluster.ts';
 import { installCrds } from '../support/crds.ts';
@@ -61,17 +62,7 @@ describe('a bundled function folder', () => {
         watch: [fn],
         log: fn.record.log,
       });
-      const response = await fetch(`${url}/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'ce-specversion': '1.0',
-          'ce-id': '1',
-          'ce-source': 'test',
-          'ce-type': 'dev.knative.sources.ping',
-        },
-        body: '{}',
-      });
+      const response = await sendPing(url);
       expect(response.status).toBe(204);
     },
   );

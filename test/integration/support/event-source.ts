@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { inject, vi } from 'vitest';
-import { groupOf, pluralOf, type FunctionWiring, type WatchedType } from '@mcpg-functions/shared/knative';
-import { startAdapter, stopAdapter, type WatchedResource } from '../../cluster/adapter.ts';
+import type { FunctionWiring } from '@mcpg-functions/shared/knative';
+import { adapterResources, startAdapter, stopAdapter } from '../../cluster/adapter.ts';
 import type { Clients } from './cluster.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
 
@@ -39,7 +39,7 @@ export async function startWithEventSource(options: {
     kubeconfig: options.clients.kubeconfigPath,
     sink: `${fn.url}/`,
     namespaces: [options.namespace],
-    resources: options.wiring.watches.map(toAdapterResource),
+    resources: adapterResources(options.wiring.watches),
     logDir,
   });
   const probes: string[] = [];
@@ -61,18 +61,5 @@ export async function startWithEventSource(options: {
       await stopAdapter(adapter);
       await fn.stop();
     },
-  };
-}
-
-/** The adapter's own configuration form of a watched type (what the ApiServerSource controller would pass it). */
-function toAdapterResource(watch: WatchedType): WatchedResource {
-  const selector = Object.entries(watch.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  return {
-    group: groupOf(watch.apiVersion),
-    version: watch.apiVersion.split('/').pop() ?? watch.apiVersion,
-    resource: pluralOf(watch.kind),
-    ...(selector ? { selector } : {}),
   };
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { freePort } from '../../cluster/ports.ts';
 import { ManagedProcess, stopProcesses } from '../../cluster/processes.ts';
 import { REPO_ROOT } from '../../cluster/tools.ts';
+import { sendPing } from '../../cluster/ping.ts';
 import { waitFor } from '../../cluster/wait.ts';
 
 export interface RunningFunction {
@@ -34,25 +35,10 @@ export async function startFunction(
     watch: [fn],
     log: fn.record.log,
   });
-  let pings = 0;
   return {
     url,
     process: fn,
-    ping: async () => {
-      pings += 1;
-      const response = await fetch(`${url}/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'ce-specversion': '1.0',
-          'ce-id': `ping-${pings}`,
-          'ce-type': 'dev.knative.sources.ping',
-          'ce-source': '/apis/v1/namespaces/mcpg-system/pingsources/resync',
-        },
-        body: '{}',
-      });
-      return response.status;
-    },
+    ping: async () => (await sendPing(url)).status,
     metric: async (metric, labels = {}) => {
       const text = await (await fetch(`${url}/metrics`)).text();
       return text
