@@ -70,6 +70,22 @@ export const pluginSetStatusSchema = z
     resolvedEntries: count('Entries resolved to a verified, unrevoked plugin.').optional(),
     totalEntries: count('Entries in the spec, enabled or not.').optional(),
     resolvedHash: z.string().optional().describe('sha256 of the resolved plugin list.'),
+    resolved: z
+      .array(
+        z.strictObject({
+          id: z.string().describe('Entry id (the plugin id).'),
+          pluginRef: z.string().describe('Name of the MCPGPlugin that provides it.'),
+          artifact: z.string().describe('Digest-pinned reference the gateway pods fetch and check.'),
+          digest: z.string().describe('sha256 digest the artifact must match.'),
+          enforce: z.boolean().describe('False runs the plugin in shadow mode.'),
+          config: freeform('Plugin configuration from the entry.').optional(),
+          capabilities: z.array(z.string()).optional().describe('Capabilities granted to this plugin.'),
+        }),
+      )
+      .optional()
+      .describe(
+        'Enabled entries resolved to verified, unrevoked plugins, in load order; what gateways load.',
+      ),
     failedEntries: z
       .array(
         z.strictObject({

@@ -125,6 +125,12 @@ export const pluginStatusSchema = z
   .strictObject({
     ...commonStatusFields,
     resolvedDigest: z.string().optional().describe('sha256 digest of the artifact that was verified.'),
+    artifact: z
+      .string()
+      .optional()
+      .describe(
+        'Digest-pinned reference gateway pods fetch (registry/repository@sha256:…), at the mirror when mirrored; set only once verified.',
+      ),
     signatureValid: z.boolean().optional().describe('Ed25519 signature outcome (absent: not evaluated).'),
     cosignVerified: z.boolean().optional().describe('cosign signature outcome (absent: not evaluated).'),
     slsaVerified: z.boolean().optional().describe('SLSA provenance outcome (absent: not evaluated).'),
