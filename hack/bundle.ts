@@ -5,7 +5,7 @@
  *
  *   node hack/bundle.ts [function ...]      (default: every folder under functions/ with a func.yaml)
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -22,13 +22,21 @@ export async function bundle(
   outDir = path.join(root, 'functions', name, 'dist'),
 ): Promise<string> {
   const outfile = path.join(outDir, 'function.mjs');
+  // Chunk names carry content hashes; start empty so no stale chunk is shipped.
+  rmSync(outDir, { recursive: true, force: true });
   await build({
     entryPoints: [path.join(root, 'functions', name, 'src', 'index.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node24',
-    outfile,
+    // Code loaded only on demand (the tracing SDK) goes to chunks/, so a function that never needs it never
+    // parses it.
+    splitting: true,
+    outdir: outDir,
+    entryNames: 'function',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     minify: false,
     sourcemap: 'linked',
     legalComments: 'linked',

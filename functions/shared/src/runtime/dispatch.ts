@@ -4,6 +4,7 @@
  * bounded concurrency, skipping objects still backing off after a failure.
  */
 import { describeKey, type KubeObject, type ObjectKey } from '../kube/index.ts';
+import { withSpan } from '../tracing/index.ts';
 import type { ReconcileDriver, Outcome } from './driver.ts';
 import type { Poke } from './events.ts';
 import { parentLabel } from './ownership.ts';
@@ -41,7 +42,16 @@ export async function reconcileAll<O extends KubeObject>(
   const worker = async () => {
     for (let key = queue.shift(); key; key = queue.shift()) {
       try {
-        result.reconciled.push({ key, outcome: await driver.reconcileKey(key) });
+        const outcome = await withSpan(
+          `reconcile ${key.kind}`,
+          { 'mcpg.object': describeKey(key) },
+          async (span) => {
+            const done = await driver.reconcileKey(key);
+            span.setAttribute('mcpg.outcome', done);
+            return done;
+          },
+        );
+        result.reconciled.push({ key, outcome });
       } catch (error) {
         result.failed.push({ key, error: error as Error });
       }

@@ -23,7 +23,9 @@ export interface PokeEnvelope {
   poke: Poke;
   id: string;
   type: string;
+  /** W3C trace context of the sender, continued by the function's span. */
   traceparent: string | undefined;
+  tracestate: string | undefined;
 }
 
 /** A request that is not an event this function understands; answered 400 and not retried. */
@@ -59,7 +61,8 @@ export function decodeEvent(
   }
   // Knative propagates W3C trace context as an HTTP header; the CloudEvents extension is the fallback.
   const traceparent = first(headers.traceparent, event.traceparent);
-  const envelope = { id: event.id, type: event.type, traceparent };
+  const tracestate = first(headers.tracestate, event.tracestate);
+  const envelope = { id: event.id, type: event.type, traceparent, tracestate };
   if (event.type === PING_TYPE) return { ...envelope, poke: { kind: 'resync' } };
   if (!OBJECT_TYPES.test(event.type)) {
     throw new MalformedEventError(

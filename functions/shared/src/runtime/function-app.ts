@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { describeKey, type KubeObject, type RequestCounts } from '../kube/index.ts';
+import { traceIdOf, withEventSpan } from '../tracing/index.ts';
 import { keysFor, reconcileAll, resyncKeys, summarize, type DispatchResult } from './dispatch.ts';
 import type { ReconcileDriver } from './driver.ts';
 import { decodeEvent, MalformedEventError, type PokeEnvelope } from './events.ts';
@@ -75,17 +76,48 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
       counters.events.inc({ type: 'malformed', status: '400' });
       return reply.code(400).send();
     }
-    const started = process.hrtime.bigint();
-    const result = await handle(envelope, options).catch((error: unknown) => error as Error);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    counters.duration.observe({ kind, class: envelope.poke.kind }, seconds);
-    const status =
-      result instanceof Error || (envelope.poke.kind === 'object' && result.failed.length > 0) ? 503 : 204;
-    counters.events.inc({ type: envelope.type, status: String(status) });
-    report(result, { log, counters, kind, envelope, seconds });
+    const status = await withEventSpan(
+      envelope,
+      spanName(envelope, kind),
+      eventAttributes(envelope),
+      async (span) => {
+        const started = process.hrtime.bigint();
+        const result = await handle(envelope, options).catch((error: unknown) => error as Error);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        counters.duration.observe({ kind, class: envelope.poke.kind }, seconds);
+        const answer =
+          result instanceof Error || (envelope.poke.kind === 'object' && result.failed.length > 0)
+            ? 503
+            : 204;
+        counters.events.inc({ type: envelope.type, status: String(answer) });
+        span.setAttribute('http.response.status_code', answer);
+        report(result, {
+          log,
+          counters,
+          kind,
+          envelope,
+          seconds,
+          trace: traceIdOf(span, envelope.traceparent),
+        });
+        return answer;
+      },
+    );
     return reply.code(status).send();
   });
   return app;
+}
+
+function spanName(envelope: PokeEnvelope, kind: string): string {
+  return envelope.poke.kind === 'resync' ? `resync ${kind}` : `event ${envelope.poke.key.kind}`;
+}
+
+function eventAttributes(envelope: PokeEnvelope): Record<string, string> {
+  const attributes: Record<string, string> = {
+    'cloudevents.event_id': envelope.id,
+    'cloudevents.event_type': envelope.type,
+  };
+  if (envelope.poke.kind === 'object') attributes['mcpg.event.object'] = describeKey(envelope.poke.key);
+  return attributes;
 }
 
 async function handle<O extends KubeObject>(
@@ -108,10 +140,10 @@ function report(
     kind: string;
     envelope: PokeEnvelope;
     seconds: number;
+    trace: string | undefined;
   },
 ): void {
-  const { log, counters, kind, envelope } = context;
-  const trace = envelope.traceparent?.split('-')[1];
+  const { log, counters, kind, envelope, trace } = context;
   const base = {
     event: envelope.id,
     type: envelope.type,

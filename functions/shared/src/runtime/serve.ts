@@ -4,12 +4,13 @@
  */
 import { z } from 'zod';
 import { connect, ObjectClient, type KubeObject } from '../kube/index.ts';
+import { startTracing, tracingSettings } from '../tracing/index.ts';
 import { ReconcileDriver, type KindReconciler } from './driver.ts';
 import { createFunctionApp } from './function-app.ts';
 import { createLogger } from './logger.ts';
 import { createRegistry } from './metrics.ts';
 
-export const functionSettings = z.object({
+export const functionSettings = tracingSettings.extend({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   MCPG_STDIO_BRIDGE_IMAGE: z.string().min(1).default('ghcr.io/mcpg-dev/stdio-bridge:0.1.0'),
@@ -39,6 +40,7 @@ export async function serveFunction<O extends KubeObject>(
   settings: FunctionSettings,
 ): Promise<void> {
   const logger = createLogger(name, settings.LOG_LEVEL);
+  const tracing = await startTracing(settings, name);
   const client = new ObjectClient(connect(settings.KUBECONFIG), `mcpg-functions/${name}`);
   const driver = new ReconcileDriver(makeReconciler(settings), { client, log: logger });
   const app = createFunctionApp({
@@ -47,6 +49,8 @@ export async function serveFunction<O extends KubeObject>(
     registry: createRegistry(name),
     concurrency: settings.MCPG_RESYNC_CONCURRENCY,
   });
-  process.once('SIGTERM', () => void app.close());
+  process.once('SIGTERM', () => {
+    void app.close().then(() => tracing.shutdown());
+  });
   await app.listen({ host: settings.HOST, port: settings.PORT });
 }
