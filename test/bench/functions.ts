@@ -206,10 +206,12 @@ try {
   // A quiet resync: nothing changed, so nothing may be written.
   await sleep(3_000);
   const before = await metric(url, 'mcpg_kube_api_requests{verb="write"');
+  const readsBefore = await metric(url, 'mcpg_kube_api_requests{verb="read"');
   const r0 = performance.now();
   const answer = await sendPing(url);
   const resyncMs = performance.now() - r0;
   const writes = (await metric(url, 'mcpg_kube_api_requests{verb="write"')) - before;
+  const reads = (await metric(url, 'mcpg_kube_api_requests{verb="read"')) - readsBefore;
   rows.push({
     measure: `no-op resync of ${count} servers (status ${answer.status})`,
     value: Math.round(resyncMs),
@@ -217,6 +219,7 @@ try {
     target: '',
   });
   rows.push({ measure: 'API writes during that resync', value: writes, unit: 'writes', target: '0' });
+  rows.push({ measure: 'API reads during that resync', value: reads, unit: 'reads', target: '' });
   await report('functions', rows, { count, coldStarts, concurrency: CONCURRENCY });
 } finally {
   for (const stop of stops) await stop();

@@ -6,6 +6,7 @@
 import { isNotFound } from './errors.ts';
 import { kubeRequest, resourcePath, type ApiTarget } from './raw.ts';
 import { requireResource } from './resources.ts';
+import { ResyncSnapshot } from './snapshot.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -51,13 +52,29 @@ export interface RequestCounts {
 const PAGE_SIZE = 500;
 
 export class ObjectClient {
-  readonly counts: RequestCounts = { reads: 0, writes: 0 };
+  readonly counts: RequestCounts;
   private readonly config: ApiTarget;
   private readonly fieldManager: string;
+  private readonly snapshot: ResyncSnapshot | undefined;
 
-  constructor(config: ApiTarget, fieldManager: string) {
+  constructor(
+    config: ApiTarget,
+    fieldManager: string,
+    shared: { counts?: RequestCounts; snapshot?: ResyncSnapshot } = {},
+  ) {
     this.config = config;
     this.fieldManager = fieldManager;
+    this.counts = shared.counts ?? { reads: 0, writes: 0 };
+    this.snapshot = shared.snapshot;
+  }
+
+  /**
+   * The same client reading through a snapshot for one resync pass (see snapshot.ts); `seed` are the objects
+   * the resync listed. Writes and counts are shared with this client.
+   */
+  forResync(seed: KubeObject[]): ObjectClient {
+    const snapshot = new ResyncSnapshot((type, selector) => this.list(type, selector), seed);
+    return new ObjectClient(this.config, this.fieldManager, { counts: this.counts, snapshot });
   }
 
   private path(key: Omit<ObjectKey, 'name'> & { name?: string }): string {
@@ -70,8 +87,10 @@ export class ObjectClient {
     });
   }
 
-  /** The object, or undefined when it does not exist. */
-  async get<T extends KubeObject>(key: ObjectKey): Promise<T | undefined> {
+  /** The object, or undefined when it does not exist; `fresh` skips a resync snapshot (after a conflict). */
+  async get<T extends KubeObject>(key: ObjectKey, options: { fresh?: boolean } = {}): Promise<T | undefined> {
+    const cached = options.fresh ? undefined : await this.snapshot?.get(key);
+    if (cached) return cached as T;
     this.counts.reads += 1;
     try {
       return await kubeRequest<T>(this.config, { method: 'GET', path: this.path(key) });
@@ -86,6 +105,8 @@ export class ObjectClient {
     type: { apiVersion: string; kind: string; namespace?: string | undefined },
     labelSelector?: string,
   ): Promise<T[]> {
+    const cached = await this.snapshot?.list(type, labelSelector);
+    if (cached) return cached as T[];
     const items: T[] = [];
     let token: string | undefined;
     do {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resourceOf } from './raw.ts';
+import { pathResource } from './raw.ts';
 
 describe('the resource a request path names (span names stay low-cardinality)', () => {
   it.each([
@@ -10,6 +10,6 @@ describe('the resource a request path names (span names stay low-cardinality)', 
     ['/api/v1/namespaces/team-a', 'namespaces'],
     ['/api/v1/namespaces', 'namespaces'],
   ])('%s → %s', (path, resource) => {
-    expect(resourceOf(path)).toBe(resource);
+    expect(pathResource(path)).toBe(resource);
   });
 });

@@ -81,28 +81,32 @@ export interface RawRequest {
 /** Sends one request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
 export function kubeRequest<T>(target: ApiTarget, request: RawRequest): Promise<T> {
   const attributes = { 'http.request.method': request.method, 'url.path': request.path };
-  return withClientSpan(`${request.method} ${resourceOf(request.path)}`, attributes, async (span, trace) => {
-    const base: https.RequestOptions = {
-      method: request.method,
-      headers: {
-        accept: 'application/json',
-        'content-type': request.contentType ?? 'application/json',
-        ...trace,
-        ...request.headers,
-      },
-    };
-    const { server, options } = await requestOptions(target, base);
-    const url = new URL(request.path, server);
-    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const { status, text } = await send(url, options, payload);
-    span.setAttribute('http.response.status_code', status);
-    if (status < 200 || status > 299) throw new KubeApiError(request.method, request.path, status, text);
-    return (text ? JSON.parse(text) : undefined) as T;
-  });
+  return withClientSpan(
+    `${request.method} ${pathResource(request.path)}`,
+    attributes,
+    async (span, trace) => {
+      const base: https.RequestOptions = {
+        method: request.method,
+        headers: {
+          accept: 'application/json',
+          'content-type': request.contentType ?? 'application/json',
+          ...trace,
+          ...request.headers,
+        },
+      };
+      const { server, options } = await requestOptions(target, base);
+      const url = new URL(request.path, server);
+      const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+      const { status, text } = await send(url, options, payload);
+      span.setAttribute('http.response.status_code', status);
+      if (status < 200 || status > 299) throw new KubeApiError(request.method, request.path, status, text);
+      return (text ? JSON.parse(text) : undefined) as T;
+    },
+  );
 }
 
 /** The resource a path names (`deployments`, `mcpgservers/status`), a low-cardinality span name. */
-export function resourceOf(path: string): string {
+export function pathResource(path: string): string {
   const segments = (path.split('?')[0] ?? path).split('/').filter(Boolean);
   const rest = segments.slice(segments[0] === 'api' ? 2 : 3);
   const scoped = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;

@@ -61,25 +61,27 @@ export async function reconcileAll<O extends KubeObject>(
   return result;
 }
 
-/** Every object of the kind, minus those still waiting out a failure backoff (unless their spec changed). */
-export async function resyncKeys<O extends KubeObject>(
+/**
+ * A resync: every object of the kind, minus those still waiting out a failure backoff (unless their spec
+ * changed), reconciled through one snapshot of reads (kube/snapshot.ts), so an unchanged fleet costs a few
+ * lists per namespace instead of several requests per object.
+ */
+export async function resync<O extends KubeObject>(
   driver: ReconcileDriver<O>,
   now: Date,
-): Promise<ObjectKey[]> {
-  const kind = driver.reconciler.kind;
-  const objects = await driver
-    .context()
-    .client.list<KubeObject & { status?: { nextAttemptAt?: string; observedGeneration?: number } }>({
-      apiVersion: driver.keyFor('').apiVersion,
-      kind: kind.kind,
-    });
-  return objects
-    .filter((o) => {
-      const next = o.status?.nextAttemptAt;
-      const specChanged = o.status?.observedGeneration !== o.metadata.generation;
-      return specChanged || !next || Date.parse(next) <= now.getTime();
-    })
-    .map((o) => driver.keyFor(o.metadata.name, o.metadata.namespace));
+  concurrency: number,
+): Promise<DispatchResult> {
+  const client = driver.context().client;
+  const objects = await client.list<
+    KubeObject & { status?: { nextAttemptAt?: string; observedGeneration?: number } }
+  >({ apiVersion: driver.keyFor('').apiVersion, kind: driver.reconciler.kind.kind });
+  const due = objects.filter((o) => {
+    const next = o.status?.nextAttemptAt;
+    const specChanged = o.status?.observedGeneration !== o.metadata.generation;
+    return specChanged || !next || Date.parse(next) <= now.getTime();
+  });
+  const keys = due.map((o) => driver.keyFor(o.metadata.name, o.metadata.namespace));
+  return reconcileAll(driver.withClient(client.forResync(due)), keys, concurrency);
 }
 
 export function summarize(result: DispatchResult): string {

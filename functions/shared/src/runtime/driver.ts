@@ -80,6 +80,11 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     return { client: this.client, now: this.clock(), log: this.log };
   }
 
+  /** The same driver working through another client (a resync's snapshot reads). */
+  withClient(client: ObjectClient): ReconcileDriver<O> {
+    return new ReconcileDriver(this.reconciler, { client, log: this.log, clock: this.clock });
+  }
+
   keyFor(name: string, namespace?: string): ObjectKey {
     return { apiVersion: API_VERSION, kind: this.reconciler.kind.kind, name, namespace };
   }
@@ -167,7 +172,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     for (let attempt = 1; current && attempt <= STATUS_WRITE_ATTEMPTS; attempt += 1) {
       const written = await this.tryStatusWrite(current, desired, now);
       if (written !== 'conflict') return written;
-      current = await this.client.get<O>(keyOf(current));
+      current = await this.client.get<O>(keyOf(current), { fresh: true });
     }
     if (current)
       throw new TransientError(`status of ${describeKey(keyOf(object))} kept conflicting; retrying later`);

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { describeKey, type KubeObject, type RequestCounts } from '../kube/index.ts';
 import { traceIdOf, withEventSpan } from '../tracing/index.ts';
-import { keysFor, reconcileAll, resyncKeys, summarize, type DispatchResult } from './dispatch.ts';
+import { keysFor, reconcileAll, resync, summarize, type DispatchResult } from './dispatch.ts';
 import type { ReconcileDriver } from './driver.ts';
 import { decodeEvent, MalformedEventError, type PokeEnvelope } from './events.ts';
 import { createHttpServer } from './http-server.ts';
@@ -125,11 +125,8 @@ async function handle<O extends KubeObject>(
   options: FunctionAppOptions<O>,
 ): Promise<DispatchResult> {
   const driver = options.driver;
-  const keys =
-    envelope.poke.kind === 'resync'
-      ? await resyncKeys(driver, new Date())
-      : await keysFor(envelope.poke, driver);
-  return reconcileAll(driver, keys, envelope.poke.kind === 'resync' ? (options.concurrency ?? 4) : 1);
+  if (envelope.poke.kind === 'resync') return resync(driver, new Date(), options.concurrency ?? 4);
+  return reconcileAll(driver, await keysFor(envelope.poke, driver), 1);
 }
 
 function report(

@@ -1,5 +1,5 @@
 export { mergeConditions, type ConditionInput } from './conditions.ts';
-export { keysFor, reconcileAll, resyncKeys, type DispatchResult } from './dispatch.ts';
+export { keysFor, reconcileAll, resync, type DispatchResult } from './dispatch.ts';
 export {
   ReconcileDriver,
   type ChildType,

@@ -1,6 +1,6 @@
 /** Labels and owner references every child carries (DESIGN §6), computed from the parent alone. */
 import { createHash } from 'node:crypto';
-import type { KubeObject, OwnerReference } from '../kube/index.ts';
+import { MANAGED_SELECTOR, type KubeObject, type OwnerReference } from '../kube/index.ts';
 
 const MAX_LABEL_VALUE = 63;
 
@@ -29,7 +29,7 @@ export function childLabels(parent: KubeObject, component: string): Record<strin
 
 /** The label selector that finds every child of a parent. */
 export function childSelector(parent: KubeObject): string {
-  return `app.kubernetes.io/managed-by=mcpg-functions,${parentLabel(parent.kind)}=${labelValue(parent.metadata.name)}`;
+  return `${MANAGED_SELECTOR},${parentLabel(parent.kind)}=${labelValue(parent.metadata.name)}`;
 }
 
 export function controllerReference(parent: KubeObject): OwnerReference {
