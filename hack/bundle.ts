@@ -5,7 +5,7 @@
  *
  *   node hack/bundle.ts [function ...]      (default: every folder under functions/ with a func.yaml)
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -38,6 +38,7 @@ export async function bundle(
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     minify: false,
+    charset: 'ascii',
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
@@ -46,7 +47,24 @@ export async function bundle(
       js: "import { createRequire as __mcpgRequire } from 'node:module'; const require = __mcpgRequire(import.meta.url);",
     },
   });
+  asciiOnly(outDir);
   return outfile;
+}
+
+/**
+ * V8 keeps a script's source in memory at two bytes per character if it holds a single non-ASCII one.
+ * esbuild escapes them in code but keeps comments as written, so the few left (all in comments) are escaped.
+ */
+function asciiOnly(dir: string): void {
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!entry.endsWith('.mjs')) continue;
+    const file = path.join(dir, entry);
+    const text = readFileSync(file, 'utf8');
+    const escaped = text.replace(/[^\p{ASCII}]/gu, (c) =>
+      [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+    );
+    if (escaped !== text) writeFileSync(file, escaped);
+  }
 }
 
 if (import.meta.main) {

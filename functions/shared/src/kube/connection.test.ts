@@ -44,7 +44,7 @@ describe('connection', () => {
   }
 
   it('reads client certificates from files relative to the kubeconfig', async () => {
-    const connection = connectionFromKubeconfig(
+    const connection = await connectionFromKubeconfig(
       await kubeconfig({ 'client-certificate': 'admin.crt', 'client-key': path.join(dir, 'admin.key') }),
     );
     expect(connection.server).toBe('https://127.0.0.1:6443');
@@ -62,22 +62,22 @@ describe('connection', () => {
         'certificate-authority-data': Buffer.from('INLINE').toString('base64'),
       },
     );
-    const connection = connectionFromKubeconfig(inline);
+    const connection = await connectionFromKubeconfig(inline);
     expect(String(connection.tls.ca)).toBe('INLINE');
     expect(connection.headers()).toEqual({ authorization: 'Bearer abc' });
-    const fromFile = connectionFromKubeconfig(await kubeconfig({ tokenFile: path.join(dir, 'token') }));
+    const fromFile = await connectionFromKubeconfig(await kubeconfig({ tokenFile: path.join(dir, 'token') }));
     expect(fromFile.headers()).toEqual({ authorization: 'Bearer rotating-token' });
   });
 
   it('says what is missing when there is no cluster or no kubeconfig', async () => {
     const broken = path.join(dir, 'broken');
     await writeFile(broken, stringify({ 'current-context': 'nowhere' }));
-    expect(() => connectionFromKubeconfig(broken)).toThrow(
+    await expect(connectionFromKubeconfig(broken)).rejects.toThrow(
       'the current context names no cluster with a server',
     );
     expect(() => inClusterConnection({})).toThrow(
       'not running in a cluster (KUBERNETES_SERVICE_HOST is unset) and no KUBECONFIG was given',
     );
-    expect(() => connect(undefined, {})).toThrow(/not running in a cluster/);
+    await expect(connect(undefined, {})).rejects.toThrow(/not running in a cluster/);
   });
 });

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type https from 'node:https';
-import { parse } from 'yaml';
 
 export interface Connection {
   server: string;
@@ -58,7 +57,11 @@ function userToken(user: Record<string, unknown>): () => string | undefined {
   return () => undefined;
 }
 
-export function connectionFromKubeconfig(path: string): Connection {
+/** A kubeconfig file; the YAML parser is loaded only here, since in a cluster no function needs it. */
+export async function connectionFromKubeconfig(path: string): Promise<Connection> {
+  // Bundled, the parser's CommonJS build arrives as the module's default export.
+  const yaml = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  const parse = yaml.default?.parse ?? yaml.parse;
   const file = parse(readFileSync(path, 'utf8')) as KubeconfigFile;
   const base = path.slice(0, path.lastIndexOf('/')) || '.';
   const { cluster, server, user } = currentEntries(file, path);
@@ -89,7 +92,10 @@ export function inClusterConnection(env: NodeJS.ProcessEnv = process.env): Conne
 }
 
 /** The given kubeconfig, else KUBECONFIG, else the pod's ServiceAccount. */
-export function connect(kubeconfig?: string, env: NodeJS.ProcessEnv = process.env): Connection {
+export async function connect(
+  kubeconfig?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Connection> {
   const path = kubeconfig ?? env.KUBECONFIG;
   return path ? connectionFromKubeconfig(path) : inClusterConnection(env);
 }

@@ -2,8 +2,8 @@
  * CloudEvent intake: what the function was poked about. ApiServerSource events (Resource and Reference mode)
  * name an object; PingSource events ask for a resync. The payload is only a hint: the reconciler re-reads.
  */
-import { HTTP, type CloudEventV1 } from 'cloudevents';
 import type { ObjectKey } from '../kube/index.ts';
+import { eventFromHttp, type CloudEvent } from './cloudevent-http.ts';
 
 export const PING_TYPE = 'dev.knative.sources.ping';
 const OBJECT_TYPES = /^dev\.knative\.apiserver\.(resource|ref)\.(add|update|delete)$/;
@@ -47,15 +47,12 @@ export function decodeEvent(
   headers: Record<string, string | string[] | undefined>,
   body: unknown,
 ): PokeEnvelope {
-  let event: CloudEventV1<unknown>;
+  let event: CloudEvent;
   try {
-    const decoded = HTTP.toEvent({
+    event = eventFromHttp(
       headers,
-      body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body ?? ''),
-    });
-    if (Array.isArray(decoded))
-      throw new Error('batched events are not supported; send one event per request');
-    event = decoded;
+      typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body ?? ''),
+    );
   } catch (cause) {
     throw new MalformedEventError(`not a CloudEvent: ${(cause as Error).message}`, { cause });
   }
@@ -90,8 +87,9 @@ function first(...candidates: unknown[]): string | undefined {
   return candidates.map(text).find((value) => value !== undefined);
 }
 
-function objectPoke(event: CloudEventV1<unknown>): Poke {
-  const data: ObjectPayload = typeof event.data === 'object' && event.data !== null ? event.data : {};
+function objectPoke(event: CloudEvent): Poke {
+  const data: ObjectPayload =
+    typeof event.data === 'object' && event.data !== null && !Buffer.isBuffer(event.data) ? event.data : {};
   const metadata = data.metadata ?? {};
   // Extensions first (both modes carry them); the payload fills in for senders that leave them out.
   const apiVersion = first(event.apiversion, data.apiVersion);

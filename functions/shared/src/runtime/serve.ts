@@ -41,7 +41,7 @@ export async function serveFunction<O extends KubeObject>(
 ): Promise<void> {
   const logger = createLogger(name, settings.LOG_LEVEL);
   const tracing = await startTracing(settings, name);
-  const client = new ObjectClient(connect(settings.KUBECONFIG), `mcpg-functions/${name}`);
+  const client = new ObjectClient(await connect(settings.KUBECONFIG), `mcpg-functions/${name}`);
   const driver = new ReconcileDriver(makeReconciler(settings), { client, log: logger });
   const app = createFunctionApp({
     driver,
