@@ -3,11 +3,13 @@
  *   crds/            the CRDs, from the zod schemas
  *   docs/api.md      the API reference, from the same schemas
  *   knative/*.yaml   each function's Knative wiring, from its src/wiring.ts
+ *   chart/templates/generated/  the same, as Helm templates, plus the webhook's configuration
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderApiReference } from '../functions/shared/src/crd/api-reference.ts';
 import { renderCrds } from '../functions/shared/src/crd/render.ts';
+import { GENERATED_DIR, renderChart } from './chart.ts';
 import { renderKnative } from './knative-manifests.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -17,4 +19,8 @@ for (const [file, text] of renderCrds()) await writeFile(path.join(root, 'crds',
 await writeFile(path.join(root, 'docs/api.md'), renderApiReference());
 await mkdir(path.join(root, 'knative'), { recursive: true });
 for (const [file, text] of await renderKnative()) await writeFile(path.join(root, 'knative', file), text);
-console.error('generated crds/, docs/api.md and knative/');
+const chartDir = path.join(root, 'chart', GENERATED_DIR);
+await rm(chartDir, { recursive: true, force: true });
+await mkdir(chartDir, { recursive: true });
+for (const [file, text] of await renderChart()) await writeFile(path.join(chartDir, file), text);
+console.error('generated crds/, docs/api.md, knative/ and chart/templates/generated/');

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { GENERATED_DIR, renderChart } from '../../hack/chart.ts';
 import { renderKnative, wirings } from '../../hack/knative-manifests.ts';
 
 const knativeDir = path.resolve(import.meta.dirname, '../../knative');
@@ -47,4 +48,30 @@ describe('knative/', () => {
       expect(wiring?.watches[0]?.kind).toMatch(/^MCPG/);
     },
   );
+});
+
+const chartDir = path.resolve(import.meta.dirname, '../../chart');
+
+describe('chart/', () => {
+  it('has templates matching the code (run `make generate` after changing the API or a wiring)', async () => {
+    const generated = await renderChart();
+    const dir = path.join(chartDir, GENERATED_DIR);
+    expect((await readdir(dir)).sort()).toEqual([...generated.keys()].sort());
+    for (const [file, text] of generated) {
+      expect(await readFile(path.join(dir, file), 'utf8'), `${GENERATED_DIR}/${file} is stale`).toBe(text);
+    }
+  });
+
+  it('has values for every function', async () => {
+    const values = parse(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')) as {
+      functions: Record<string, { enabled: boolean; resyncSchedule: string; maxScale: string }>;
+    };
+    const names = (await wirings()).map((w) => w.name).sort();
+    expect(Object.keys(values.functions).sort()).toEqual(names);
+    for (const wiring of await wirings()) {
+      expect(values.functions[wiring.name]?.resyncSchedule, `${wiring.name}'s default schedule`).toBe(
+        wiring.resyncSchedule,
+      );
+    }
+  });
 });

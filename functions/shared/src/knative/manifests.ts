@@ -8,6 +8,11 @@ import { READ, type FunctionWiring, type WatchedType } from './wiring.ts';
 export interface ManifestOptions {
   namespace: string;
   image: string;
+  /** Overrides, as plain values or as template expressions (the Helm chart is generated from this too). */
+  logLevel?: string;
+  maxScale?: string;
+  resyncSchedule?: string;
+  env?: { name: string; value: string }[];
 }
 
 type Manifest = Record<string, unknown>;
@@ -95,7 +100,7 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
             labels: meta,
             annotations: {
               'autoscaling.knative.dev/min-scale': '0',
-              'autoscaling.knative.dev/max-scale': '3',
+              'autoscaling.knative.dev/max-scale': options.maxScale ?? '3',
               'autoscaling.knative.dev/scale-to-zero-pod-retention-period': '1m',
             },
           },
@@ -106,7 +111,7 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
             containers: [
               {
                 image: options.image,
-                env: [{ name: 'LOG_LEVEL', value: 'info' }],
+                env: [{ name: 'LOG_LEVEL', value: options.logLevel ?? 'info' }, ...(options.env ?? [])],
                 readinessProbe: { httpGet: { path: '/health/readiness' } },
                 livenessProbe: { httpGet: { path: '/health/liveness' } },
                 resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
@@ -143,7 +148,7 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
       apiVersion: 'sources.knative.dev/v1',
       kind: 'PingSource',
       metadata: { name: `${name}-resync`, namespace, labels: meta },
-      spec: { schedule: wiring.resyncSchedule, contentType: 'application/json', data: '{}', sink },
+      spec: { schedule: options.resyncSchedule ?? wiring.resyncSchedule, contentType: 'application/json', data: '{}', sink },
     },
   ];
 }

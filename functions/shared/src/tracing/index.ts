@@ -14,11 +14,15 @@ import {
 } from '@opentelemetry/api';
 import { z } from 'zod';
 
-const otlpHttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+// Empty counts as unset: a chart renders an unset value as an empty variable.
+const otlpHttpUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+);
 
 export const tracingSettings = z.object({
-  OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpHttpUrl.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpHttpUrl,
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).default('otlp'),
   OTEL_SDK_DISABLED: z.stringbool().default(false),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),

@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { REPO_ROOT, toolPath } from '../../cluster/tools.ts';
+import { clients } from '../support/cluster.ts';
+import { dryRunApply, installKnativeCrds } from '../support/knative-crds.ts';
+
+type Rendered = {
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  webhooks?: { clientConfig: { service: { namespace: string; name: string }; caBundle?: string }; failurePolicy: string }[];
+};
+
+const chart = path.join(REPO_ROOT, 'chart');
+const helm = (args: string[]) =>
+  promisify(execFile)(toolPath('helm'), args, { maxBuffer: 32 * 1024 * 1024 }).then((r) => r.stdout);
+
+/** `helm template` as a platform engineer runs it, with --set values. */
+async function render(values: Record<string, string> = {}): Promise<{ text: string; objects: Rendered[] }> {
+  const sets = Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const text = await helm(['template', 'mcpg', chart, '-n', 'mcpg-system', '--kube-version', '1.36.3', ...sets]);
+  const objects = parseAllDocuments(text)
+    .map((d) => d.toJS() as Rendered | null)
+    .filter((o): o is Rendered => o !== null);
+  return { text, objects };
+}
+
+const names = (objects: Rendered[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
+const PROVIDED_TLS = { 'admission.certManager.enabled': 'false', 'admission.tls.caBundle': 'Q0E=' };
+
+// The chart, checked with the real helm binary and the real API server (with Knative's CRDs installed).
+describe('the Helm chart', () => {
+  const kube = clients();
+  beforeAll(async () => {
+    await installKnativeCrds(kube);
+  });
+
+  it('passes helm lint', async () => {
+    expect(await helm(['lint', '--strict', chart, '--kube-version', '1.36.3'])).toContain('0 chart(s) failed');
+  });
+
+  it('renders objects the API server accepts: CRDs, functions, webhook, RBAC', async () => {
+    const { text, objects } = await render(PROVIDED_TLS);
+    expect(names(objects)).toEqual(
+      expect.arrayContaining([
+        'CustomResourceDefinition/mcpgservers.mcpg.dev',
+        'Service/mcpg-server',
+        'ApiServerSource/mcpg-instance',
+        'PingSource/mcpg-server-resync',
+        'Deployment/mcpg-admission',
+        'ValidatingWebhookConfiguration/mcpg-admission',
+        'ClusterRole/mcpg-admission',
+      ]),
+    );
+    const output = await vi.waitFor(() => dryRunApply(kube, text), { timeout: 20_000, interval: 500 });
+    expect(output).toContain('validatingwebhookconfiguration.admissionregistration.k8s.io/mcpg-admission');
+    expect(output).toContain('deployment.apps/mcpg-admission');
+  });
+
+  it('points the webhook at the in-cluster Service, failing closed by default', async () => {
+    const { objects } = await render(PROVIDED_TLS);
+    const webhook = objects.find((o) => o.kind === 'ValidatingWebhookConfiguration');
+    expect(webhook?.webhooks?.length).toBe(11);
+    for (const w of webhook?.webhooks ?? []) {
+      expect(w.clientConfig.service).toMatchObject({ namespace: 'mcpg-system', name: 'mcpg-admission' });
+      expect(w.clientConfig.caBundle).toBe('Q0E=');
+      expect(w.failurePolicy).toBe('Fail');
+    }
+  });
+
+  it('with cert-manager, issues the serving certificate for the Service and injects its CA', async () => {
+    const { objects } = await render();
+    const certificate = objects.find((o) => o.kind === 'Certificate');
+    expect(certificate?.spec).toMatchObject({
+      secretName: 'mcpg-admission-tls',
+      dnsNames: ['mcpg-admission.mcpg-system.svc', 'mcpg-admission.mcpg-system.svc.cluster.local'],
+      issuerRef: { name: 'mcpg-admission-selfsigned', kind: 'Issuer' },
+    });
+    const webhook = objects.find((o) => o.kind === 'ValidatingWebhookConfiguration');
+    expect(webhook?.metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe('mcpg-system/mcpg-admission');
+  });
+
+  it('refuses to render a webhook nobody could call: no cert-manager and no CA bundle', async () => {
+    await expect(render({ 'admission.certManager.enabled': 'false' })).rejects.toThrow(
+      /admission.tls.caBundle is required when admission.certManager.enabled is false/,
+    );
+  });
+
+  it('leaves out what is disabled, and keeps CRDs on uninstall', async () => {
+    const { objects } = await render({ ...PROVIDED_TLS, 'functions.instance.enabled': 'false', 'admission.enabled': 'false' });
+    expect(names(objects).some((n) => n.includes('mcpg-instance') || n.includes('mcpg-admission'))).toBe(false);
+    expect(names(objects)).toContain('PingSource/mcpg-server-resync');
+    const crd = objects.find((o) => o.kind === 'CustomResourceDefinition');
+    expect(crd?.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
+  });
+
+  it('sets the image, log level, resync schedule and tracing endpoint from values', async () => {
+    const { text } = await render({
+      ...PROVIDED_TLS,
+      'image.registry': 'registry.internal:5000',
+      'image.tag': '9.9.9',
+      'functions.server.resyncSchedule': '*/5 * * * *',
+      'tracing.otlpEndpoint': 'http://otel.observability:4318',
+    });
+    expect(text).toContain("image: 'registry.internal:5000/mcpg-dev/mcpg-functions/server:9.9.9'");
+    expect(text).toContain('image: registry.internal:5000/mcpg-dev/mcpg-functions/admission:9.9.9');
+    expect(text).toContain('schedule: "*/5 * * * *"');
+    expect(text).toContain('value: "http://otel.observability:4318"');
+  });
+});
