@@ -19,9 +19,13 @@ const helm = (args: string[]) =>
   promisify(execFile)(toolPath('helm'), args, { maxBuffer: 32 * 1024 * 1024 }).then((r) => r.stdout);
 
 /** `helm template` as a platform engineer runs it, with --set values. */
-async function render(values: Record<string, string> = {}): Promise<{ text: string; objects: Rendered[] }> {
+async function render(
+  values: Record<string, string> = {},
+  extraApis: string[] = [],
+): Promise<{ text: string; objects: Rendered[] }> {
   const sets = Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
-  const text = await helm(['template', 'mcpg', chart, '-n', 'mcpg-system', '--kube-version', '1.36.3', ...sets]);
+  const apis = extraApis.flatMap((api) => ['--api-versions', api]);
+  const text = await helm(['template', 'mcpg', chart, '-n', 'mcpg-system', '--kube-version', '1.36.3', ...apis, ...sets]);
   const objects = parseAllDocuments(text)
     .map((d) => d.toJS() as Rendered | null)
     .filter((o): o is Rendered => o !== null);
@@ -109,5 +113,33 @@ describe('the Helm chart', () => {
     expect(text).toContain('image: registry.internal:5000/mcpg-dev/mcpg-functions/admission:9.9.9');
     expect(text).toContain('schedule: "*/5 * * * *"');
     expect(text).toContain('value: "http://otel.observability:4318"');
+  });
+
+  it('renders monitoring objects only where the Prometheus Operator is installed', async () => {
+    const monitoring = {
+      'monitoring.scrape.enabled': 'true',
+      'monitoring.alerts.enabled': 'true',
+      'monitoring.grafanaDashboard.enabled': 'true',
+    };
+    const without = await render(monitoring);
+    expect(names(without.objects).filter((n) => /Monitor|PrometheusRule/.test(n))).toEqual([]);
+    const { objects } = await render(monitoring, ['monitoring.coreos.com/v1']);
+    expect(names(objects)).toEqual(
+      expect.arrayContaining([
+        'PodMonitor/mcpg-functions',
+        'ServiceMonitor/mcpg-admission',
+        'PrometheusRule/mcpg-functions',
+        'ConfigMap/mcpg-dashboard',
+      ]),
+    );
+    const rule = objects.find((o) => o.kind === 'PrometheusRule') as unknown as {
+      spec: { groups: { rules: { alert: string; annotations: { summary: string } }[] }[] };
+    };
+    const alerts = rule.spec.groups.flatMap((g) => g.rules);
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining(['MCPGReconcileFailing', 'MCPGAdmissionErrors', 'MCPGAdmissionDown']),
+    );
+    // Prometheus templates in annotations survive Helm's own templating.
+    expect(alerts[0]?.annotations.summary).toContain('{{ $labels.function }}');
   });
 });
