@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status
+.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -74,6 +74,10 @@ cluster-down: ## stop the local control plane and remove its files
 
 cluster-status: ## show the local control plane's processes and memory
 	@$(CLUSTER) status
+
+chart: setup ## lint the Helm chart and package it into dist/ (its generated templates come from `make generate`)
+	$(MCPG_TOOLS_BIN)/helm lint --strict chart --kube-version 1.36.3
+	$(MCPG_TOOLS_BIN)/helm package chart --destination dist
 
 fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/)
 	node test/fixtures/record-events.ts
