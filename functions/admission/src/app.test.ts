@@ -63,6 +63,9 @@ function poisons(value: unknown): boolean {
   return Object.values(value).some(poisons);
 }
 
+// Three hundred generated reviews take a few seconds, longer on a busy machine; the bound is the run count.
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 describe('the admission HTTP surface', () => {
   it('answers a valid review with allowed: true and echoes the uid', async () => {
     const res = await app.inject({
@@ -144,34 +147,42 @@ describe('the admission HTTP surface', () => {
     expect(res.body).toContain('mcpg_admission_request_duration_seconds_bucket');
   });
 
-  it('answers random specs with an AdmissionReview and never an exception', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1 }), fc.anything(), async (uid, spec) => {
-        const object = { ...example('MCPGGateway'), spec };
-        const res = await app.inject({ method: 'POST', url: gatewayPath, payload: reviewOf(object, uid) });
-        // The JSON parser refuses prototype-poisoning keys itself; the answer is still an AdmissionReview.
-        const poisoned = poisons(spec);
-        expect(res.statusCode).toBe(poisoned ? 400 : 200);
-        expectAdmissionReview(res.json(), poisoned ? '' : uid);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'answers random specs with an AdmissionReview and never an exception',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ minLength: 1 }), fc.anything(), async (uid, spec) => {
+          const object = { ...example('MCPGGateway'), spec };
+          const res = await app.inject({ method: 'POST', url: gatewayPath, payload: reviewOf(object, uid) });
+          // The JSON parser refuses prototype-poisoning keys itself; the answer is still an AdmissionReview.
+          const poisoned = poisons(spec);
+          expect(res.statusCode).toBe(poisoned ? 400 : 200);
+          expectAdmissionReview(res.json(), poisoned ? '' : uid);
+        }),
+        { numRuns: 300 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('answers random review bodies on every path with an AdmissionReview', async () => {
-    const paths = ['MCPGGateway', 'MCPGPluginSet', 'MCPGTenant', 'MCPGRoute', 'Namespace'].map(webhookPath);
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue(), async (url, body) => {
-        const res = await app.inject({
-          method: 'POST',
-          url,
-          payload: JSON.stringify(body),
-          headers: { 'content-type': 'application/json' },
-        });
-        expect([200, 400]).toContain(res.statusCode);
-        expectAdmissionReview(res.json());
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'answers random review bodies on every path with an AdmissionReview',
+    async () => {
+      const paths = ['MCPGGateway', 'MCPGPluginSet', 'MCPGTenant', 'MCPGRoute', 'Namespace'].map(webhookPath);
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue(), async (url, body) => {
+          const res = await app.inject({
+            method: 'POST',
+            url,
+            payload: JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
+          });
+          expect([200, 400]).toContain(res.statusCode);
+          expectAdmissionReview(res.json());
+        }),
+        { numRuns: 300 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

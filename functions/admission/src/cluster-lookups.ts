@@ -30,12 +30,15 @@ class WatchCache<T extends KubernetesObject> {
   private synced = false;
   private stopped = false;
   private lastError: unknown;
+  /** Errors seen so far: the informer reports a failed list as an error event and still resolves start(). */
+  private failures = 0;
   private readonly informer: Cached<T>;
 
   constructor(config: KubeConfig, path: string, logger: Logger) {
     this.informer = makeInformer<T>(config, path, () => kubeRequest(config, { method: 'GET', path }));
     this.informer.on('error', (error) => {
       this.synced = false;
+      this.failures += 1;
       this.lastError = error;
       logger.warn({ path, err: error }, 'watch failed; restarting');
       if (!this.stopped) setTimeout(() => void this.start(), RESTART_AFTER_MS).unref();
@@ -43,14 +46,15 @@ class WatchCache<T extends KubernetesObject> {
   }
 
   async start(): Promise<void> {
-    await this.informer.start().then(
-      () => {
-        this.synced = true;
-      },
-      (error: unknown) => {
-        this.lastError = error;
-      },
-    );
+    const failuresBefore = this.failures;
+    try {
+      await this.informer.start();
+    } catch (error) {
+      this.lastError = error;
+      return;
+    }
+    // In sync only if this attempt's list succeeded; otherwise the webhook must keep refusing, not guess.
+    if (this.failures === failuresBefore) this.synced = true;
   }
 
   get ready(): boolean {
