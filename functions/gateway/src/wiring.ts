@@ -12,8 +12,10 @@ const MCPG = 'mcpg.dev/v1alpha2';
 export const wiring: FunctionWiring = {
   name: 'gateway',
   description: 'Reconciles MCPGGateway into its config, workload and traffic objects',
+  // MCPGGateway itself is not watched: an ApiServerSource guesses the resource from the kind
+  // (mcpggateway → "mcpggatewaies") and silently skips it, so no source can deliver gateway events. Gateway
+  // spec changes are picked up by the resync below; everything a gateway depends on arrives as events.
   watches: [
-    { apiVersion: MCPG, kind: 'MCPGGateway' },
     // Dependencies: each change maps to exactly the gateways it affects.
     { apiVersion: MCPG, kind: 'MCPGPluginSet' },
     { apiVersion: MCPG, kind: 'MCPGRoute' },
@@ -64,5 +66,6 @@ export const wiring: FunctionWiring = {
     { apiGroups: [''], resources: ['secrets'], verbs: READ },
     EVENT_RECORDING,
   ],
-  resyncSchedule: '*/10 * * * *',
+  // Often, since it is how a changed gateway spec is noticed (a pass over an unchanged gateway writes nothing).
+  resyncSchedule: '*/2 * * * *',
 };
