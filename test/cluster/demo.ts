@@ -1,13 +1,16 @@
 /**
- * `make demo`: the local control plane with the mcpg.dev API installed, the examples applied, and the server
- * and instance functions running as processes fed by Knative's ApiServerSource adapter. Shows the servers
- * reaching Running, a refusal by the API server's own schema, and an idle instance being collected.
+ * `make demo`: the local control plane with the mcpg.dev API installed, the examples applied, and the server,
+ * instance, gateway and route functions running as processes fed by Knative's ApiServerSource adapter. Shows the
+ * servers reaching Running, the example gateway rendered from its plugin set with a tenant's route folded in, a
+ * refusal by the API server's own schema, and an idle instance being collected.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { wiring as gatewayWiring } from '@mcpg-functions/gateway/wiring';
 import { wiring as instanceWiring } from '@mcpg-functions/instance/wiring';
+import { wiring as routeWiring } from '@mcpg-functions/route/wiring';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
 import { KINDS } from '@mcpg-functions/shared/api';
 import type { FunctionWiring } from '@mcpg-functions/shared/knative';
@@ -15,6 +18,7 @@ import { KubeApiError, kubeRequest } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { example, loadExamples, type Manifest } from '../fixtures/examples.ts';
 import { applyWith, create, installCrdsWith } from '../integration/support/crds.ts';
+import { showGateways } from './demo-gateway.ts';
 import { adapterResources, startAdapter } from './adapter.ts';
 import { sendPing } from './ping.ts';
 import { freePort } from './ports.ts';
@@ -121,6 +125,14 @@ await waitFor(async () => ((await phases()).every((s) => s.status?.phase === 'Ru
   timeoutMs: 60_000,
 });
 console.log(await kubectl('get', 'mcpgservers', '-n', 'mcpg'));
+
+await showGateways({
+  config,
+  kubectl,
+  say,
+  gatewayUrl: await runFunction(gatewayWiring, logDir),
+  routeUrl: await runFunction(routeWiring, logDir),
+});
 
 const broken: Manifest = {
   ...example('MCPGGateway', { replicas: 0 }),

@@ -6,6 +6,7 @@ import { GENERATED_DIR, renderChart } from '../../hack/chart.ts';
 import { renderKnative, wirings } from '../../hack/knative-manifests.ts';
 
 const knativeDir = path.resolve(import.meta.dirname, '../../knative');
+const functionNames = (await wirings()).map((w) => w.name);
 
 describe('knative/', () => {
   it('matches what the functions declare (run `make generate` after changing a wiring)', async () => {
@@ -18,7 +19,7 @@ describe('knative/', () => {
     }
   });
 
-  it.each([['server'], ['instance']])(
+  it.each(functionNames.map((name) => [name]))(
     'gives the %s function a scale-to-zero Service, its sources and least-privilege RBAC',
     async (name) => {
       const text = await readFile(path.join(knativeDir, `${name}.yaml`), 'utf8');

@@ -22,6 +22,8 @@ export async function startWithEventSource(options: {
   /** What the function declares it watches (the same list its ApiServerSource gets in a cluster). */
   wiring: FunctionWiring;
   env?: Record<string, string>;
+  /** Watch every namespace (needed for cluster-scoped kinds and cross-namespace references). */
+  allNamespaces?: boolean;
   probe: {
     create: (name: string) => Promise<unknown>;
     reconciled: (name: string) => Promise<boolean>;
@@ -38,7 +40,8 @@ export async function startWithEventSource(options: {
     name: `${options.name}-${options.namespace}`,
     kubeconfig: options.clients.kubeconfigPath,
     sink: `${fn.url}/`,
-    namespaces: [options.namespace],
+    namespaces: options.allNamespaces ? [] : [options.namespace],
+    allNamespaces: options.allNamespaces ?? false,
     resources: adapterResources(options.wiring.watches),
     logDir,
   });

@@ -160,6 +160,23 @@ export class ObjectClient {
     }
   }
 
+  /** Whether the API server serves this kind now (discovery), for optional APIs such as ServiceMonitor. */
+  async serves(apiVersion: string, kind: string): Promise<boolean> {
+    const resource = requireResource(apiVersion, kind);
+    this.counts.reads += 1;
+    const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    try {
+      const list = await kubeRequest<{ resources?: { name: string }[] }>(this.config, {
+        method: 'GET',
+        path,
+      });
+      return (list.resources ?? []).some((r) => r.name === resource.plural);
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
   /** Creates an object (used for Events, which are never updated). */
   async create<T extends KubeObject>(object: KubeObject): Promise<T> {
     this.counts.writes += 1;

@@ -27,6 +27,19 @@ const BUILT_IN: ResourceType[] = [
     namespaced: true,
   },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },
+  // prometheus-operator kinds: optional, so check `ObjectClient.serves` before writing them.
+  {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    plural: 'servicemonitors',
+    namespaced: true,
+  },
+  {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    plural: 'prometheusrules',
+    namespaced: true,
+  },
 ];
 
 const OURS: ResourceType[] = KINDS.map((k) => ({

@@ -10,6 +10,7 @@ import { API_VERSION } from '../api/index.ts';
 import {
   apiStatus,
   describeKey,
+  isNotFound,
   keyOf,
   type KubeObject,
   type ObjectClient,
@@ -152,10 +153,13 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     }
     const wanted = new Set(children.map((c) => `${c.kind}/${c.metadata.name}`));
     for (const type of this.reconciler.childTypes) {
-      const existing = await this.client.list(
-        { ...type, namespace: parent.metadata.namespace },
-        childSelector(parent),
-      );
+      // A child type whose API is not installed (an optional CRD) has nothing to prune.
+      const existing = await this.client
+        .list({ ...type, namespace: parent.metadata.namespace }, childSelector(parent))
+        .catch((error: unknown) => {
+          if (isNotFound(error)) return [];
+          throw error;
+        });
       for (const stale of existing.filter(
         (c) => isControlledBy(c, parent) && !wanted.has(`${c.kind}/${c.metadata.name}`),
       )) {

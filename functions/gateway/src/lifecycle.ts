@@ -1,0 +1,37 @@
+/** The gateway's condition vocabulary: types and stable reasons (`kubectl wait --for=condition=…` relies on them). */
+export const CONDITION = {
+  ready: 'Ready',
+  available: 'Available',
+  progressing: 'Progressing',
+  degraded: 'Degraded',
+  pluginSet: 'PluginSetReady',
+  revocationList: 'RevocationListReady',
+  cluster: 'ClusterReady',
+  monitoring: 'MonitoringReady',
+} as const;
+
+export const REASON = {
+  allReplicasAvailable: 'AllReplicasAvailable',
+  progressing: 'Progressing',
+  minimumReplicasAvailable: 'MinimumReplicasAvailable',
+  noReplicasAvailable: 'NoReplicasAvailable',
+  rollingOut: 'RollingOut',
+  rolloutComplete: 'RolloutComplete',
+  asExpected: 'AsExpected',
+  noPluginSet: 'NoPluginSet',
+  pluginSetResolved: 'PluginSetResolved',
+  pluginSetNotFound: 'PluginSetNotFound',
+  pluginSetNotReady: 'PluginSetNotReady',
+  revocationListResolved: 'RevocationListResolved',
+  noRevocationList: 'NoRevocationList',
+  revocationListNotFound: 'RevocationListNotFound',
+  singleNode: 'SingleNode',
+  clusterResolved: 'ClusterResolved',
+  clusterNotFound: 'ClusterNotFound',
+  clusterNotReady: 'ClusterNotReady',
+  clusterPluginNotReady: 'ClusterPluginNotReady',
+  credentialSecretMissing: 'CredentialSecretMissing',
+  monitoringRendered: 'MonitoringRendered',
+  monitoringNotRequested: 'MonitoringNotRequested',
+  monitoringApiMissing: 'MonitoringAPIMissing',
+} as const;

@@ -1,0 +1,71 @@
+/** What the gateway function watches and may do; knative/gateway.yaml is generated from this. */
+import {
+  EVENT_RECORDING,
+  MANAGED_LABELS,
+  READ,
+  WRITE_CHILDREN,
+  type FunctionWiring,
+} from '@mcpg-functions/shared/knative';
+
+const MCPG = 'mcpg.dev/v1alpha2';
+
+export const wiring: FunctionWiring = {
+  name: 'gateway',
+  description: 'Reconciles MCPGGateway into its config, workload and traffic objects',
+  // MCPGGateway itself is not watched: an ApiServerSource guesses the resource from the kind
+  // (mcpggateway → "mcpggatewaies") and silently skips it, so no source can deliver gateway events. Gateway
+  // spec changes are picked up by the resync below; everything a gateway depends on arrives as events.
+  watches: [
+    // Dependencies: each change maps to exactly the gateways it affects.
+    { apiVersion: MCPG, kind: 'MCPGPluginSet' },
+    { apiVersion: MCPG, kind: 'MCPGRoute' },
+    { apiVersion: MCPG, kind: 'MCPGCluster' },
+    { apiVersion: MCPG, kind: 'MCPGRevocationList' },
+    { apiVersion: MCPG, kind: 'MCPGTenant' },
+    { apiVersion: MCPG, kind: 'MCPGServer' },
+    { apiVersion: MCPG, kind: 'MCPGPlugin' },
+    // Children, so drift is repaired and status follows the rollout.
+    { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'v1', kind: 'Service', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'v1', kind: 'ServiceAccount', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'apps/v1', kind: 'Deployment', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', matchLabels: MANAGED_LABELS },
+    // Cluster credentials projected into gateway pods: rotating one rolls them.
+    { apiVersion: 'v1', kind: 'Secret' },
+  ],
+  permissions: [
+    { apiGroups: ['mcpg.dev'], resources: ['mcpggateways'], verbs: READ },
+    { apiGroups: ['mcpg.dev'], resources: ['mcpggateways/status'], verbs: ['get', 'update'] },
+    {
+      apiGroups: ['mcpg.dev'],
+      resources: [
+        'mcpgpluginsets',
+        'mcpgroutes',
+        'mcpgclusters',
+        'mcpgrevocationlists',
+        'mcpgtenants',
+        'mcpgservers',
+        'mcpgplugins',
+      ],
+      verbs: READ,
+    },
+    { apiGroups: [''], resources: ['configmaps', 'services', 'serviceaccounts'], verbs: WRITE_CHILDREN },
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: WRITE_CHILDREN },
+    { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE_CHILDREN },
+    { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE_CHILDREN },
+    { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: WRITE_CHILDREN },
+    {
+      apiGroups: ['monitoring.coreos.com'],
+      resources: ['servicemonitors', 'prometheusrules'],
+      verbs: WRITE_CHILDREN,
+    },
+    // Only to hash the cluster credentials it projects; the pods read the Secrets themselves.
+    { apiGroups: [''], resources: ['secrets'], verbs: READ },
+    EVENT_RECORDING,
+  ],
+  // Often, since it is how a changed gateway spec is noticed (a pass over an unchanged gateway writes nothing).
+  resyncSchedule: '*/2 * * * *',
+};
