@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundle } from '../../../hack/bundle.ts';
+import { bundle, functionNames } from '../../../hack/bundle.ts';
 import { freePort } from '../../cluster/ports.ts';
 import { ManagedProcess, stopProcesses } from '../../cluster/processes.ts';
 import { sendPing } from '../../cluster/ping.ts';
@@ -28,7 +28,8 @@ describe('a bundled function folder', () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  it.each([['server'], ['instance']])(
+  // Every function folder (every folder under functions/ with a func.yaml), so a new function is covered.
+  it.each(functionNames().map((name) => [name]))(
     'installs and answers a resync when copied out of the repository: %s',
     async (name) => {
       const copy = path.join(await mkdtemp(path.join(os.tmpdir(), `mcpg-${name}-`)), name);
