@@ -4,6 +4,7 @@ export * from './kinds.ts';
 export * from './validate.ts';
 export { replicaCeiling } from './gateway.validation.ts';
 export { plaintextTransport } from './cluster.validation.ts';
+export { namespaceOwners, tenantAllows, type TenantClaim } from './tenant.validation.ts';
 export type { GatewaySpec } from './gateway.schema.ts';
 export type { PluginSetSpec } from './plugin-set.schema.ts';
 export type { RouteSpec } from './route.schema.ts';
