@@ -3,7 +3,7 @@ export * from './field-errors.ts';
 export * from './kinds.ts';
 export * from './validate.ts';
 export { replicaCeiling } from './gateway.validation.ts';
-export { plaintextTransport } from './cluster.validation.ts';
+export { plaintextTransport, validateClusterSpec } from './cluster.validation.ts';
 export { namespaceOwners, tenantAllows, type TenantClaim } from './tenant.validation.ts';
 export type { GatewaySpec } from './gateway.schema.ts';
 export type { PluginSetSpec } from './plugin-set.schema.ts';
