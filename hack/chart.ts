@@ -40,7 +40,8 @@ function crdTemplates(): Map<string, string> {
 }
 
 function functionTemplate(wiring: FunctionWiring): string {
-  const values = `.Values.functions.${wiring.name}`;
+  // index, not a field path: function names such as plugin-set are not Go template identifiers.
+  const values = `(index .Values.functions "${wiring.name}")`;
   const objects = functionManifests(wiring, {
     namespace: RELEASE_NAMESPACE,
     image: `{{ include "mcpg.image" (list $ "${wiring.name}") }}`,

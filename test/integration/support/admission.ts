@@ -23,6 +23,8 @@ export async function startAdmission(options: {
   kubeconfig: string;
   workDir: string;
   env?: Record<string, string>;
+  /** The script to run: the source by default, or a bundle (dist/function.mjs of a copied folder). */
+  entry?: string;
 }): Promise<RunningAdmission> {
   const pki = await Pki.create(options.workDir, 'mcpg-webhook-test-ca');
   const serving = await pki.issue({
@@ -35,7 +37,7 @@ export async function startAdmission(options: {
   const admission = ManagedProcess.start({
     name: `admission-${port}`,
     binary: process.execPath,
-    args: [path.join(REPO_ROOT, 'functions/admission/src/index.ts')],
+    args: [options.entry ?? path.join(REPO_ROOT, 'functions/admission/src/index.ts')],
     logDir: options.workDir,
     env: {
       KUBECONFIG: options.kubeconfig,

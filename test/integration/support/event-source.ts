@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { inject, vi } from 'vitest';
-import type { FunctionWiring } from '@mcpg-functions/shared/knative';
+import type { FunctionWiring, WatchedType } from '@mcpg-functions/shared/knative';
+import { resourceOf } from '@mcpg-functions/shared/kube';
 import { adapterResources, startAdapter, stopAdapter } from '../../cluster/adapter.ts';
 import type { Clients } from './cluster.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
@@ -21,6 +22,13 @@ export async function startWithEventSource(options: {
   namespace: string;
   /** What the function declares it watches (the same list its ApiServerSource gets in a cluster). */
   wiring: FunctionWiring;
+  /**
+   * Cluster-scoped kinds the wiring watches are watched cluster-wide by a second adapter, narrowed to objects
+   * carrying these labels so that other test files' objects stay out (default: every object).
+   */
+  clusterScopedLabels?: Record<string, string>;
+  /** More namespaces whose objects the namespaced watches cover (a tenant spans several). */
+  moreNamespaces?: string[];
   env?: Record<string, string>;
   /** Watch every namespace (needed for cluster-scoped kinds and cross-namespace references). */
   allNamespaces?: boolean;
@@ -36,19 +44,40 @@ export async function startWithEventSource(options: {
     logDir,
     ...(options.env ? { env: options.env } : {}),
   });
+  const clusterScoped = (w: WatchedType) => resourceOf(w.apiVersion, w.kind)?.namespaced === false;
   const adapter = await startAdapter({
     name: `${options.name}-${options.namespace}`,
     kubeconfig: options.clients.kubeconfigPath,
     sink: `${fn.url}/`,
-    namespaces: options.allNamespaces ? [] : [options.namespace],
+    namespaces: options.allNamespaces ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
     allNamespaces: options.allNamespaces ?? false,
-    resources: adapterResources(options.wiring.watches),
+    resources: adapterResources(
+      options.allNamespaces
+        ? options.wiring.watches
+        : options.wiring.watches.filter((w) => !clusterScoped(w)),
+    ),
     logDir,
   });
+  // A cluster-wide adapter already sees cluster-scoped objects.
+  const clusterWatches = (options.allNamespaces ? [] : options.wiring.watches)
+    .filter(clusterScoped)
+    .map((w) => ({ ...w, matchLabels: { ...w.matchLabels, ...options.clusterScopedLabels } }));
+  const clusterAdapter =
+    clusterWatches.length > 0
+      ? await startAdapter({
+          name: `${options.name}-${options.namespace}-cluster`,
+          kubeconfig: options.clients.kubeconfigPath,
+          sink: `${fn.url}/`,
+          allNamespaces: true,
+          resources: adapterResources(clusterWatches),
+          logDir,
+        })
+      : undefined;
   const probes: string[] = [];
   await vi.waitFor(
     async () => {
       adapter.assertRunning();
+      clusterAdapter?.assertRunning();
       const name = `probe-${probes.length + 1}`;
       probes.push(name);
       await options.probe.create(name);
@@ -62,6 +91,7 @@ export async function startWithEventSource(options: {
     fn,
     stop: async () => {
       await stopAdapter(adapter);
+      if (clusterAdapter) await stopAdapter(clusterAdapter);
       await fn.stop();
     },
   };

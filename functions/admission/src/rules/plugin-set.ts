@@ -1,19 +1,11 @@
-import type { FieldError, PluginSetSpec, PluginSpec, TenantSpec } from '@mcpg-functions/shared/api';
+import {
+  tenantAllows,
+  type FieldError,
+  type PluginSetSpec,
+  type PluginSpec,
+} from '@mcpg-functions/shared/api';
 import { tenantOf, type ClusterLookups, type Named } from '../lookups.ts';
 import type { CrossObjectRule } from './context.ts';
-
-type Entry = PluginSetSpec['entries'][number];
-
-/** Whether a tenant's allowlist admits a plugin: by resource name or plugin id, "*", or image prefix. */
-export function tenantAllows(tenant: TenantSpec, entry: Entry, plugin: PluginSpec | undefined): boolean {
-  return (tenant.allowedPlugins ?? []).some(
-    (allowed) =>
-      allowed.name === '*' ||
-      allowed.name === entry.pluginRef.name ||
-      allowed.name === entry.id ||
-      (allowed.registryPrefix !== undefined && plugin?.oci.image.startsWith(allowed.registryPrefix) === true),
-  );
-}
 
 async function pluginsOf(
   spec: PluginSetSpec,

@@ -21,10 +21,10 @@ export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
 }
 
-/** Lower-case plural, as the API server names resources (the kinds we watch all pluralise with -s or -ies). */
+/** Lower-case plural, as the API server names resources (policy → policies, but gateway → gateways). */
 export function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
-  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
   return lower.endsWith('s') ? `${lower}es` : `${lower}s`;
 }
 

@@ -19,6 +19,7 @@ export interface ObjectMeta {
   ownerReferences?: OwnerReference[];
   deletionTimestamp?: string;
   creationTimestamp?: string;
+  finalizers?: string[];
 }
 
 export interface OwnerReference {
@@ -133,6 +134,20 @@ export class ObjectClient {
       path: this.path({ ...object, ...object.metadata }) + query,
       body: object,
       contentType: 'application/apply-patch+yaml',
+    });
+  }
+
+  /**
+   * A JSON merge patch (RFC 7386: a null removes a key) or a JSON patch (RFC 6902: a `test` op makes it
+   * conditional), for fields of objects we share with other writers, such as a namespace's labels.
+   */
+  async patch<T extends KubeObject>(key: ObjectKey, patch: unknown, type: 'merge' | 'json'): Promise<T> {
+    this.counts.writes += 1;
+    return kubeRequest<T>(this.config, {
+      method: 'PATCH',
+      path: this.path(key),
+      body: patch,
+      contentType: type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json',
     });
   }
 

@@ -40,6 +40,13 @@ const BUILT_IN: ResourceType[] = [
     plural: 'prometheusrules',
     namespaced: true,
   },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', plural: 'roles', namespaced: true },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    namespaced: true,
+  },
 ];
 
 const OURS: ResourceType[] = KINDS.map((k) => ({

@@ -52,6 +52,11 @@ export interface KindReconciler<O extends KubeObject = KubeObject> {
   reconcile: (object: O, context: ReconcileContext) => Promise<Desired>;
   /** Status fields another writer owns (an instance's lastUsedAt, set by gateways): kept as they are. */
   foreignStatusFields?: string[];
+  /**
+   * Clean-up owner references cannot do (labels on objects we do not own): the driver keeps `name` in each
+   * object's finalizers and runs `finalize` once the object is being deleted, before letting it go.
+   */
+  finalizer?: { name: string; finalize: (object: O, context: ReconcileContext) => Promise<void> };
 }
 
 export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed';
@@ -92,10 +97,13 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
 
   /** One level-based pass over one object. Throws TransientError for failures worth a retry. */
   async reconcileKey(key: ObjectKey): Promise<Outcome> {
-    const object = await this.client.get<O>(key);
-    if (!object || object.metadata.deletionTimestamp) return 'gone';
+    const found = await this.client.get<O>(key);
+    if (!found) return 'gone';
+    if (found.metadata.deletionTimestamp) return this.finalize(found);
+    let object = found;
     const context = this.context();
     try {
+      object = await this.ensureFinalizer(found);
       const desired = await this.reconciler.reconcile(object, context);
       if (desired.deleteSelf) return await this.deleteSelf(object, desired.deleteSelf, context.now);
       const changedChildren = await this.applyChildren(object, desired.children);
@@ -119,6 +127,47 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
             cause: error,
           });
     }
+  }
+
+  /** Runs the kind's clean-up for an object being deleted, then removes our finalizer so it can go. */
+  private async finalize(object: O): Promise<Outcome> {
+    const finalizer = this.reconciler.finalizer;
+    const present = object.metadata.finalizers ?? [];
+    if (!finalizer || !present.includes(finalizer.name)) return 'gone';
+    try {
+      await finalizer.finalize(object, this.context());
+      await this.setFinalizers(
+        object,
+        present.filter((f) => f !== finalizer.name),
+      );
+    } catch (error) {
+      throw new TransientError(
+        `finalizing ${describeKey(keyOf(object))} failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    this.log.info({ object: describeKey(keyOf(object)) }, 'finalized');
+    return 'gone';
+  }
+
+  private async ensureFinalizer(object: O): Promise<O> {
+    const name = this.reconciler.finalizer?.name;
+    const present = object.metadata.finalizers ?? [];
+    if (!name || present.includes(name)) return object;
+    return this.setFinalizers(object, [...present, name]);
+  }
+
+  /** Guarded by resourceVersion: a concurrent writer makes the patch fail (and the pass retry), never loses an entry. */
+  private async setFinalizers(object: O, finalizers: string[]): Promise<O> {
+    const patched = await this.client.patch<O>(
+      keyOf(object),
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: object.metadata.resourceVersion },
+        { op: 'add', path: '/metadata/finalizers', value: finalizers },
+      ],
+      'json',
+    );
+    return { ...patched, apiVersion: object.apiVersion, kind: object.kind };
   }
 
   private async deleteSelf(object: O, why: { reason: string; message: string }, now: Date): Promise<Outcome> {
@@ -151,7 +200,9 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       await this.client.apply(child);
       changed = true;
     }
-    const wanted = new Set(children.map((c) => `${c.kind}/${c.metadata.name}`));
+    // Keyed by namespace too: a cluster-scoped parent has same-named children in several namespaces.
+    const childId = (c: KubeObject) => `${c.kind}/${c.metadata.namespace ?? ''}/${c.metadata.name}`;
+    const wanted = new Set(children.map(childId));
     for (const type of this.reconciler.childTypes) {
       // A child type whose API is not installed (an optional CRD) has nothing to prune.
       const existing = await this.client
@@ -160,9 +211,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
           if (isNotFound(error)) return [];
           throw error;
         });
-      for (const stale of existing.filter(
-        (c) => isControlledBy(c, parent) && !wanted.has(`${c.kind}/${c.metadata.name}`),
-      )) {
+      for (const stale of existing.filter((c) => isControlledBy(c, parent) && !wanted.has(childId(c)))) {
         await this.client.delete(keyOf(stale));
         changed = true;
       }

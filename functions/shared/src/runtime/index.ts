@@ -20,6 +20,7 @@ export {
   childSelector,
   contentHash,
   controllerReference,
+  isControlledBy,
   labelValue,
   parentLabel,
 } from './ownership.ts';

@@ -1,0 +1,39 @@
+/** What the tenant function watches and may do; knative/tenant.yaml is generated from this. */
+import {
+  EVENT_RECORDING,
+  MANAGED_LABELS,
+  READ,
+  WRITE_CHILDREN,
+  type FunctionWiring,
+} from '@mcpg-functions/shared/knative';
+import { TENANT_RULES } from './resources/rbac.ts';
+
+export const wiring: FunctionWiring = {
+  name: 'tenant',
+  description:
+    'Fences MCPGTenant namespaces with a label, a ResourceQuota and RBAC, and re-checks allowlists and quotas',
+  watches: [
+    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGTenant' },
+    { apiVersion: 'v1', kind: 'ResourceQuota', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', matchLabels: MANAGED_LABELS },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', matchLabels: MANAGED_LABELS },
+    // A listed namespace created later is bound; what lands in a tenant's namespaces is re-checked.
+    { apiVersion: 'v1', kind: 'Namespace' },
+    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGGateway' },
+    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginSet' },
+    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRoute' },
+  ],
+  permissions: [
+    { apiGroups: ['mcpg.dev'], resources: ['mcpgtenants'], verbs: [...READ, 'patch'] },
+    { apiGroups: ['mcpg.dev'], resources: ['mcpgtenants/status'], verbs: ['get', 'update'] },
+    { apiGroups: ['mcpg.dev'], resources: ['mcpgplugins'], verbs: READ },
+    { apiGroups: [''], resources: ['namespaces'], verbs: [...READ, 'patch'] },
+    { apiGroups: [''], resources: ['resourcequotas'], verbs: WRITE_CHILDREN },
+    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: WRITE_CHILDREN },
+    // The API server lets a function write a Role only with permissions it holds itself; holding exactly the
+    // tenant Role's rules is narrower than the `escalate` verb, which would allow any Role in any namespace.
+    ...TENANT_RULES,
+    EVENT_RECORDING,
+  ],
+  resyncSchedule: '*/10 * * * *',
+};
