@@ -102,7 +102,7 @@ describe('the Helm chart', () => {
   });
 
   it('sets the image, log level, resync schedule and tracing endpoint from values', async () => {
-    const { text } = await render({
+    const { text, objects } = await render({
       ...PROVIDED_TLS,
       'image.registry': 'registry.internal:5000',
       'image.tag': '9.9.9',
@@ -111,7 +111,8 @@ describe('the Helm chart', () => {
     });
     expect(text).toContain("image: 'registry.internal:5000/mcpg-dev/mcpg-functions/server:9.9.9'");
     expect(text).toContain('image: registry.internal:5000/mcpg-dev/mcpg-functions/admission:9.9.9');
-    expect(text).toContain('schedule: "*/5 * * * *"');
+    const resync = objects.find((o) => o.kind === 'PingSource' && o.metadata.name === 'mcpg-server-resync');
+    expect(resync?.spec?.schedule).toBe('*/5 * * * *');
     expect(text).toContain('value: "http://otel.observability:4318"');
   });
 
