@@ -14,6 +14,8 @@ import type { Logger } from './logger.ts';
 
 export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   driver: ReconcileDriver<O>;
+  /** Drivers of further kinds the same function reconciles; every event is offered to each driver. */
+  moreDrivers?: ReconcileDriver[];
   logger: Logger;
   registry: Registry;
   /** Objects reconciled at once during a resync. */
@@ -92,12 +94,21 @@ async function handle<O extends KubeObject>(
   envelope: PokeEnvelope,
   options: FunctionAppOptions<O>,
 ): Promise<DispatchResult> {
-  const driver = options.driver;
-  const keys =
-    envelope.poke.kind === 'resync'
-      ? await resyncKeys(driver, new Date())
-      : await keysFor(envelope.poke, driver);
-  return reconcileAll(driver, keys, envelope.poke.kind === 'resync' ? (options.concurrency ?? 4) : 1);
+  const result: DispatchResult = { reconciled: [], failed: [] };
+  for (const driver of [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[]) {
+    const keys =
+      envelope.poke.kind === 'resync'
+        ? await resyncKeys(driver, new Date())
+        : await keysFor(envelope.poke, driver);
+    const one = await reconcileAll(
+      driver,
+      keys,
+      envelope.poke.kind === 'resync' ? (options.concurrency ?? 4) : 1,
+    );
+    result.reconciled.push(...one.reconciled);
+    result.failed.push(...one.failed);
+  }
+  return result;
 }
 
 function report(
@@ -124,12 +135,12 @@ function report(
     return;
   }
   for (const { key, outcome } of result.reconciled) {
-    counters.reconciles.inc({ kind, outcome });
+    counters.reconciles.inc({ kind: key.kind, outcome });
     if (envelope.poke.kind === 'object')
       log.info({ ...base, object: describeKey(key), outcome }, 'reconciled');
   }
   for (const { key, error } of result.failed) {
-    counters.reconciles.inc({ kind, outcome: 'failed' });
+    counters.reconciles.inc({ kind: key.kind, outcome: 'failed' });
     log.warn({ ...base, object: describeKey(key), reason: error.message }, 'reconcile failed');
   }
   if (envelope.poke.kind === 'resync') log.info({ ...base, summary: summarize(result) }, 'resync');
