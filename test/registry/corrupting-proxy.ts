@@ -19,7 +19,8 @@ export async function startCorruptingProxy(target: string): Promise<CorruptingPr
         headers: { accept: request.headers.accept ?? '*/*' },
       });
       const body = Buffer.from(await upstream.arrayBuffer());
-      if (request.url?.includes('/blobs/') && body.length > 0) body[body.length >> 1] ^= 0xff;
+      const middle = body.length >> 1;
+      if (request.url?.includes('/blobs/') && body.length > 0) body.writeUInt8(body.readUInt8(middle) ^ 0xff, middle);
       const headers: Record<string, string> = {};
       upstream.headers.forEach((value, key) => {
         if (key !== 'content-encoding' && key !== 'transfer-encoding') headers[key] = value;
