@@ -139,7 +139,9 @@ export async function cosignKeyPair(): Promise<CosignKeys> {
     dir,
     keyPath: path.join(dir, 'cosign.key'),
     publicPem: readFileSync(path.join(dir, 'cosign.pub'), 'utf8'),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -20,7 +20,8 @@ export async function startCorruptingProxy(target: string): Promise<CorruptingPr
       });
       const body = Buffer.from(await upstream.arrayBuffer());
       const middle = body.length >> 1;
-      if (request.url?.includes('/blobs/') && body.length > 0) body.writeUInt8(body.readUInt8(middle) ^ 0xff, middle);
+      if (request.url?.includes('/blobs/') && body.length > 0)
+        body.writeUInt8(body.readUInt8(middle) ^ 0xff, middle);
       const headers: Record<string, string> = {};
       upstream.headers.forEach((value, key) => {
         if (key !== 'content-encoding' && key !== 'transfer-encoding') headers[key] = value;
@@ -36,6 +37,11 @@ export async function startCorruptingProxy(target: string): Promise<CorruptingPr
   return {
     host: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }

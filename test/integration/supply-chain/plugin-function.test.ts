@@ -135,7 +135,7 @@ describe('the supply-chain function, against a real registry', () => {
       async () => {
         const current = (await readPlugin(full)).status;
         expect(condition(current, 'Ready')).toBeDefined();
-        return current!;
+        return current ?? {};
       },
       { timeout: 20_000, interval: 200 },
     );
@@ -163,11 +163,11 @@ describe('the supply-chain function, against a real registry', () => {
   }, 90_000);
 
   afterAll(async () => {
-    await fn?.stop();
-    await proxy?.close();
-    await registry?.stop();
-    cosign?.remove();
-    otherCosign?.remove();
+    await fn.stop();
+    await proxy.close();
+    await registry.stop();
+    cosign.remove();
+    otherCosign.remove();
   });
 
   it('verifies an Ed25519- and cosign-signed plugin and publishes the digest-pinned artifact', async () => {
@@ -254,7 +254,7 @@ describe('the supply-chain function, against a real registry', () => {
     const status = await vi.waitFor(async () => {
       const current = (await readPlugin(full)).status;
       expect(condition(current, 'Pulled')).toMatchObject({ status: 'False', reason: 'TooLarge' });
-      return current!;
+      return current ?? {};
     });
     expect(condition(status, 'Pulled')?.message).toMatch(/over the 65536-byte limit/);
     expect(status.artifact).toBeUndefined();

@@ -50,12 +50,12 @@ export async function serveFunctions(
   const logger = createLogger(name, settings.LOG_LEVEL);
   const client = new ObjectClient(connect(settings.KUBECONFIG), `mcpg-functions/${name}`);
   // Each driver only ever hands its reconciler objects of that reconciler's own kind.
-  const [driver, ...moreDrivers] = reconcilers.map(
-    (r) => new ReconcileDriver(r as unknown as KindReconciler, { client, log: logger }),
-  );
+  const [first, ...more] = reconcilers;
+  const driverOf = (r: KindReconciler<never>) =>
+    new ReconcileDriver(r as unknown as KindReconciler, { client, log: logger });
   const app = createFunctionApp({
-    driver: driver!,
-    moreDrivers,
+    driver: driverOf(first),
+    moreDrivers: more.map(driverOf),
     logger,
     registry: createRegistry(name),
     concurrency: settings.MCPG_RESYNC_CONCURRENCY,

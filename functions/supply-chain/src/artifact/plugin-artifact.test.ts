@@ -29,7 +29,7 @@ describe('readPackage', () => {
     ).toEqual(Buffer.from('s'));
   });
 
-  it.each([
+  it.each<{ name: string; files: Record<string, string>; error: RegExp }>([
     {
       name: 'a stray file',
       files: { 'plugin.yaml': yaml, 'plugin.so': 'x', 'run.sh': 'x' },

@@ -52,11 +52,12 @@ export function packageLayer(manifest: Manifest) {
   if (document.manifests !== undefined)
     throw new ArtifactError('the reference names an image index, not a plugin artifact manifest');
   const layers = (document.layers ?? []).filter((layer) => layer.mediaType === PluginMediaTypes.package);
-  if (layers.length !== 1)
+  const [layer] = layers;
+  if (!layer || layers.length !== 1)
     throw new ArtifactError(
       `no MCPG plugin layer: expected exactly one layer of type ${PluginMediaTypes.package}, found ${layers.length}`,
     );
-  return layers[0]!;
+  return layer;
 }
 
 function descriptorId(yaml: Buffer): string {

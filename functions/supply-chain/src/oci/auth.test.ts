@@ -42,7 +42,8 @@ describe('parseChallenge and tokenUrl', () => {
       service: 'registry.example',
       scope: 'repository:a:pull',
     });
-    const url = tokenUrl(challenge!, ['repository:b:pull,push', 'repository:a:pull']);
+    if (!challenge) throw new Error('no challenge parsed');
+    const url = tokenUrl(challenge, ['repository:b:pull,push', 'repository:a:pull']);
     expect(url.searchParams.get('service')).toBe('registry.example');
     expect(url.searchParams.getAll('scope')).toEqual(['repository:b:pull,push', 'repository:a:pull']);
   });

@@ -15,19 +15,29 @@ export function isDigest(value: string): boolean {
   return DIGEST.test(value);
 }
 
-/** Parses `registry/path[:tag][@sha256:hex]`; a first segment without `.`/`:` (and not localhost) means Docker Hub. */
-export function parseReference(text: string): Reference {
-  const trimmed = text.trim();
-  const at = trimmed.indexOf('@');
-  const digest = at === -1 ? undefined : trimmed.slice(at + 1);
-  if (digest !== undefined && !isDigest(digest))
+function splitDigest(text: string): { named: string; digest: string | undefined } {
+  const at = text.indexOf('@');
+  if (at === -1) return { named: text, digest: undefined };
+  const digest = text.slice(at + 1);
+  if (!isDigest(digest))
     throw new Error(`"${text}" has an invalid digest: use @sha256:<64 lower-case hex digits>`);
-  const named = at === -1 ? trimmed : trimmed.slice(0, at);
+  return { named: text.slice(0, at), digest };
+}
+
+/** A first segment without `.` or `:` (and not localhost) is a Docker Hub path, as Docker reads it. */
+function splitRegistry(named: string): { registry: string; path: string } {
   const slash = named.indexOf('/');
   const first = slash === -1 ? '' : named.slice(0, slash);
   const explicitHost = /[.:]/.test(first) || first === 'localhost';
-  const registry = explicitHost ? first : 'index.docker.io';
-  const path = explicitHost ? named.slice(slash + 1) : named;
+  return explicitHost
+    ? { registry: first, path: named.slice(slash + 1) }
+    : { registry: 'index.docker.io', path: named };
+}
+
+/** Parses `registry/path[:tag][@sha256:hex]`. */
+export function parseReference(text: string): Reference {
+  const { named, digest } = splitDigest(text.trim());
+  const { registry, path } = splitRegistry(named);
   const colon = path.lastIndexOf(':');
   const repository = colon === -1 ? path : path.slice(0, colon);
   const tag = colon === -1 ? undefined : path.slice(colon + 1);

@@ -41,7 +41,7 @@ async function affectedPlugins(
   const plugins = await context.client.list<PluginObject>({ apiVersion: API_VERSION, kind: KIND.kind });
   if (key.kind === 'MCPGRevocationList') return plugins.map(toKey);
   if (key.kind === 'MCPGPluginMirror')
-    return plugins.filter((p) => p.spec.oci?.mirrorRef?.name === key.name).map(toKey);
+    return plugins.filter((p) => p.spec.oci.mirrorRef?.name === key.name).map(toKey);
   return plugins.filter((p) => secretsOf(p.spec).includes(key.name)).map(toKey);
 }
 

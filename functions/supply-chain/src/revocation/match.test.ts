@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRevocation, revokingList, type VerifiedFacts } from './match.ts';
 
+const signer = {
+  subject: 'https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1',
+  issuer: 'https://token.actions.githubusercontent.com',
+};
 const facts: VerifiedFacts = {
   binarySha256: 'a'.repeat(64),
   manifestDigest: `sha256:${'b'.repeat(64)}`,
   keyFingerprints: ['c'.repeat(64)],
-  signers: [
-    {
-      subject: 'https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1',
-      issuer: 'https://token.actions.githubusercontent.com',
-    },
-  ],
+  signers: [signer],
 };
 const list = (name: string, revocations: unknown[]) => ({ metadata: { name }, spec: { revocations } });
 
@@ -19,9 +18,9 @@ describe('evaluateRevocation', () => {
     { entry: { artifactSha256: 'A'.repeat(64) }, reason: 'ArtifactRevoked' },
     { entry: { ociDigest: facts.manifestDigest }, reason: 'DigestRevoked' },
     { entry: { publicKeySha256: 'C'.repeat(64) }, reason: 'KeyRevoked' },
-    { entry: { signerIdentity: { subject: facts.signers[0]!.subject } }, reason: 'SignerRevoked' },
+    { entry: { signerIdentity: { subject: signer.subject } }, reason: 'SignerRevoked' },
     {
-      entry: { signerIdentity: { subject: facts.signers[0]!.subject, issuer: facts.signers[0]!.issuer } },
+      entry: { signerIdentity: { subject: signer.subject, issuer: signer.issuer } },
       reason: 'SignerRevoked',
     },
   ])('revokes by $reason', ({ entry, reason }) => {
@@ -32,7 +31,7 @@ describe('evaluateRevocation', () => {
 
   it.each([
     { entry: { artifactSha256: 'd'.repeat(64) } },
-    { entry: { signerIdentity: { subject: facts.signers[0]!.subject, issuer: 'https://other' } } },
+    { entry: { signerIdentity: { subject: signer.subject, issuer: 'https://other' } } },
   ])('leaves unmatched entries alone', ({ entry }) => {
     expect(evaluateRevocation([list('a', [{ ...entry, reason: 'x' }])], facts)).toEqual({
       state: 'clear',
