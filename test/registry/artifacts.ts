@@ -145,8 +145,15 @@ export async function cosignKeyPair(): Promise<CosignKeys> {
   };
 }
 
-/** Signs `repo@digest` with a cosign key in the classic `.sig` tag format, without a transparency log. */
-export async function cosignSignClassic(imageByDigest: string, keys: CosignKeys): Promise<void> {
+/**
+ * Signs `repo@digest` with a cosign key, without a transparency log: in the classic `.sig` tag format, or as a
+ * Sigstore bundle attached as a referrer (stored under the `sha256-<hex>` tag on registries without the API).
+ */
+export async function cosignSign(
+  imageByDigest: string,
+  keys: CosignKeys,
+  format: 'classic' | 'bundle' = 'classic',
+): Promise<void> {
   await run(
     toolPath('cosign'),
     [
@@ -155,11 +162,15 @@ export async function cosignSignClassic(imageByDigest: string, keys: CosignKeys)
       keys.keyPath,
       '--tlog-upload=false',
       '--use-signing-config=false',
-      '--new-bundle-format=false',
+      `--new-bundle-format=${format === 'bundle'}`,
       '--allow-http-registry',
       '--yes',
       imageByDigest,
     ],
     { cwd: keys.dir, env: { ...process.env, COSIGN_PASSWORD: '' } },
   );
+}
+
+export function cosignSignClassic(imageByDigest: string, keys: CosignKeys): Promise<void> {
+  return cosignSign(imageByDigest, keys, 'classic');
 }

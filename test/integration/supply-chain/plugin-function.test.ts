@@ -7,6 +7,7 @@ import { startFunction, type RunningFunction } from '../support/function-process
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 import {
   cosignKeyPair,
+  cosignSign,
   cosignSignClassic,
   ed25519Pair,
   pluginPackage,
@@ -111,6 +112,7 @@ describe('the supply-chain function, against a real registry', () => {
     options: {
       pkg?: ReturnType<typeof pluginPackage>;
       sign?: CosignKeys | false;
+      format?: 'classic' | 'bundle';
       trust?: Record<string, unknown>;
       host?: string;
       oci?: Record<string, unknown>;
@@ -119,7 +121,7 @@ describe('the supply-chain function, against a real registry', () => {
     const pkg = options.pkg ?? pluginPackage({ id: 'dev.mcpg.test.gate', signer });
     const digest = await pushPlugin(`${registry.host}/plugins/${name}:1.0.0`, pkg);
     if (options.sign !== false)
-      await cosignSignClassic(`${registry.host}/plugins/${name}@${digest}`, options.sign ?? cosign);
+      await cosignSign(`${registry.host}/plugins/${name}@${digest}`, options.sign ?? cosign, options.format);
     const full = `${name}-${suffix()}`;
     await apply(
       kube,
@@ -183,6 +185,15 @@ describe('the supply-chain function, against a real registry', () => {
     });
   });
 
+  it('verifies a plugin signed in the Sigstore bundle format, found through the referrers tag fallback', async () => {
+    const { digest, status } = await verifyPlugin('bundled', { format: 'bundle' });
+    expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
+    expect(status).toMatchObject({
+      artifact: `${registry.host}/plugins/bundled@${digest}`,
+      cosignVerified: true,
+    });
+  });
+
   it.each([
     {
       name: 'tampered',
@@ -211,11 +222,19 @@ describe('the supply-chain function, against a real registry', () => {
       check: { signatureValid: true, cosignVerified: false },
     },
     {
+      name: 'wrong-bundle-signer',
+      why: 'a bundle signature is by a key that is not trusted',
+      setup: () => ({ sign: otherCosign, format: 'bundle' as const }),
+      reason: 'SignatureInvalid',
+      message: /0\/1 cosign signatures verified: the bundle signature does not verify with the cosign key/,
+      check: { signatureValid: true, cosignVerified: false },
+    },
+    {
       name: 'no-cosign',
       why: 'there is no cosign signature at all',
       setup: () => ({ sign: false as const }),
       reason: 'SignatureMissing',
-      message: /no cosign signature \(sha256-[a-f0-9]{64}\.sig\)/,
+      message: /no sha256-[a-f0-9]{64}\.sig tag and no Sigstore bundle among its referrers/,
       check: { cosignVerified: false },
     },
     {

@@ -10,7 +10,7 @@ import { RegistryError } from '../oci/errors.ts';
 import { manifestRef, pinned } from '../oci/reference.ts';
 import { evaluateRevocation, type VerifiedFacts } from '../revocation/match.ts';
 import type { SupplyChainSettings } from '../settings.ts';
-import { classicSignatures, verifyWithKey } from '../verify/cosign-classic.ts';
+import { verifyCosignKey } from '../verify/cosign-key.ts';
 import { verifyDetached } from '../verify/ed25519.ts';
 import { ed25519PublicKey, keyFingerprint, pemPublicKey } from '../verify/keys.ts';
 import { LocationError, pullLocation, type PullLocation } from './pull-location.ts';
@@ -94,12 +94,11 @@ async function cosignKeyCheck({
   const key = await loadKey(deps, ref, pemPublicKey);
   if (isProblem(key)) return { ok: false, checks: { cosignVerified: false }, ...key };
   // Signatures are read where the artifact was pulled from: the mirror holds them when mirrored.
-  const signatures = await classicSignatures(
+  const outcome = await verifyCosignKey(
     location.registry,
-    location.reference.repository,
-    artifact.manifestDigest,
+    { repository: location.reference.repository, digest: artifact.manifestDigest },
+    key,
   );
-  const outcome = verifyWithKey(signatures, artifact.manifestDigest, key);
   return outcome.verified
     ? { ok: true, checks: { cosignVerified: true }, keyFingerprint: keyFingerprint(key) }
     : { ok: false, checks: { cosignVerified: false }, reason: outcome.reason, message: outcome.message };

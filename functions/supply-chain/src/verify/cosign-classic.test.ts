@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { payloadProblem, verifyWithKey } from './cosign-classic.ts';
+import { classicProblem, payloadProblem } from './cosign-classic.ts';
+import { cosignOutcome } from './cosign-key.ts';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const payload = (digest: string, key = 'docker-manifest-digest', type = 'cosign container image signature') =>
@@ -29,36 +30,43 @@ describe('payloadProblem', () => {
   });
 });
 
-describe('verifyWithKey', () => {
+describe('classicProblem and cosignOutcome', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const signed = (body: Buffer, key = privateKey) => ({
     payload: body,
     signature: sign('sha256', body, key),
   });
+  const judge = (sigs: { payload: Buffer; signature: Buffer }[]) =>
+    cosignOutcome(
+      sigs.map((s) => classicProblem(s, DIGEST, publicKey)),
+      DIGEST,
+    );
 
   it('accepts when one of several signatures verifies and names the digest', () => {
-    const outcome = verifyWithKey(
-      [signed(payload(DIGEST), other.privateKey), signed(payload(DIGEST))],
-      DIGEST,
-      publicKey,
-    );
-    expect(outcome).toEqual({ verified: true, detail: '1 of 2 signatures verified' });
+    expect(judge([signed(payload(DIGEST), other.privateKey), signed(payload(DIGEST))])).toEqual({
+      verified: true,
+      detail: '1 of 2 signatures verified',
+    });
   });
 
   it.each([
-    { name: 'no signatures', sigs: () => [], reason: 'SignatureMissing' },
+    { name: 'no signatures', sigs: () => [], reason: 'SignatureMissing', message: /no sha256-c+\.sig tag/ },
     {
       name: 'a signature by another key',
       sigs: () => [signed(payload(DIGEST), other.privateKey)],
       reason: 'SignatureInvalid',
+      message: /0\/1 cosign signatures verified: the signature does not verify/,
     },
     {
       name: 'a valid signature over another digest',
       sigs: () => [signed(payload(`sha256:${'e'.repeat(64)}`))],
       reason: 'SignatureInvalid',
+      message: /is for sha256:e+, not the pulled/,
     },
-  ])('refuses $name', ({ sigs, reason }) => {
-    expect(verifyWithKey(sigs(), DIGEST, publicKey)).toMatchObject({ verified: false, reason });
+  ])('refuses $name', ({ sigs, reason, message }) => {
+    const outcome = judge(sigs());
+    expect(outcome).toMatchObject({ verified: false, reason });
+    expect((outcome as { message: string }).message).toMatch(message);
   });
 });

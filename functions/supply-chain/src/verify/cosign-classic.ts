@@ -71,37 +71,14 @@ export function payloadProblem(payload: Buffer, digest: string): string | undefi
   return undefined;
 }
 
-export type CosignOutcome =
-  | { verified: true; detail: string }
-  | { verified: false; reason: 'SignatureMissing' | 'SignatureInvalid'; message: string };
-
-/** Key-based: at least one signature verifies with `key` and names `digest`. */
-export function verifyWithKey(
-  signatures: readonly ClassicSignature[],
+/** Why a classic signature does not vouch for `digest` with `key`, or undefined when it does. */
+export function classicProblem(
+  candidate: ClassicSignature,
   digest: string,
   key: KeyObject,
-): CosignOutcome {
-  if (signatures.length === 0)
-    return {
-      verified: false,
-      reason: 'SignatureMissing',
-      message: `no cosign signature (${signatureTag(digest)}) for ${digest}`,
-    };
-  const problems: string[] = [];
-  for (const candidate of signatures) {
-    const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
-    if (!verify(hash, candidate.payload, key, candidate.signature)) {
-      problems.push('the signature does not verify with the cosign key');
-      continue;
-    }
-    const problem = payloadProblem(candidate.payload, digest);
-    if (problem === undefined)
-      return { verified: true, detail: `1 of ${signatures.length} signatures verified` };
-    problems.push(problem);
-  }
-  return {
-    verified: false,
-    reason: 'SignatureInvalid',
-    message: `0/${signatures.length} cosign signatures verified: ${[...new Set(problems)].join('; ')}`,
-  };
+): string | undefined {
+  const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+  if (!verify(hash, candidate.payload, key, candidate.signature))
+    return 'the signature does not verify with the cosign key';
+  return payloadProblem(candidate.payload, digest);
 }
