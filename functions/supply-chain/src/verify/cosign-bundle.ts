@@ -53,7 +53,7 @@ export function bundleProblem(
   const envelope: unknown = stored.bundle.dsseEnvelope;
   if (!isEnvelope(envelope))
     return 'the bundle holds no DSSE envelope (message-signature bundles are not image signatures)';
-  const payload = openEnvelope(envelope as DsseEnvelope, keys);
+  const payload = openEnvelope(envelope, keys);
   if (!payload) return 'the bundle signature does not verify with the cosign key';
   const statement = parseStatement(payload);
   if (statement?.predicateType !== COSIGN_SIGN_PREDICATE)

@@ -56,7 +56,7 @@ export interface Statement {
 export function parseStatement(payload: Buffer): Statement | undefined {
   try {
     const statement = JSON.parse(payload.toString('utf8')) as unknown;
-    return typeof statement === 'object' && statement !== null ? (statement as Statement) : undefined;
+    return typeof statement === 'object' && statement !== null ? statement : undefined;
   } catch {
     return undefined;
   }
