@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { RegistryClient } from '../oci/client.ts';
-import { isEnvelope, namesSubject, openEnvelope, parseStatement, type DsseEnvelope } from './dsse.ts';
+import { isEnvelope, namesSubject, openEnvelope, parseStatement } from './dsse.ts';
 
 export const BUNDLE_ARTIFACT = 'application/vnd.dev.sigstore.bundle';
 const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
