@@ -174,3 +174,33 @@ export async function cosignSign(
 export function cosignSignClassic(imageByDigest: string, keys: CosignKeys): Promise<void> {
   return cosignSign(imageByDigest, keys, 'classic');
 }
+
+/** One line of provenance.intoto.jsonl: a DSSE envelope around a SLSA v1 statement, signed with `key`. */
+export function provenanceLine(
+  subjectSha256: string,
+  source: { repository: string; ref: string },
+  key: KeyObject,
+): string {
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'plugin.so', digest: { sha256: subjectSha256 } }],
+    predicateType: 'https://slsa.dev/provenance/v1',
+    predicate: {
+      buildDefinition: { buildType: 'https://mcpg.dev/build/v1', externalParameters: { source } },
+    },
+  };
+  const payload = Buffer.from(JSON.stringify(statement));
+  const payloadType = 'application/vnd.in-toto+json';
+  const type = Buffer.from(payloadType);
+  const pae = Buffer.concat([
+    Buffer.from(`DSSEv1 ${type.length} `),
+    type,
+    Buffer.from(` ${payload.length} `),
+    payload,
+  ]);
+  return JSON.stringify({
+    payload: payload.toString('base64'),
+    payloadType,
+    signatures: [{ sig: sign(null, pae, key).toString('base64') }],
+  });
+}

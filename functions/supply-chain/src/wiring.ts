@@ -8,8 +8,9 @@ export const wiring: FunctionWiring = {
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPlugin' },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRevocationList' },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginMirror' },
-    // Rotated signing keys and pull secrets re-verify the plugins that use them.
+    // Rotated signing keys, pull secrets and provenance re-verify the plugins that use them.
     { apiVersion: 'v1', kind: 'Secret' },
+    { apiVersion: 'v1', kind: 'ConfigMap' },
   ],
   permissions: [
     {
@@ -22,7 +23,7 @@ export const wiring: FunctionWiring = {
       resources: ['mcpgplugins/status', 'mcpgrevocationlists/status', 'mcpgpluginmirrors/status'],
       verbs: ['get', 'update'],
     },
-    { apiGroups: [''], resources: ['secrets'], verbs: READ },
+    { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: READ },
     EVENT_RECORDING,
   ],
   resyncSchedule: '*/5 * * * *',

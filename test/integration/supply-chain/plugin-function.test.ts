@@ -10,6 +10,7 @@ import {
   cosignSign,
   cosignSignClassic,
   ed25519Pair,
+  provenanceLine,
   pluginPackage,
   pushPlugin,
   type CosignKeys,
@@ -29,6 +30,7 @@ interface PluginStatus {
   resolvedDigest?: string;
   signatureValid?: boolean;
   cosignVerified?: boolean;
+  slsaVerified?: boolean;
   revokedBySha?: boolean;
   conditions?: Condition[];
 }
@@ -286,6 +288,60 @@ describe('the supply-chain function, against a real registry', () => {
       `Secret ${namespace.name}/absent does not exist`,
     );
   });
+
+  it.each([
+    {
+      name: 'provenance-ok',
+      signedBy: 'release',
+      tag: 'refs/tags/v1.0.0',
+      ready: 'True',
+      reason: 'Verified',
+    },
+    {
+      name: 'provenance-foreign',
+      signedBy: 'stranger',
+      tag: 'refs/tags/v1.0.0',
+      ready: 'False',
+      reason: 'ProvenanceUnsigned',
+    },
+    {
+      name: 'provenance-wrong-tag',
+      signedBy: 'release',
+      tag: 'refs/heads/main',
+      ready: 'False',
+      reason: 'ProvenanceMismatch',
+    },
+  ])(
+    'checks SLSA provenance signed by a trusted key: $name',
+    async ({ name, signedBy, tag, ready, reason }) => {
+      const pkg = pluginPackage({ id: 'dev.mcpg.test.gate', signer });
+      const key = signedBy === 'release' ? signer.privateKey : ed25519Pair().privateKey;
+      const line = provenanceLine(
+        pkg.binarySha256,
+        { repository: 'https://github.com/mcpg-dev/plugins', ref: tag },
+        key,
+      );
+      await kube.core.createNamespacedConfigMap({
+        namespace: namespace.name,
+        body: { metadata: { name }, data: { 'provenance.intoto.jsonl': `${line}\n` } },
+      });
+      const trust = {
+        signingKeyRef: { secretName: 'release-key' },
+        slsaProvenance: {
+          configMapName: name,
+          sourceUri: 'https://github.com/mcpg-dev/plugins',
+          sourceTag: 'refs/tags/v1.0.0',
+        },
+      };
+      const { status } = await verifyPlugin(name, { pkg, trust, sign: false });
+      expect(condition(status, 'Ready')?.status).toBe(ready);
+      if (ready === 'True') expect(status.slsaVerified).toBe(true);
+      else {
+        expect(condition(status, 'Verified')).toMatchObject({ status: 'False', reason });
+        expect(status).toMatchObject({ slsaVerified: false, signatureValid: true });
+      }
+    },
+  );
 
   describe('revocation lists', () => {
     const listName = () => `revoked-${suffix()}`;

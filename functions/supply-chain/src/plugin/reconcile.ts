@@ -33,15 +33,17 @@ async function affectedPlugins(
   context: ReconcileContext,
   settings: SupplyChainSettings,
 ): Promise<ObjectKey[]> {
+  const inOperatorNamespace =
+    (key.kind === 'Secret' || key.kind === 'ConfigMap') && key.namespace === settings.operatorNamespace;
   const relevant =
-    key.kind === 'MCPGRevocationList' ||
-    key.kind === 'MCPGPluginMirror' ||
-    (key.kind === 'Secret' && key.namespace === settings.operatorNamespace);
+    key.kind === 'MCPGRevocationList' || key.kind === 'MCPGPluginMirror' || inOperatorNamespace;
   if (!relevant) return [];
   const plugins = await context.client.list<PluginObject>({ apiVersion: API_VERSION, kind: KIND.kind });
   if (key.kind === 'MCPGRevocationList') return plugins.map(toKey);
   if (key.kind === 'MCPGPluginMirror')
     return plugins.filter((p) => p.spec.oci.mirrorRef?.name === key.name).map(toKey);
+  if (key.kind === 'ConfigMap')
+    return plugins.filter((p) => p.spec.trust.slsaProvenance?.configMapName === key.name).map(toKey);
   return plugins.filter((p) => secretsOf(p.spec).includes(key.name)).map(toKey);
 }
 

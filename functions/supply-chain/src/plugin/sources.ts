@@ -32,6 +32,25 @@ export async function secretValue(client: ObjectClient, namespace: string, ref: 
   return Buffer.from(value, 'base64');
 }
 
+/** One key of a ConfigMap in the operator namespace. */
+export async function configMapValue(
+  client: ObjectClient,
+  namespace: string,
+  ref: { name: string; key: string },
+): Promise<string> {
+  const map = await client.get<KubeObject & { data?: Record<string, string> }>({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    namespace,
+    name: ref.name,
+  });
+  if (!map) throw new MissingSource(`ConfigMap ${namespace}/${ref.name} does not exist`);
+  const value = map.data?.[ref.key];
+  if (value === undefined)
+    throw new MissingSource(`ConfigMap ${namespace}/${ref.name} has no key "${ref.key}"`);
+  return value;
+}
+
 /** A dockerconfigjson Secret's document (`.dockerconfigjson`, or `dockerconfigjson` as some tools write it). */
 export async function dockerConfig(client: ObjectClient, namespace: string, ref: SecretRef): Promise<string> {
   try {

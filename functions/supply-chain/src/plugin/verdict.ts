@@ -15,7 +15,9 @@ export type VerifyReason =
   | 'SignatureMissing'
   | 'SignatureInvalid'
   | 'KeylessUnsupported'
-  | 'ProvenanceUnsupported';
+  | 'ProvenanceMissing'
+  | 'ProvenanceUnsigned'
+  | 'ProvenanceMismatch';
 
 export interface Checks {
   signatureValid?: boolean;

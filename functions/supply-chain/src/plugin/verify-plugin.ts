@@ -3,6 +3,7 @@
  * every configured check against the pulled bytes and digest, then revocation. The first failure decides the
  * verdict; nothing is trusted that was not checked in this pass.
  */
+import type { KeyObject } from 'node:crypto';
 import type { PluginSpec } from '@mcpg-functions/shared/api';
 import type { ObjectClient } from '@mcpg-functions/shared/kube';
 import { ArtifactError, pullPlugin, type PluginArtifact } from '../artifact/plugin-artifact.ts';
@@ -12,9 +13,10 @@ import { evaluateRevocation, type VerifiedFacts } from '../revocation/match.ts';
 import type { SupplyChainSettings } from '../settings.ts';
 import { verifyCosignKey } from '../verify/cosign-key.ts';
 import { verifyDetached } from '../verify/ed25519.ts';
+import { verifyProvenance } from '../verify/slsa.ts';
 import { ed25519PublicKey, keyFingerprint, pemPublicKey } from '../verify/keys.ts';
 import { LocationError, pullLocation, type PullLocation } from './pull-location.ts';
-import { MissingSource, revocationLists, secretValue } from './sources.ts';
+import { configMapValue, MissingSource, revocationLists, secretValue } from './sources.ts';
 import type { Checks, PluginVerdict, PullReason, VerifyReason } from './verdict.ts';
 
 export interface VerifyDeps {
@@ -23,7 +25,7 @@ export interface VerifyDeps {
 }
 
 type CheckResult =
-  | { ok: true; checks: Checks; keyFingerprint?: string }
+  | { ok: true; checks: Checks; key?: KeyObject }
   | { ok: false; checks: Checks; reason: VerifyReason; message: string };
 
 interface CheckInput {
@@ -31,6 +33,8 @@ interface CheckInput {
   artifact: PluginArtifact;
   location: PullLocation;
   deps: VerifyDeps;
+  /** Keys earlier checks loaded and accepted: provenance must be signed by one of them. */
+  trustedKeys: KeyObject[];
 }
 
 function pullFailure(error: unknown): { reason: PullReason; message: string } {
@@ -79,7 +83,7 @@ async function ed25519Check({ spec, artifact, deps }: CheckInput): Promise<Check
   if (isProblem(key)) return { ok: false, checks: { signatureValid: false }, ...key };
   const outcome = verifyDetached(artifact.binary, artifact.signature, key);
   return outcome.valid
-    ? { ok: true, checks: { signatureValid: true }, keyFingerprint: keyFingerprint(key) }
+    ? { ok: true, checks: { signatureValid: true }, key }
     : { ok: false, checks: { signatureValid: false }, reason: outcome.reason, message: outcome.message };
 }
 
@@ -100,45 +104,68 @@ async function cosignKeyCheck({
     key,
   );
   return outcome.verified
-    ? { ok: true, checks: { cosignVerified: true }, keyFingerprint: keyFingerprint(key) }
+    ? { ok: true, checks: { cosignVerified: true }, key }
     : { ok: false, checks: { cosignVerified: false }, reason: outcome.reason, message: outcome.message };
 }
 
-function unsupportedChecks({ spec }: CheckInput): CheckResult | undefined {
-  if (spec.trust.cosignIdentity)
-    return {
-      ok: false,
-      checks: { cosignVerified: false },
-      reason: 'KeylessUnsupported',
-      message:
-        'keyless cosign verification (trust.cosignIdentity) is not available in this release; use trust.cosignKeyRef or trust.signingKeyRef',
-    };
-  if (spec.trust.slsaProvenance)
+function keylessCheck({ spec }: CheckInput): CheckResult | undefined {
+  if (!spec.trust.cosignIdentity) return undefined;
+  return {
+    ok: false,
+    checks: { cosignVerified: false },
+    reason: 'KeylessUnsupported',
+    message:
+      'keyless cosign verification (trust.cosignIdentity) is not available in this release; use trust.cosignKeyRef or trust.signingKeyRef',
+  };
+}
+
+const PROVENANCE_KEY = 'provenance.intoto.jsonl';
+
+async function provenanceCheck({
+  spec,
+  artifact,
+  deps,
+  trustedKeys,
+}: CheckInput): Promise<CheckResult | undefined> {
+  const wanted = spec.trust.slsaProvenance;
+  if (!wanted) return undefined;
+  let jsonl: string;
+  try {
+    jsonl = await configMapValue(deps.client, deps.settings.operatorNamespace, {
+      name: wanted.configMapName,
+      key: PROVENANCE_KEY,
+    });
+  } catch (error) {
+    if (!(error instanceof MissingSource)) throw error;
     return {
       ok: false,
       checks: { slsaVerified: false },
-      reason: 'ProvenanceUnsupported',
-      message:
-        'SLSA provenance verification (trust.slsaProvenance) is not available in this release; remove it to verify by signature',
+      reason: 'ProvenanceMissing',
+      message: error.message,
     };
-  return undefined;
+  }
+  const outcome = verifyProvenance(jsonl, { binarySha256: artifact.binarySha256, ...wanted }, trustedKeys);
+  return outcome.ok
+    ? { ok: true, checks: { slsaVerified: true } }
+    : { ok: false, checks: { slsaVerified: false }, reason: outcome.reason, message: outcome.message };
 }
 
-const CHECKS = [ed25519Check, cosignKeyCheck, unsupportedChecks];
+// Provenance comes last: it is checked with the keys the signature checks accepted.
+const CHECKS = [ed25519Check, cosignKeyCheck, keylessCheck, provenanceCheck];
 
 async function runChecks(
-  input: CheckInput,
-): Promise<{ failed?: CheckResult & { ok: false }; checks: Checks; fingerprints: string[] }> {
+  input: Omit<CheckInput, 'trustedKeys'>,
+): Promise<{ failed?: CheckResult & { ok: false }; checks: Checks; keys: KeyObject[] }> {
   let checks: Checks = {};
-  const fingerprints: string[] = [];
+  const keys: KeyObject[] = [];
   for (const check of CHECKS) {
-    const result = await check(input);
+    const result = await check({ ...input, trustedKeys: keys });
     if (!result) continue;
     checks = { ...checks, ...result.checks };
-    if (!result.ok) return { failed: result, checks, fingerprints };
-    if (result.keyFingerprint) fingerprints.push(result.keyFingerprint);
+    if (!result.ok) return { failed: result, checks, keys };
+    if (result.key) keys.push(result.key);
   }
-  return { checks, fingerprints };
+  return { checks, keys };
 }
 
 export async function verifyPlugin(spec: PluginSpec, deps: VerifyDeps): Promise<PluginVerdict> {
@@ -184,7 +211,7 @@ export async function verifyPlugin(spec: PluginSpec, deps: VerifyDeps): Promise<
   const facts: VerifiedFacts = {
     binarySha256: artifact.binarySha256,
     manifestDigest: artifact.manifestDigest,
-    keyFingerprints: ran.fingerprints,
+    keyFingerprints: ran.keys.map(keyFingerprint),
     signers: [],
   };
   const verdict = evaluateRevocation(await revocationLists(deps.client), facts);
