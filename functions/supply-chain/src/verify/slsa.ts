@@ -28,18 +28,22 @@ function field(value: unknown, ...path: string[]): unknown {
   );
 }
 
+function v1Source(predicate: unknown): { uri?: unknown; ref?: unknown } {
+  const parameters = field(predicate, 'buildDefinition', 'externalParameters');
+  // MCPG's own builder records `source`; GitHub's generator records `workflow`.
+  const source = (field(parameters, 'source') ?? field(parameters, 'workflow')) as Json;
+  return { uri: source?.repository, ref: source?.ref ?? source?.digest };
+}
+
+function v02Source(predicate: unknown): { uri?: unknown; ref?: unknown } {
+  const config = field(predicate, 'invocation', 'configSource') as Json;
+  return { uri: config?.uri, ref: config?.entryPoint ?? config?.ref };
+}
+
 /** Source repository and ref the statement says it was built from. */
 export function builtFrom(statement: Statement): { uri?: unknown; ref?: unknown } | undefined {
-  if (statement.predicateType === V1) {
-    const parameters = field(statement.predicate, 'buildDefinition', 'externalParameters') as Json;
-    // MCPG's own builder records `source`; GitHub's generator records `workflow`.
-    const source = (field(parameters, 'source') ?? field(parameters, 'workflow')) as Json;
-    return { uri: source?.repository, ref: source?.ref ?? source?.digest };
-  }
-  if (statement.predicateType === V02) {
-    const config = field(statement.predicate, 'invocation', 'configSource') as Json;
-    return { uri: config?.uri, ref: config?.entryPoint ?? config?.ref };
-  }
+  if (statement.predicateType === V1) return v1Source(statement.predicate);
+  if (statement.predicateType === V02) return v02Source(statement.predicate);
   return undefined;
 }
 
