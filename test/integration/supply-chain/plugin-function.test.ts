@@ -45,12 +45,14 @@ describe('the supply-chain function, against a real registry', () => {
   const kube = clients();
   const suffix = () => namespace.name.split('-').pop() ?? '';
   let registry: LocalRegistry;
+  let mirrorRegistry: LocalRegistry;
   let proxy: CorruptingProxy;
   let fn: RunningFunction;
   let signer: Ed25519Pair;
   let cosign: CosignKeys;
   let otherCosign: CosignKeys;
   const mirrorHost = () => `mirror.${namespace.name}.svc.cluster.local:5000`;
+  const syncedMirrorHost = () => `mirror.${namespace.name}.svc.cluster.local:5002`;
 
   const pluginPath = (name: string) => `/apis/mcpg.dev/v1alpha2/mcpgplugins/${name}`;
   const readPlugin = (name: string) =>
@@ -149,7 +151,10 @@ describe('the supply-chain function, against a real registry', () => {
   beforeAll(async () => {
     await installCrds(kube);
     const logDir = path.join(inject('clusterRunDir'), 'logs');
-    registry = await startRegistry({ logDir });
+    [registry, mirrorRegistry] = await Promise.all([
+      startRegistry({ logDir }),
+      startRegistry({ logDir, name: 'mirror-registry' }),
+    ]);
     proxy = await startCorruptingProxy(registry.url);
     [cosign, otherCosign] = await Promise.all([cosignKeyPair(), cosignKeyPair()]);
     signer = ed25519Pair();
@@ -161,7 +166,10 @@ describe('the supply-chain function, against a real registry', () => {
       env: {
         MCPG_OPERATOR_NAMESPACE: namespace.name,
         MCPG_MANIFEST_MAX_BYTES: String(MANIFEST_LIMIT),
-        MCPG_REGISTRY_ENDPOINTS: JSON.stringify({ [mirrorHost()]: registry.url }),
+        MCPG_REGISTRY_ENDPOINTS: JSON.stringify({
+          [mirrorHost()]: registry.url,
+          [syncedMirrorHost()]: mirrorRegistry.url,
+        }),
       },
     });
   }, 90_000);
@@ -170,6 +178,7 @@ describe('the supply-chain function, against a real registry', () => {
     await fn.stop();
     await proxy.close();
     await registry.stop();
+    await mirrorRegistry.stop();
     cosign.remove();
     otherCosign.remove();
   });
@@ -478,6 +487,50 @@ describe('the supply-chain function, against a real registry', () => {
         `mirror.${namespace.name}.svc.cluster.local:5001`,
       );
       expect(failed?.artifact).toBeUndefined();
+    });
+
+    it('verifies upstream, then mirrors the artifact with its classic and bundle signatures; refuses to mirror what does not verify', async () => {
+      const name = `sync-${suffix()}`;
+      await apply(kube, {
+        ...mirror(name, 5002),
+        spec: { ...mirror(name, 5002).spec, upstream: { registry: registry.host, namespace: 'mcpg-dev' } },
+      });
+      const pkg = pluginPackage({ id: 'dev.mcpg.test.gate', signer });
+      const digest = await pushPlugin(`${registry.host}/mcpg-dev/plugins/synced:1.0.0`, pkg);
+      await cosignSign(`${registry.host}/mcpg-dev/plugins/synced@${digest}`, cosign, 'classic');
+      await cosignSign(`${registry.host}/mcpg-dev/plugins/synced@${digest}`, cosign, 'bundle');
+      const bad = pluginPackage({ id: 'dev.mcpg.test.gate', signer });
+      const badDigest = await pushPlugin(`${registry.host}/mcpg-dev/plugins/unsigned:1.0.0`, bad);
+      const good = `synced-${suffix()}`;
+      const refused = `unsigned-${suffix()}`;
+      const via = { mirrorRef: { name } };
+      await apply(
+        kube,
+        plugin(good, `${registry.host}/mcpg-dev/plugins/synced:1.0.0@${digest}`, bothKeys, via),
+      );
+      await apply(
+        kube,
+        plugin(refused, `${registry.host}/mcpg-dev/plugins/unsigned:1.0.0@${badDigest}`, bothKeys, via),
+      );
+
+      expect(await poke('MCPGPluginMirror', name)).toBe(204);
+      const synced = (await readMirror(name)).status?.conditions?.find((c) => c.type === 'Synced');
+      expect(synced).toMatchObject({ status: 'False', reason: 'NotMirrored' });
+      expect(synced?.message).toMatch(
+        new RegExp(`1 of 2 plugin\\(s\\) not mirrored: ${refused}: not verified upstream: no cosign signature for sha256:`),
+      );
+      const tags = (await (
+        await fetch(`${mirrorRegistry.url}/v2/mcpg-dev/plugins/synced/tags/list`)
+      ).json()) as { tags: string[] };
+      const hex = digest.slice(7);
+      expect(tags.tags.sort()).toEqual(['1.0.0', `sha256-${hex}`, `sha256-${hex}.sig`]);
+      expect((await fetch(`${mirrorRegistry.url}/v2/mcpg-dev/plugins/unsigned/tags/list`)).status).toBe(404);
+
+      expect(await poke('MCPGPlugin', good)).toBe(204);
+      const status = (await readPlugin(good)).status;
+      expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
+      expect(status?.artifact).toBe(`${syncedMirrorHost()}/mcpg-dev/plugins/synced@${digest}`);
+      expect(status?.cosignVerified).toBe(true);
     });
 
     it('fails closed when the mirror does not cover the reference or does not exist', async () => {

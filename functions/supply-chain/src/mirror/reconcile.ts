@@ -1,17 +1,75 @@
 /**
  * MCPGPluginMirror: reachable only when the registry behind it answers GET /v2/ (a Service that exists is not
- * enough), and how many plugins pull through it.
+ * enough), how many plugins pull through it, and whether each was verified upstream and mirrored (Synced).
  */
-import { API_VERSION, requireKind, type PluginMirrorSpec } from '@mcpg-functions/shared/api';
+import { API_VERSION, requireKind, type PluginMirrorSpec, type PluginSpec } from '@mcpg-functions/shared/api';
 import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
-import { parseSpec, type Desired, type KindReconciler } from '@mcpg-functions/shared/runtime';
+import {
+  parseSpec,
+  type ConditionInput,
+  type Desired,
+  type KindReconciler,
+  type ReconcileContext,
+} from '@mcpg-functions/shared/runtime';
+import { credentialsFor } from '../oci/auth.ts';
 import { mirrorHost, registryClient } from '../plugin/pull-location.ts';
+import type { PluginObject } from '../plugin/reconcile.ts';
+import { dockerConfig } from '../plugin/sources.ts';
 import type { SupplyChainSettings } from '../settings.ts';
+import { syncPlugin, type SyncResult } from './sync.ts';
 
 const KIND = requireKind('MCPGPluginMirror');
+const PLUGIN = requireKind('MCPGPlugin');
 
 type MirrorObject = KubeObject & { spec: PluginMirrorSpec };
 type PluginView = KubeObject & { spec?: { oci?: { mirrorRef?: { name?: string } } } };
+
+export function syncedCondition(results: readonly SyncResult[]): ConditionInput {
+  const failed = results.filter((r) => !r.mirrored);
+  if (failed.length === 0)
+    return {
+      type: 'Synced',
+      status: 'True',
+      reason: 'Mirrored',
+      message: `${results.length} plugin(s) verified and mirrored with their signatures`,
+    };
+  const problems = failed.map((r) => `${r.plugin}: ${r.problem ?? 'not mirrored'}`).join('; ');
+  return {
+    type: 'Synced',
+    status: 'False',
+    reason: 'NotMirrored',
+    message: `${failed.length} of ${results.length} plugin(s) not mirrored: ${problems}`.slice(0, 2000),
+  };
+}
+
+async function syncAll(
+  mirror: MirrorObject,
+  plugins: readonly PluginObject[],
+  context: ReconcileContext,
+  settings: SupplyChainSettings,
+): Promise<SyncResult[]> {
+  const auth = mirror.spec.auth?.secretRef;
+  const mirrorCredentials = auth
+    ? credentialsFor(
+        await dockerConfig(context.client, settings.operatorNamespace, auth),
+        mirrorHost(mirror.spec),
+      )
+    : undefined;
+  const results: SyncResult[] = [];
+  for (const plugin of [...plugins].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    const parsed = PLUGIN.spec.safeParse(plugin.spec);
+    results.push(
+      parsed.success
+        ? await syncPlugin({ name: plugin.metadata.name, spec: parsed.data as PluginSpec }, mirror.spec, {
+            client: context.client,
+            settings,
+            mirrorCredentials,
+          })
+        : { plugin: plugin.metadata.name, mirrored: false, problem: 'its spec is invalid' },
+    );
+  }
+  return results;
+}
 
 export function mirrorReconciler(settings: SupplyChainSettings): KindReconciler<MirrorObject> {
   return {
@@ -24,12 +82,26 @@ export function mirrorReconciler(settings: SupplyChainSettings): KindReconciler<
         insecure: spec.endpoint.insecure,
         credentials: undefined,
       }).ping();
-      const plugins = await context.client.list<PluginView>({ apiVersion: API_VERSION, kind: 'MCPGPlugin' });
-      const proxied = plugins.filter((p) => p.spec?.oci?.mirrorRef?.name === object.metadata.name).length;
+      const plugins = await context.client.list<PluginObject>({
+        apiVersion: API_VERSION,
+        kind: 'MCPGPlugin',
+      });
+      const mine = plugins.filter(
+        (p) => (p.spec as PluginView['spec'])?.oci?.mirrorRef?.name === object.metadata.name,
+      );
+      const synced = probe.reachable
+        ? syncedCondition(await syncAll({ ...object, spec }, mine, context, settings))
+        : ({
+            type: 'Synced',
+            status: 'Unknown',
+            reason: 'Unreachable',
+            message: 'the mirror does not answer',
+          } as const);
       return {
         children: [],
-        status: { reachable: probe.reachable, proxiedReferences: proxied, endpointHost: host },
+        status: { reachable: probe.reachable, proxiedReferences: mine.length, endpointHost: host },
         conditions: [
+          synced,
           probe.reachable
             ? { type: 'Ready', status: 'True', reason: 'Reachable', message: probe.detail }
             : { type: 'Ready', status: 'False', reason: 'Unreachable', message: probe.detail },

@@ -168,11 +168,25 @@ async function runChecks(
   return { checks, keys };
 }
 
+/** Verifies at the plugin's own pull location (the mirror when it names one). */
 export async function verifyPlugin(spec: PluginSpec, deps: VerifyDeps): Promise<PluginVerdict> {
   let location: PullLocation;
-  let artifact: PluginArtifact;
   try {
     location = await pullLocation(deps.client, deps.settings, spec);
+  } catch (error) {
+    return { stage: 'pull', ...pullFailure(error) };
+  }
+  return verifyAt(spec, location, deps);
+}
+
+/** Verifies the artifact at `location`: what the mirror does upstream before it copies anything. */
+export async function verifyAt(
+  spec: PluginSpec,
+  location: PullLocation,
+  deps: VerifyDeps,
+): Promise<PluginVerdict> {
+  let artifact: PluginArtifact;
+  try {
     const target = { repository: location.reference.repository, ref: manifestRef(location.reference) };
     ({ artifact } = await pullPlugin(location.registry, target, {
       packageBytes: deps.settings.packageBytes,
