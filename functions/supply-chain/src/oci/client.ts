@@ -5,11 +5,11 @@
  * the credentials, negotiated from the registry's 401 challenge.
  */
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { basicHeader, parseChallenge, tokenUrl, type Challenge, type Credentials } from './auth.ts';
 import { assertDigest, DigestCheck, sha256Digest } from './digest.ts';
 import { RegistryError } from './errors.ts';
 import { isDigest } from './reference.ts';
+import { httpRequest, type Reply } from './transport.ts';
 
 export const MediaTypes = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -61,8 +61,11 @@ export interface RegistryClientOptions {
   credentials?: Credentials | undefined;
   /** Manifests larger than this are refused (default 4 MiB, as registries commonly limit them). */
   manifestLimit?: number;
-  /** Upload chunk size (default 16 MiB): the most an upload holds in memory. */
-  chunkSize?: number;
+  /**
+   * Upload in chunks of this many bytes (PATCH with Content-Range each), for registries or proxies that limit
+   * request sizes; the most an upload then holds in memory. Unset: one streamed PATCH, nothing buffered.
+   */
+  chunkSize?: number | undefined;
   /** Per-request time limit for everything but blob bodies (default 30 s). */
   timeoutMs?: number;
 }
@@ -75,15 +78,14 @@ interface Call {
   repository: string;
   actions: 'pull' | 'pull,push';
   headers?: Record<string, string>;
-  body?: Buffer | undefined;
+  body?: Buffer | Readable | undefined;
   /** Scopes beyond the call's own repository (a mount's source). */
   extraScopes?: string[];
 }
 
 const DEFAULT_MANIFEST_LIMIT = 4 * 1024 * 1024;
-const DEFAULT_CHUNK = 16 * 1024 * 1024;
 
-async function readLimited(response: Response, limit: number, what: string): Promise<Buffer> {
+async function readLimited(response: Reply, limit: number, what: string): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > limit) {
     await response.body?.cancel();
@@ -99,7 +101,7 @@ async function readLimited(response: Response, limit: number, what: string): Pro
   return Buffer.concat(chunks);
 }
 
-function statusError(response: Response, what: string): RegistryError {
+function statusError(response: Reply, what: string): RegistryError {
   if (response.status === 404) return new RegistryError('NotFound', `${what} was not found (HTTP 404)`);
   if (response.status === 401 || response.status === 403)
     return new RegistryError(
@@ -112,8 +114,11 @@ function statusError(response: Response, what: string): RegistryError {
 export class RegistryClient {
   readonly registry: string;
   private readonly base: string;
-  private readonly options: Required<Omit<RegistryClientOptions, 'credentials' | 'endpoint'>> & {
+  private readonly options: Required<
+    Omit<RegistryClientOptions, 'credentials' | 'endpoint' | 'chunkSize'>
+  > & {
     credentials?: Credentials | undefined;
+    chunkSize?: number | undefined;
   };
   /** Authorization headers by scope set, reused until the registry refuses one. */
   private readonly authorizations = new Map<string, string>();
@@ -123,7 +128,6 @@ export class RegistryClient {
     this.base = options.endpoint ?? `${options.plainHttp ? 'http' : 'https'}://${options.registry}`;
     this.options = {
       manifestLimit: DEFAULT_MANIFEST_LIMIT,
-      chunkSize: DEFAULT_CHUNK,
       timeoutMs: 30_000,
       ...options,
     };
@@ -132,8 +136,9 @@ export class RegistryClient {
   /** GET /v2/: a registry answers 200, or 401 with a challenge; anything else is not a working registry. */
   async ping(): Promise<{ reachable: boolean; detail: string }> {
     try {
-      const response = await fetch(`${this.base}/v2/`, {
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+      const response = await httpRequest(`${this.base}/v2/`, {
+        method: 'GET',
+        timeoutMs: this.options.timeoutMs,
       });
       await response.body?.cancel();
       const isRegistry =
@@ -228,7 +233,7 @@ export class RegistryClient {
       await response.body?.cancel();
       throw statusError(response, what);
     }
-    const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    const source = response.body;
     const check = new DigestCheck({ digest: descriptor.digest, size: descriptor.size, limit, what });
     source.on('error', (error) => check.destroy(error));
     return source.pipe(check);
@@ -271,7 +276,11 @@ export class RegistryClient {
     if (started.status !== 202) throw statusError(started, `starting an upload to ${repository}`);
     let location = this.location(started);
     try {
-      location = await this.uploadChunks(repository, location, await open());
+      const source = await open();
+      location =
+        this.options.chunkSize === undefined
+          ? await this.uploadStream(repository, location, source)
+          : await this.uploadChunks(repository, location, source, this.options.chunkSize);
       const url = new URL(location);
       url.searchParams.set('digest', descriptor.digest);
       const done = await this.send({ method: 'PUT', path: url.toString(), repository, actions: 'pull,push' });
@@ -286,10 +295,33 @@ export class RegistryClient {
     }
   }
 
-  private async uploadChunks(repository: string, start: string, source: Readable): Promise<string> {
+  /** One PATCH whose body is the source stream: bytes flow from source to target without being held. */
+  private async uploadStream(repository: string, location: string, source: Readable): Promise<string> {
+    const response = await this.send(
+      {
+        method: 'PATCH',
+        path: location,
+        repository,
+        actions: 'pull,push',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: source,
+      },
+      { bodyTimeout: false },
+    );
+    await response.body?.cancel();
+    if (response.status !== 202) throw statusError(response, `uploading to ${repository}`);
+    return this.location(response);
+  }
+
+  private async uploadChunks(
+    repository: string,
+    start: string,
+    source: Readable,
+    size: number,
+  ): Promise<string> {
     let location = start;
     let offset = 0;
-    for await (const chunk of chunked(source, this.options.chunkSize)) {
+    for await (const chunk of chunked(source, size)) {
       const response = await this.send({
         method: 'PATCH',
         path: location,
@@ -360,7 +392,7 @@ export class RegistryClient {
     }
   }
 
-  private location(response: Response): string {
+  private location(response: Reply): string {
     const header = response.headers.get('location');
     if (!header)
       throw new RegistryError('BadResponse', 'the registry started an upload but sent no Location');
@@ -368,35 +400,40 @@ export class RegistryClient {
   }
 
   /** One request; a 401 with a challenge is answered once with Basic or a Bearer token, then repeated. */
-  private async send(call: Call, options: { bodyTimeout?: boolean } = {}): Promise<Response> {
+  private async send(call: Call, options: { bodyTimeout?: boolean } = {}): Promise<Reply> {
     const scopes = [`repository:${call.repository}:${call.actions}`, ...(call.extraScopes ?? [])];
     const scopeKey = scopes.join(' ');
-    const first = await this.fetchOnce(call, this.authorizations.get(scopeKey), options);
-    if (first.status !== 401) return first;
+    const first = await this.sendOnce(call, this.authorizations.get(scopeKey), options);
+    // A streamed body is spent: it cannot be sent again with new credentials.
+    if (first.status !== 401 || call.body instanceof Readable) return first;
     const challenge = parseChallenge(first.headers.get('www-authenticate'));
     await first.body?.cancel();
     if (!challenge) return first;
     const authorization = await this.authorize(challenge, scopes);
     this.authorizations.set(scopeKey, authorization);
-    return this.fetchOnce(call, authorization, options);
+    return this.sendOnce(call, authorization, options);
   }
 
-  private async fetchOnce(
+  private async sendOnce(
     call: Call,
     authorization: string | undefined,
     options: { bodyTimeout?: boolean },
-  ): Promise<Response> {
+  ): Promise<Reply> {
     const url = call.path.startsWith('http') ? call.path : `${this.base}${call.path}`;
     const headers: Record<string, string> = { ...call.headers };
     if (authorization) headers.authorization = authorization;
     try {
-      return await fetch(url, {
+      return await httpRequest(url, {
         method: call.method,
         headers,
-        ...(call.body ? { body: call.body } : {}),
-        ...(options.bodyTimeout === false ? {} : { signal: AbortSignal.timeout(this.options.timeoutMs) }),
+        body: call.body,
+        timeoutMs: options.bodyTimeout === false ? 0 : this.options.timeoutMs,
       });
     } catch (error) {
+      // A streamed body that failed its own digest check says so, rather than "unreachable".
+      if (error instanceof RegistryError) throw error;
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof RegistryError) throw cause;
       throw new RegistryError('Unreachable', `${call.method} ${url} failed: ${describeCause(error)}`, {
         cause: error,
       });
@@ -411,9 +448,10 @@ export class RegistryClient {
       return basicHeader(credentials);
     }
     const url = tokenUrl(challenge, scopes);
-    const response = await fetch(url, {
+    const response = await httpRequest(url.toString(), {
+      method: 'GET',
       headers: credentials ? { authorization: basicHeader(credentials) } : {},
-      signal: AbortSignal.timeout(this.options.timeoutMs),
+      timeoutMs: this.options.timeoutMs,
     }).catch((error: unknown) => {
       throw new RegistryError('Unreachable', `token service ${url.origin} failed: ${describeCause(error)}`);
     });
@@ -440,8 +478,8 @@ export function referrersTag(digest: string): string {
 }
 
 function describeCause(error: unknown): string {
-  const cause = (error as { cause?: { message?: string; code?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+  const { code, cause } = error as { code?: string; cause?: { message?: string; code?: string } };
+  return cause?.code ?? code ?? cause?.message ?? (error as Error).message;
 }
 
 /** Regroups a byte stream into chunks of `size` bytes (the last one shorter). */
