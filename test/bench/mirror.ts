@@ -63,9 +63,14 @@ async function timed(
   const stop = watchPeak(child.pid ?? 0);
   const stdout = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${binary} exited ${code}`))));
+    child.on('exit', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${binary} exited ${String(code)}`));
+    });
   });
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, peakMiB: stop(), stdout };
 }

@@ -253,7 +253,7 @@ export class RegistryClient {
 
   /**
    * Puts a blob unless it is there already: a cross-repository mount when the registry holds it under
-   * `mountFrom`, else a chunked upload from `open()`. The upload is committed only by the final PUT, which the
+   * `mountFrom`, else an upload from `open()` (streamed, or in chunks when `chunkSize` is set). The upload is committed only by the final PUT, which the
    * registry refuses unless the bytes match the digest, so a failed or corrupt source leaves nothing behind.
    */
   async pushBlob(
@@ -274,13 +274,23 @@ export class RegistryClient {
     await started.body?.cancel();
     if (started.status === 201) return 'mounted';
     if (started.status !== 202) throw statusError(started, `starting an upload to ${repository}`);
-    let location = this.location(started);
+    return this.upload(repository, descriptor, { location: this.location(started), open });
+  }
+
+  /** Sends the bytes to an upload session and commits it with the digest; a failure cancels the session. */
+  private async upload(
+    repository: string,
+    descriptor: Pick<Descriptor, 'digest' | 'size'>,
+    session: { location: string; open: () => Promise<Readable> },
+  ): Promise<PushOutcome> {
+    let location = session.location;
     try {
-      const source = await open();
+      const source = await session.open();
+      const chunkSize = this.options.chunkSize;
       location =
-        this.options.chunkSize === undefined
+        chunkSize === undefined
           ? await this.uploadStream(repository, location, source)
-          : await this.uploadChunks(repository, location, source, this.options.chunkSize);
+          : await this.uploadChunks(repository, location, source, chunkSize);
       const url = new URL(location);
       url.searchParams.set('digest', descriptor.digest);
       const done = await this.send({ method: 'PUT', path: url.toString(), repository, actions: 'pull,push' });
