@@ -15,6 +15,7 @@ import {
   type Ed25519Pair,
 } from '../../registry/artifacts.ts';
 import { startCorruptingProxy, type CorruptingProxy } from '../../registry/corrupting-proxy.ts';
+import { startAuthProxy, type AuthProxy } from '../../registry/auth-proxy.ts';
 
 export interface Condition {
   type: string;
@@ -32,6 +33,8 @@ export interface PluginStatus {
   conditions?: Condition[];
 }
 
+const PULL_CREDENTIALS = { username: 'puller', password: 'pull-secret-password' };
+
 export const MANIFEST_LIMIT = 64 * 1024;
 
 // ApiServerSource adapter sends them (binary CloudEvents naming the object).
@@ -48,6 +51,7 @@ export function useSupplyChainBed(prefix: string) {
   let registry: LocalRegistry;
   let mirrorRegistry: LocalRegistry;
   let proxy: CorruptingProxy;
+  let authProxy: AuthProxy;
   let fn: RunningFunction;
   let signer: Ed25519Pair;
   let cosign: CosignKeys;
@@ -157,6 +161,11 @@ export function useSupplyChainBed(prefix: string) {
       startRegistry({ logDir, name: 'mirror-registry' }),
     ]);
     proxy = await startCorruptingProxy(registry.url);
+    authProxy = await startAuthProxy(registry.url, PULL_CREDENTIALS);
+    const auths = {
+      [authProxy.host]: { username: PULL_CREDENTIALS.username, password: PULL_CREDENTIALS.password },
+    };
+    await secret('pull-secret', { '.dockerconfigjson': JSON.stringify({ auths }) });
     [cosign, otherCosign] = await Promise.all([cosignKeyPair(), cosignKeyPair()]);
     signer = ed25519Pair();
     await secret('release-key', { 'release.pub': signer.publicBase64 });
@@ -178,6 +187,7 @@ export function useSupplyChainBed(prefix: string) {
   afterAll(async () => {
     await fn.stop();
     await proxy.close();
+    await authProxy.close();
     await registry.stop();
     await mirrorRegistry.stop();
     cosign.remove();
@@ -205,6 +215,9 @@ export function useSupplyChainBed(prefix: string) {
     },
     get proxy() {
       return proxy;
+    },
+    get authProxy() {
+      return authProxy;
     },
     get fn() {
       return fn;

@@ -97,6 +97,21 @@ describe('the supply-chain function verifying plugins', () => {
     expect(status.artifact).toBeUndefined();
   });
 
+  it('pulls from a registry that demands a token, with the dockerconfigjson pull secret', async () => {
+    const host = bed.authProxy.host;
+    const { status } = await verifyPlugin('private', {
+      host,
+      oci: { pullSecretRef: { name: 'pull-secret' } },
+    });
+    expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
+    expect(status.artifact).toMatch(new RegExp(`^${host}/plugins/private@sha256:`));
+    const anonymous = await verifyPlugin('private-anonymous', { host });
+    expect(condition(anonymous.status, 'Pulled')).toMatchObject({ status: 'False', reason: 'PullFailed' });
+    expect(condition(anonymous.status, 'Pulled')?.message).toMatch(
+      /refused \(HTTP 401\); check the pull secret/,
+    );
+  });
+
   it('refuses bytes that do not match their digest, from a registry that corrupts blobs', async () => {
     const { status } = await verifyPlugin('corrupted', { host: bed.proxy.host });
     expect(condition(status, 'Pulled')).toMatchObject({ status: 'False', reason: 'DigestMismatch' });
