@@ -2,7 +2,7 @@
 
 GO_MIN_VERSION=1.26.0
 # Debian packages the test bed needs on a fresh machine.
-DEBIAN_PACKAGES=(openssl curl ca-certificates)
+DEBIAN_PACKAGES=(openssl curl ca-certificates docker-registry)
 
 # Everything built or downloaded lives here, outside the repository, so a clean clone on a warm machine is fast.
 cache_root() {

@@ -15,6 +15,8 @@ import type { Logger } from './logger.ts';
 
 export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   driver: ReconcileDriver<O>;
+  /** Drivers of further kinds the same function reconciles; every event is offered to each driver. */
+  moreDrivers?: ReconcileDriver[];
   logger: Logger;
   registry: Registry;
   /** Objects reconciled at once during a resync. */
@@ -124,9 +126,16 @@ async function handle<O extends KubeObject>(
   envelope: PokeEnvelope,
   options: FunctionAppOptions<O>,
 ): Promise<DispatchResult> {
-  const driver = options.driver;
-  if (envelope.poke.kind === 'resync') return resync(driver, new Date(), options.concurrency ?? 4);
-  return reconcileAll(driver, await keysFor(envelope.poke, driver), 1);
+  const result: DispatchResult = { reconciled: [], failed: [] };
+  for (const driver of [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[]) {
+    const one =
+      envelope.poke.kind === 'resync'
+        ? await resync(driver, new Date(), options.concurrency ?? 4)
+        : await reconcileAll(driver, await keysFor(envelope.poke, driver), 1);
+    result.reconciled.push(...one.reconciled);
+    result.failed.push(...one.failed);
+  }
+  return result;
 }
 
 function report(
@@ -153,12 +162,12 @@ function report(
     return;
   }
   for (const { key, outcome } of result.reconciled) {
-    counters.reconciles.inc({ kind, outcome });
+    counters.reconciles.inc({ kind: key.kind, outcome });
     if (envelope.poke.kind === 'object')
       log.info({ ...base, object: describeKey(key), outcome }, 'reconciled');
   }
   for (const { key, error } of result.failed) {
-    counters.reconciles.inc({ kind, outcome: 'failed' });
+    counters.reconciles.inc({ kind: key.kind, outcome: 'failed' });
     log.warn({ ...base, object: describeKey(key), reason: error.message }, 'reconcile failed');
   }
   if (envelope.poke.kind === 'resync') log.info({ ...base, summary: summarize(result) }, 'resync');

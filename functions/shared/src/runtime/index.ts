@@ -25,4 +25,10 @@ export {
   parentLabel,
 } from './ownership.ts';
 export { parseSpec } from './spec.ts';
-export { functionSettings, readSettings, serveFunction, type FunctionSettings } from './serve.ts';
+export {
+  functionSettings,
+  readSettings,
+  serveFunction,
+  serveFunctions,
+  type FunctionSettings,
+} from './serve.ts';

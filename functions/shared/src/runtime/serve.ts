@@ -39,12 +39,25 @@ export async function serveFunction<O extends KubeObject>(
   makeReconciler: (settings: FunctionSettings) => KindReconciler<O>,
   settings: FunctionSettings,
 ): Promise<void> {
+  await serveFunctions(name, [makeReconciler(settings)], settings);
+}
+
+/** A function reconciling several kinds (the first one names its metrics); each event goes to every kind. */
+export async function serveFunctions(
+  name: string,
+  reconcilers: readonly [KindReconciler<never>, ...KindReconciler<never>[]],
+  settings: FunctionSettings,
+): Promise<void> {
   const logger = createLogger(name, settings.LOG_LEVEL);
   const tracing = await startTracing(settings, name);
   const client = new ObjectClient(await connect(settings.KUBECONFIG), `mcpg-functions/${name}`);
-  const driver = new ReconcileDriver(makeReconciler(settings), { client, log: logger });
+  // Each driver only ever hands its reconciler objects of that reconciler's own kind.
+  const [first, ...more] = reconcilers;
+  const driverOf = (r: KindReconciler<never>) =>
+    new ReconcileDriver(r as unknown as KindReconciler, { client, log: logger });
   const app = createFunctionApp({
-    driver,
+    driver: driverOf(first),
+    moreDrivers: more.map(driverOf),
     logger,
     registry: createRegistry(name),
     concurrency: settings.MCPG_RESYNC_CONCURRENCY,

@@ -1,0 +1,15 @@
+/** Entry point of the supply-chain function: MCPGPlugin, MCPGRevocationList and MCPGPluginMirror in one process. */
+import { readSettings, serveFunctions } from '@mcpg-functions/shared/runtime';
+import { mirrorReconciler } from './mirror/reconcile.ts';
+import { pluginReconciler } from './plugin/reconcile.ts';
+import { revocationListReconciler } from './revocation/reconcile.ts';
+import { fromEnvironment, supplyChainSettings } from './settings.ts';
+
+const environment = readSettings(supplyChainSettings);
+const settings = fromEnvironment(environment);
+// Plugins first: a list or mirror event re-verifies plugins before the list reports what it blocks.
+await serveFunctions(
+  'supply-chain',
+  [pluginReconciler(settings), revocationListReconciler(), mirrorReconciler(settings)],
+  environment,
+);

@@ -1,0 +1,30 @@
+/** What the supply-chain function watches and may do; knative/supply-chain.yaml is generated from this. */
+import { EVENT_RECORDING, READ, type FunctionWiring } from '@mcpg-functions/shared/knative';
+
+export const wiring: FunctionWiring = {
+  name: 'supply-chain',
+  description: 'Verifies MCPGPlugin artifacts (signatures, revocation) and checks MCPGPluginMirrors',
+  watches: [
+    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPlugin' },
+    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRevocationList' },
+    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginMirror' },
+    // Rotated signing keys, pull secrets and provenance re-verify the plugins that use them.
+    { apiVersion: 'v1', kind: 'Secret' },
+    { apiVersion: 'v1', kind: 'ConfigMap' },
+  ],
+  permissions: [
+    {
+      apiGroups: ['mcpg.dev'],
+      resources: ['mcpgplugins', 'mcpgrevocationlists', 'mcpgpluginmirrors'],
+      verbs: READ,
+    },
+    {
+      apiGroups: ['mcpg.dev'],
+      resources: ['mcpgplugins/status', 'mcpgrevocationlists/status', 'mcpgpluginmirrors/status'],
+      verbs: ['get', 'update'],
+    },
+    { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: READ },
+    EVENT_RECORDING,
+  ],
+  resyncSchedule: '*/5 * * * *',
+};
