@@ -251,6 +251,48 @@ describe('the gateway function, driven by the real event source', () => {
     });
   });
 
+  it('renders what MCPG accepted but never rendered: Ingress, NetworkPolicy, tolerations, affinity, spread', async () => {
+    await applyGateway(
+      gatewayIn(ns.name, 'edge', {
+        pluginSetRef: undefined,
+        autoscaling: undefined,
+        ingress: {
+          ingressClassName: 'nginx',
+          hosts: [{ host: 'gw.example.com', paths: [{ path: '/', pathType: 'Prefix' }] }],
+        },
+        networkPolicy: {
+          enabled: true,
+          extraIngressFrom: [{ namespaceSelector: { matchLabels: { team: 'a' } } }],
+        },
+        scheduling: {
+          tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gateways', effect: 'NoSchedule' }],
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },
+          ],
+        },
+      }),
+    );
+    await eventually(async () => {
+      const ingress = await read<{ spec: { rules: { host: string }[] } }>(
+        `/apis/networking.k8s.io/v1/namespaces/${ns.name}/ingresses/edge`,
+      );
+      expect(ingress.spec.rules[0]?.host).toBe('gw.example.com');
+      const policy = await read<{ spec: { policyTypes: string[]; ingress: { from: unknown[] }[] } }>(
+        `/apis/networking.k8s.io/v1/namespaces/${ns.name}/networkpolicies/edge`,
+      );
+      expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(policy.spec.ingress[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { team: 'a' } } }]);
+      const pod = (await deployment('edge')).spec?.template?.spec as {
+        tolerations: unknown[];
+        topologySpreadConstraints: unknown[];
+      };
+      expect(pod.tolerations).toEqual([
+        { key: 'dedicated', operator: 'Equal', value: 'gateways', effect: 'NoSchedule' },
+      ]);
+      expect(pod.topologySpreadConstraints).toHaveLength(1);
+    });
+  });
+
   it('reports monitoring it cannot render instead of failing', async () => {
     await applyGateway(
       gatewayIn(ns.name, 'watched', {
