@@ -373,7 +373,16 @@ describe('the gateway function, driven by the real event source', () => {
           revocationListRef: { name: list },
         }),
       );
-      await applyGateway(gatewayIn(ns.name, 'two', { ...base, pluginSetRef: { name: 'other' } }));
+      await applyGateway(
+        // Autoscaled with a disruption budget, so the no-op resync below covers those children too (without
+        // metrics the autoscaler keeps its minimum, so the Deployment's generation stays put).
+        gatewayIn(ns.name, 'two', {
+          ...base,
+          pluginSetRef: { name: 'other' },
+          autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 2 },
+          podDisruptionBudget: { enabled: true, maxUnavailable: '50%' },
+        }),
+      );
       await applyGateway(
         gatewayIn(ns.name, 'three', { ...base, pluginSetRef: undefined, clusterRef: { name: cluster } }),
       );
