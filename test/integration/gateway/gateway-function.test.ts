@@ -70,6 +70,7 @@ describe('the gateway function, driven by the real event source', () => {
       plugins?: { id: string }[];
       governance?: { policy: { tool_access: { rules: { tool_name: string; cel_allow_if: string }[] } } };
       cluster?: Record<string, unknown>;
+      mcp?: unknown;
     };
   /** Applies a gateway and resyncs: the resync is how a gateway spec change is noticed (see the wiring). */
   const applyGateway = async (gateway: Parameters<typeof apply>[1]) => {
@@ -476,6 +477,22 @@ describe('the gateway function, driven by the real event source', () => {
           body: { metadata: { name: 'redis-auth' }, stringData: { password: 'two' } },
         }),
       );
+    });
+
+    it('a server asking to be federated re-renders only the gateway it names', async () => {
+      await onlyChanges('three', () =>
+        apply(kube, {
+          apiVersion: 'mcpg.dev/v1alpha2',
+          kind: 'MCPGServer',
+          metadata: { name: 'tools', namespace: ns.name },
+          spec: { image: 'ghcr.io/example/tools:1.0.0', federate: { gatewayRef: { name: 'three' } } },
+        }),
+      );
+      expect((await configOf('three')).mcp).toMatchObject({
+        federations: [
+          { name: 'tools', url: `http://tools.${ns.name}.svc.cluster.local:8080/mcp`, tool_prefix: 'tools.' },
+        ],
+      });
     });
 
     it('makes no API write when a resync finds nothing changed', async () => {
