@@ -175,6 +175,21 @@ describe('the gateway function, driven by the real event source', () => {
     expect(await exists(`/api/v1/namespaces/${ns.name}/serviceaccounts/gw-gateway`)).toBe(true);
   });
 
+  it('renders the rule with the identity attribute of the tenant that owns the route’s namespace', async () => {
+    await apply(kube, {
+      ...named('MCPGTenant', `tenant-${suffix}`, {
+        namespaces: [teamA.name],
+        identityAttribute: { key: 'org', value: 'acme "inc"' },
+      }),
+    });
+    await eventually(async () => {
+      expect((await configOf('gw')).governance?.policy.tool_access.rules.map((r) => r.cel_allow_if)).toEqual([
+        '(identity.attributes.org == "acme \\"inc\\"")',
+        '(identity.attributes.org == "acme \\"inc\\"")',
+      ]);
+    });
+  });
+
   it('deletes the autoscaler and disruption budget when they are turned off, and sets replicas again', async () => {
     await applyGateway(
       gatewayIn(ns.name, 'gw', {
