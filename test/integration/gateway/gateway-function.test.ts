@@ -70,6 +70,7 @@ describe('the gateway function, driven by the real event source', () => {
       plugins?: { id: string }[];
       governance?: { policy: { tool_access: { rules: { tool_name: string; cel_allow_if: string }[] } } };
       cluster?: Record<string, unknown>;
+      mcp?: unknown;
     };
   /** Applies a gateway and resyncs: the resync is how a gateway spec change is noticed (see the wiring). */
   const applyGateway = async (gateway: Parameters<typeof apply>[1]) => {
@@ -174,6 +175,21 @@ describe('the gateway function, driven by the real event source', () => {
     expect(await exists(`/api/v1/namespaces/${ns.name}/serviceaccounts/gw-gateway`)).toBe(true);
   });
 
+  it('renders the rule with the identity attribute of the tenant that owns the route’s namespace', async () => {
+    await apply(kube, {
+      ...named('MCPGTenant', `tenant-${suffix}`, {
+        namespaces: [teamA.name],
+        identityAttribute: { key: 'org', value: 'acme "inc"' },
+      }),
+    });
+    await eventually(async () => {
+      expect((await configOf('gw')).governance?.policy.tool_access.rules.map((r) => r.cel_allow_if)).toEqual([
+        '(identity.attributes.org == "acme \\"inc\\"")',
+        '(identity.attributes.org == "acme \\"inc\\"")',
+      ]);
+    });
+  });
+
   it('deletes the autoscaler and disruption budget when they are turned off, and sets replicas again', async () => {
     await applyGateway(
       gatewayIn(ns.name, 'gw', {
@@ -248,6 +264,48 @@ describe('the gateway function, driven by the real event source', () => {
     await eventually(async () => {
       const mounted = JSON.stringify((await deployment('strict')).spec?.template?.spec);
       expect(mounted).toContain('/etc/mcpg/revocations');
+    });
+  });
+
+  it('renders what MCPG accepted but never rendered: Ingress, NetworkPolicy, tolerations, affinity, spread', async () => {
+    await applyGateway(
+      gatewayIn(ns.name, 'edge', {
+        pluginSetRef: undefined,
+        autoscaling: undefined,
+        ingress: {
+          ingressClassName: 'nginx',
+          hosts: [{ host: 'gw.example.com', paths: [{ path: '/', pathType: 'Prefix' }] }],
+        },
+        networkPolicy: {
+          enabled: true,
+          extraIngressFrom: [{ namespaceSelector: { matchLabels: { team: 'a' } } }],
+        },
+        scheduling: {
+          tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gateways', effect: 'NoSchedule' }],
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },
+          ],
+        },
+      }),
+    );
+    await eventually(async () => {
+      const ingress = await read<{ spec: { rules: { host: string }[] } }>(
+        `/apis/networking.k8s.io/v1/namespaces/${ns.name}/ingresses/edge`,
+      );
+      expect(ingress.spec.rules[0]?.host).toBe('gw.example.com');
+      const policy = await read<{ spec: { policyTypes: string[]; ingress: { from: unknown[] }[] } }>(
+        `/apis/networking.k8s.io/v1/namespaces/${ns.name}/networkpolicies/edge`,
+      );
+      expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(policy.spec.ingress[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { team: 'a' } } }]);
+      const pod = (await deployment('edge')).spec?.template?.spec as {
+        tolerations: unknown[];
+        topologySpreadConstraints: unknown[];
+      };
+      expect(pod.tolerations).toEqual([
+        { key: 'dedicated', operator: 'Equal', value: 'gateways', effect: 'NoSchedule' },
+      ]);
+      expect(pod.topologySpreadConstraints).toHaveLength(1);
     });
   });
 
@@ -331,7 +389,16 @@ describe('the gateway function, driven by the real event source', () => {
           revocationListRef: { name: list },
         }),
       );
-      await applyGateway(gatewayIn(ns.name, 'two', { ...base, pluginSetRef: { name: 'other' } }));
+      await applyGateway(
+        // Autoscaled with a disruption budget, so the no-op resync below covers those children too (without
+        // metrics the autoscaler keeps its minimum, so the Deployment's generation stays put).
+        gatewayIn(ns.name, 'two', {
+          ...base,
+          pluginSetRef: { name: 'other' },
+          autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 2 },
+          podDisruptionBudget: { enabled: true, maxUnavailable: '50%' },
+        }),
+      );
       await applyGateway(
         gatewayIn(ns.name, 'three', { ...base, pluginSetRef: undefined, clusterRef: { name: cluster } }),
       );
@@ -425,6 +492,22 @@ describe('the gateway function, driven by the real event source', () => {
           body: { metadata: { name: 'redis-auth' }, stringData: { password: 'two' } },
         }),
       );
+    });
+
+    it('a server asking to be federated re-renders only the gateway it names', async () => {
+      await onlyChanges('three', () =>
+        apply(kube, {
+          apiVersion: 'mcpg.dev/v1alpha2',
+          kind: 'MCPGServer',
+          metadata: { name: 'tools', namespace: ns.name },
+          spec: { image: 'ghcr.io/example/tools:1.0.0', federate: { gatewayRef: { name: 'three' } } },
+        }),
+      );
+      expect((await configOf('three')).mcp).toMatchObject({
+        federations: [
+          { name: 'tools', url: `http://tools.${ns.name}.svc.cluster.local:8080/mcp`, tool_prefix: 'tools.' },
+        ],
+      });
     });
 
     it('makes no API write when a resync finds nothing changed', async () => {

@@ -1,4 +1,5 @@
 import { gatewayReconciler } from '@mcpg-functions/gateway/reconcile';
+import { gatewaySettings, renderSettings } from '@mcpg-functions/gateway/settings';
 import { kubeRequest, ObjectClient } from '@mcpg-functions/shared/kube';
 import {
   createFunctionApp,
@@ -22,11 +23,8 @@ describe('replaying recorded ApiServerSource events into the gateway function', 
   const kube = clients();
   const client = new ObjectClient(kube.config, 'mcpg-functions/gateway');
   const driver = new ReconcileDriver(
-    gatewayReconciler({
-      imageRepository: 'ghcr.io/mcpg-dev/source-code/gateway',
-      imageTag: 'v1.0.0',
-      pluginDelivery: { kind: 'init-container', fetcherImage: 'fetcher:1' },
-    }),
+    // The function's default settings: a gateway function running in another test file renders the same.
+    gatewayReconciler(renderSettings(gatewaySettings.parse({}))),
     { client, log: createLogger('replay', 'silent') },
   );
   const app = createFunctionApp({
