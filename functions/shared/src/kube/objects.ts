@@ -74,7 +74,7 @@ export class ObjectClient {
    * the resync listed. Writes and counts are shared with this client.
    */
   forResync(seed: KubeObject[]): ObjectClient {
-    const snapshot = new ResyncSnapshot((type, selector) => this.list(type, selector), seed);
+    const snapshot = new ResyncSnapshot((type, selector) => this.listLive(type, selector), seed);
     return new ObjectClient(this.config, this.fieldManager, { counts: this.counts, snapshot });
   }
 
@@ -90,8 +90,11 @@ export class ObjectClient {
 
   /** The object, or undefined when it does not exist; `fresh` skips a resync snapshot (after a conflict). */
   async get<T extends KubeObject>(key: ObjectKey, options: { fresh?: boolean } = {}): Promise<T | undefined> {
-    const cached = options.fresh ? undefined : await this.snapshot?.get(key);
-    if (cached) return cached as T;
+    if (this.snapshot && !options.fresh) return (await this.snapshot.get(key, () => this.getLive(key))) as T;
+    return this.getLive<T>(key);
+  }
+
+  private async getLive<T extends KubeObject>(key: ObjectKey): Promise<T | undefined> {
     this.counts.reads += 1;
     try {
       return await kubeRequest<T>(this.config, { method: 'GET', path: this.path(key) });
@@ -106,8 +109,15 @@ export class ObjectClient {
     type: { apiVersion: string; kind: string; namespace?: string | undefined },
     labelSelector?: string,
   ): Promise<T[]> {
-    const cached = await this.snapshot?.list(type, labelSelector);
-    if (cached) return cached as T[];
+    if (this.snapshot)
+      return (await this.snapshot.list(type, labelSelector, () => this.listLive(type, labelSelector))) as T[];
+    return this.listLive<T>(type, labelSelector);
+  }
+
+  private async listLive<T extends KubeObject>(
+    type: { apiVersion: string; kind: string; namespace?: string | undefined },
+    labelSelector?: string,
+  ): Promise<T[]> {
     const items: T[] = [];
     let token: string | undefined;
     do {
@@ -176,7 +186,12 @@ export class ObjectClient {
   }
 
   /** Whether the API server serves this kind now (discovery), for optional APIs such as ServiceMonitor. */
-  async serves(apiVersion: string, kind: string): Promise<boolean> {
+  serves(apiVersion: string, kind: string): Promise<boolean> {
+    const ask = () => this.servesLive(apiVersion, kind);
+    return this.snapshot ? this.snapshot.remember(`serves:${apiVersion}/${kind}`, ask) : ask();
+  }
+
+  private async servesLive(apiVersion: string, kind: string): Promise<boolean> {
     const resource = requireResource(apiVersion, kind);
     this.counts.reads += 1;
     const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;

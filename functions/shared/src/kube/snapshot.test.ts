@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from './objects.ts';
 import { equalityRequirements, MANAGED_SELECTOR, ResyncSnapshot, type ListLive } from './snapshot.ts';
 
-const deployment = (name: string, namespace: string, labels: Record<string, string>): KubeObject => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
+const object = (
+  kind: string,
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+): KubeObject => ({
+  apiVersion: kind === 'Deployment' ? 'apps/v1' : 'mcpg.dev/v1alpha2',
+  kind,
   metadata: { name, namespace, labels },
 });
 
@@ -13,83 +18,124 @@ const managed = (parent: string) => ({
   'mcpg.dev/mcpgserver': parent,
 });
 
+/** A stand-in API server over a fixed set of objects that records every request it gets. */
 function fakeApi(objects: KubeObject[]) {
   const calls: string[] = [];
+  const matches = (o: KubeObject, selector?: string) =>
+    selector === undefined ||
+    (equalityRequirements(selector) ?? []).every(([k, v]) => o.metadata.labels?.[k] === v);
   const listLive: ListLive = (type, selector) => {
-    calls.push(`${type.kind}/${type.namespace ?? ''}?${selector ?? ''}`);
+    calls.push(`LIST ${type.kind}/${type.namespace ?? ''}?${selector ?? ''}`);
     if (type.namespace === 'broken') return Promise.reject(new Error('API server unavailable'));
     return Promise.resolve(
       objects.filter(
-        (o) =>
-          o.kind === type.kind &&
-          o.metadata.namespace === type.namespace &&
-          o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'mcpg-functions',
+        (o) => o.kind === type.kind && o.metadata.namespace === type.namespace && matches(o, selector),
       ),
     );
   };
-  return { calls, listLive };
+  const getLive = (kind: string, name: string, namespace: string) => () => {
+    calls.push(`GET ${kind}/${namespace}/${name}`);
+    return Promise.resolve(
+      objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace),
+    );
+  };
+  return { calls, listLive, getLive };
 }
 
-const key = (name: string, namespace: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
+const key = (name: string, namespace: string, kind = 'Deployment') => ({
+  apiVersion: kind === 'Deployment' ? 'apps/v1' : 'mcpg.dev/v1alpha2',
+  kind,
   name,
   namespace,
 });
 
 describe('a resync snapshot', () => {
   const objects = [
-    deployment('a', 'team-a', managed('a')),
-    deployment('b', 'team-a', managed('b')),
-    deployment('c', 'team-b', managed('c')),
-    deployment('foreign', 'team-a', { app: 'someone-else' }),
+    object('Deployment', 'a', 'team-a', managed('a')),
+    object('Deployment', 'b', 'team-a', managed('b')),
+    object('Deployment', 'c', 'team-b', managed('c')),
+    object('Deployment', 'foreign', 'team-a', { app: 'someone-else' }),
+    object('MCPGPluginSet', 'shared', 'team-a', {}),
   ];
 
-  it('lists each type once per namespace, then answers reads from memory', async () => {
+  it('lists each child type once per namespace, then answers reads from memory', async () => {
     const api = fakeApi(objects);
     const snapshot = new ResyncSnapshot(api.listLive);
-    expect((await snapshot.get(key('a', 'team-a')))?.metadata.name).toBe('a');
-    expect((await snapshot.get(key('b', 'team-a')))?.metadata.name).toBe('b');
-    expect((await snapshot.get(key('c', 'team-b')))?.metadata.name).toBe('c');
+    for (const [name, ns] of [
+      ['a', 'team-a'],
+      ['b', 'team-a'],
+      ['c', 'team-b'],
+    ] as const) {
+      expect((await snapshot.get(key(name, ns), api.getLive('Deployment', name, ns)))?.metadata.name).toBe(
+        name,
+      );
+    }
     expect(api.calls).toEqual([
-      `Deployment/team-a?${MANAGED_SELECTOR}`,
-      `Deployment/team-b?${MANAGED_SELECTOR}`,
+      `LIST Deployment/team-a?${MANAGED_SELECTOR}`,
+      `LIST Deployment/team-b?${MANAGED_SELECTOR}`,
     ]);
   });
 
-  it('leaves objects it does not hold to a live read, so a foreign object with a child’s name is seen', async () => {
-    const snapshot = new ResyncSnapshot(fakeApi(objects).listLive);
-    expect(await snapshot.get(key('foreign', 'team-a'))).toBeUndefined();
-    expect(await snapshot.get(key('missing', 'team-a'))).toBeUndefined();
-  });
-
-  it('answers label-selected lists within our labelled set, and only those', async () => {
-    const snapshot = new ResyncSnapshot(fakeApi(objects).listLive);
-    const type = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'team-a' };
-    const children = await snapshot.list(type, `${MANAGED_SELECTOR},mcpg.dev/mcpgserver=b`);
-    expect(children?.map((o) => o.metadata.name)).toEqual(['b']);
-    expect(await snapshot.list(type, 'app=someone-else')).toBeUndefined();
-    expect(await snapshot.list(type, `${MANAGED_SELECTOR},tier in (web)`)).toBeUndefined();
-    expect(await snapshot.list(type, undefined)).toBeUndefined();
-  });
-
-  it('answers the objects the resync already listed without reading them again', async () => {
-    const api = fakeApi([]);
-    const server = {
-      apiVersion: 'mcpg.dev/v1alpha2',
-      kind: 'MCPGServer',
-      metadata: { name: 'tools', namespace: 'team-a', resourceVersion: '7' },
-    };
-    const snapshot = new ResyncSnapshot(api.listLive, [server]);
-    expect(await snapshot.get({ ...server, ...server.metadata })).toBe(server);
-    expect(api.calls).toEqual([]);
-  });
-
-  it('does not remember a failed list: the next read tries again', async () => {
+  it('reads an object it does not hold live, so a foreign object with a child’s name is seen', async () => {
     const api = fakeApi(objects);
     const snapshot = new ResyncSnapshot(api.listLive);
-    await expect(snapshot.get(key('a', 'broken'))).rejects.toThrow('API server unavailable');
-    await expect(snapshot.get(key('a', 'broken'))).rejects.toThrow('API server unavailable');
+    const foreign = await snapshot.get(
+      key('foreign', 'team-a'),
+      api.getLive('Deployment', 'foreign', 'team-a'),
+    );
+    expect(foreign?.metadata.labels).toEqual({ app: 'someone-else' });
+    expect(
+      await snapshot.get(key('missing', 'team-a'), api.getLive('Deployment', 'missing', 'team-a')),
+    ).toBeUndefined();
+    expect(api.calls).toContain('GET Deployment/team-a/foreign');
+  });
+
+  it('serves label-selected lists within our labelled set from the one list', async () => {
+    const api = fakeApi(objects);
+    const snapshot = new ResyncSnapshot(api.listLive);
+    const type = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'team-a' };
+    const selector = `${MANAGED_SELECTOR},mcpg.dev/mcpgserver=b`;
+    const children = await snapshot.list(type, selector, () => api.listLive(type, selector));
+    expect(children.map((o) => o.metadata.name)).toEqual(['b']);
+    expect(api.calls).toEqual([`LIST Deployment/team-a?${MANAGED_SELECTOR}`]);
+  });
+
+  it('sends a dependency read shared by many objects once per pass', async () => {
+    const api = fakeApi(objects);
+    const snapshot = new ResyncSnapshot(api.listLive);
+    const type = { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginSet', namespace: 'team-a' };
+    for (let gateway = 0; gateway < 3; gateway += 1) {
+      await snapshot.get(
+        key('shared', 'team-a', 'MCPGPluginSet'),
+        api.getLive('MCPGPluginSet', 'shared', 'team-a'),
+      );
+      await snapshot.list(type, undefined, () => api.listLive(type));
+    }
+    expect(api.calls.filter((c) => !c.includes(MANAGED_SELECTOR))).toEqual([
+      'GET MCPGPluginSet/team-a/shared',
+      'LIST MCPGPluginSet/team-a?',
+    ]);
+  });
+
+  it('answers the listed objects without reading them again, but lists their kind live', async () => {
+    const api = fakeApi([]);
+    const server = object('MCPGServer', 'tools', 'team-a', {});
+    const snapshot = new ResyncSnapshot(api.listLive, [server]);
+    expect(
+      await snapshot.get(key('tools', 'team-a', 'MCPGServer'), api.getLive('MCPGServer', 'tools', 'team-a')),
+    ).toBe(server);
+    const type = { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGServer', namespace: 'team-a' };
+    await snapshot.list(type, undefined, () => api.listLive(type));
+    await snapshot.list(type, undefined, () => api.listLive(type));
+    expect(api.calls).toEqual(['LIST MCPGServer/team-a?', 'LIST MCPGServer/team-a?']);
+  });
+
+  it('does not remember a failed read: the next one tries again', async () => {
+    const api = fakeApi(objects);
+    const snapshot = new ResyncSnapshot(api.listLive);
+    const read = () => snapshot.get(key('a', 'broken'), api.getLive('Deployment', 'a', 'broken'));
+    await expect(read()).rejects.toThrow('API server unavailable');
+    await expect(read()).rejects.toThrow('API server unavailable');
     expect(api.calls).toHaveLength(2);
   });
 });

@@ -1,12 +1,15 @@
 /**
- * Reads for one resync pass. A resync touches every object of a kind, and each pass reads the same few child
- * types in the same namespaces; instead of a GET and a LIST per child per object, each type is listed once per
- * namespace (only our labelled objects) and served from memory for the rest of the pass, like an informer
- * cache that lives for one resync.
+ * Reads for one resync pass. A resync touches every object of a kind, and the passes read the same things again
+ * and again: each object's children, and the objects many of them depend on (the routes and tenants every
+ * gateway folds in, the plugin set a namespace's gateways share). For the length of one pass, like an informer
+ * cache that lives for one resync:
+ *  - each child type is listed once per namespace (only our labelled objects) and served from memory;
+ *  - any other identical read (the same GET, the same list, the same discovery question) is sent once;
+ *  - the objects the resync itself listed are not read again.
  *
- * Only answers that are safe from a snapshot are given: a labelled object found in it, and label-selected
- * lists within our labelled set. Anything else (an object not found, other selectors, unlabelled kinds) is
- * read live, so a foreign object with a child's name is still noticed and never overwritten.
+ * A labelled object missing from the snapshot is read live, so a foreign object with a child's name is still
+ * noticed and never overwritten; lists of the resynced kind itself are always live (a pass may delete some);
+ * a status conflict re-reads fresh (ObjectClient.get with `fresh`). Failed reads are not remembered.
  */
 import type { KubeObject, ObjectKey } from './objects.ts';
 
@@ -33,46 +36,58 @@ function typeKey(type: TypeInNamespace): string {
 }
 
 export class ResyncSnapshot {
-  private readonly lists = new Map<string, Promise<KubeObject[]>>();
+  private readonly reads = new Map<string, Promise<unknown>>();
   private readonly listLive: ListLive;
+  private readonly seededKinds = new Set<string>();
 
   /** `seed` are objects the resync already listed (the kind itself), answered by `get` without another read. */
   constructor(listLive: ListLive, seed: KubeObject[] = []) {
     this.listLive = listLive;
     const seeded = new Map<string, KubeObject[]>();
     for (const object of seed) {
-      const key = typeKey({ ...object, namespace: object.metadata.namespace });
+      this.seededKinds.add(`${object.apiVersion}/${object.kind}`);
+      const key = `managed:${typeKey({ ...object, namespace: object.metadata.namespace })}`;
       const items = seeded.get(key) ?? [];
       items.push(object);
       seeded.set(key, items);
     }
-    for (const [key, items] of seeded) this.lists.set(key, Promise.resolve(items));
+    for (const [key, items] of seeded) this.reads.set(key, Promise.resolve(items));
+  }
+
+  /** Sends a read once per pass; a failed one is forgotten, so the next caller tries again. */
+  remember<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const known = this.reads.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    const pending = read();
+    this.reads.set(key, pending);
+    pending.catch(() => this.reads.delete(key));
+    return pending;
   }
 
   private managed(type: TypeInNamespace): Promise<KubeObject[]> {
-    const key = typeKey(type);
-    let list = this.lists.get(key);
-    if (!list) {
-      list = this.listLive(type, MANAGED_SELECTOR);
-      // A failed list is not remembered: the next read tries again (and reports its own error).
-      list.catch(() => this.lists.delete(key));
-      this.lists.set(key, list);
-    }
-    return list;
+    return this.remember(`managed:${typeKey(type)}`, () => this.listLive(type, MANAGED_SELECTOR));
   }
 
-  /** The object when the snapshot holds it; undefined means "read it live". */
-  async get(key: ObjectKey): Promise<KubeObject | undefined> {
+  async get(
+    key: ObjectKey,
+    readLive: () => Promise<KubeObject | undefined>,
+  ): Promise<KubeObject | undefined> {
     const type = { apiVersion: key.apiVersion, kind: key.kind, namespace: key.namespace };
-    const items = await this.managed(type);
-    return items.find((o) => o.metadata.name === key.name);
+    const held = (await this.managed(type)).find((o) => o.metadata.name === key.name);
+    return held ?? this.remember(`get:${typeKey(type)}/${key.name}`, readLive);
   }
 
-  /** The selected objects when the selector stays within our labelled set; undefined means "list it live". */
-  async list(type: TypeInNamespace, labelSelector: string | undefined): Promise<KubeObject[] | undefined> {
+  async list(
+    type: TypeInNamespace,
+    labelSelector: string | undefined,
+    readLive: () => Promise<KubeObject[]>,
+  ): Promise<KubeObject[]> {
     const requirements = labelSelector ? equalityRequirements(labelSelector) : undefined;
-    if (!requirements?.some(([k, v]) => `${k}=${v}` === MANAGED_SELECTOR)) return undefined;
-    const items = await this.managed(type);
-    return items.filter((o) => requirements.every(([k, v]) => o.metadata.labels?.[k] === v));
+    if (requirements?.some(([k, v]) => `${k}=${v}` === MANAGED_SELECTOR)) {
+      const items = await this.managed(type);
+      return items.filter((o) => requirements.every(([k, v]) => o.metadata.labels?.[k] === v));
+    }
+    if (this.seededKinds.has(`${type.apiVersion}/${type.kind}`)) return readLive();
+    return this.remember(`list:${typeKey(type)}?${labelSelector ?? ''}`, readLive);
   }
 }
