@@ -1,19 +1,14 @@
 import { gatewayReconciler } from '@mcpg-functions/gateway/reconcile';
 import { gatewaySettings, renderSettings } from '@mcpg-functions/gateway/settings';
-import { kubeRequest, ObjectClient } from '@mcpg-functions/shared/kube';
-import {
-  createFunctionApp,
-  createLogger,
-  createRegistry,
-  ReconcileDriver,
-} from '@mcpg-functions/shared/runtime';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { kubeRequest } from '@mcpg-functions/shared/kube';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { loadEvents, type RecordedEvent } from '../../fixtures/events.ts';
 import { replayGatewayObjects } from '../../fixtures/gateway-replay.ts';
 import { setStatus } from '../gateway/fixtures.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
+import { replayTarget } from '../support/replay.ts';
 
 // CloudEvents recorded from Knative's real adapter (test/fixtures/record-gateway-events.ts) replayed into the
 // gateway function in-process against the real API server: dependency events (plugin set, route, cluster-scoped
@@ -21,33 +16,14 @@ import { apply, installCrds } from '../support/crds.ts';
 describe('replaying recorded ApiServerSource events into the gateway function', () => {
   const namespace = useNamespace('gw-replay');
   const kube = clients();
-  const client = new ObjectClient(kube.config, 'mcpg-functions/gateway');
-  const driver = new ReconcileDriver(
+  const { client, replay } = replayTarget(
     // The function's default settings: a gateway function running in another test file renders the same.
     gatewayReconciler(renderSettings(gatewaySettings.parse({}))),
-    { client, log: createLogger('replay', 'silent') },
+    'mcpg-functions/gateway',
   );
-  const app = createFunctionApp({
-    driver,
-    logger: createLogger('replay', 'silent'),
-    registry: createRegistry('replay'),
-  });
   const objects = replayGatewayObjects(namespace.name);
   let events: RecordedEvent[];
 
-  const replay = async (list: RecordedEvent[]) => {
-    const statuses: number[] = [];
-    for (const event of list) {
-      const response = await app.inject({
-        method: 'POST',
-        url: '/',
-        headers: event.headers,
-        payload: event.body,
-      });
-      statuses.push(response.statusCode);
-    }
-    return statuses;
-  };
   const isRouteDelete = (e: RecordedEvent) =>
     e.headers['ce-type']?.endsWith('.delete') === true && e.headers['ce-kind'] === 'MCPGRoute';
   const toolRules = async () => {
@@ -77,8 +53,6 @@ describe('replaying recorded ApiServerSource events into the gateway function', 
     await apply(kube, objects.gateway);
     await apply(kube, objects.route);
   });
-
-  afterAll(() => app.close());
 
   it('renders the gateway from dependency events alone and answers each with 204', async () => {
     const live = events.filter((e) => !isRouteDelete(e));

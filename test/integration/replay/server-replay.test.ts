@@ -1,15 +1,10 @@
 import { serverReconciler } from '@mcpg-functions/server/reconcile';
-import { kubeRequest, ObjectClient } from '@mcpg-functions/shared/kube';
-import {
-  createFunctionApp,
-  createLogger,
-  createRegistry,
-  ReconcileDriver,
-} from '@mcpg-functions/shared/runtime';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { kubeRequest } from '@mcpg-functions/shared/kube';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadEvents, replayServer, type RecordedEvent } from '../../fixtures/events.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
+import { replayTarget } from '../support/replay.ts';
 
 // CloudEvents recorded from Knative's real adapter (test/fixtures/record-events.ts), replayed into the server
 // function in-process against the real API server: duplicated, reversed, for objects already gone, and for
@@ -17,36 +12,16 @@ import { apply, installCrds } from '../support/crds.ts';
 describe('replaying recorded ApiServerSource events into the server function', () => {
   const namespace = useNamespace('replay');
   const kube = clients();
-  const client = new ObjectClient(kube.config, 'mcpg-functions/server');
-  const driver = new ReconcileDriver(serverReconciler({ bridgeImage: 'bridge:1' }), {
-    client,
-    log: createLogger('replay', 'silent'),
-  });
-  const app = createFunctionApp({
-    driver,
-    logger: createLogger('replay', 'silent'),
-    registry: createRegistry('replay'),
-  });
+  const { client, replay } = replayTarget(
+    serverReconciler({ bridgeImage: 'bridge:1' }),
+    'mcpg-functions/server',
+  );
   const serverPath = () => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers/tools`;
   const phase = () =>
     kubeRequest<{ status?: { phase?: string } }>(kube.config, { method: 'GET', path: serverPath() }).then(
       (s) => s.status?.phase,
     );
   let events: RecordedEvent[];
-
-  async function replay(list: RecordedEvent[]): Promise<number[]> {
-    const statuses: number[] = [];
-    for (const event of list) {
-      const response = await app.inject({
-        method: 'POST',
-        url: '/',
-        headers: event.headers,
-        payload: event.body,
-      });
-      statuses.push(response.statusCode);
-    }
-    return statuses;
-  }
 
   const withoutDelete = () =>
     events.filter(
@@ -62,8 +37,6 @@ describe('replaying recorded ApiServerSource events into the server function', (
     });
     await apply(kube, replayServer(namespace.name));
   });
-
-  afterAll(() => app.close());
 
   it('renders the server from the recorded stream and answers every event with 204', async () => {
     expect(await replay(withoutDelete())).toEqual(withoutDelete().map(() => 204));
