@@ -77,6 +77,7 @@ cluster-status: ## show the local control plane's processes and memory
 
 fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/)
 	node test/fixtures/record-events.ts
+	node test/fixtures/record-tenancy-events.ts
 
 bench: setup ## run the benchmarks (each prints a table and writes JSON to test/bench/results/)
 	node test/bench/admission.ts
