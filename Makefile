@@ -82,3 +82,4 @@ fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test
 bench: setup ## run the benchmarks (each prints a table and writes JSON to test/bench/results/)
 	node test/bench/admission.ts
 	node test/bench/functions.ts
+	node test/bench/plugin-sets.ts
