@@ -27,6 +27,8 @@ export async function startWithEventSource(options: {
    * carrying these labels so that other test files' objects stay out (default: every object).
    */
   clusterScopedLabels?: Record<string, string>;
+  /** Watch every namespace with one adapter (cross-namespace references); the options below then do not apply. */
+  allNamespaces?: boolean;
   /** More namespaces whose objects the namespaced watches cover (a tenant spans several). */
   moreNamespaces?: string[];
   env?: Record<string, string>;
@@ -42,12 +44,15 @@ export async function startWithEventSource(options: {
     logDir,
     ...(options.env ? { env: options.env } : {}),
   });
-  const clusterScoped = (w: WatchedType) => resourceOf(w.apiVersion, w.kind)?.namespaced === false;
+  const everywhere = options.allNamespaces ?? false;
+  const clusterScoped = (w: WatchedType) =>
+    !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
   const adapter = await startAdapter({
     name: `${options.name}-${options.namespace}`,
     kubeconfig: options.clients.kubeconfigPath,
     sink: `${fn.url}/`,
-    namespaces: [options.namespace, ...(options.moreNamespaces ?? [])],
+    namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
+    allNamespaces: everywhere,
     resources: adapterResources(options.wiring.watches.filter((w) => !clusterScoped(w))),
     logDir,
   });
