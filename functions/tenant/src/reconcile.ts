@@ -15,6 +15,7 @@ import { readClaims, readInventory, readNamespaces } from './observe.ts';
 import { namespacePlan } from './plan.ts';
 import { makeResourceQuota } from './resources/resource-quota.ts';
 import { makeRole, makeRoleBinding } from './resources/rbac.ts';
+import { storedNamespaces } from './stored.ts';
 import type { TenantObject } from './types.ts';
 import { tenantViolations } from './violations.ts';
 
@@ -106,7 +107,7 @@ export function tenantReconciler(): KindReconciler<TenantObject> {
         apiVersion: API_VERSION,
         kind: KIND.kind,
       });
-      return tenants.filter((t) => t.spec?.namespaces?.includes(namespace)).map(keyOf);
+      return tenants.filter((t) => storedNamespaces(t.spec).includes(namespace)).map(keyOf);
     },
   };
 }
