@@ -82,8 +82,10 @@ chart: setup ## lint the Helm chart and package it into dist/ (its generated tem
 fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/)
 	node test/fixtures/record-events.ts
 	node test/fixtures/record-gateway-events.ts
+	node test/fixtures/record-tenancy-events.ts
 
 bench: setup ## run the benchmarks (each prints a table and writes JSON to test/bench/results/)
 	node test/bench/admission.ts
 	node test/bench/functions.ts
 	node test/bench/gateway.ts
+	node test/bench/plugin-sets.ts

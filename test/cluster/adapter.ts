@@ -1,4 +1,4 @@
-import { groupOf, pluralOf, type WatchedType } from '@mcpg-functions/shared/knative';
+import { groupOf, knativeResource, type WatchedType } from '@mcpg-functions/shared/knative';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ManagedProcess, stopProcesses } from './processes.ts';
@@ -78,7 +78,8 @@ export function adapterResources(watches: readonly WatchedType[]): WatchedResour
     return {
       group: groupOf(watch.apiVersion),
       version: watch.apiVersion.split('/').pop() ?? watch.apiVersion,
-      resource: pluralOf(watch.kind),
+      // As the ApiServerSource controller computes it, so a watch Knative cannot serve fails here too.
+      resource: knativeResource(watch.kind),
       ...(selector ? { selector } : {}),
     };
   });

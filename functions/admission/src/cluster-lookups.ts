@@ -78,6 +78,10 @@ class WatchCache<T extends KubernetesObject> {
   }
 }
 
+function createdAt(value: Date | string | undefined): string | undefined {
+  return value === undefined ? undefined : new Date(value).toISOString();
+}
+
 function pluralOf(kind: string): string {
   const plural = findKind(kind)?.plural;
   if (!plural) throw new Error(`unknown kind ${kind}`);
@@ -110,7 +114,14 @@ export class ApiServerLookups implements ClusterLookups {
 
   tenants(): Promise<Named<TenantSpec>[]> {
     const items = this.tenantCache.list('MCPGTenants');
-    return Promise.resolve(items.map((t) => ({ name: t.metadata?.name ?? '', spec: t.spec })));
+    return Promise.resolve(
+      items.map((t) => ({
+        name: t.metadata?.name ?? '',
+        spec: t.spec,
+        // The watch hands over the JSON string, though the model types it as a Date: read either.
+        creationTimestamp: createdAt(t.metadata?.creationTimestamp),
+      })),
+    );
   }
 
   async currentTenants(): Promise<Named<TenantSpec>[]> {

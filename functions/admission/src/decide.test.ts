@@ -88,6 +88,26 @@ describe('decide', () => {
     );
   });
 
+  it('applies the cap of the older tenant when two were admitted for the same namespace', async () => {
+    const older = {
+      ...teamA({ quotas: { maxReplicasPerGateway: 6 } }),
+      creationTimestamp: '2026-11-22T10:00:00Z',
+    };
+    const newer = {
+      ...teamA({ quotas: { maxReplicasPerGateway: 20 } }),
+      name: 'a-newer',
+      creationTimestamp: '2026-11-22T10:00:05Z',
+    };
+    const gateway = example('MCPGGateway', { replicas: 7, autoscaling: undefined });
+    for (const tenants of [
+      [newer, older],
+      [older, newer],
+    ]) {
+      const verdict = await verdictOf(gateway, { tenants });
+      expect(verdict.message).toContain('the maxReplicasPerGateway of tenant team-a');
+    }
+  });
+
   it('admits a gateway within its tenant cap, and one whose namespace has no tenant', async () => {
     const gateway = example('MCPGGateway', {
       autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },

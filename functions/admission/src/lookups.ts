@@ -1,10 +1,17 @@
 /** What the cross-object rules need to know about the cluster. Implemented over the API server in production,
  * by plain data in unit tests. Every method may throw LookupError; the webhook's lookup policy decides. */
-import type { GatewaySpec, PluginSpec, TenantSpec } from '@mcpg-functions/shared/api';
+import {
+  namespaceOwners,
+  type GatewaySpec,
+  type PluginSpec,
+  type TenantSpec,
+} from '@mcpg-functions/shared/api';
 
 export interface Named<S> {
   name: string;
   spec: S;
+  /** When the object was created (tenants: the oldest claim on a namespace wins). */
+  creationTimestamp?: string | undefined;
 }
 
 export interface ClusterLookups {
@@ -28,10 +35,21 @@ export class LookupError extends Error {
   }
 }
 
-/** The tenant whose spec.namespaces lists `namespace`, if any. */
+/**
+ * The tenant `namespace` belongs to: of the tenants listing it, the oldest, as the tenant function decides, so
+ * that when two tenants were admitted in the same instant the webhook applies the rules of the one that holds it.
+ */
 export async function tenantOf(
   lookups: ClusterLookups,
   namespace: string,
 ): Promise<Named<TenantSpec> | undefined> {
-  return (await lookups.tenants()).find((t) => t.spec.namespaces.includes(namespace));
+  const tenants = await lookups.tenants();
+  const owner = namespaceOwners(
+    tenants.map((t) => ({
+      name: t.name,
+      creationTimestamp: t.creationTimestamp,
+      namespaces: t.spec.namespaces,
+    })),
+  ).get(namespace);
+  return tenants.find((t) => t.name === owner);
 }

@@ -2,6 +2,7 @@
 import { API_VERSION, requireKind, type ClusterSpec } from '@mcpg-functions/shared/api';
 import { keyOf, type KubeObject, type ObjectKey } from '@mcpg-functions/shared/kube';
 import {
+  controllerOf,
   parseSpec,
   type Desired,
   type KindReconciler,
@@ -100,8 +101,11 @@ export function clusterReconciler(): KindReconciler<ClusterObject> {
     },
     /** Gateways re-count the clusters they join or leave; a plugin re-checks the clusters implemented by it. */
     async dependents(key, context): Promise<ObjectKey[]> {
+      if (key.apiVersion === 'v1' && key.kind === 'ConfigMap') {
+        const gateway = await controllerOf(key, 'MCPGGateway', context.client);
+        return gateway ? clustersForGateway(gateway, context) : [];
+      }
       if (key.apiVersion !== API_VERSION) return [];
-      if (key.kind === 'MCPGGateway') return clustersForGateway(key, context);
       if (key.kind === 'MCPGPlugin') return clustersForPlugin(key, context);
       return [];
     },

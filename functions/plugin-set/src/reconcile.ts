@@ -26,8 +26,11 @@ async function readPlugins(set: PluginSetObject, context: ReconcileContext) {
 
 /** Whether a set, as stored (spec not parsed), names the plugin in any entry. */
 function references(set: KubeObject, pluginName: string): boolean {
-  const entries = (set.spec as { entries?: { pluginRef?: { name?: string } }[] } | undefined)?.entries ?? [];
-  return entries.some((entry) => entry.pluginRef?.name === pluginName);
+  const entries: unknown = (set.spec as { entries?: unknown } | undefined)?.entries;
+  if (!Array.isArray(entries)) return false;
+  return entries.some(
+    (entry) => (entry as { pluginRef?: { name?: unknown } } | null)?.pluginRef?.name === pluginName,
+  );
 }
 
 export function pluginSetReconciler(): KindReconciler<PluginSetObject> {

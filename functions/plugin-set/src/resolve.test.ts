@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { FAILURE } from './lifecycle.ts';
 import { entryFailure, referencedPlugins, resolvePluginSet } from './resolve.ts';
 import type { Entry, PluginObject, PluginSetObject } from './types.ts';
@@ -245,5 +246,19 @@ describe('resolvePluginSet', () => {
         ]),
       ),
     ).toEqual(['shared']);
+  });
+});
+
+describe('resolution of whatever a plugin status holds', () => {
+  it('never throws and never resolves an entry whose plugin is not verified, ready and pinned', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (status, spec) => {
+        const odd = { ...plugin('p', 'dev.mcpg.a.b'), spec, status } as unknown as PluginObject;
+        const result = resolvePluginSet(set([entry('dev.mcpg.a.b', 'p')]), new Map([['p', odd]]));
+        expect(result.resolved.length + result.failed.length).toBe(1);
+        for (const r of result.resolved) expect(r.artifact).toMatch(/@sha256:[a-f0-9]{64}$/);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

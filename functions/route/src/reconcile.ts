@@ -8,6 +8,7 @@ import {
 } from '@mcpg-functions/shared/api';
 import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
 import {
+  controllerOf,
   parseSpec,
   type Desired,
   type KindReconciler,
@@ -61,18 +62,13 @@ const routeKeyOf = (r: KubeObject): ObjectKey => ({
   name: r.metadata.name,
 });
 
-/** The gateway whose config ConfigMap this is (the gateway function's child). */
-async function configOwner(key: ObjectKey, context: ReconcileContext): Promise<string[]> {
-  const configMap = await context.client.get(key);
-  const owner = configMap?.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'MCPGGateway');
-  return owner ? [`${key.namespace ?? ''}/${owner.name}`] : [];
-}
-
-/** Routes targeting the gateways a change touches: a gateway itself, or the gateways using a plugin set. */
+/** Routes targeting the gateways a change touches: a gateway's config, or the gateways using a plugin set. */
 async function routeDependents(key: ObjectKey, context: ReconcileContext): Promise<ObjectKey[]> {
   let gateways: string[] = [];
-  if (key.kind === 'MCPGGateway') gateways = [`${key.namespace ?? ''}/${key.name}`];
-  if (key.apiVersion === 'v1' && key.kind === 'ConfigMap') gateways = await configOwner(key, context);
+  if (key.apiVersion === 'v1' && key.kind === 'ConfigMap') {
+    const gateway = await controllerOf(key, 'MCPGGateway', context.client);
+    gateways = gateway ? [`${key.namespace ?? ''}/${gateway.name}`] : [];
+  }
   if (key.kind === 'MCPGPluginSet') {
     const inNamespace = await context.client.list<GatewayObject>({
       apiVersion: API_VERSION,

@@ -1,10 +1,10 @@
 /** What the route function watches and may do; knative/route.yaml is generated from this. */
-import { EVENT_RECORDING, READ, type FunctionWiring } from '@mcpg-functions/shared/knative';
-
-export const GATEWAY_CONFIG_LABELS = {
-  'app.kubernetes.io/managed-by': 'mcpg-functions',
-  'app.kubernetes.io/name': 'mcpggateway',
-};
+import {
+  EVENT_RECORDING,
+  GATEWAY_CONFIG_LABELS,
+  READ,
+  type FunctionWiring,
+} from '@mcpg-functions/shared/knative';
 
 const MCPG = 'mcpg.dev/v1alpha2';
 

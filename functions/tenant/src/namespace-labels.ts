@@ -21,18 +21,17 @@ function labelled(tenant: string, context: ReconcileContext): Promise<KubeObject
   );
 }
 
-/** Labels the bound namespaces and unlabels those this tenant no longer holds. Returns whether it wrote. */
+/** Labels the bound namespaces and unlabels those this tenant no longer holds; writes only what differs. */
 export async function syncNamespaceLabels(
   tenant: string,
   bound: ReadonlyMap<string, KubeObject>,
   context: ReconcileContext,
-): Promise<boolean> {
+): Promise<void> {
   const value = labelValue(tenant);
   const stale = (await labelled(tenant, context)).filter((n) => !bound.has(n.metadata.name));
   const unlabelled = [...bound.values()].filter((n) => n.metadata.labels?.[TENANT_LABEL] !== value);
   for (const namespace of stale) await setLabel(namespace.metadata.name, null, context);
   for (const namespace of unlabelled) await setLabel(namespace.metadata.name, value, context);
-  return stale.length + unlabelled.length > 0;
 }
 
 /** On deletion: the namespaces stop naming the tenant (its quota and RBAC go with it by garbage collection). */

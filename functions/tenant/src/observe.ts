@@ -2,11 +2,12 @@
 import { API_VERSION, type TenantClaim } from '@mcpg-functions/shared/api';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import type { ReconcileContext } from '@mcpg-functions/shared/runtime';
+import { storedEntries, storedNamespaces } from './stored.ts';
 import type { Inventory, NamespacedObject } from './types.ts';
 
 /** Claims of every tenant not being deleted: a tenant on its way out yields its namespaces. */
 export async function readClaims(context: ReconcileContext): Promise<TenantClaim[]> {
-  const tenants = await context.client.list<KubeObject & { spec?: { namespaces?: string[] } }>({
+  const tenants = await context.client.list<KubeObject & { spec?: unknown }>({
     apiVersion: API_VERSION,
     kind: 'MCPGTenant',
   });
@@ -15,7 +16,7 @@ export async function readClaims(context: ReconcileContext): Promise<TenantClaim
     .map((t) => ({
       name: t.metadata.name,
       creationTimestamp: t.metadata.creationTimestamp,
-      namespaces: t.spec?.namespaces ?? [],
+      namespaces: storedNamespaces(t.spec),
     }));
 }
 
@@ -48,12 +49,7 @@ async function listIn(
 }
 
 function pluginNames(pluginSets: readonly NamespacedObject[]): string[] {
-  const names = pluginSets.flatMap((set) =>
-    ((set.spec as { entries?: { pluginRef?: { name?: unknown } }[] } | undefined)?.entries ?? []).map(
-      (e) => e.pluginRef?.name,
-    ),
-  );
-  return [...new Set(names.filter((n): n is string => typeof n === 'string'))];
+  return [...new Set(pluginSets.flatMap((set) => storedEntries(set.spec).map((e) => e.pluginRef.name)))];
 }
 
 export async function readInventory(

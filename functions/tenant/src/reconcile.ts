@@ -15,6 +15,7 @@ import { readClaims, readInventory, readNamespaces } from './observe.ts';
 import { namespacePlan } from './plan.ts';
 import { makeResourceQuota } from './resources/resource-quota.ts';
 import { makeRole, makeRoleBinding } from './resources/rbac.ts';
+import { storedNamespaces } from './stored.ts';
 import type { TenantObject } from './types.ts';
 import { tenantViolations } from './violations.ts';
 
@@ -27,8 +28,8 @@ const CHILD_TYPES = [
 ];
 export const TENANT_FINALIZER = 'mcpg.dev/tenant';
 
-/** Kinds in a tenant's namespaces whose changes re-check the tenant's rules. */
-const WATCHED_CONTENT = new Set(['MCPGGateway', 'MCPGPluginSet', 'MCPGRoute']);
+/** Kinds in a tenant's namespaces whose changes re-check the tenant's rules (gateways through their config). */
+const WATCHED_CONTENT = new Set(['MCPGPluginSet', 'MCPGRoute']);
 
 export function desiredChildren(tenant: TenantObject, bound: readonly string[]): KubeObject[] {
   return bound.flatMap((namespace) =>
@@ -56,6 +57,7 @@ async function deleteChildren(tenant: TenantObject, context: ReconcileContext): 
 function concernedNamespace(key: ObjectKey): string | undefined {
   if (key.apiVersion === 'v1' && key.kind === 'Namespace') return key.name;
   if (key.apiVersion === API_VERSION && WATCHED_CONTENT.has(key.kind)) return key.namespace;
+  if (key.apiVersion === 'v1' && key.kind === 'ConfigMap') return key.namespace;
   return undefined;
 }
 
@@ -106,7 +108,7 @@ export function tenantReconciler(): KindReconciler<TenantObject> {
         apiVersion: API_VERSION,
         kind: KIND.kind,
       });
-      return tenants.filter((t) => t.spec?.namespaces?.includes(namespace)).map(keyOf);
+      return tenants.filter((t) => storedNamespaces(t.spec).includes(namespace)).map(keyOf);
     },
   };
 }

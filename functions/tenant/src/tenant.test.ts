@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import { tenantConditions } from './lifecycle.ts';
 import { namespacePlan } from './plan.ts';
@@ -210,5 +211,32 @@ describe('desiredChildren', () => {
       metadata: { labels: { 'mcpg.dev/mcpgtenant': 'team-a' } },
       spec: { hard: { 'count/mcpggateways.mcpg.dev': '2', 'count/mcpgroutes.mcpg.dev': '0' } },
     });
+  });
+});
+
+describe('rules over whatever the namespaces hold', () => {
+  it('never throw on objects with arbitrary specs', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.jsonValue(), { maxLength: 4 }),
+        fc.array(fc.jsonValue(), { maxLength: 4 }),
+        (gateways, sets) => {
+          const inv = inventory({
+            gateways: gateways.map((spec, i) =>
+              inNamespace('MCPGGateway', 'team-a', `g${i}`, spec as Record<string, unknown>),
+            ),
+            pluginSets: sets.map((spec, i) =>
+              inNamespace('MCPGPluginSet', 'team-a', `s${i}`, spec as Record<string, unknown>),
+            ),
+          });
+          const spec = tenant({
+            quotas: { maxGateways: 1, maxReplicasPerGateway: 2 },
+            allowedPlugins: [{ registryPrefix: 'x/' }],
+          }).spec;
+          expect(() => tenantViolations(spec, inv)).not.toThrow();
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   type PluginSpec,
   type TenantSpec,
 } from '@mcpg-functions/shared/api';
+import { storedEntries } from './stored.ts';
 import type { Inventory, NamespacedObject } from './types.ts';
 
 export interface Violations {
@@ -49,17 +50,9 @@ function replicaOverages(cap: number | undefined, gateways: readonly NamespacedO
   });
 }
 
-interface RawEntry {
-  id?: unknown;
-  pluginRef?: { name?: unknown };
-}
-
 function disallowedEntries(tenant: TenantSpec, inventory: Inventory): string[] {
   return inventory.pluginSets.flatMap((set) => {
-    const entries = ((set.spec as { entries?: RawEntry[] } | undefined)?.entries ?? []).filter(
-      (e): e is { id: string; pluginRef: { name: string } } =>
-        typeof e.id === 'string' && typeof e.pluginRef?.name === 'string',
-    );
+    const entries = storedEntries(set.spec);
     return entries
       .filter((entry) => {
         const plugin = inventory.plugins.get(entry.pluginRef.name) as { spec?: PluginSpec } | undefined;

@@ -1,6 +1,7 @@
 /** What the tenant function watches and may do; knative/tenant.yaml is generated from this. */
 import {
   EVENT_RECORDING,
+  GATEWAY_CONFIG_LABELS,
   MANAGED_LABELS,
   READ,
   WRITE_CHILDREN,
@@ -19,7 +20,8 @@ export const wiring: FunctionWiring = {
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', matchLabels: MANAGED_LABELS },
     // A listed namespace created later is bound; what lands in a tenant's namespaces is re-checked.
     { apiVersion: 'v1', kind: 'Namespace' },
-    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGGateway' },
+    // Gateways through their config ConfigMaps: Knative cannot watch MCPGGateway itself.
+    { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: GATEWAY_CONFIG_LABELS },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginSet' },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRoute' },
   ],

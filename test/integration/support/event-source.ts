@@ -27,11 +27,11 @@ export async function startWithEventSource(options: {
    * carrying these labels so that other test files' objects stay out (default: every object).
    */
   clusterScopedLabels?: Record<string, string>;
+  /** Watch every namespace with one adapter (cross-namespace references); the options below then do not apply. */
+  allNamespaces?: boolean;
   /** More namespaces whose objects the namespaced watches cover (a tenant spans several). */
   moreNamespaces?: string[];
   env?: Record<string, string>;
-  /** Watch every namespace (needed for cluster-scoped kinds and cross-namespace references). */
-  allNamespaces?: boolean;
   probe: {
     create: (name: string) => Promise<unknown>;
     reconciled: (name: string) => Promise<boolean>;
@@ -44,22 +44,20 @@ export async function startWithEventSource(options: {
     logDir,
     ...(options.env ? { env: options.env } : {}),
   });
-  const clusterScoped = (w: WatchedType) => resourceOf(w.apiVersion, w.kind)?.namespaced === false;
+  const everywhere = options.allNamespaces ?? false;
+  const clusterScoped = (w: WatchedType) =>
+    !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
   const adapter = await startAdapter({
     name: `${options.name}-${options.namespace}`,
     kubeconfig: options.clients.kubeconfigPath,
     sink: `${fn.url}/`,
-    namespaces: options.allNamespaces ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
-    allNamespaces: options.allNamespaces ?? false,
-    resources: adapterResources(
-      options.allNamespaces
-        ? options.wiring.watches
-        : options.wiring.watches.filter((w) => !clusterScoped(w)),
-    ),
+    namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
+    allNamespaces: everywhere,
+    resources: adapterResources(options.wiring.watches.filter((w) => !clusterScoped(w))),
     logDir,
   });
-  // A cluster-wide adapter already sees cluster-scoped objects.
-  const clusterWatches = (options.allNamespaces ? [] : options.wiring.watches)
+  // A cluster-wide adapter already sees cluster-scoped objects (clusterScoped is false for every watch then).
+  const clusterWatches = options.wiring.watches
     .filter(clusterScoped)
     .map((w) => ({ ...w, matchLabels: { ...w.matchLabels, ...options.clusterScopedLabels } }));
   const clusterAdapter =

@@ -237,6 +237,26 @@ describe('the tenant function, driven by the real event source', () => {
     },
   );
 
+  it('reports a plugin set using a plugin outside the allowlist', async () => {
+    await apply(kube, {
+      apiVersion: 'mcpg.dev/v1alpha2',
+      kind: 'MCPGPluginSet',
+      metadata: { name: 'unlisted', namespace: ns('b') },
+      spec: { entries: [{ id: 'dev.mcpg.policy.opa', pluginRef: { name: 'policy-opa' } }] },
+    });
+    await eventually(async () => {
+      const current = await readTenant(tenantName('first'));
+      expect(current.status?.observed?.pluginSets).toBe(1);
+      expect(condition(current, 'PluginsAllowed')).toMatchObject({
+        status: 'False',
+        reason: 'PluginNotAllowed',
+        message: expect.stringContaining(
+          `MCPGPluginSet ${ns('b')}/unlisted uses dev.mcpg.policy.opa (MCPGPlugin policy-opa), which is not allowed`,
+        ) as unknown,
+      });
+    });
+  });
+
   it('leaves a namespace to the older tenant when two claim it, and hands it over when the older one goes', async () => {
     await apply(kube, tenant('second', { namespaces: [ns('a')] }));
     const second = await eventually(async () => {

@@ -1,6 +1,14 @@
-export { functionManifests, groupOf, pluralOf, type ManifestOptions } from './manifests.ts';
+export {
+  assertWatchable,
+  functionManifests,
+  groupOf,
+  knativeResource,
+  pluralOf,
+  type ManifestOptions,
+} from './manifests.ts';
 export {
   EVENT_RECORDING,
+  GATEWAY_CONFIG_LABELS,
   MANAGED_LABELS,
   READ,
   WRITE_CHILDREN,

@@ -22,6 +22,29 @@ export function groupOf(apiVersion: string): string {
 }
 
 /** Lower-case plural, as the API server names resources (policy → policies, but gateway → gateways). */
+/**
+ * The resource an ApiServerSource watches for a kind. Knative does not ask the API server: it guesses from the
+ * kind (Kubernetes' UnsafeGuessKindToResource), so MCPGGateway becomes "mcpggatewaies", which does not exist,
+ * and the source silently delivers nothing for it.
+ */
+export function knativeResource(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('endpoints')) return lower;
+  if (lower.endsWith('s')) return `${lower}es`;
+  return lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+}
+
+/** Refuses a watch no ApiServerSource could serve, naming the fix, rather than wiring a silent gap. */
+export function assertWatchable(wiring: FunctionWiring): void {
+  for (const watch of wiring.watches) {
+    const guessed = knativeResource(watch.kind);
+    if (guessed !== pluralOf(watch.kind))
+      throw new Error(
+        `${wiring.name}: an ApiServerSource would watch "${guessed}" for ${watch.kind} (Knative guesses the resource from the kind), which does not exist; watch a child of it instead (for gateways: GATEWAY_CONFIG_LABELS ConfigMaps) and rely on the resync for the rest`,
+      );
+  }
+}
+
 export function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
@@ -74,6 +97,7 @@ function watchRules(watches: WatchedType[]): unknown[] {
 }
 
 export function functionManifests(wiring: FunctionWiring, options: ManifestOptions): Manifest[] {
+  assertWatchable(wiring);
   const name = `mcpg-${wiring.name}`;
   const source = `${name}-source`;
   const { namespace } = options;

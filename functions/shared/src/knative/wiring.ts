@@ -25,6 +25,12 @@ export interface FunctionWiring {
 }
 
 export const MANAGED_LABELS = { 'app.kubernetes.io/managed-by': 'mcpg-functions' };
+
+/**
+ * The gateway function's config ConfigMaps. Knative cannot watch MCPGGateway itself (see knativeResource), so a
+ * function that follows gateways watches these: each changes when its gateway is rendered again.
+ */
+export const GATEWAY_CONFIG_LABELS = { ...MANAGED_LABELS, 'app.kubernetes.io/name': 'mcpggateway' };
 export const READ = ['get', 'list', 'watch'];
 export const WRITE_CHILDREN = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 

@@ -19,6 +19,7 @@ export {
   childMetadata,
   childSelector,
   contentHash,
+  controllerOf,
   controllerReference,
   isControlledBy,
   labelValue,

@@ -1,6 +1,12 @@
 /** Labels and owner references every child carries (DESIGN §6), computed from the parent alone. */
 import { createHash } from 'node:crypto';
-import { MANAGED_SELECTOR, type KubeObject, type OwnerReference } from '../kube/index.ts';
+import {
+  MANAGED_SELECTOR,
+  type KubeObject,
+  type ObjectClient,
+  type ObjectKey,
+  type OwnerReference,
+} from '../kube/index.ts';
 
 const MAX_LABEL_VALUE = 63;
 
@@ -82,4 +88,20 @@ function stableJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+/**
+ * The object controlling another function's child, read live: how a function follows objects Knative cannot
+ * watch (a gateway, through its config ConfigMap).
+ */
+export async function controllerOf(
+  key: ObjectKey,
+  ownerKind: string,
+  client: ObjectClient,
+): Promise<ObjectKey | undefined> {
+  const child = await client.get(key);
+  const owner = child?.metadata.ownerReferences?.find((r) => r.controller && r.kind === ownerKind);
+  return (
+    owner && { apiVersion: owner.apiVersion, kind: owner.kind, namespace: key.namespace, name: owner.name }
+  );
 }
