@@ -60,10 +60,14 @@ async function observe(cluster: ClusterObject, context: ReconcileContext): Promi
   return { plugin, gatewayNamespaces, secretKeys: await readSecretKeys(cluster, gatewayNamespaces, context) };
 }
 
-/** A gateway event: the cluster it names now, and every cluster counting gateways (it may have left one). */
-async function clustersForGateway(key: ObjectKey, context: ReconcileContext): Promise<ObjectKey[]> {
+/**
+ * A gateway rendered again (its config ConfigMap changed): the cluster it names now, and every cluster counting
+ * gateways (it may have left one). A ConfigMap already gone no longer names its gateway: recount them all.
+ */
+async function clustersForGatewayConfig(key: ObjectKey, context: ReconcileContext): Promise<ObjectKey[]> {
+  const gatewayKey = await controllerOf(key, 'MCPGGateway', context.client);
   const [gateway, clusters] = await Promise.all([
-    context.client.get<GatewayObject>(key),
+    gatewayKey ? context.client.get<GatewayObject>(gatewayKey) : undefined,
     context.client.list<KubeObject & { status?: { boundGateways?: number } }>({
       apiVersion: API_VERSION,
       kind: KIND.kind,
@@ -101,10 +105,7 @@ export function clusterReconciler(): KindReconciler<ClusterObject> {
     },
     /** Gateways re-count the clusters they join or leave; a plugin re-checks the clusters implemented by it. */
     async dependents(key, context): Promise<ObjectKey[]> {
-      if (key.apiVersion === 'v1' && key.kind === 'ConfigMap') {
-        const gateway = await controllerOf(key, 'MCPGGateway', context.client);
-        return gateway ? clustersForGateway(gateway, context) : [];
-      }
+      if (key.apiVersion === 'v1' && key.kind === 'ConfigMap') return clustersForGatewayConfig(key, context);
       if (key.apiVersion !== API_VERSION) return [];
       if (key.kind === 'MCPGPlugin') return clustersForPlugin(key, context);
       return [];

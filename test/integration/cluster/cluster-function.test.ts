@@ -3,6 +3,7 @@ import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { wiring } from '@mcpg-functions/cluster/wiring';
 import { clients } from '../support/cluster.ts';
+import { GATEWAY_CONFIG_LABELS } from '@mcpg-functions/shared/knative';
 import { apply, installCrds } from '../support/crds.ts';
 import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
 
@@ -58,6 +59,37 @@ describe('the cluster function, driven by the real event source', () => {
       metadata: { name, namespace },
       spec: { replicas: 1, config: {}, clusterRef: { name: clusterName } },
     };
+  }
+
+  /**
+   * A gateway as the gateway function leaves it: with its config ConfigMap, whose events are how other functions
+   * follow gateways (Knative cannot watch MCPGGateway itself).
+   */
+  async function renderedGateway(namespace: string, name: string, clusterName: string) {
+    const created = (await apply(kube, gateway(namespace, name, clusterName))) as unknown as {
+      metadata: { uid: string };
+    };
+    const { uid } = created.metadata;
+    await kube.core.createNamespacedConfigMap({
+      namespace,
+      body: {
+        metadata: {
+          name: `${name}-config`,
+          labels: GATEWAY_CONFIG_LABELS,
+          ownerReferences: [
+            {
+              apiVersion: 'mcpg.dev/v1alpha2',
+              kind: 'MCPGGateway',
+              name,
+              uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        data: { 'config.yaml': `cluster: ${clusterName}\n` },
+      },
+    });
   }
 
   async function setPluginReady(ready: boolean, revoked = false) {
@@ -153,9 +185,9 @@ describe('the cluster function, driven by the real event source', () => {
   });
 
   it('counts the gateways bound to it across namespaces and reports their missing credential Secrets', async () => {
-    await apply(kube, gateway(ns('a'), 'gw-1', named('redis')));
-    await apply(kube, gateway(ns('b'), 'gw-2', named('redis')));
-    await apply(kube, gateway(ns('b'), 'elsewhere', named('other')));
+    await renderedGateway(ns('a'), 'gw-1', named('redis'));
+    await renderedGateway(ns('b'), 'gw-2', named('redis'));
+    await renderedGateway(ns('b'), 'elsewhere', named('other'));
     const unbacked = await eventually(async () => {
       const current = await readCluster(named('redis'));
       expect(current.status?.boundGateways).toBe(2);
