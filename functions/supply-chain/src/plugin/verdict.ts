@@ -14,7 +14,7 @@ export type VerifyReason =
   | 'KeyUnavailable'
   | 'SignatureMissing'
   | 'SignatureInvalid'
-  | 'KeylessUnsupported'
+  | 'TrustedRootMissing'
   | 'ProvenanceMissing'
   | 'ProvenanceUnsigned'
   | 'ProvenanceMismatch';
