@@ -82,19 +82,22 @@ function entryMatches(body: string, signature: ClassicSignature): boolean {
   }
 }
 
+function parseBundle(text: string): RekorBundle | undefined {
+  try {
+    return JSON.parse(text) as RekorBundle;
+  } catch {
+    return undefined;
+  }
+}
+
 /** When the transparency log recorded the signature, once its promise (SET) verifies; or why it cannot be used. */
 export function loggedAt(signature: ClassicSignature, root: TrustedRoot): Date | string {
   if (!signature.bundle) return 'no transparency-log entry proves when it was signed';
-  let bundle: RekorBundle;
-  try {
-    bundle = JSON.parse(signature.bundle) as RekorBundle;
-  } catch {
-    return 'its transparency-log bundle is not JSON';
-  }
-  const { body, integratedTime, logIndex, logID } = bundle.Payload ?? {};
-  const key = logID === undefined ? undefined : root.logs.get(logID);
-  if (body === undefined || integratedTime === undefined || logIndex === undefined || !key)
-    return `its transparency log ${String(logID)} is not in the trusted root`;
+  const bundle = parseBundle(signature.bundle);
+  if (!bundle) return 'its transparency-log bundle is not JSON';
+  const { body = '', integratedTime = 0, logIndex = 0, logID = '' } = bundle.Payload ?? {};
+  const key = root.logs.get(logID);
+  if (!key) return `its transparency log ${logID || '(none)'} is not in the trusted root`;
   // The signed entry timestamp covers the canonical JSON (keys in order) of the entry's payload.
   const canonical = JSON.stringify({ body, integratedTime, logID, logIndex });
   const set = Buffer.from(bundle.SignedEntryTimestamp ?? '', 'base64');
@@ -108,32 +111,40 @@ function validAt(certificate: X509Certificate, time: Date): boolean {
   return new Date(certificate.validFrom) <= time && time <= new Date(certificate.validTo);
 }
 
-export function verifyKeyless(
-  signature: ClassicSignature,
-  context: { digest: string; identity: KeylessIdentity; root: TrustedRoot },
-): KeylessVerdict {
-  if (!signature.certificate) return { problem: 'the signature carries no certificate' };
+/** The certificate's checks: chain to the root, code signing, identity. */
+function certificateVerdict(
+  pem: string,
+  context: { identity: KeylessIdentity; root: TrustedRoot },
+): { leaf: X509Certificate; chain: X509Certificate[]; signer: Signer } | { problem: string } {
   let leaf: X509Certificate;
   try {
-    leaf = new X509Certificate(signature.certificate);
+    leaf = new X509Certificate(pem);
   } catch {
     return { problem: 'its certificate annotation is not a PEM certificate' };
   }
   const chain = chainToRoot(leaf, context.root);
   if (!chain) return { problem: 'its certificate does not chain to the trusted root' };
-  if (!(leaf.keyUsage ?? []).includes(CODE_SIGNING))
-    return { problem: 'its certificate is not for code signing' };
+  if (!leaf.keyUsage.includes(CODE_SIGNING)) return { problem: 'its certificate is not for code signing' };
   const signer = certificateSigner(leaf);
   if (!signer) return { problem: 'its certificate names no subject or OIDC issuer' };
   const mismatch = identityProblem(signer, context.identity);
-  if (mismatch) return { problem: mismatch };
-  if (!verify('sha256', signature.payload, leaf.publicKey, signature.signature))
+  return mismatch ? { problem: mismatch } : { leaf, chain, signer };
+}
+
+export function verifyKeyless(
+  signature: ClassicSignature,
+  context: { digest: string; identity: KeylessIdentity; root: TrustedRoot },
+): KeylessVerdict {
+  if (!signature.certificate) return { problem: 'the signature carries no certificate' };
+  const certificate = certificateVerdict(signature.certificate, context);
+  if ('problem' in certificate) return certificate;
+  if (!verify('sha256', signature.payload, certificate.leaf.publicKey, signature.signature))
     return { problem: 'the signature does not verify with its certificate' };
   const payload = payloadProblem(signature.payload, context.digest);
   if (payload) return { problem: payload };
   const time = loggedAt(signature, context.root);
   if (typeof time === 'string') return { problem: time };
-  if (!chain.every((certificate) => validAt(certificate, time)))
+  if (!certificate.chain.every((c) => validAt(c, time)))
     return { problem: `its certificate was not valid when the signature was logged (${time.toISOString()})` };
-  return { signer };
+  return { signer: certificate.signer };
 }
