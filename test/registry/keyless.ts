@@ -5,7 +5,14 @@
  * with the certificate and a transparency-log bundle whose signed entry timestamp the log key makes.
  */
 import { execFile } from 'node:child_process';
-import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -91,10 +98,7 @@ export async function leafCertificate(
   authority: KeylessAuthority,
   options: { subject: string; issuer: string; days?: number; codeSigning?: boolean },
 ): Promise<Leaf> {
-  const name = createHash('sha256')
-    .update(JSON.stringify(options) + Math.random())
-    .digest('hex')
-    .slice(0, 12);
+  const name = randomBytes(6).toString('hex');
   const key = path.join(authority.dir, `${name}.key`);
   const csr = path.join(authority.dir, `${name}.csr`);
   const cert = path.join(authority.dir, `${name}.pem`);

@@ -95,9 +95,10 @@ export function loggedAt(signature: ClassicSignature, root: TrustedRoot): Date |
   if (!signature.bundle) return 'no transparency-log entry proves when it was signed';
   const bundle = parseBundle(signature.bundle);
   if (!bundle) return 'its transparency-log bundle is not JSON';
-  const { body = '', integratedTime = 0, logIndex = 0, logID = '' } = bundle.Payload ?? {};
+  const entry = { body: '', integratedTime: 0, logIndex: 0, logID: '', ...bundle.Payload };
+  const { body, integratedTime, logIndex, logID } = entry;
   const key = root.logs.get(logID);
-  if (!key) return `its transparency log ${logID || '(none)'} is not in the trusted root`;
+  if (!key) return `its transparency log ${logID} is not in the trusted root`;
   // The signed entry timestamp covers the canonical JSON (keys in order) of the entry's payload.
   const canonical = JSON.stringify({ body, integratedTime, logID, logIndex });
   const set = Buffer.from(bundle.SignedEntryTimestamp ?? '', 'base64');
