@@ -4,6 +4,7 @@ import type { RevocationReason } from '../revocation/match.ts';
 export type PullReason =
   | 'MirrorUnresolved'
   | 'CredentialsUnavailable'
+  | 'ReferenceInvalid'
   | 'PullFailed'
   | 'DigestMismatch'
   | 'TooLarge'
