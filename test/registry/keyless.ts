@@ -231,3 +231,122 @@ export async function pushKeylessSignature(
     blobs: [config, ...layers.map((l) => l.payload)],
   });
 }
+
+/** A Sigstore bundle (v0.3) signing `digest` keylessly: certificate, DSSE envelope and its logged entry. */
+export function keylessBundle(
+  digest: string,
+  leaf: Leaf,
+  authority: KeylessAuthority,
+  loggedAt = new Date(),
+): Record<string, unknown> {
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'image', digest: { sha256: digest.replace('sha256:', '') } }],
+    predicateType: 'https://sigstore.dev/cosign/sign/v1',
+    predicate: {},
+  };
+  const payload = Buffer.from(JSON.stringify(statement));
+  const payloadType = 'application/vnd.in-toto+json';
+  const pae = Buffer.concat([
+    Buffer.from(`DSSEv1 ${payloadType.length} ${payloadType} ${payload.length} `),
+    payload,
+  ]);
+  const sig = sign('sha256', pae, leaf.privateKey).toString('base64');
+  const body = Buffer.from(
+    JSON.stringify({
+      apiVersion: '0.0.1',
+      kind: 'dsse',
+      spec: {
+        payloadHash: { algorithm: 'sha256', value: createHash('sha256').update(payload).digest('hex') },
+        signatures: [{ signature: sig, verifier: Buffer.from(leaf.certificatePem).toString('base64') }],
+      },
+    }),
+  ).toString('base64');
+  const integratedTime = Math.floor(loggedAt.getTime() / 1000);
+  const entry = { body, integratedTime, logID: authority.logId, logIndex: 9 };
+  const set = sign('sha256', Buffer.from(JSON.stringify(entry)), authority.logKey).toString('base64');
+  const der = Buffer.from(leaf.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: {
+      certificate: { rawBytes: der.toString('base64') },
+      tlogEntries: [
+        {
+          logIndex: '9',
+          logId: { keyId: Buffer.from(authority.logId, 'hex').toString('base64') },
+          kindVersion: { kind: 'dsse', version: '0.0.1' },
+          integratedTime: String(integratedTime),
+          inclusionPromise: { signedEntryTimestamp: set },
+          canonicalizedBody: body,
+        },
+      ],
+    },
+    dsseEnvelope: { payload: payload.toString('base64'), payloadType, signatures: [{ sig }] },
+  };
+}
+
+async function putBlob(registryUrl: string, repository: string, bytes: Buffer): Promise<string> {
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const started = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+  const location = new URL(started.headers.get('location') ?? '', registryUrl);
+  location.searchParams.set('digest', digest);
+  const done = await fetch(location, {
+    method: 'PUT',
+    body: bytes,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
+  if (done.status !== 201) throw new Error(`blob upload answered ${done.status}`);
+  return digest;
+}
+
+/**
+ * Attaches a bundle to `subject` as cosign does on a registry without the referrers API: an artifact manifest
+ * naming the subject, listed in the index kept at the `sha256-<hex>` tag.
+ */
+export async function pushBundleReferrer(
+  registryUrl: string,
+  repository: string,
+  subject: { digest: string; size: number },
+  bundle: Record<string, unknown>,
+): Promise<void> {
+  const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+  const layer = Buffer.from(JSON.stringify(bundle));
+  const config = Buffer.from('{}');
+  const layerDigest = await putBlob(registryUrl, repository, layer);
+  const configDigest = await putBlob(registryUrl, repository, config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: bundleType,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: config.length },
+      layers: [{ mediaType: bundleType, digest: layerDigest, size: layer.length }],
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...subject },
+    }),
+  );
+  const manifestDigest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+  const put = (ref: string, body: Buffer, type: string) =>
+    fetch(`${registryUrl}/v2/${repository}/manifests/${ref}`, {
+      method: 'PUT',
+      body,
+      headers: { 'content-type': type },
+    });
+  await put(manifestDigest, manifest, 'application/vnd.oci.image.manifest.v1+json');
+  const index = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: manifestDigest,
+        size: manifest.length,
+        artifactType: bundleType,
+      },
+    ],
+  };
+  await put(
+    subject.digest.replace(':', '-'),
+    Buffer.from(JSON.stringify(index)),
+    'application/vnd.oci.image.index.v1+json',
+  );
+}

@@ -3,7 +3,13 @@ import { describe, expect, it, vi, afterAll } from 'vitest';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { apply } from '../support/crds.ts';
 import { ed25519Pair, pluginPackage, provenanceLine, pushPlugin } from '../../registry/artifacts.ts';
-import { keylessSignature, leafCertificate, pushKeylessSignature } from '../../registry/keyless.ts';
+import {
+  keylessBundle,
+  keylessSignature,
+  leafCertificate,
+  pushBundleReferrer,
+  pushKeylessSignature,
+} from '../../registry/keyless.ts';
 import { MANIFEST_LIMIT, useSupplyChainBed } from './bed.ts';
 
 // MCPGPlugin verification and revocation by the supply-chain function, against real registries and the real
@@ -249,6 +255,27 @@ describe('the supply-chain function verifying plugins', () => {
         method: 'DELETE',
         path: `/apis/mcpg.dev/v1alpha2/mcpgrevocationlists/${list}`,
       });
+    });
+
+    it('verifies a keyless signature in the Sigstore bundle format, found through the referrers tag', async () => {
+      const pkg = pluginPackage({ id: 'dev.mcpg.test.gate' });
+      const digest = await pushPlugin(`${bed.registry.host}/plugins/keyless-bundle:1.0.0`, pkg);
+      const size = (
+        await fetch(`${bed.registry.url}/v2/plugins/keyless-bundle/manifests/${digest}`, { method: 'HEAD' })
+      ).headers.get('content-length');
+      const leaf = await leafCertificate(bed.keyless, { subject, issuer });
+      await pushBundleReferrer(
+        bed.registry.url,
+        'plugins/keyless-bundle',
+        { digest, size: Number(size) },
+        keylessBundle(digest, leaf, bed.keyless),
+      );
+      const full = `keyless-bundle-${suffix()}`;
+      await apply(kube, plugin(full, `${bed.registry.host}/plugins/keyless-bundle:1.0.0@${digest}`, trust));
+      expect(await poke('MCPGPlugin', full)).toBe(204);
+      const status = (await readPlugin(full)).status;
+      expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
+      expect(status?.cosignVerified).toBe(true);
     });
 
     it.each([

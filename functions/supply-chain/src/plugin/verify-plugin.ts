@@ -13,7 +13,9 @@ import { evaluateRevocation, type VerifiedFacts } from '../revocation/match.ts';
 import type { SupplyChainSettings } from '../settings.ts';
 import { classicSignatures, signatureTag } from '../verify/cosign-classic.ts';
 import { cosignOutcome, verifyCosignKey } from '../verify/cosign-key.ts';
+import { bundlesFor } from '../verify/cosign-bundle.ts';
 import { verifyKeyless, type Signer } from '../verify/keyless.ts';
+import { verifyKeylessBundle } from '../verify/keyless-bundle.ts';
 import { verifyDetached } from '../verify/ed25519.ts';
 import { verifyProvenance } from '../verify/slsa.ts';
 import { ed25519PublicKey, keyFingerprint, pemPublicKey } from '../verify/keys.ts';
@@ -131,20 +133,27 @@ async function keylessCheck({
       'keyless signatures need a Sigstore trusted root: set MCPG_SIGSTORE_TRUSTED_ROOT',
     );
   const digest = artifact.manifestDigest;
-  const signatures = (
-    await classicSignatures(location.registry, location.reference.repository, digest)
-  ).filter((s) => s.certificate !== undefined);
-  if (signatures.length === 0)
+  const { registry, reference } = location;
+  const [classic, bundles] = await Promise.all([
+    classicSignatures(registry, reference.repository, digest),
+    bundlesFor(registry, reference.repository, digest),
+  ]);
+  const signatures = classic.filter((s) => s.certificate !== undefined);
+  const keylessBundles = bundles.filter((b) => 'verificationMaterial' in b.bundle);
+  if (signatures.length + keylessBundles.length === 0)
     return fail(
       'SignatureMissing',
-      `no keyless cosign signature (${signatureTag(digest)} with a certificate) for ${digest}`,
+      `no keyless cosign signature for ${digest}: no ${signatureTag(digest)} with a certificate and no Sigstore bundle with one`,
     );
   const identity = {
     subject: wanted.certificateIdentity,
     subjectRegexp: wanted.certificateIdentityRegexp,
     issuer: wanted.oidcIssuer,
   };
-  const verdicts = signatures.map((s) => verifyKeyless(s, { digest, identity, root }));
+  const verdicts = [
+    ...signatures.map((s) => verifyKeyless(s, { digest, identity, root })),
+    ...keylessBundles.map((b) => verifyKeylessBundle(b, { digest, identity, root })),
+  ];
   const outcome = cosignOutcome(
     verdicts.map((v) => ('problem' in v ? v.problem : undefined)),
     digest,

@@ -90,31 +90,46 @@ function parseBundle(text: string): RekorBundle | undefined {
   }
 }
 
+export interface LogEntry {
+  body: string;
+  integratedTime: number;
+  logIndex: number;
+  /** Hex sha256 of the log's public key. */
+  logID: string;
+}
+
+/** Why the log's promise (signed entry timestamp) over `entry` does not hold, or undefined when it does. */
+export function promiseProblem(entry: LogEntry, set: Buffer, root: TrustedRoot): string | undefined {
+  const key = root.logs.get(entry.logID);
+  if (!key) return `its transparency log ${entry.logID || '(none)'} is not in the trusted root`;
+  // The promise covers the canonical JSON (keys in order) of the entry.
+  const { body, integratedTime, logID, logIndex } = entry;
+  const canonical = JSON.stringify({ body, integratedTime, logID, logIndex });
+  return verify('sha256', Buffer.from(canonical), key, set)
+    ? undefined
+    : 'its transparency-log promise does not verify';
+}
+
 /** When the transparency log recorded the signature, once its promise (SET) verifies; or why it cannot be used. */
 export function loggedAt(signature: ClassicSignature, root: TrustedRoot): Date | string {
   if (!signature.bundle) return 'no transparency-log entry proves when it was signed';
   const bundle = parseBundle(signature.bundle);
   if (!bundle) return 'its transparency-log bundle is not JSON';
-  const entry = { body: '', integratedTime: 0, logIndex: 0, logID: '', ...bundle.Payload };
-  const { body, integratedTime, logIndex, logID } = entry;
-  const key = root.logs.get(logID);
-  if (!key) return `its transparency log ${logID} is not in the trusted root`;
-  // The signed entry timestamp covers the canonical JSON (keys in order) of the entry's payload.
-  const canonical = JSON.stringify({ body, integratedTime, logID, logIndex });
-  const set = Buffer.from(bundle.SignedEntryTimestamp ?? '', 'base64');
-  if (!verify('sha256', Buffer.from(canonical), key, set))
-    return 'its transparency-log promise does not verify';
-  if (!entryMatches(body, signature)) return 'its transparency-log entry is for another signature';
-  return new Date(integratedTime * 1000);
+  const entry: LogEntry = { body: '', integratedTime: 0, logIndex: 0, logID: '', ...bundle.Payload };
+  const problem = promiseProblem(entry, Buffer.from(bundle.SignedEntryTimestamp ?? '', 'base64'), root);
+  if (problem) return problem;
+  if (!entryMatches(entry.body, signature)) return 'its transparency-log entry is for another signature';
+  return new Date(entry.integratedTime * 1000);
 }
 
-function validAt(certificate: X509Certificate, time: Date): boolean {
-  return new Date(certificate.validFrom) <= time && time <= new Date(certificate.validTo);
+/** Whether every certificate of the chain was valid at `time`. */
+export function validAt(chain: readonly X509Certificate[], time: Date): boolean {
+  return chain.every((c) => new Date(c.validFrom) <= time && time <= new Date(c.validTo));
 }
 
 /** The certificate's checks: chain to the root, code signing, identity. */
-function certificateVerdict(
-  pem: string,
+export function certificateVerdict(
+  pem: string | Buffer,
   context: { identity: KeylessIdentity; root: TrustedRoot },
 ): { leaf: X509Certificate; chain: X509Certificate[]; signer: Signer } | { problem: string } {
   let leaf: X509Certificate;
@@ -145,7 +160,7 @@ export function verifyKeyless(
   if (payload) return { problem: payload };
   const time = loggedAt(signature, context.root);
   if (typeof time === 'string') return { problem: time };
-  if (!certificate.chain.every((c) => validAt(c, time)))
+  if (!validAt(certificate.chain, time))
     return { problem: `its certificate was not valid when the signature was logged (${time.toISOString()})` };
   return { signer: certificate.signer };
 }
