@@ -53,22 +53,20 @@ describe('verifyKeylessBundle', () => {
     {
       name: 'a swapped log entry body',
       bundle: () => {
-        const bundle = keylessBundle(DIGEST, leaf, authority) as {
-          verificationMaterial: { tlogEntries: { canonicalizedBody: string }[] };
-        };
-        bundle.verificationMaterial.tlogEntries[0]!.canonicalizedBody = Buffer.from('{}').toString('base64');
-        return bundle as unknown as Record<string, unknown>;
+        const bundle = keylessBundle(DIGEST, leaf, authority);
+        const material = bundle.verificationMaterial as { tlogEntries: { canonicalizedBody: string }[] };
+        for (const entry of material.tlogEntries)
+          entry.canonicalizedBody = Buffer.from('{}').toString('base64');
+        return bundle;
       },
       problem: /promise does not verify/,
     },
     {
       name: 'no log entry',
       bundle: () => {
-        const bundle = keylessBundle(DIGEST, leaf, authority) as {
-          verificationMaterial: { tlogEntries: unknown[] };
-        };
-        bundle.verificationMaterial.tlogEntries = [];
-        return bundle as unknown as Record<string, unknown>;
+        const bundle = keylessBundle(DIGEST, leaf, authority);
+        (bundle.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
+        return bundle;
       },
       problem: /no transparency-log entry/,
     },

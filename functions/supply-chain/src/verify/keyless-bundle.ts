@@ -62,6 +62,22 @@ function logEntry(tlog: BundleLogEntry): LogEntry {
   };
 }
 
+/** The logged time of the envelope, once the log's promise holds and the entry is this envelope. */
+function bundleLoggedAt(
+  tlog: BundleLogEntry | undefined,
+  signed: { envelope: DsseEnvelope; payload: Buffer },
+  root: TrustedRoot,
+): Date | string {
+  if (!tlog) return 'no transparency-log entry proves when it was signed';
+  const entry = logEntry(tlog);
+  const set = Buffer.from(tlog.inclusionPromise?.signedEntryTimestamp ?? '', 'base64');
+  const problem = promiseProblem(entry, set, root);
+  if (problem) return problem;
+  if (!entryMatches(entry.body, signed.envelope, signed.payload))
+    return 'its transparency-log entry is for another signature';
+  return new Date(entry.integratedTime * 1000);
+}
+
 export function verifyKeylessBundle(
   stored: StoredBundle,
   context: { digest: string; identity: KeylessIdentity; root: TrustedRoot },
@@ -77,15 +93,8 @@ export function verifyKeylessBundle(
   if (!payload) return { problem: 'the bundle signature does not verify with its certificate' };
   const statement = statementProblem(payload, context.digest);
   if (statement) return { problem: statement };
-  const tlog = material?.tlogEntries?.[0];
-  if (!tlog) return { problem: 'no transparency-log entry proves when it was signed' };
-  const entry = logEntry(tlog);
-  const set = Buffer.from(tlog.inclusionPromise?.signedEntryTimestamp ?? '', 'base64');
-  const problem = promiseProblem(entry, set, context.root);
-  if (problem) return { problem };
-  if (!entryMatches(entry.body, envelope, payload))
-    return { problem: 'its transparency-log entry is for another signature' };
-  const time = new Date(entry.integratedTime * 1000);
+  const time = bundleLoggedAt(material?.tlogEntries?.[0], { envelope, payload }, context.root);
+  if (typeof time === 'string') return { problem: time };
   if (!validAt(certificate.chain, time))
     return { problem: `its certificate was not valid when the signature was logged (${time.toISOString()})` };
   return { signer: certificate.signer };
