@@ -1,6 +1,8 @@
 /** The supply-chain function's settings: the shared ones plus where trust material lives and size limits. */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { functionSettings } from '@mcpg-functions/shared/runtime';
+import { parseTrustedRoot, type TrustedRoot } from './verify/trusted-root.ts';
 
 const endpoints = z
   .string()
@@ -30,6 +32,8 @@ export const supplyChainSettings = functionSettings.extend({
     .default(4 * 1024 * 1024),
   /** Registry host → base URL to connect to instead (a mirror reached through a port-forward, a test bed). */
   MCPG_REGISTRY_ENDPOINTS: endpoints,
+  /** Sigstore trusted_root.json for keyless signatures, read once at start (no TUF: air-gapped clusters). */
+  MCPG_SIGSTORE_TRUSTED_ROOT: z.string().optional(),
 });
 
 export interface SupplyChainSettings {
@@ -37,6 +41,7 @@ export interface SupplyChainSettings {
   packageBytes: number;
   manifestBytes: number;
   registryEndpoints: Record<string, string>;
+  trustedRoot?: TrustedRoot | undefined;
 }
 
 export function fromEnvironment(parsed: z.output<typeof supplyChainSettings>): SupplyChainSettings {
@@ -45,5 +50,8 @@ export function fromEnvironment(parsed: z.output<typeof supplyChainSettings>): S
     packageBytes: parsed.MCPG_PLUGIN_MAX_BYTES,
     manifestBytes: parsed.MCPG_MANIFEST_MAX_BYTES,
     registryEndpoints: parsed.MCPG_REGISTRY_ENDPOINTS,
+    trustedRoot: parsed.MCPG_SIGSTORE_TRUSTED_ROOT
+      ? parseTrustedRoot(readFileSync(parsed.MCPG_SIGSTORE_TRUSTED_ROOT, 'utf8'))
+      : undefined,
   };
 }

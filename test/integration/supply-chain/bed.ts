@@ -16,6 +16,8 @@ import {
 } from '../../registry/artifacts.ts';
 import { startCorruptingProxy, type CorruptingProxy } from '../../registry/corrupting-proxy.ts';
 import { startAuthProxy, type AuthProxy } from '../../registry/auth-proxy.ts';
+import { keylessAuthority, type KeylessAuthority } from '../../registry/keyless.ts';
+import { writeFileSync } from 'node:fs';
 
 export interface Condition {
   type: string;
@@ -52,6 +54,7 @@ export function useSupplyChainBed(prefix: string) {
   let mirrorRegistry: LocalRegistry;
   let proxy: CorruptingProxy;
   let authProxy: AuthProxy;
+  let keyless: KeylessAuthority;
   let fn: RunningFunction;
   let signer: Ed25519Pair;
   let cosign: CosignKeys;
@@ -170,12 +173,16 @@ export function useSupplyChainBed(prefix: string) {
     signer = ed25519Pair();
     await secret('release-key', { 'release.pub': signer.publicBase64 });
     await secret('cosign-key', { 'cosign.pub': cosign.publicPem });
+    keyless = await keylessAuthority();
+    const trustedRoot = path.join(keyless.dir, 'trusted_root.json');
+    writeFileSync(trustedRoot, keyless.trustedRootJson);
     fn = await startFunction('supply-chain', {
       kubeconfig: kube.kubeconfigPath,
       logDir,
       env: {
         MCPG_OPERATOR_NAMESPACE: namespace.name,
         MCPG_MANIFEST_MAX_BYTES: String(MANIFEST_LIMIT),
+        MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot,
         MCPG_REGISTRY_ENDPOINTS: JSON.stringify({
           [mirrorHost()]: registry.url,
           [syncedMirrorHost()]: mirrorRegistry.url,
@@ -188,6 +195,7 @@ export function useSupplyChainBed(prefix: string) {
     await fn.stop();
     await proxy.close();
     await authProxy.close();
+    keyless.remove();
     await registry.stop();
     await mirrorRegistry.stop();
     cosign.remove();
@@ -218,6 +226,9 @@ export function useSupplyChainBed(prefix: string) {
     },
     get authProxy() {
       return authProxy;
+    },
+    get keyless() {
+      return keyless;
     },
     get fn() {
       return fn;

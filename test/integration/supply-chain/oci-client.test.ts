@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../../functions/supply-chain/src/oci/client.ts';
 import { DigestCheck, sha256Digest } from '../../../functions/supply-chain/src/oci/digest.ts';
 import { startAuthProxy, type AuthProxy } from '../../registry/auth-proxy.ts';
+import { startStallingProxy } from '../../registry/stalling-proxy.ts';
 import { pluginPackage, pushPlugin } from '../../registry/artifacts.ts';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 
@@ -93,6 +94,21 @@ describe('the OCI client against a real registry', () => {
     await expect(wrong.manifest('private/plugin', digest)).rejects.toThrow(
       /refused \(HTTP 401\); check the pull secret/,
     );
+  });
+
+  it('fails a blob download that stalls, instead of waiting for ever', async () => {
+    const stalling = await startStallingProxy(registry.url);
+    try {
+      const impatient = new RegistryClient({ registry: stalling.host, plainHttp: true, timeoutMs: 500 });
+      const started = Date.now();
+      await expect(impatient.blob('a/stream', descriptor, blob.length)).rejects.toMatchObject({
+        code: 'Unreachable',
+        message: expect.stringMatching(/the download failed \(UND_ERR_BODY_TIMEOUT\)/) as unknown,
+      });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await stalling.close();
+    }
   });
 
   it('answers the referrers of a digest with none when there are none', async () => {

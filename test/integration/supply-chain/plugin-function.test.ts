@@ -3,6 +3,13 @@ import { describe, expect, it, vi, afterAll } from 'vitest';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { apply } from '../support/crds.ts';
 import { ed25519Pair, pluginPackage, provenanceLine, pushPlugin } from '../../registry/artifacts.ts';
+import {
+  keylessBundle,
+  keylessSignature,
+  leafCertificate,
+  pushBundleReferrer,
+  pushKeylessSignature,
+} from '../../registry/keyless.ts';
 import { MANIFEST_LIMIT, useSupplyChainBed } from './bed.ts';
 
 // MCPGPlugin verification and revocation by the supply-chain function, against real registries and the real
@@ -198,6 +205,101 @@ describe('the supply-chain function verifying plugins', () => {
       }
     },
   );
+
+  describe('keyless signatures, against a local CA and log key in the trusted root', () => {
+    const subject = 'https://github.com/mcpg-dev/plugins/.github/workflows/release.yml@refs/tags/v1.0.0';
+    const issuer = 'https://token.actions.githubusercontent.com';
+    const trust = {
+      cosignIdentity: { certificateIdentityRegexp: '^https://github\\.com/mcpg-dev/.*$', oidcIssuer: issuer },
+    };
+
+    async function keylessPlugin(name: string, leafIssuer: string, loggedAt?: Date) {
+      const pkg = pluginPackage({ id: 'dev.mcpg.test.gate' });
+      const digest = await pushPlugin(`${bed.registry.host}/plugins/${name}:1.0.0`, pkg);
+      const leaf = await leafCertificate(bed.keyless, { subject, issuer: leafIssuer });
+      const image = { host: bed.registry.host, repository: `plugins/${name}`, digest };
+      await pushKeylessSignature(image, [keylessSignature(image, leaf, bed.keyless, loggedAt)]);
+      const full = `${name}-${suffix()}`;
+      // Keyless plugins may name a tag only: the pulled digest is what the signature must name.
+      await apply(kube, plugin(full, `${bed.registry.host}/plugins/${name}:1.0.0`, trust));
+      expect(await poke('MCPGPlugin', full)).toBe(204);
+      return { full, digest, status: (await readPlugin(full)).status };
+    }
+
+    it('verifies the signer, pins the tag to the pulled digest, and revokes by signer identity', async () => {
+      const { full, digest, status } = await keylessPlugin('keyless', issuer);
+      expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
+      expect(status).toMatchObject({
+        artifact: `${bed.registry.host}/plugins/keyless@${digest}`,
+        cosignVerified: true,
+      });
+
+      const list = `signers-${suffix()}`;
+      const revokeSigner = (revocations: unknown[]) =>
+        apply(kube, {
+          apiVersion: 'mcpg.dev/v1alpha2',
+          kind: 'MCPGRevocationList',
+          metadata: { name: list },
+          spec: { revocations },
+        });
+      await revokeSigner([{ signerIdentity: { subject, issuer }, reason: 'workflow compromised' }]);
+      expect(await poke('MCPGRevocationList', list)).toBe(204);
+      expect(condition((await readPlugin(full)).status, 'Revoked')).toMatchObject({
+        status: 'True',
+        reason: 'SignerRevoked',
+      });
+      await revokeSigner([]);
+      expect(await poke('MCPGRevocationList', list)).toBe(204);
+      expect(condition((await readPlugin(full)).status, 'Ready')).toMatchObject({ status: 'True' });
+      await kubeRequest(kube.config, {
+        method: 'DELETE',
+        path: `/apis/mcpg.dev/v1alpha2/mcpgrevocationlists/${list}`,
+      });
+    });
+
+    it('verifies a keyless signature in the Sigstore bundle format, found through the referrers tag', async () => {
+      const pkg = pluginPackage({ id: 'dev.mcpg.test.gate' });
+      const digest = await pushPlugin(`${bed.registry.host}/plugins/keyless-bundle:1.0.0`, pkg);
+      const size = (
+        await fetch(`${bed.registry.url}/v2/plugins/keyless-bundle/manifests/${digest}`, { method: 'HEAD' })
+      ).headers.get('content-length');
+      const leaf = await leafCertificate(bed.keyless, { subject, issuer });
+      await pushBundleReferrer(
+        bed.registry.url,
+        'plugins/keyless-bundle',
+        { digest, size: Number(size) },
+        keylessBundle(digest, leaf, bed.keyless),
+      );
+      const full = `keyless-bundle-${suffix()}`;
+      await apply(kube, plugin(full, `${bed.registry.host}/plugins/keyless-bundle:1.0.0@${digest}`, trust));
+      expect(await poke('MCPGPlugin', full)).toBe(204);
+      const status = (await readPlugin(full)).status;
+      expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
+      expect(status?.cosignVerified).toBe(true);
+    });
+
+    it.each([
+      {
+        name: 'keyless-issuer',
+        why: 'another OIDC issuer',
+        leafIssuer: 'https://accounts.google.com',
+        at: undefined,
+        message: /issued by https:\/\/accounts.google.com, not/,
+      },
+      {
+        name: 'keyless-expired',
+        why: 'a certificate that had expired when the signature was logged',
+        leafIssuer: issuer,
+        at: new Date(Date.now() + 3 * 86_400_000),
+        message: /was not valid when the signature was logged/,
+      },
+    ])('refuses $why', async ({ name, leafIssuer, at, message }) => {
+      const { status } = await keylessPlugin(name, leafIssuer, at);
+      expect(condition(status, 'Verified')).toMatchObject({ status: 'False', reason: 'SignatureInvalid' });
+      expect(condition(status, 'Verified')?.message).toMatch(message);
+      expect(status?.artifact).toBeUndefined();
+    });
+  });
 
   describe('revocation lists', () => {
     const listName = () => `revoked-${suffix()}`;

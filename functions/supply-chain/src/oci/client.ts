@@ -66,7 +66,10 @@ export interface RegistryClientOptions {
    * request sizes; the most an upload then holds in memory. Unset: one streamed PATCH, nothing buffered.
    */
   chunkSize?: number | undefined;
-  /** Per-request time limit for everything but blob bodies (default 30 s). */
+  /**
+   * How long the registry may stay silent (default 30 s): waiting for a response's headers, or between two chunks
+   * of a body, so a large blob may take as long as it keeps flowing but a stalled one fails.
+   */
   timeoutMs?: number;
 }
 
@@ -225,17 +228,28 @@ export class RegistryClient {
     limit = Number.MAX_SAFE_INTEGER,
   ): Promise<Readable> {
     const what = `blob ${repository}@${descriptor.digest}`;
-    const response = await this.send(
-      { method: 'GET', path: `/v2/${repository}/blobs/${descriptor.digest}`, repository, actions: 'pull' },
-      { bodyTimeout: false },
-    );
+    const response = await this.send({
+      method: 'GET',
+      path: `/v2/${repository}/blobs/${descriptor.digest}`,
+      repository,
+      actions: 'pull',
+    });
     if (!response.ok || !response.body) {
       await response.body?.cancel();
       throw statusError(response, what);
     }
     const source = response.body;
     const check = new DigestCheck({ digest: descriptor.digest, size: descriptor.size, limit, what });
-    source.on('error', (error) => check.destroy(error));
+    // A transfer that breaks or stalls (the idle timeout) fails the stream with a registry error.
+    source.on('error', (error) => {
+      check.destroy(
+        error instanceof RegistryError
+          ? error
+          : new RegistryError('Unreachable', `${what}: the download failed (${describeCause(error)})`, {
+              cause: error,
+            }),
+      );
+    });
     return source.pipe(check);
   }
 
@@ -307,17 +321,14 @@ export class RegistryClient {
 
   /** One PATCH whose body is the source stream: bytes flow from source to target without being held. */
   private async uploadStream(repository: string, location: string, source: Readable): Promise<string> {
-    const response = await this.send(
-      {
-        method: 'PATCH',
-        path: location,
-        repository,
-        actions: 'pull,push',
-        headers: { 'content-type': 'application/octet-stream' },
-        body: source,
-      },
-      { bodyTimeout: false },
-    );
+    const response = await this.send({
+      method: 'PATCH',
+      path: location,
+      repository,
+      actions: 'pull,push',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: source,
+    });
     await response.body?.cancel();
     if (response.status !== 202) throw statusError(response, `uploading to ${repository}`);
     return this.location(response);
@@ -410,10 +421,10 @@ export class RegistryClient {
   }
 
   /** One request; a 401 with a challenge is answered once with Basic or a Bearer token, then repeated. */
-  private async send(call: Call, options: { bodyTimeout?: boolean } = {}): Promise<Reply> {
+  private async send(call: Call): Promise<Reply> {
     const scopes = [`repository:${call.repository}:${call.actions}`, ...(call.extraScopes ?? [])];
     const scopeKey = scopes.join(' ');
-    const first = await this.sendOnce(call, this.authorizations.get(scopeKey), options);
+    const first = await this.sendOnce(call, this.authorizations.get(scopeKey));
     // A streamed body is spent: it cannot be sent again with new credentials.
     if (first.status !== 401 || call.body instanceof Readable) return first;
     const challenge = parseChallenge(first.headers.get('www-authenticate'));
@@ -421,14 +432,10 @@ export class RegistryClient {
     if (!challenge) return first;
     const authorization = await this.authorize(challenge, scopes);
     this.authorizations.set(scopeKey, authorization);
-    return this.sendOnce(call, authorization, options);
+    return this.sendOnce(call, authorization);
   }
 
-  private async sendOnce(
-    call: Call,
-    authorization: string | undefined,
-    options: { bodyTimeout?: boolean },
-  ): Promise<Reply> {
+  private async sendOnce(call: Call, authorization: string | undefined): Promise<Reply> {
     const url = call.path.startsWith('http') ? call.path : `${this.base}${call.path}`;
     const headers: Record<string, string> = { ...call.headers };
     if (authorization) headers.authorization = authorization;
@@ -437,7 +444,7 @@ export class RegistryClient {
         method: call.method,
         headers,
         body: call.body,
-        timeoutMs: options.bodyTimeout === false ? 0 : this.options.timeoutMs,
+        timeoutMs: this.options.timeoutMs,
       });
     } catch (error) {
       // A streamed body that failed its own digest check says so, rather than "unreachable".

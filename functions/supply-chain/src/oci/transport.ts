@@ -17,7 +17,7 @@ export interface HttpInit {
   method: string;
   headers?: Record<string, string>;
   body?: Buffer | Readable | undefined;
-  /** Time limit for the headers and between body chunks; 0 disables it (large blobs). */
+  /** Time limit for the headers, and between two chunks of the body. */
   timeoutMs: number;
 }
 

@@ -17,13 +17,24 @@ export interface PullLocation {
   mirrored: boolean;
 }
 
-export class LocationError extends Error {
-  readonly reason: 'MirrorUnresolved' | 'CredentialsUnavailable';
+type LocationReason = 'MirrorUnresolved' | 'CredentialsUnavailable' | 'ReferenceInvalid';
 
-  constructor(reason: 'MirrorUnresolved' | 'CredentialsUnavailable', message: string) {
+export class LocationError extends Error {
+  readonly reason: LocationReason;
+
+  constructor(reason: LocationReason, message: string) {
     super(message);
     this.name = 'LocationError';
     this.reason = reason;
+  }
+}
+
+/** A reference that cannot be parsed (a mirror path prefix the registry would refuse) stops the pull. */
+function checkedReference(text: string): Reference {
+  try {
+    return parseReference(text);
+  } catch (error) {
+    throw new LocationError('ReferenceInvalid', (error as Error).message);
   }
 }
 
@@ -90,7 +101,7 @@ async function viaMirror(
     );
   const auth = mirror.spec.auth?.secretRef;
   return {
-    reference: parseReference(rewritten),
+    reference: checkedReference(rewritten),
     mirrored: true,
     registry: registryClient(settings, host, {
       insecure: mirror.spec.endpoint.insecure,
@@ -105,7 +116,7 @@ export async function pullLocation(
   spec: PluginSpec,
 ): Promise<PullLocation> {
   if (spec.oci.mirrorRef) return viaMirror(client, settings, spec, spec.oci.mirrorRef.name);
-  const reference = parseReference(spec.oci.image);
+  const reference = checkedReference(spec.oci.image);
   const pullSecret = spec.oci.pullSecretRef
     ? { secretName: spec.oci.pullSecretRef.name, key: '.dockerconfigjson' }
     : undefined;

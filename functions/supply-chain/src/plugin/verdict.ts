@@ -4,6 +4,7 @@ import type { RevocationReason } from '../revocation/match.ts';
 export type PullReason =
   | 'MirrorUnresolved'
   | 'CredentialsUnavailable'
+  | 'ReferenceInvalid'
   | 'PullFailed'
   | 'DigestMismatch'
   | 'TooLarge'
@@ -14,7 +15,7 @@ export type VerifyReason =
   | 'KeyUnavailable'
   | 'SignatureMissing'
   | 'SignatureInvalid'
-  | 'KeylessUnsupported'
+  | 'TrustedRootMissing'
   | 'ProvenanceMissing'
   | 'ProvenanceUnsigned'
   | 'ProvenanceMismatch';

@@ -11,7 +11,11 @@ import { RegistryError } from '../oci/errors.ts';
 import { manifestRef, pinned } from '../oci/reference.ts';
 import { evaluateRevocation, type VerifiedFacts } from '../revocation/match.ts';
 import type { SupplyChainSettings } from '../settings.ts';
-import { verifyCosignKey } from '../verify/cosign-key.ts';
+import { classicSignatures, signatureTag } from '../verify/cosign-classic.ts';
+import { cosignOutcome, verifyCosignKey } from '../verify/cosign-key.ts';
+import { bundlesFor } from '../verify/cosign-bundle.ts';
+import { verifyKeyless, type Signer } from '../verify/keyless.ts';
+import { verifyKeylessBundle } from '../verify/keyless-bundle.ts';
 import { verifyDetached } from '../verify/ed25519.ts';
 import { verifyProvenance } from '../verify/slsa.ts';
 import { ed25519PublicKey, keyFingerprint, pemPublicKey } from '../verify/keys.ts';
@@ -25,7 +29,7 @@ export interface VerifyDeps {
 }
 
 type CheckResult =
-  | { ok: true; checks: Checks; key?: KeyObject }
+  | { ok: true; checks: Checks; key?: KeyObject; signers?: Signer[] }
   | { ok: false; checks: Checks; reason: VerifyReason; message: string };
 
 interface CheckInput {
@@ -108,15 +112,55 @@ async function cosignKeyCheck({
     : { ok: false, checks: { cosignVerified: false }, reason: outcome.reason, message: outcome.message };
 }
 
-function keylessCheck({ spec }: CheckInput): CheckResult | undefined {
-  if (!spec.trust.cosignIdentity) return undefined;
-  return {
+async function keylessCheck({
+  spec,
+  artifact,
+  location,
+  deps,
+}: CheckInput): Promise<CheckResult | undefined> {
+  const wanted = spec.trust.cosignIdentity;
+  if (!wanted) return undefined;
+  const fail = (reason: VerifyReason, message: string): CheckResult => ({
     ok: false,
     checks: { cosignVerified: false },
-    reason: 'KeylessUnsupported',
-    message:
-      'keyless cosign verification (trust.cosignIdentity) is not available in this release; use trust.cosignKeyRef or trust.signingKeyRef',
+    reason,
+    message,
+  });
+  const root = deps.settings.trustedRoot;
+  if (!root)
+    return fail(
+      'TrustedRootMissing',
+      'keyless signatures need a Sigstore trusted root: set MCPG_SIGSTORE_TRUSTED_ROOT',
+    );
+  const digest = artifact.manifestDigest;
+  const { registry, reference } = location;
+  const [classic, bundles] = await Promise.all([
+    classicSignatures(registry, reference.repository, digest),
+    bundlesFor(registry, reference.repository, digest),
+  ]);
+  const signatures = classic.filter((s) => s.certificate !== undefined);
+  const keylessBundles = bundles.filter((b) => 'verificationMaterial' in b.bundle);
+  if (signatures.length + keylessBundles.length === 0)
+    return fail(
+      'SignatureMissing',
+      `no keyless cosign signature for ${digest}: no ${signatureTag(digest)} with a certificate and no Sigstore bundle with one`,
+    );
+  const identity = {
+    subject: wanted.certificateIdentity,
+    subjectRegexp: wanted.certificateIdentityRegexp,
+    issuer: wanted.oidcIssuer,
   };
+  const verdicts = [
+    ...signatures.map((s) => verifyKeyless(s, { digest, identity, root })),
+    ...keylessBundles.map((b) => verifyKeylessBundle(b, { digest, identity, root })),
+  ];
+  const outcome = cosignOutcome(
+    verdicts.map((v) => ('problem' in v ? v.problem : undefined)),
+    digest,
+  );
+  if (!outcome.verified) return fail(outcome.reason, outcome.message);
+  const signers = verdicts.flatMap((v) => ('signer' in v ? [v.signer] : []));
+  return { ok: true, checks: { cosignVerified: true }, signers };
 }
 
 const PROVENANCE_KEY = 'provenance.intoto.jsonl';
@@ -155,17 +199,19 @@ const CHECKS = [ed25519Check, cosignKeyCheck, keylessCheck, provenanceCheck];
 
 async function runChecks(
   input: Omit<CheckInput, 'trustedKeys'>,
-): Promise<{ failed?: CheckResult & { ok: false }; checks: Checks; keys: KeyObject[] }> {
+): Promise<{ failed?: CheckResult & { ok: false }; checks: Checks; keys: KeyObject[]; signers: Signer[] }> {
   let checks: Checks = {};
   const keys: KeyObject[] = [];
+  const signers: Signer[] = [];
   for (const check of CHECKS) {
     const result = await check({ ...input, trustedKeys: keys });
     if (!result) continue;
     checks = { ...checks, ...result.checks };
-    if (!result.ok) return { failed: result, checks, keys };
+    if (!result.ok) return { failed: result, checks, keys, signers };
     if (result.key) keys.push(result.key);
+    signers.push(...(result.signers ?? []));
   }
-  return { checks, keys };
+  return { checks, keys, signers };
 }
 
 /** Verifies at the plugin's own pull location (the mirror when it names one). */
@@ -226,7 +272,7 @@ export async function verifyAt(
     binarySha256: artifact.binarySha256,
     manifestDigest: artifact.manifestDigest,
     keyFingerprints: ran.keys.map(keyFingerprint),
-    signers: [],
+    signers: ran.signers,
   };
   const verdict = evaluateRevocation(await revocationLists(deps.client), facts);
   const base = { ...pulled, checks: ran.checks };

@@ -55,6 +55,11 @@ export function bundleProblem(
     return 'the bundle holds no DSSE envelope (message-signature bundles are not image signatures)';
   const payload = openEnvelope(envelope, keys);
   if (!payload) return 'the bundle signature does not verify with the cosign key';
+  return statementProblem(payload, digest);
+}
+
+/** Why a bundle's signed statement does not vouch for `digest` as a cosign image signature. */
+export function statementProblem(payload: Buffer, digest: string): string | undefined {
   const statement = parseStatement(payload);
   if (statement?.predicateType !== COSIGN_SIGN_PREDICATE)
     return `the bundle's statement is not a ${COSIGN_SIGN_PREDICATE} statement`;

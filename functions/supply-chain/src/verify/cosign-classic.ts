@@ -11,6 +11,7 @@ import { RegistryError } from '../oci/errors.ts';
 export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 export const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
+export const BUNDLE_ANNOTATION = 'dev.sigstore.cosign/bundle';
 const PAYLOAD_LIMIT = 128 * 1024;
 const SIGNATURE_TYPE = 'cosign container image signature';
 
@@ -18,6 +19,8 @@ export interface ClassicSignature {
   payload: Buffer;
   signature: Buffer;
   certificate?: string | undefined;
+  /** The transparency-log bundle (Rekor's signed entry timestamp and entry). */
+  bundle?: string | undefined;
 }
 
 export function signatureTag(digest: string): string {
@@ -45,6 +48,7 @@ export async function classicSignatures(
       payload: await client.blob(repository, layer, PAYLOAD_LIMIT),
       signature: Buffer.from(layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64'),
       certificate: layer.annotations?.[CERTIFICATE_ANNOTATION],
+      bundle: layer.annotations?.[BUNDLE_ANNOTATION],
     })),
   );
 }

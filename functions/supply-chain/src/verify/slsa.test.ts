@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { provenanceLine } from '../../../../test/registry/artifacts.ts';
-import { verifyProvenance } from './slsa.ts';
+import { builtFrom, verifyProvenance } from './slsa.ts';
 
 const trusted = generateKeyPairSync('ed25519');
 const stranger = generateKeyPairSync('ed25519');
@@ -62,5 +62,43 @@ describe('verifyProvenance', () => {
     expect(
       verifyProvenance(tampered, { ...expected, sourceTag: 'refs/tags/v9.9.9' }, [trusted.publicKey]),
     ).toMatchObject({ ok: false, reason: 'ProvenanceUnsigned' });
+  });
+});
+
+describe('builtFrom', () => {
+  it.each([
+    {
+      version: 'v1 with a source',
+      statement: {
+        predicateType: 'https://slsa.dev/provenance/v1',
+        predicate: { buildDefinition: { externalParameters: { source: { repository: 'r', ref: 't' } } } },
+      },
+      expected: { uri: 'r', ref: 't' },
+    },
+    {
+      version: "v1 from GitHub's generator (workflow)",
+      statement: {
+        predicateType: 'https://slsa.dev/provenance/v1',
+        predicate: {
+          buildDefinition: { externalParameters: { workflow: { repository: 'r', ref: 't', path: 'p' } } },
+        },
+      },
+      expected: { uri: 'r', ref: 't' },
+    },
+    {
+      version: 'v0.2',
+      statement: {
+        predicateType: 'https://slsa.dev/provenance/v0.2',
+        predicate: { invocation: { configSource: { uri: 'r', entryPoint: 't' } } },
+      },
+      expected: { uri: 'r', ref: 't' },
+    },
+    {
+      version: 'another predicate',
+      statement: { predicateType: 'https://example.com/x' },
+      expected: undefined,
+    },
+  ])('reads $version', ({ statement, expected }) => {
+    expect(builtFrom(statement)).toEqual(expected);
   });
 });

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  keylessAuthority,
+  keylessBundle,
+  leafCertificate,
+  type KeylessAuthority,
+  type Leaf,
+} from '../../../../test/registry/keyless.ts';
+import type { StoredBundle } from './cosign-bundle.ts';
+import { verifyKeylessBundle } from './keyless-bundle.ts';
+import { parseTrustedRoot, type TrustedRoot } from './trusted-root.ts';
+
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+const SUBJECT = 'https://github.com/mcpg-dev/plugins/.github/workflows/release.yml@refs/tags/v2.0.0';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const identity = { subjectRegexp: '^https://github\\.com/mcpg-dev/.*$', issuer: ISSUER };
+
+describe('verifyKeylessBundle', () => {
+  let authority: KeylessAuthority;
+  let root: TrustedRoot;
+  let leaf: Leaf;
+  const stored = (bundle: Record<string, unknown>): StoredBundle => ({ manifestDigest: DIGEST, bundle });
+
+  beforeAll(async () => {
+    authority = await keylessAuthority();
+    root = parseTrustedRoot(authority.trustedRootJson);
+    leaf = await leafCertificate(authority, { subject: SUBJECT, issuer: ISSUER });
+  });
+
+  afterAll(() => {
+    authority.remove();
+  });
+
+  it('accepts a bundle whose certificate, envelope and logged time all check out', () => {
+    expect(
+      verifyKeylessBundle(stored(keylessBundle(DIGEST, leaf, authority)), { digest: DIGEST, identity, root }),
+    ).toEqual({
+      signer: { subject: SUBJECT, issuer: ISSUER },
+    });
+  });
+
+  it.each([
+    {
+      name: 'a bundle for another digest',
+      bundle: () => keylessBundle(`sha256:${'d'.repeat(64)}`, leaf, authority),
+      problem: /for another digest than the pulled/,
+    },
+    {
+      name: 'a certificate expired when logged',
+      bundle: () => keylessBundle(DIGEST, leaf, authority, new Date(Date.now() + 3 * 86_400_000)),
+      problem: /was not valid when the signature was logged/,
+    },
+    {
+      name: 'a swapped log entry body',
+      bundle: () => {
+        const bundle = keylessBundle(DIGEST, leaf, authority);
+        const material = bundle.verificationMaterial as { tlogEntries: { canonicalizedBody: string }[] };
+        for (const entry of material.tlogEntries)
+          entry.canonicalizedBody = Buffer.from('{}').toString('base64');
+        return bundle;
+      },
+      problem: /promise does not verify/,
+    },
+    {
+      name: 'no log entry',
+      bundle: () => {
+        const bundle = keylessBundle(DIGEST, leaf, authority);
+        (bundle.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
+        return bundle;
+      },
+      problem: /no transparency-log entry/,
+    },
+  ])('refuses $name', ({ bundle, problem }) => {
+    const verdict = verifyKeylessBundle(stored(bundle()), { digest: DIGEST, identity, root });
+    expect((verdict as { problem?: string }).problem).toMatch(problem);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Keyless signatures in the Sigstore bundle format: the bundle carries the signing certificate, a DSSE envelope
+ * and the transparency-log entry (with its signed promise) in one document. Checked like the classic format:
+ * certificate, identity, the envelope's signature and statement, and the logged time within the validity.
+ */
+import { createHash } from 'node:crypto';
+import type { StoredBundle } from './cosign-bundle.ts';
+import { statementProblem } from './cosign-bundle.ts';
+import { isEnvelope, openEnvelope, type DsseEnvelope } from './dsse.ts';
+import {
+  certificateVerdict,
+  promiseProblem,
+  validAt,
+  type KeylessIdentity,
+  type KeylessVerdict,
+  type LogEntry,
+} from './keyless.ts';
+import type { TrustedRoot } from './trusted-root.ts';
+
+interface BundleLogEntry {
+  logIndex?: string | number;
+  logId?: { keyId?: string };
+  integratedTime?: string | number;
+  inclusionPromise?: { signedEntryTimestamp?: string };
+  canonicalizedBody?: string;
+}
+
+interface VerificationMaterial {
+  certificate?: { rawBytes?: string };
+  x509CertificateChain?: { certificates?: { rawBytes?: string }[] };
+  tlogEntries?: BundleLogEntry[];
+}
+
+function leafBytes(material: VerificationMaterial | undefined): Buffer | undefined {
+  const raw = material?.certificate?.rawBytes ?? material?.x509CertificateChain?.certificates?.[0]?.rawBytes;
+  return raw === undefined ? undefined : Buffer.from(raw, 'base64');
+}
+
+/** Whether the logged DSSE entry is this envelope: its payload hash and one of its signatures. */
+function entryMatches(body: string, envelope: DsseEnvelope, payload: Buffer): boolean {
+  try {
+    const entry = JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as {
+      spec?: { payloadHash?: { value?: string }; signatures?: { signature?: string }[] };
+    };
+    const payloadHash = createHash('sha256').update(payload).digest('hex');
+    const logged = (entry.spec?.signatures ?? []).map((s) => s.signature);
+    return (
+      entry.spec?.payloadHash?.value === payloadHash &&
+      envelope.signatures.some((s) => logged.includes(s.sig))
+    );
+  } catch {
+    return false;
+  }
+}
+
+function logEntry(tlog: BundleLogEntry): LogEntry {
+  return {
+    body: tlog.canonicalizedBody ?? '',
+    integratedTime: Number(tlog.integratedTime ?? 0),
+    logIndex: Number(tlog.logIndex ?? 0),
+    logID: Buffer.from(tlog.logId?.keyId ?? '', 'base64').toString('hex'),
+  };
+}
+
+/** The logged time of the envelope, once the log's promise holds and the entry is this envelope. */
+function bundleLoggedAt(
+  tlog: BundleLogEntry | undefined,
+  signed: { envelope: DsseEnvelope; payload: Buffer },
+  root: TrustedRoot,
+): Date | string {
+  if (!tlog) return 'no transparency-log entry proves when it was signed';
+  const entry = logEntry(tlog);
+  const set = Buffer.from(tlog.inclusionPromise?.signedEntryTimestamp ?? '', 'base64');
+  const problem = promiseProblem(entry, set, root);
+  if (problem) return problem;
+  if (!entryMatches(entry.body, signed.envelope, signed.payload))
+    return 'its transparency-log entry is for another signature';
+  return new Date(entry.integratedTime * 1000);
+}
+
+export function verifyKeylessBundle(
+  stored: StoredBundle,
+  context: { digest: string; identity: KeylessIdentity; root: TrustedRoot },
+): KeylessVerdict {
+  const material = (stored.bundle as { verificationMaterial?: VerificationMaterial }).verificationMaterial;
+  const leaf = leafBytes(material);
+  if (!leaf) return { problem: 'the bundle carries no certificate' };
+  const certificate = certificateVerdict(leaf, context);
+  if ('problem' in certificate) return certificate;
+  const envelope: unknown = stored.bundle.dsseEnvelope;
+  if (!isEnvelope(envelope)) return { problem: 'the bundle holds no DSSE envelope' };
+  const payload = openEnvelope(envelope, [certificate.leaf.publicKey]);
+  if (!payload) return { problem: 'the bundle signature does not verify with its certificate' };
+  const statement = statementProblem(payload, context.digest);
+  if (statement) return { problem: statement };
+  const time = bundleLoggedAt(material?.tlogEntries?.[0], { envelope, payload }, context.root);
+  if (typeof time === 'string') return { problem: time };
+  if (!validAt(certificate.chain, time))
+    return { problem: `its certificate was not valid when the signature was logged (${time.toISOString()})` };
+  return { signer: certificate.signer };
+}
