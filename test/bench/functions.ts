@@ -7,220 +7,173 @@
  *
  *   node test/bench/functions.ts [N, default 1000] [cold starts, default 5]
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { wiring } from '@mcpg-functions/server/wiring';
 import { bundle } from '../../hack/bundle.ts';
-import { adapterResources, startAdapter, stopAdapter } from '../cluster/adapter.ts';
 import { sendPing } from '../cluster/ping.ts';
-import { startControlPlane, stopControlPlane } from '../cluster/control-plane.ts';
 import { freePort } from '../cluster/ports.ts';
 import { ManagedProcess, residentMiB, stopProcesses } from '../cluster/processes.ts';
-import { applyWith, installCrdsWith } from '../integration/support/crds.ts';
+import { pool, runOnControlPlane } from '../cluster/script.ts';
+import { applyWith } from '../integration/support/crds.ts';
+import { readMetric } from '../integration/support/function-process.ts';
 import { median, report, type Row } from './report.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const coldStarts = Number(process.argv[3] ?? 5);
 const CONCURRENCY = 16;
 
-async function pool<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-    }),
-  );
-}
+await runOnControlPlane(
+  'bench',
+  async ({ cluster, kube, workDir, defer, createNamespace, startEventSource }) => {
+    const entry = await bundle('server', path.join(workDir, 'server-dist'));
+    const env = { KUBECONFIG: cluster.kubeconfig, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
 
-async function metric(url: string, line: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(
-    text
-      .split('\n')
-      .find((l) => l.startsWith(line))
-      ?.split(' ')
-      .pop() ?? Number.NaN,
-  );
-}
-
-const cluster = await startControlPlane({
-  onProgress: (line) => {
-    console.error(`[cluster] ${line}`);
-  },
-});
-const stops: (() => Promise<void>)[] = [() => stopControlPlane(cluster)];
-try {
-  const kube = loadKubeConfig(cluster.kubeconfig);
-  await installCrdsWith(kube);
-  const workDir = path.join(cluster.runDir, 'bench');
-  await mkdir(workDir, { recursive: true });
-  const entry = await bundle('server', path.join(workDir, 'server-dist'));
-  const env = { KUBECONFIG: cluster.kubeconfig, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-
-  async function startServerFunction(
-    label: string,
-  ): Promise<{ fn: ManagedProcess; url: string; firstEventMs: number }> {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const started = performance.now();
-    const fn = ManagedProcess.start({
-      name: label,
-      binary: process.execPath,
-      args: [entry],
-      logDir: workDir,
-      env: { ...env, PORT: String(port) },
-    });
-    for (;;) {
-      fn.assertRunning();
-      const answered = await sendPing(url).then(
-        (r) => r.status === 204,
-        () => false,
-      );
-      if (answered) return { fn, url, firstEventMs: performance.now() - started };
-      await sleep(5);
+    async function startServerFunction(
+      label: string,
+    ): Promise<{ fn: ManagedProcess; url: string; firstEventMs: number }> {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const started = performance.now();
+      const fn = ManagedProcess.start({
+        name: label,
+        binary: process.execPath,
+        args: [entry],
+        logDir: workDir,
+        env: { ...env, PORT: String(port) },
+      });
+      for (;;) {
+        fn.assertRunning();
+        const answered = await sendPing(url).then(
+          (r) => r.status === 204,
+          () => false,
+        );
+        if (answered) return { fn, url, firstEventMs: performance.now() - started };
+        await sleep(5);
+      }
     }
-  }
 
-  const rows: Row[] = [];
-  const cold: number[] = [];
-  const rss: number[] = [];
-  for (let i = 0; i < coldStarts; i += 1) {
-    const { fn, firstEventMs } = await startServerFunction(`cold-${i}`);
-    cold.push(firstEventMs);
-    await sleep(2_000);
-    rss.push(residentMiB(fn.record.pid));
-    await stopProcesses([fn.record]);
-  }
-  rows.push({
-    measure: 'cold start: spawn to first answered event',
-    value: Math.round(median(cold)),
-    unit: 'ms (median)',
-    target: '≤ 300',
-  });
-  rows.push({
-    measure: 'idle resident memory after one event',
-    value: Math.round(median(rss)),
-    unit: 'MiB (median)',
-    target: '≤ 70',
-  });
-
-  // N servers through the real event source.
-  await kubeRequest(kube, {
-    method: 'POST',
-    path: '/api/v1/namespaces',
-    body: { metadata: { name: 'bench' } },
-  });
-  await kubeRequest(kube, {
-    method: 'POST',
-    path: '/api/v1/namespaces',
-    body: { metadata: { name: 'floor' } },
-  });
-  const { fn, url } = await startServerFunction('server');
-  stops.unshift(() => stopProcesses([fn.record]));
-  const adapter = await startAdapter({
-    name: 'bench',
-    kubeconfig: cluster.kubeconfig,
-    sink: `${url}/`,
-    namespaces: ['bench'],
-    resources: adapterResources(wiring.watches),
-    logDir: workDir,
-  });
-  stops.unshift(() => stopAdapter(adapter));
-  await sleep(3_000); // the adapter's watches start
-
-  const names = Array.from({ length: count }, (_, i) => `s${i}`);
-  const serversPath = '/apis/mcpg.dev/v1alpha2/namespaces/bench/mcpgservers';
-  const t0 = performance.now();
-  await pool(names, (name) =>
-    applyWith(kube, {
-      apiVersion: 'mcpg.dev/v1alpha2',
-      kind: 'MCPGServer',
-      metadata: { name, namespace: 'bench' },
-      spec: { image: 'ghcr.io/example/tools:1', networkPolicy: { enabled: false } },
-    }),
-  );
-  for (;;) {
-    const list = await kubeRequest<{ items: { status?: { phase?: string } }[] }>(kube, {
-      method: 'GET',
-      path: serversPath,
+    const rows: Row[] = [];
+    const cold: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < coldStarts; i += 1) {
+      const { fn, firstEventMs } = await startServerFunction(`cold-${i}`);
+      cold.push(firstEventMs);
+      await sleep(2_000);
+      rss.push(residentMiB(fn.record.pid));
+      await stopProcesses([fn.record]);
+    }
+    rows.push({
+      measure: 'cold start: spawn to first answered event',
+      value: Math.round(median(cold)),
+      unit: 'ms (median)',
+      target: '≤ 300',
     });
-    if (list.items.filter((s) => s.status?.phase === 'Running').length >= count) break;
-    await sleep(500);
-  }
-  const toRunning = (performance.now() - t0) / 1000;
+    rows.push({
+      measure: 'idle resident memory after one event',
+      value: Math.round(median(rss)),
+      unit: 'MiB (median)',
+      target: '≤ 70',
+    });
 
-  // The floor: the same client writes the children itself and waits for the Deployments to be Available.
-  const f0 = performance.now();
-  await pool(names, async (name) => {
-    const labels = { app: name };
-    await kubeRequest(kube, {
-      method: 'POST',
-      path: '/apis/apps/v1/namespaces/floor/deployments',
-      body: {
-        metadata: { name },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              containers: [
-                { name: 'server', image: 'ghcr.io/example/tools:1', ports: [{ containerPort: 8080 }] },
-              ],
+    // N servers through the real event source.
+    await createNamespace('bench');
+    await createNamespace('floor');
+    const { fn, url } = await startServerFunction('server');
+    defer(() => stopProcesses([fn.record]));
+    await startEventSource('bench', `${url}/`, wiring.watches);
+    await sleep(3_000); // the adapter's watches start
+
+    const names = Array.from({ length: count }, (_, i) => `s${i}`);
+    const serversPath = '/apis/mcpg.dev/v1alpha2/namespaces/bench/mcpgservers';
+    const t0 = performance.now();
+    await pool(names, CONCURRENCY, (name) =>
+      applyWith(kube, {
+        apiVersion: 'mcpg.dev/v1alpha2',
+        kind: 'MCPGServer',
+        metadata: { name, namespace: 'bench' },
+        spec: { image: 'ghcr.io/example/tools:1', networkPolicy: { enabled: false } },
+      }),
+    );
+    for (;;) {
+      const list = await kubeRequest<{ items: { status?: { phase?: string } }[] }>(kube, {
+        method: 'GET',
+        path: serversPath,
+      });
+      if (list.items.filter((s) => s.status?.phase === 'Running').length >= count) break;
+      await sleep(500);
+    }
+    const toRunning = (performance.now() - t0) / 1000;
+
+    // The floor: the same client writes the children itself and waits for the Deployments to be Available.
+    const f0 = performance.now();
+    await pool(names, CONCURRENCY, async (name) => {
+      const labels = { app: name };
+      await kubeRequest(kube, {
+        method: 'POST',
+        path: '/apis/apps/v1/namespaces/floor/deployments',
+        body: {
+          metadata: { name },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: {
+              metadata: { labels },
+              spec: {
+                containers: [
+                  { name: 'server', image: 'ghcr.io/example/tools:1', ports: [{ containerPort: 8080 }] },
+                ],
+              },
             },
           },
         },
-      },
+      });
+      await kubeRequest(kube, {
+        method: 'POST',
+        path: '/api/v1/namespaces/floor/services',
+        body: { metadata: { name }, spec: { selector: labels, ports: [{ port: 8080 }] } },
+      });
     });
-    await kubeRequest(kube, {
-      method: 'POST',
-      path: '/api/v1/namespaces/floor/services',
-      body: { metadata: { name }, spec: { selector: labels, ports: [{ port: 8080 }] } },
+    for (;;) {
+      const list = await kubeRequest<{ items: { status?: { availableReplicas?: number } }[] }>(kube, {
+        method: 'GET',
+        path: '/apis/apps/v1/namespaces/floor/deployments',
+      });
+      if (list.items.filter((d) => d.status?.availableReplicas === 1).length >= count) break;
+      await sleep(500);
+    }
+    const floor = (performance.now() - f0) / 1000;
+    rows.push({
+      measure: `${count} MCPGServers to Running (event source + function)`,
+      value: Number(toRunning.toFixed(1)),
+      unit: 's',
+      target: '',
     });
-  });
-  for (;;) {
-    const list = await kubeRequest<{ items: { status?: { availableReplicas?: number } }[] }>(kube, {
-      method: 'GET',
-      path: '/apis/apps/v1/namespaces/floor/deployments',
+    rows.push({
+      measure: `${count} Deployments + Services Available (client alone, floor)`,
+      value: Number(floor.toFixed(1)),
+      unit: 's',
+      target: '',
     });
-    if (list.items.filter((d) => d.status?.availableReplicas === 1).length >= count) break;
-    await sleep(500);
-  }
-  const floor = (performance.now() - f0) / 1000;
-  rows.push({
-    measure: `${count} MCPGServers to Running (event source + function)`,
-    value: Number(toRunning.toFixed(1)),
-    unit: 's',
-    target: '',
-  });
-  rows.push({
-    measure: `${count} Deployments + Services Available (client alone, floor)`,
-    value: Number(floor.toFixed(1)),
-    unit: 's',
-    target: '',
-  });
 
-  // A quiet resync: nothing changed, so nothing may be written.
-  await sleep(3_000);
-  const before = await metric(url, 'mcpg_kube_api_requests{verb="write"');
-  const readsBefore = await metric(url, 'mcpg_kube_api_requests{verb="read"');
-  const r0 = performance.now();
-  const answer = await sendPing(url);
-  const resyncMs = performance.now() - r0;
-  const writes = (await metric(url, 'mcpg_kube_api_requests{verb="write"')) - before;
-  const reads = (await metric(url, 'mcpg_kube_api_requests{verb="read"')) - readsBefore;
-  rows.push({
-    measure: `no-op resync of ${count} servers (status ${answer.status})`,
-    value: Math.round(resyncMs),
-    unit: 'ms',
-    target: '',
-  });
-  rows.push({ measure: 'API writes during that resync', value: writes, unit: 'writes', target: '0' });
-  rows.push({ measure: 'API reads during that resync', value: reads, unit: 'reads', target: '' });
-  await report('functions', rows, { count, coldStarts, concurrency: CONCURRENCY });
-} finally {
-  for (const stop of stops) await stop();
-}
+    // A quiet resync: nothing changed, so nothing may be written.
+    await sleep(3_000);
+    const before = await readMetric(url, 'mcpg_kube_api_requests', { verb: 'write' });
+    const readsBefore = await readMetric(url, 'mcpg_kube_api_requests', { verb: 'read' });
+    const r0 = performance.now();
+    const answer = await sendPing(url);
+    const resyncMs = performance.now() - r0;
+    const writes = (await readMetric(url, 'mcpg_kube_api_requests', { verb: 'write' })) - before;
+    const reads = (await readMetric(url, 'mcpg_kube_api_requests', { verb: 'read' })) - readsBefore;
+    rows.push({
+      measure: `no-op resync of ${count} servers (status ${answer.status})`,
+      value: Math.round(resyncMs),
+      unit: 'ms',
+      target: '',
+    });
+    rows.push({ measure: 'API writes during that resync', value: writes, unit: 'writes', target: '0' });
+    rows.push({ measure: 'API reads during that resync', value: reads, unit: 'reads', target: '' });
+    await report('functions', rows, { count, coldStarts, concurrency: CONCURRENCY });
+  },
+);

@@ -7,14 +7,13 @@
  *
  *   node test/bench/plugin-sets.ts [N, default 500]
  */
-import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { connect, kubeRequest, ObjectClient } from '@mcpg-functions/shared/kube';
 import { createLogger, ReconcileDriver, resync as resyncAll } from '@mcpg-functions/shared/runtime';
 import { pluginSetReconciler } from '@mcpg-functions/plugin-set/reconcile';
 import { resolvePluginSet } from '../../functions/plugin-set/src/resolve.ts';
 import type { PluginObject, PluginSetObject } from '../../functions/plugin-set/src/types.ts';
-import { startControlPlane, stopControlPlane } from '../cluster/control-plane.ts';
-import { applyWith, installCrdsWith } from '../integration/support/crds.ts';
+import { pool, runOnControlPlane } from '../cluster/script.ts';
+import { applyWith } from '../integration/support/crds.ts';
 import { pluginStatus } from '../fixtures/tenancy-objects.ts';
 import { report, type Row } from './report.ts';
 
@@ -22,15 +21,6 @@ const count = Number(process.argv[2] ?? 500);
 const PLUGINS = 20;
 const ENTRIES = 5;
 const CONCURRENCY = 16;
-
-async function pool<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-    }),
-  );
-}
 
 const pluginName = (i: number) => `bench-plugin-${i}`;
 const pluginId = (i: number) => `dev.mcpg.bench.p${i}`;
@@ -40,21 +30,10 @@ const entries = (set: number) =>
     return { id: pluginId(p), pluginRef: { name: pluginName(p) } };
   });
 
-const cluster = await startControlPlane({
-  onProgress: (line) => {
-    console.error(`[cluster] ${line}`);
-  },
-});
-try {
-  const kube = loadKubeConfig(cluster.kubeconfig);
-  await installCrdsWith(kube);
-  await kubeRequest(kube, {
-    method: 'POST',
-    path: '/api/v1/namespaces',
-    body: { metadata: { name: 'bench' } },
-  });
+await runOnControlPlane('bench-plugin-sets', async ({ cluster, kube, createNamespace }) => {
+  await createNamespace('bench');
   const plugins = Array.from({ length: PLUGINS }, (_, i) => i);
-  await pool(plugins, async (i) => {
+  await pool(plugins, CONCURRENCY, async (i) => {
     await applyWith(kube, {
       apiVersion: 'mcpg.dev/v1alpha2',
       kind: 'MCPGPlugin',
@@ -75,7 +54,7 @@ try {
     });
   });
   const sets = Array.from({ length: count }, (_, i) => i);
-  await pool(sets, (i) =>
+  await pool(sets, CONCURRENCY, (i) =>
     applyWith(kube, {
       apiVersion: 'mcpg.dev/v1alpha2',
       kind: 'MCPGPluginSet',
@@ -141,6 +120,4 @@ try {
     },
   ];
   await report('plugin-sets', rows, { count, plugins: PLUGINS, entries: ENTRIES, resyncConcurrency: 4 });
-} finally {
-  await stopControlPlane(cluster);
-}
+});

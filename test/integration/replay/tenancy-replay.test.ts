@@ -1,13 +1,6 @@
 import { clusterReconciler } from '@mcpg-functions/cluster/reconcile';
 import { pluginSetReconciler } from '@mcpg-functions/plugin-set/reconcile';
-import { kubeRequest, ObjectClient, type KubeObject } from '@mcpg-functions/shared/kube';
-import {
-  createFunctionApp,
-  createLogger,
-  createRegistry,
-  ReconcileDriver,
-  type KindReconciler,
-} from '@mcpg-functions/shared/runtime';
+import { kubeRequest, type KubeObject } from '@mcpg-functions/shared/kube';
 import { tenantReconciler } from '@mcpg-functions/tenant/reconcile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvents, type RecordedEvent } from '../../fixtures/events.ts';
@@ -21,6 +14,7 @@ import {
 } from '../../fixtures/tenancy-objects.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
+import { replayTarget } from '../support/replay.ts';
 
 type Condition = { type: string; status: string; reason: string };
 
@@ -32,38 +26,16 @@ describe('replaying recorded events into the plugin-set, cluster and tenant func
   const namespace = useNamespace('replay-tenancy');
   const kube = clients();
   const functions = [
-    ['plugin-set', pluginSetReconciler()],
-    ['cluster', clusterReconciler()],
-    ['tenant', tenantReconciler()],
-  ].map(([name, reconciler]) => {
-    const client = new ObjectClient(kube.config, `mcpg-functions/${name as string}`);
-    const driver = new ReconcileDriver(reconciler as KindReconciler, {
-      client,
-      log: createLogger('replay', 'silent'),
-    });
-    const app = createFunctionApp({
-      driver,
-      logger: createLogger('replay', 'silent'),
-      registry: createRegistry('replay'),
-    });
-    return { client, app };
-  });
+    replayTarget(pluginSetReconciler(), 'mcpg-functions/plugin-set'),
+    replayTarget(clusterReconciler(), 'mcpg-functions/cluster'),
+    replayTarget(tenantReconciler(), 'mcpg-functions/tenant'),
+  ];
   const writes = () => functions.reduce((sum, f) => sum + f.client.counts.writes, 0);
   let events: RecordedEvent[];
 
   async function replay(list: RecordedEvent[]): Promise<number[]> {
     const statuses: number[] = [];
-    for (const event of list) {
-      for (const { app } of functions) {
-        const response = await app.inject({
-          method: 'POST',
-          url: '/',
-          headers: event.headers,
-          payload: event.body,
-        });
-        statuses.push(response.statusCode);
-      }
-    }
+    for (const event of list) for (const fn of functions) statuses.push(...(await fn.replay([event])));
     return statuses;
   }
 
@@ -99,7 +71,6 @@ describe('replaying recorded events into the plugin-set, cluster and tenant func
   });
 
   afterAll(async () => {
-    await Promise.all(functions.map((f) => f.app.close()));
     for (const path of [
       `/apis/mcpg.dev/v1alpha2/mcpgclusters/${TENANCY_NAMES.cluster}`,
       ...tenancyPlugins().map((p) => `/apis/mcpg.dev/v1alpha2/mcpgplugins/${p.metadata.name}`),

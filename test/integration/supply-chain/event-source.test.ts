@@ -54,7 +54,9 @@ describe('the supply-chain function, driven by the real event source', () => {
     [registry, cosign] = await Promise.all([startRegistry(), cosignKeyPair()]);
     started.push(
       () => registry.stop(),
-      () => { cosign.remove(); },
+      () => {
+        cosign.remove();
+      },
     );
     for (const [name, data] of [
       ['release-key', { 'release.pub': signer.publicBase64 }],

@@ -15,16 +15,30 @@ export interface RunningFunction {
   stop: () => Promise<void>;
 }
 
-/** Runs a function (functions/<name>/src/index.ts) as its own process on a loopback port. */
+/** One metric's value from a function's /metrics, summing the label sets that match `labels`. */
+export async function readMetric(
+  url: string,
+  metric: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+    .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+/** Runs a function (functions/<name>/src/index.ts, or a bundle's `entry`) as its own process on a loopback port. */
 export async function startFunction(
   name: string,
-  options: { kubeconfig: string; logDir: string; env?: Record<string, string> },
+  options: { kubeconfig: string; logDir: string; env?: Record<string, string>; entry?: string },
 ): Promise<RunningFunction> {
   const port = await freePort();
   const fn = ManagedProcess.start({
     name: `function-${name}-${port}`,
     binary: process.execPath,
-    args: [path.join(REPO_ROOT, `functions/${name}/src/index.ts`)],
+    args: [options.entry ?? path.join(REPO_ROOT, `functions/${name}/src/index.ts`)],
     logDir: options.logDir,
     env: { KUBECONFIG: options.kubeconfig, HOST: '127.0.0.1', PORT: String(port), ...options.env },
   });
@@ -39,14 +53,7 @@ export async function startFunction(
     url,
     process: fn,
     ping: async () => (await sendPing(url)).status,
-    metric: async (metric, labels = {}) => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      return text
-        .split('\n')
-        .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
-        .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
-        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-    },
+    metric: (metric, labels) => readMetric(url, metric, labels),
     stop: () => stopProcesses([fn.record]),
   };
 }
