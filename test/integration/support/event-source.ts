@@ -44,53 +44,58 @@ export async function startWithEventSource(options: {
     logDir,
     ...(options.env ? { env: options.env } : {}),
   });
-  const everywhere = options.allNamespaces ?? false;
-  const clusterScoped = (w: WatchedType) =>
-    !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
-  const adapter = await startAdapter({
-    name: `${options.name}-${options.namespace}`,
-    kubeconfig: options.clients.kubeconfigPath,
-    sink: `${fn.url}/`,
-    namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
-    allNamespaces: everywhere,
-    resources: adapterResources(options.wiring.watches.filter((w) => !clusterScoped(w))),
-    logDir,
-  });
-  // A cluster-wide adapter already sees cluster-scoped objects (clusterScoped is false for every watch then).
-  const clusterWatches = options.wiring.watches
-    .filter(clusterScoped)
-    .map((w) => ({ ...w, matchLabels: { ...w.matchLabels, ...options.clusterScopedLabels } }));
-  const clusterAdapter =
-    clusterWatches.length > 0
-      ? await startAdapter({
-          name: `${options.name}-${options.namespace}-cluster`,
-          kubeconfig: options.clients.kubeconfigPath,
-          sink: `${fn.url}/`,
-          allNamespaces: true,
-          resources: adapterResources(clusterWatches),
-          logDir,
-        })
-      : undefined;
-  const probes: string[] = [];
-  await vi.waitFor(
-    async () => {
-      adapter.assertRunning();
-      clusterAdapter?.assertRunning();
-      const name = `probe-${probes.length + 1}`;
-      probes.push(name);
-      await options.probe.create(name);
-      const seen = await Promise.all(probes.map((p) => options.probe.reconciled(p)));
-      if (!seen.some(Boolean)) throw new Error('the event source has not delivered yet');
-    },
-    { timeout: 60_000, interval: 500 },
-  );
-  await Promise.all(probes.map((p) => options.probe.remove(p)));
-  return {
-    fn,
-    stop: async () => {
-      await stopAdapter(adapter);
-      if (clusterAdapter) await stopAdapter(clusterAdapter);
-      await fn.stop();
-    },
+  // Whatever started is stopped again if a later step fails, so a failed setup leaves no process behind.
+  const stops: (() => Promise<void>)[] = [() => fn.stop()];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse()) await step();
   };
+  try {
+    const everywhere = options.allNamespaces ?? false;
+    const clusterScoped = (w: WatchedType) =>
+      !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
+    const adapter = await startAdapter({
+      name: `${options.name}-${options.namespace}`,
+      kubeconfig: options.clients.kubeconfigPath,
+      sink: `${fn.url}/`,
+      namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
+      allNamespaces: everywhere,
+      resources: adapterResources(options.wiring.watches.filter((w) => !clusterScoped(w))),
+      logDir,
+    });
+    stops.push(() => stopAdapter(adapter));
+    // A cluster-wide adapter already sees cluster-scoped objects (clusterScoped is false for every watch then).
+    const clusterWatches = options.wiring.watches
+      .filter(clusterScoped)
+      .map((w) => ({ ...w, matchLabels: { ...w.matchLabels, ...options.clusterScopedLabels } }));
+    const clusterAdapter =
+      clusterWatches.length > 0
+        ? await startAdapter({
+            name: `${options.name}-${options.namespace}-cluster`,
+            kubeconfig: options.clients.kubeconfigPath,
+            sink: `${fn.url}/`,
+            allNamespaces: true,
+            resources: adapterResources(clusterWatches),
+            logDir,
+          })
+        : undefined;
+    if (clusterAdapter) stops.push(() => stopAdapter(clusterAdapter));
+    const probes: string[] = [];
+    await vi.waitFor(
+      async () => {
+        adapter.assertRunning();
+        clusterAdapter?.assertRunning();
+        const name = `probe-${probes.length + 1}`;
+        probes.push(name);
+        await options.probe.create(name);
+        const seen = await Promise.all(probes.map((p) => options.probe.reconciled(p)));
+        if (!seen.some(Boolean)) throw new Error('the event source has not delivered yet');
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    await Promise.all(probes.map((p) => options.probe.remove(p)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { fn, stop };
 }
