@@ -89,3 +89,4 @@ bench: setup ## run the benchmarks (each prints a table and writes JSON to test/
 	node test/bench/functions.ts
 	node test/bench/gateway.ts
 	node test/bench/plugin-sets.ts
+	node test/bench/mirror.ts
