@@ -3,10 +3,13 @@
  * team-a tenant's route refused until the gateway accepts the namespace, then folded in as a tool-access rule
  * carrying the tenant's identity attribute.
  */
+import { createHash } from 'node:crypto';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { exampleResolved, READY, setStatus } from '../integration/gateway/fixtures.ts';
+import { example } from '../fixtures/examples.ts';
+import { applyWith } from '../integration/support/crds.ts';
+import { setStatus } from '../integration/gateway/fixtures.ts';
 import { sendPing } from './ping.ts';
 import { waitFor } from './wait.ts';
 
@@ -16,6 +19,7 @@ interface Demo {
   say: (text: string) => void;
   gatewayUrl: string;
   routeUrl: string;
+  pluginSetUrl: string;
 }
 
 type Conditions = { status?: { conditions?: { type: string; status: string; reason: string }[] } };
@@ -26,6 +30,32 @@ async function condition(config: KubeConfig, path: string, type: string) {
 }
 
 const GATEWAY = '/apis/mcpg.dev/v1alpha2/namespaces/mcpg/mcpggateways/gw';
+const PLUGIN_SET = '/apis/mcpg.dev/v1alpha2/namespaces/mcpg/mcpgpluginsets/production';
+
+/** What the supply-chain function writes once an artifact verified: Verified, not revoked, the pinned artifact. */
+async function publishVerifiedPlugins(config: KubeConfig): Promise<void> {
+  const entries = example('MCPGPluginSet').spec.entries as { id: string; pluginRef: { name: string } }[];
+  for (const { id, pluginRef } of entries) {
+    const plugin = example('MCPGPlugin', { pluginId: id });
+    plugin.metadata = { name: pluginRef.name };
+    const applied = (await applyWith(config, plugin)) as unknown as { metadata: { generation: number } };
+    const digest = `sha256:${createHash('sha256').update(id).digest('hex')}`;
+    const now = new Date().toISOString();
+    const condition = (type: string, status: string) => ({
+      type,
+      status,
+      reason: 'Reconciled',
+      lastTransitionTime: now,
+    });
+    await setStatus(config, plugin, {
+      observedGeneration: applied.metadata.generation,
+      resolvedDigest: digest,
+      artifact: `ghcr.io/mcpg-dev/source-code/plugins/${pluginRef.name}@${digest}`,
+      revokedBySha: false,
+      conditions: [condition('Verified', 'True'), condition('Revoked', 'False'), condition('Ready', 'True')],
+    });
+  }
+}
 const ROUTE = '/apis/mcpg.dev/v1alpha2/namespaces/team-a/mcpgroutes/team-a-orders';
 
 async function toolRules(config: KubeConfig): Promise<unknown> {
@@ -46,18 +76,17 @@ async function toolRules(config: KubeConfig): Promise<unknown> {
 export async function showGateways(demo: Demo): Promise<void> {
   const { config, kubectl, say } = demo;
   say(
-    'the gateway: its plugin set "production" is resolved by the plugin-set function, which is not part of this\n' +
-      'build; the demo publishes the set’s status (Ready, resolved digest-pinned artifacts) through the status\n' +
-      'subresource exactly as that function would',
+    'the plugins: the supply-chain function verifies each artifact in its registry; no registry runs in the demo,\n' +
+      'so the demo publishes each MCPGPlugin’s verified status (digest-pinned artifact) as that function does,\n' +
+      'and the plugin-set function resolves the set "production" from them',
   );
-  await setStatus(
-    config,
-    { kind: 'MCPGPluginSet', metadata: { name: 'production', namespace: 'mcpg' } },
-    {
-      conditions: [READY],
-      resolved: exampleResolved(),
-    },
+  await publishVerifiedPlugins(config);
+  await sendPing(demo.pluginSetUrl);
+  await waitFor(
+    async () => ((await condition(config, PLUGIN_SET, 'Ready'))?.status === 'True' ? true : undefined),
+    { what: 'the plugin set to resolve', timeoutMs: 30_000 },
   );
+  console.log(await kubectl('get', 'mcpgplugins,mcpgpluginsets', '--all-namespaces'));
   // Gateway spec changes arrive through the resync (an ApiServerSource cannot watch mcpggateways).
   await sendPing(demo.gatewayUrl);
   await sendPing(demo.routeUrl);
@@ -68,7 +97,7 @@ export async function showGateways(demo: Demo): Promise<void> {
       timeoutMs: 90_000,
     },
   );
-  console.log(await kubectl('get', 'mcpggateways,mcpgpluginsets', '-n', 'mcpg'));
+  console.log(await kubectl('get', 'mcpggateways', '-n', 'mcpg'));
   console.log(
     await kubectl(
       'get',

@@ -1,17 +1,21 @@
 /**
  * `make demo`: the local control plane with the mcpg.dev API installed, the examples applied, and the server,
- * instance, gateway and route functions running as processes fed by Knative's ApiServerSource adapter. Shows the
- * servers reaching Running, the example gateway rendered from its plugin set with a tenant's route folded in, a
- * refusal by the API server's own schema, and an idle instance being collected.
+ * instance, gateway, route, plugin-set, cluster and tenant functions running as processes fed by Knative's
+ * ApiServerSource adapter. Shows the servers reaching Running, the tenant fencing its namespace, the example
+ * gateway rendered from its resolved plugin set with a tenant's route folded in, a refusal by the API server's
+ * own schema, and an idle instance being collected.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { wiring as clusterWiring } from '@mcpg-functions/cluster/wiring';
 import { wiring as gatewayWiring } from '@mcpg-functions/gateway/wiring';
 import { wiring as instanceWiring } from '@mcpg-functions/instance/wiring';
+import { wiring as pluginSetWiring } from '@mcpg-functions/plugin-set/wiring';
 import { wiring as routeWiring } from '@mcpg-functions/route/wiring';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
+import { wiring as tenantWiring } from '@mcpg-functions/tenant/wiring';
 import { KINDS } from '@mcpg-functions/shared/api';
 import type { FunctionWiring } from '@mcpg-functions/shared/knative';
 import { KubeApiError, kubeRequest } from '@mcpg-functions/shared/kube';
@@ -126,10 +130,38 @@ await waitFor(async () => ((await phases()).every((s) => s.status?.phase === 'Ru
 });
 console.log(await kubectl('get', 'mcpgservers', '-n', 'mcpg'));
 
+say('the tenant fences its namespace (label, ResourceQuota, RBAC); the cluster backend reports its status');
+const tenantUrl = await runFunction(tenantWiring, logDir);
+const clusterUrl = await runFunction(clusterWiring, logDir);
+await sendPing(tenantUrl);
+await sendPing(clusterUrl);
+await waitFor(
+  async () => {
+    const { items } = await kubeRequest<{ items: { status?: { conditions?: unknown[] } }[] }>(config, {
+      method: 'GET',
+      path: '/apis/mcpg.dev/v1alpha2/mcpgtenants',
+    });
+    return items.every((t) => t.status?.conditions) ? true : undefined;
+  },
+  { what: 'the example tenant to be reconciled', timeoutMs: 30_000 },
+);
+console.log(await kubectl('get', 'mcpgtenants,mcpgclusters'));
+console.log(
+  await kubectl(
+    'get',
+    'namespaces,resourcequotas,roles,rolebindings',
+    '-n',
+    'team-a',
+    '-l',
+    'mcpg.dev/tenant',
+  ),
+);
+
 await showGateways({
   config,
   kubectl,
   say,
+  pluginSetUrl: await runFunction(pluginSetWiring, logDir),
   gatewayUrl: await runFunction(gatewayWiring, logDir),
   routeUrl: await runFunction(routeWiring, logDir),
 });
