@@ -146,14 +146,15 @@ await waitFor(
   { what: 'the example tenant to be reconciled', timeoutMs: 30_000 },
 );
 console.log(await kubectl('get', 'mcpgtenants,mcpgclusters'));
+console.log(await kubectl('get', 'namespace', 'team-a', '--show-labels'));
 console.log(
   await kubectl(
     'get',
-    'namespaces,resourcequotas,roles,rolebindings',
+    'resourcequotas,roles,rolebindings',
     '-n',
     'team-a',
     '-l',
-    'mcpg.dev/tenant',
+    'app.kubernetes.io/managed-by=mcpg-functions',
   ),
 );
 
