@@ -146,6 +146,16 @@ await waitFor(
   { what: 'the example tenant to be reconciled', timeoutMs: 30_000 },
 );
 console.log(await kubectl('get', 'mcpgtenants,mcpgclusters'));
+// Not Ready, and why: the examples name a namespace and a backend plugin that do not exist here.
+for (const object of ['mcpgtenant/team-a', 'mcpgcluster/prod-redis']) {
+  const reason = await kubectl(
+    'get',
+    object,
+    '-o',
+    'jsonpath={.status.conditions[?(@.type=="Ready")].message}',
+  );
+  console.log(`${object}: ${reason}`);
+}
 console.log(await kubectl('get', 'namespace', 'team-a', '--show-labels'));
 console.log(
   await kubectl(
