@@ -1,4 +1,4 @@
-import type { GatewaySpec } from '@mcpg-functions/shared/api';
+import type { GatewaySpec, ResolvedPluginEntry } from '@mcpg-functions/shared/api';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import type { ConditionInput } from '@mcpg-functions/shared/runtime';
 import type { RenderSettings } from './settings.ts';
@@ -7,17 +7,7 @@ import type { RenderSettings } from './settings.ts';
 export type GatewayObject = KubeObject & { spec: GatewaySpec; status?: Record<string, unknown> };
 
 /** One plugin the gateway loads: an entry of a plugin set's `status.resolved`, or the injected cluster plugin. */
-export interface PluginToLoad {
-  id: string;
-  pluginRef: string;
-  /** Digest-pinned OCI reference (registry/repository@sha256:…). */
-  artifact: string;
-  /** sha256 digest the fetched artifact must match. */
-  digest: string;
-  enforce: boolean;
-  config?: Record<string, unknown>;
-  capabilities?: string[];
-}
+export type PluginToLoad = ResolvedPluginEntry;
 
 /** A cluster credential projected into the gateway pods as a file (what `cred://cluster/<name>` resolves to). */
 export interface ProjectedCredential {

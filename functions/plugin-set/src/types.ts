@@ -1,4 +1,4 @@
-import type { Condition, PluginSetSpec, PluginSpec } from '@mcpg-functions/shared/api';
+import type { Condition, PluginSetSpec, PluginSpec, ResolvedPluginEntry } from '@mcpg-functions/shared/api';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 
 /** An MCPGPluginSet as read from the API server, its spec parsed (defaults applied). */
@@ -19,15 +19,7 @@ export interface PluginStatus {
 export type PluginObject = KubeObject & { spec?: Partial<PluginSpec>; status?: PluginStatus };
 
 /** One entry as the gateway loads it (the MCPGPluginSet status.resolved contract). */
-export interface ResolvedPlugin {
-  id: string;
-  pluginRef: string;
-  artifact: string;
-  digest: string;
-  enforce: boolean;
-  config?: Record<string, unknown>;
-  capabilities?: string[];
-}
+export type ResolvedPlugin = ResolvedPluginEntry;
 
 export interface FailedEntry {
   id: string;

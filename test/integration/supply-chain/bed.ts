@@ -14,7 +14,7 @@ import {
   type CosignKeys,
   type Ed25519Pair,
 } from '../../registry/artifacts.ts';
-import { startCorruptingProxy, type CorruptingProxy } from '../../registry/corrupting-proxy.ts';
+import { startFaultyProxy, type FaultyProxy } from '../../registry/faulty-proxy.ts';
 import { startAuthProxy, type AuthProxy } from '../../registry/auth-proxy.ts';
 import { keylessAuthority, type KeylessAuthority } from '../../registry/keyless.ts';
 import { writeFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ export function useSupplyChainBed(prefix: string) {
   const suffix = () => namespace.name.split('-').pop() ?? '';
   let registry: LocalRegistry;
   let mirrorRegistry: LocalRegistry;
-  let proxy: CorruptingProxy;
+  let proxy: FaultyProxy;
   let authProxy: AuthProxy;
   let keyless: KeylessAuthority;
   let fn: RunningFunction;
@@ -163,7 +163,7 @@ export function useSupplyChainBed(prefix: string) {
       startRegistry({ logDir }),
       startRegistry({ logDir, name: 'mirror-registry' }),
     ]);
-    proxy = await startCorruptingProxy(registry.url);
+    proxy = await startFaultyProxy(registry.url, 'corrupt');
     authProxy = await startAuthProxy(registry.url, PULL_CREDENTIALS);
     const auths = {
       [authProxy.host]: { username: PULL_CREDENTIALS.username, password: PULL_CREDENTIALS.password },

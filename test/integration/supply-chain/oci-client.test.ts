@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../../functions/supply-chain/src/oci/client.ts';
 import { DigestCheck, sha256Digest } from '../../../functions/supply-chain/src/oci/digest.ts';
 import { startAuthProxy, type AuthProxy } from '../../registry/auth-proxy.ts';
-import { startStallingProxy } from '../../registry/stalling-proxy.ts';
+import { startFaultyProxy } from '../../registry/faulty-proxy.ts';
 import { pluginPackage, pushPlugin } from '../../registry/artifacts.ts';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 
@@ -97,7 +97,7 @@ describe('the OCI client against a real registry', () => {
   });
 
   it('fails a blob download that stalls, instead of waiting for ever', async () => {
-    const stalling = await startStallingProxy(registry.url);
+    const stalling = await startFaultyProxy(registry.url, 'stall');
     try {
       const impatient = new RegistryClient({ registry: stalling.host, plainHttp: true, timeoutMs: 500 });
       const started = Date.now();

@@ -6,7 +6,7 @@ export { replicaCeiling } from './gateway.validation.ts';
 export { plaintextTransport, validateClusterSpec } from './cluster.validation.ts';
 export { namespaceOwners, tenantAllows, type TenantClaim } from './tenant.validation.ts';
 export type { GatewaySpec } from './gateway.schema.ts';
-export type { PluginSetSpec } from './plugin-set.schema.ts';
+export type { PluginSetSpec, ResolvedPluginEntry } from './plugin-set.schema.ts';
 export type { RouteSpec } from './route.schema.ts';
 export type { ServerSpec } from './server.schema.ts';
 export type { InstanceSpec } from './instance.schema.ts';

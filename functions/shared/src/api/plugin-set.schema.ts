@@ -100,3 +100,5 @@ export const pluginSetStatusSchema = z
   .describe('Observed state of the plugin set.');
 
 export type PluginSetSpec = z.infer<typeof pluginSetSpecSchema>;
+/** One entry of `status.resolved`: what the plugin-set function publishes and gateways load. */
+export type ResolvedPluginEntry = NonNullable<z.infer<typeof pluginSetStatusSchema>['resolved']>[number];
