@@ -58,6 +58,8 @@ export function serverReconciler(options: { bridgeImage: string }): KindReconcil
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
     ],
+    // Pods tell readiness and crash loops; the function may list them.
+    observedTypes: [{ apiVersion: 'v1', kind: 'Pod' }],
     async reconcile(object, context): Promise<Desired> {
       const server: ServerObject = { ...object, spec: parseSpec(KIND, object) as ServerSpec };
       const envHash = await environmentHash(server, context);

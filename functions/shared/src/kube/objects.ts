@@ -73,8 +73,8 @@ export class ObjectClient {
    * The same client reading through a snapshot for one resync pass (see snapshot.ts); `seed` are the objects
    * the resync listed. Writes and counts are shared with this client.
    */
-  forResync(seed: KubeObject[]): ObjectClient {
-    const snapshot = new ResyncSnapshot((type, selector) => this.listLive(type, selector), seed);
+  forResync(seed: KubeObject[], childTypes: readonly { apiVersion: string; kind: string }[]): ObjectClient {
+    const snapshot = new ResyncSnapshot((type, selector) => this.listLive(type, selector), seed, childTypes);
     return new ObjectClient(this.config, this.fieldManager, { counts: this.counts, snapshot });
   }
 

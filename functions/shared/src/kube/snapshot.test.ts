@@ -49,6 +49,8 @@ const key = (name: string, namespace: string, kind = 'Deployment') => ({
   namespace,
 });
 
+const CHILD_TYPES = [{ apiVersion: 'apps/v1', kind: 'Deployment' }];
+
 describe('a resync snapshot', () => {
   const objects = [
     object('Deployment', 'a', 'team-a', managed('a')),
@@ -60,7 +62,7 @@ describe('a resync snapshot', () => {
 
   it('lists each child type once per namespace, then answers reads from memory', async () => {
     const api = fakeApi(objects);
-    const snapshot = new ResyncSnapshot(api.listLive);
+    const snapshot = new ResyncSnapshot(api.listLive, [], CHILD_TYPES);
     for (const [name, ns] of [
       ['a', 'team-a'],
       ['b', 'team-a'],
@@ -78,7 +80,7 @@ describe('a resync snapshot', () => {
 
   it('reads an object it does not hold live, so a foreign object with a child’s name is seen', async () => {
     const api = fakeApi(objects);
-    const snapshot = new ResyncSnapshot(api.listLive);
+    const snapshot = new ResyncSnapshot(api.listLive, [], CHILD_TYPES);
     const foreign = await snapshot.get(
       key('foreign', 'team-a'),
       api.getLive('Deployment', 'foreign', 'team-a'),
@@ -92,7 +94,7 @@ describe('a resync snapshot', () => {
 
   it('serves label-selected lists within our labelled set from the one list', async () => {
     const api = fakeApi(objects);
-    const snapshot = new ResyncSnapshot(api.listLive);
+    const snapshot = new ResyncSnapshot(api.listLive, [], CHILD_TYPES);
     const type = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'team-a' };
     const selector = `${MANAGED_SELECTOR},mcpg.dev/mcpgserver=b`;
     const children = await snapshot.list(type, selector, () => api.listLive(type, selector));
@@ -102,7 +104,7 @@ describe('a resync snapshot', () => {
 
   it('sends a dependency read shared by many objects once per pass', async () => {
     const api = fakeApi(objects);
-    const snapshot = new ResyncSnapshot(api.listLive);
+    const snapshot = new ResyncSnapshot(api.listLive, [], CHILD_TYPES);
     const type = { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginSet', namespace: 'team-a' };
     for (let gateway = 0; gateway < 3; gateway += 1) {
       await snapshot.get(
@@ -130,9 +132,21 @@ describe('a resync snapshot', () => {
     expect(api.calls).toEqual(['LIST MCPGServer/team-a?', 'LIST MCPGServer/team-a?']);
   });
 
+  it('never lists a kind that is not a child type: a function may hold only `get` on it', async () => {
+    const api = fakeApi(objects);
+    const snapshot = new ResyncSnapshot(api.listLive, [], CHILD_TYPES);
+    const read = () =>
+      snapshot.get(
+        key('shared', 'team-a', 'MCPGPluginSet'),
+        api.getLive('MCPGPluginSet', 'shared', 'team-a'),
+      );
+    expect((await read())?.metadata.name).toBe('shared');
+    expect(api.calls).toEqual(['GET MCPGPluginSet/team-a/shared']);
+  });
+
   it('does not remember a failed read: the next one tries again', async () => {
     const api = fakeApi(objects);
-    const snapshot = new ResyncSnapshot(api.listLive);
+    const snapshot = new ResyncSnapshot(api.listLive, [], CHILD_TYPES);
     const read = () => snapshot.get(key('a', 'broken'), api.getLive('Deployment', 'a', 'broken'));
     await expect(read()).rejects.toThrow('API server unavailable');
     await expect(read()).rejects.toThrow('API server unavailable');

@@ -3,7 +3,9 @@
  * and again: each object's children, and the objects many of them depend on (the routes and tenants every
  * gateway folds in, the plugin set a namespace's gateways share). For the length of one pass, like an informer
  * cache that lives for one resync:
- *  - each child type is listed once per namespace (only our labelled objects) and served from memory;
+ *  - each child type (and each other labelled kind the function declares it lists) is listed once per namespace
+ *    (only our labelled objects) and served from memory; no other kind is listed, since least-privilege RBAC may
+ *    grant a function `get` alone on it;
  *  - any other identical read (the same GET, the same list, the same discovery question) is sent once;
  *  - the objects the resync itself listed are not read again.
  *
@@ -16,7 +18,8 @@ import type { KubeObject, ObjectKey } from './objects.ts';
 /** The label every object the functions create carries; snapshots hold only objects with it. */
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=mcpg-functions';
 
-type TypeInNamespace = { apiVersion: string; kind: string; namespace?: string | undefined };
+type TypeRef = { apiVersion: string; kind: string };
+type TypeInNamespace = TypeRef & { namespace?: string | undefined };
 
 export type ListLive = (type: TypeInNamespace, labelSelector?: string) => Promise<KubeObject[]>;
 
@@ -39,10 +42,15 @@ export class ResyncSnapshot {
   private readonly reads = new Map<string, Promise<unknown>>();
   private readonly listLive: ListLive;
   private readonly seededKinds = new Set<string>();
+  private readonly childKinds: Set<string>;
 
-  /** `seed` are objects the resync already listed (the kind itself), answered by `get` without another read. */
-  constructor(listLive: ListLive, seed: KubeObject[] = []) {
+  /**
+   * `seed` are objects the resync already listed (the kind itself), answered by `get` without another read;
+   * `childTypes` are the kinds listed once per namespace.
+   */
+  constructor(listLive: ListLive, seed: KubeObject[] = [], childTypes: readonly TypeRef[] = []) {
     this.listLive = listLive;
+    this.childKinds = new Set(childTypes.map((t) => `${t.apiVersion}/${t.kind}`));
     const seeded = new Map<string, KubeObject[]>();
     for (const object of seed) {
       this.seededKinds.add(`${object.apiVersion}/${object.kind}`);
@@ -64,6 +72,12 @@ export class ResyncSnapshot {
     return pending;
   }
 
+  /** What memory holds of a type in a namespace: a child type's list, the seed of the resynced kind, or nothing. */
+  private heldIn(type: TypeInNamespace): Promise<KubeObject[]> | undefined {
+    if (this.childKinds.has(`${type.apiVersion}/${type.kind}`)) return this.managed(type);
+    return this.reads.get(`managed:${typeKey(type)}`) as Promise<KubeObject[]> | undefined;
+  }
+
   private managed(type: TypeInNamespace): Promise<KubeObject[]> {
     return this.remember(`managed:${typeKey(type)}`, () => this.listLive(type, MANAGED_SELECTOR));
   }
@@ -73,7 +87,7 @@ export class ResyncSnapshot {
     readLive: () => Promise<KubeObject | undefined>,
   ): Promise<KubeObject | undefined> {
     const type = { apiVersion: key.apiVersion, kind: key.kind, namespace: key.namespace };
-    const held = (await this.managed(type)).find((o) => o.metadata.name === key.name);
+    const held = (await this.heldIn(type))?.find((o) => o.metadata.name === key.name);
     return held ?? this.remember(`get:${typeKey(type)}/${key.name}`, readLive);
   }
 
@@ -83,7 +97,10 @@ export class ResyncSnapshot {
     readLive: () => Promise<KubeObject[]>,
   ): Promise<KubeObject[]> {
     const requirements = labelSelector ? equalityRequirements(labelSelector) : undefined;
-    if (requirements?.some(([k, v]) => `${k}=${v}` === MANAGED_SELECTOR)) {
+    if (
+      this.childKinds.has(`${type.apiVersion}/${type.kind}`) &&
+      requirements?.some(([k, v]) => `${k}=${v}` === MANAGED_SELECTOR)
+    ) {
       const items = await this.managed(type);
       return items.filter((o) => requirements.every(([k, v]) => o.metadata.labels?.[k] === v));
     }

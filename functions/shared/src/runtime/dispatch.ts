@@ -81,7 +81,13 @@ export async function resync<O extends KubeObject>(
     return specChanged || !next || Date.parse(next) <= now.getTime();
   });
   const keys = due.map((o) => driver.keyFor(o.metadata.name, o.metadata.namespace));
-  return reconcileAll(driver.withClient(client.forResync(due)), keys, concurrency);
+  return reconcileAll(
+    driver.withClient(
+      client.forResync(due, [...driver.reconciler.childTypes, ...(driver.reconciler.observedTypes ?? [])]),
+    ),
+    keys,
+    concurrency,
+  );
 }
 
 export function summarize(result: DispatchResult): string {

@@ -53,6 +53,11 @@ export interface KindReconciler<O extends KubeObject = KubeObject> {
   /** Status fields another writer owns (an instance's lastUsedAt, set by gateways): kept as they are. */
   foreignStatusFields?: string[];
   /**
+   * Labelled kinds besides the children that every pass lists (a server's pods): a resync lists them once per
+   * namespace. Only kinds the function may list; least-privilege RBAC may grant others `get` alone.
+   */
+  observedTypes?: ChildType[];
+  /**
    * Clean-up owner references cannot do (labels on objects we do not own): the driver keeps `name` in each
    * object's finalizers and runs `finalize` once the object is being deleted, before letting it go.
    */
