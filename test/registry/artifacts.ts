@@ -121,6 +121,25 @@ export async function pushPlugin(
   });
 }
 
+/**
+ * Pushes a small container image (one tar layer holding `content` as /srv/version, from scratch) with
+ * `crane append`, as an MCP server image would be; returns its manifest digest.
+ */
+export async function pushImage(reference: string, content: string): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpg-image-'));
+  try {
+    mkdirSync(path.join(dir, 'root', 'srv'), { recursive: true });
+    writeFileSync(path.join(dir, 'root', 'srv', 'version'), content);
+    const layer = path.join(dir, 'layer.tar');
+    await run('tar', ['-cf', layer, '-C', path.join(dir, 'root'), 'srv']);
+    await run(toolPath('crane'), ['append', '--insecure', '-f', layer, '-t', reference]);
+    const { stdout } = await run(toolPath('crane'), ['digest', '--insecure', reference]);
+    return stdout.trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface CosignKeys {
   dir: string;
   keyPath: string;

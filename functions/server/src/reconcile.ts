@@ -1,6 +1,6 @@
 /** MCPGServer: desired children from the spec, status from what runs. */
 import { API_VERSION, requireKind, type ServerSpec } from '@mcpg-functions/shared/api';
-import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
+import { keyOf, type KubeObject, type ObjectKey } from '@mcpg-functions/shared/kube';
 import {
   childSelector,
   contentHash,
@@ -14,7 +14,7 @@ import { makeIngress } from './resources/ingress.ts';
 import { childName } from './resources/names.ts';
 import { makeNetworkPolicy } from './resources/network-policy.ts';
 import { makeService } from './resources/service.ts';
-import { environmentSources } from '@mcpg-functions/shared/workloads';
+import { environmentSources, IMAGE_TRUST_FACET, imageTrust } from '@mcpg-functions/shared/workloads';
 import { serverStatus } from './status.ts';
 import type { ServerObject } from './types.ts';
 
@@ -60,17 +60,23 @@ export function serverReconciler(options: { bridgeImage: string }): KindReconcil
     ],
     // Pods tell readiness and crash loops; the function may list them.
     observedTypes: [{ apiVersion: 'v1', kind: 'Pod' }],
+    // The supply-chain function records its image check there.
+    foreignStatusFields: IMAGE_TRUST_FACET.fields,
     async reconcile(object, context): Promise<Desired> {
       const server: ServerObject = { ...object, spec: parseSpec(KIND, object) as ServerSpec };
       const envHash = await environmentHash(server, context);
+      const deployment = makeDeployment(server, { envHash, bridgeImage: options.bridgeImage });
+      // An image that is not verified is not rolled out; whatever Deployment runs stays (fail-static).
+      const trust = imageTrust(server.spec, object.status);
+      const held = trust.state === 'blocked';
       const children = [
-        makeDeployment(server, { envHash, bridgeImage: options.bridgeImage }),
+        held ? undefined : deployment,
         makeService(server),
         makeNetworkPolicy(server),
         makeIngress(server),
       ].filter((child): child is KubeObject => child !== undefined);
-      const { status, conditions } = serverStatus(server, await observe(server, context));
-      return { children, status, conditions };
+      const { status, conditions } = serverStatus(server, await observe(server, context), trust);
+      return { children, status, conditions, retained: held ? [keyOf(deployment)] : [] };
     },
     /** A changed Secret or ConfigMap re-reconciles the servers that read their environment from it. */
     async dependents(key, context): Promise<ObjectKey[]> {

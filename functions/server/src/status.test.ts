@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
+import type { ImageTrust } from '@mcpg-functions/shared/workloads';
 import { crashLooping, serverStatus } from './status.ts';
 import type { ServerObject } from './types.ts';
 
@@ -40,6 +41,7 @@ const ingress = (address: boolean): KubeObject => ({
 });
 
 const running = { replicas: 2, readyReplicas: 2, availableReplicas: 2, updatedReplicas: 2 };
+const UNRESTRICTED: ImageTrust = { state: 'unrestricted' };
 
 describe('serverStatus', () => {
   it.each([
@@ -77,7 +79,7 @@ describe('serverStatus', () => {
       ready: 'CrashLoop',
     },
   ])('is $phase with $name', ({ observed, phase, ready }) => {
-    const result = serverStatus(server(), { ingress: undefined, pods: [], ...observed });
+    const result = serverStatus(server(), { ingress: undefined, pods: [], ...observed }, UNRESTRICTED);
     expect(result.status.phase).toBe(phase);
     expect(result.conditions.find((c) => c.type === 'Ready')?.reason).toBe(ready);
   });
@@ -85,18 +87,24 @@ describe('serverStatus', () => {
   it('is Degraded in strict ingress mode until the Ingress has an address, and only IngressReady=False when permissive', () => {
     const strict = server({ ingress: { pathPrefix: '/', readiness: 'strict' } });
     expect(
-      serverStatus(strict, { deployment: deployment(running), ingress: ingress(false), pods: [] }).status
-        .phase,
+      serverStatus(
+        strict,
+        { deployment: deployment(running), ingress: ingress(false), pods: [] },
+        UNRESTRICTED,
+      ).status.phase,
     ).toBe('Degraded');
     expect(
-      serverStatus(strict, { deployment: deployment(running), ingress: ingress(true), pods: [] }).status
-        .phase,
+      serverStatus(
+        strict,
+        { deployment: deployment(running), ingress: ingress(true), pods: [] },
+        UNRESTRICTED,
+      ).status.phase,
     ).toBe('Running');
-    const permissive = serverStatus(server({ ingress: { pathPrefix: '/', readiness: 'permissive' } }), {
-      deployment: deployment(running),
-      ingress: ingress(false),
-      pods: [],
-    });
+    const permissive = serverStatus(
+      server({ ingress: { pathPrefix: '/', readiness: 'permissive' } }),
+      { deployment: deployment(running), ingress: ingress(false), pods: [] },
+      UNRESTRICTED,
+    );
     expect(permissive.status.phase).toBe('Running');
     expect(permissive.conditions.find((c) => c.type === 'IngressReady')).toMatchObject({
       status: 'False',
@@ -104,12 +112,34 @@ describe('serverStatus', () => {
     });
   });
 
-  it('reports counts and the in-cluster URL', () => {
-    const result = serverStatus(server({ path: 'rpc', port: 9000 }), {
-      deployment: deployment(running),
-      ingress: undefined,
-      pods: [],
+  it('holds back an image that is not verified: Degraded over the running Deployment, Pending without one', () => {
+    const blocked: ImageTrust = {
+      state: 'blocked',
+      reason: 'SignatureMissing',
+      message: 'no cosign signature',
+    };
+    const kept = serverStatus(
+      server(),
+      { deployment: deployment(running), ingress: undefined, pods: [] },
+      blocked,
+    );
+    expect(kept.status.phase).toBe('Degraded');
+    expect(kept.conditions.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ImageNotVerified',
+      message: 'no cosign signature; the running Deployment is kept as it is until the image passes',
     });
+    const none = serverStatus(server(), { deployment: undefined, ingress: undefined, pods: [] }, blocked);
+    expect(none.status.phase).toBe('Pending');
+    expect(none.conditions.find((c) => c.type === 'Ready')?.message).toMatch(/no Deployment is created/);
+  });
+
+  it('reports counts and the in-cluster URL', () => {
+    const result = serverStatus(
+      server({ path: 'rpc', port: 9000 }),
+      { deployment: deployment(running), ingress: undefined, pods: [] },
+      UNRESTRICTED,
+    );
     expect(result.status).toEqual({
       phase: 'Running',
       replicas: 2,

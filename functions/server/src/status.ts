@@ -1,9 +1,10 @@
 /**
  * The server's status from what is actually running: Pending until the Deployment exists, Starting until its
- * pods are ready, Running when every replica is available, Degraded when pods crash-loop or a strict Ingress has
- * no load-balancer address.
+ * pods are ready, Running when every replica is available, Degraded when pods crash-loop, a strict Ingress has
+ * no load-balancer address, or spec.image is held back because it is not verified (the old pods keep running).
  */
 import type { ConditionInput } from '@mcpg-functions/shared/runtime';
+import type { ImageTrust } from '@mcpg-functions/shared/workloads';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import type { ServerObject } from './types.ts';
 import { serviceUrl } from './resources/names.ts';
@@ -62,6 +63,7 @@ interface Facts {
   looping: string[];
   ingressReady: boolean;
   strictIngressDown: boolean;
+  trust: ImageTrust;
 }
 
 function deploymentCounts(deployment: KubeObject | undefined): Required<DeploymentStatus> {
@@ -75,7 +77,7 @@ function deploymentCounts(deployment: KubeObject | undefined): Required<Deployme
   };
 }
 
-function factsOf(server: ServerObject, observed: Observed): Facts {
+function factsOf(server: ServerObject, observed: Observed, trust: ImageTrust): Facts {
   const { deployment } = observed;
   const counts = deploymentCounts(deployment);
   const wanted = server.spec.replicas;
@@ -92,12 +94,14 @@ function factsOf(server: ServerObject, observed: Observed): Facts {
     looping: crashLooping(observed.pods),
     ingressReady,
     strictIngressDown: server.spec.ingress?.readiness === 'strict' && !ingressReady,
+    trust,
   };
 }
 
 function phaseOf(facts: Facts): string {
   if (!facts.deployment) return 'Pending';
-  if (facts.looping.length > 0 || facts.strictIngressDown) return 'Degraded';
+  if (facts.looping.length > 0 || facts.strictIngressDown || facts.trust.state === 'blocked')
+    return 'Degraded';
   return facts.allAvailable ? 'Running' : 'Starting';
 }
 
@@ -129,9 +133,9 @@ function ingressCondition(facts: Facts): ConditionInput {
       };
 }
 
-export function serverStatus(server: ServerObject, observed: Observed): ServerStatus {
+export function serverStatus(server: ServerObject, observed: Observed, trust: ImageTrust): ServerStatus {
   const { spec, metadata } = server;
-  const facts = factsOf(server, observed);
+  const facts = factsOf(server, observed, trust);
   const phase = phaseOf(facts);
   const conditions = [readyCondition(phase, facts), availableCondition(facts), progressingCondition(facts)];
   if (spec.ingress) conditions.push(ingressCondition(facts));
@@ -147,7 +151,21 @@ export function serverStatus(server: ServerObject, observed: Observed): ServerSt
   };
 }
 
+/** Ready=False while spec.image is held back: what the check found, and what keeps running meanwhile. */
+function heldBack(facts: Facts, trust: ImageTrust & { state: 'blocked' }): ConditionInput {
+  const meanwhile = facts.deployment
+    ? 'the running Deployment is kept as it is until the image passes'
+    : 'no Deployment is created until the image passes';
+  return {
+    type: 'Ready',
+    status: 'False',
+    reason: 'ImageNotVerified',
+    message: `${trust.message}; ${meanwhile}`,
+  };
+}
+
 function readyCondition(phase: string, facts: Facts): ConditionInput {
+  if (facts.trust.state === 'blocked') return heldBack(facts, facts.trust);
   switch (phase) {
     case 'Running':
       return {

@@ -1,7 +1,11 @@
-/** Entry point of the supply-chain function: MCPGPlugin, MCPGRevocationList and MCPGPluginMirror in one process. */
+/**
+ * Entry point of the supply-chain function: MCPGPlugin, MCPGRevocationList and MCPGPluginMirror in one process,
+ * and the image check of MCPGServers with a verify policy.
+ */
 import { readSettings, serveFunctions } from '@mcpg-functions/shared/runtime';
 import { mirrorReconciler } from './mirror/reconcile.ts';
 import { pluginReconciler } from './plugin/reconcile.ts';
+import { serverImageReconciler } from './image/reconcile.ts';
 import { revocationListReconciler } from './revocation/reconcile.ts';
 import { fromEnvironment, supplyChainSettings } from './settings.ts';
 
@@ -10,6 +14,11 @@ const settings = fromEnvironment(environment);
 // Plugins first: a list or mirror event re-verifies plugins before the list reports what it blocks.
 await serveFunctions(
   'supply-chain',
-  [pluginReconciler(settings), revocationListReconciler(), mirrorReconciler(settings)],
+  [
+    pluginReconciler(settings),
+    revocationListReconciler(),
+    mirrorReconciler(settings),
+    serverImageReconciler(settings),
+  ],
   environment,
 );

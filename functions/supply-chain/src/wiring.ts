@@ -3,24 +3,31 @@ import { EVENT_RECORDING, READ, type FunctionWiring } from '@mcpg-functions/shar
 
 export const wiring: FunctionWiring = {
   name: 'supply-chain',
-  description: 'Verifies MCPGPlugin artifacts (signatures, revocation) and checks MCPGPluginMirrors',
+  description:
+    'Verifies MCPGPlugin artifacts and MCPGServer images (signatures, revocation) and checks MCPGPluginMirrors',
   watches: [
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPlugin' },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRevocationList' },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginMirror' },
-    // Rotated signing keys, pull secrets and provenance re-verify the plugins that use them.
+    { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGServer' },
+    // Rotated signing keys, pull secrets and provenance re-verify the plugins and servers that use them.
     { apiVersion: 'v1', kind: 'Secret' },
     { apiVersion: 'v1', kind: 'ConfigMap' },
   ],
   permissions: [
     {
       apiGroups: ['mcpg.dev'],
-      resources: ['mcpgplugins', 'mcpgrevocationlists', 'mcpgpluginmirrors'],
+      resources: ['mcpgplugins', 'mcpgrevocationlists', 'mcpgpluginmirrors', 'mcpgservers'],
       verbs: READ,
     },
     {
       apiGroups: ['mcpg.dev'],
-      resources: ['mcpgplugins/status', 'mcpgrevocationlists/status', 'mcpgpluginmirrors/status'],
+      resources: [
+        'mcpgplugins/status',
+        'mcpgrevocationlists/status',
+        'mcpgpluginmirrors/status',
+        'mcpgservers/status',
+      ],
       verbs: ['get', 'update'],
     },
     { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: READ },

@@ -10,7 +10,7 @@ export type { PluginSetSpec, ResolvedPluginEntry } from './plugin-set.schema.ts'
 export type { RouteSpec } from './route.schema.ts';
 export type { ServerSpec } from './server.schema.ts';
 export type { InstanceSpec } from './instance.schema.ts';
-export type { PluginSpec } from './plugin.schema.ts';
+export type { KeylessIdentitySpec, PluginSpec } from './plugin.schema.ts';
 export type { ClusterSpec } from './cluster.schema.ts';
 export type { TenantSpec } from './tenant.schema.ts';
 export type { RevocationListSpec } from './revocation-list.schema.ts';

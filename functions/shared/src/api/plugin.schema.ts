@@ -144,3 +144,4 @@ export const pluginStatusSchema = z
   .describe('Observed state of the plugin.');
 
 export type PluginSpec = z.infer<typeof pluginSpecSchema>;
+export type KeylessIdentitySpec = z.infer<typeof keylessIdentitySchema>;

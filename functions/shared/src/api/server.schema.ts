@@ -183,7 +183,22 @@ export const serverStatusSchema = z
     readyReplicas: int32('Ready pods.').optional(),
     availableReplicas: int32('Available pods.').optional(),
     url: z.string().optional().describe('In-cluster URL of the MCP endpoint.'),
-    imageDigest: z.string().optional().describe('Digest of the verified image.'),
+    imageDigest: z
+      .string()
+      .optional()
+      .describe('Digest of the image the supply-chain function verified; unset while it is not verified.'),
+    imageVerification: z
+      .strictObject({
+        image: z.string().describe('The spec.image that was checked.'),
+        policy: z
+          .string()
+          .describe('Hash of spec.verify when it was checked; a changed policy is checked again.'),
+        verified: z.boolean().describe('Whether the image passed every check, revocation included.'),
+        reason: z.string().describe('Outcome: Verified, or why not (SignatureMissing, DigestRevoked, …).'),
+        message: z.string().optional().describe('What was found, and what to do about it.'),
+      })
+      .optional()
+      .describe('The supply-chain function’s last check of spec.image against spec.verify.'),
     federatedInto: count('Gateways federating the server.').optional(),
   })
   .describe('Observed state of the server.');

@@ -75,8 +75,11 @@ export async function resync<O extends KubeObject>(
   const objects = await client.list<
     KubeObject & { status?: { nextAttemptAt?: string; observedGeneration?: number } }
   >({ apiVersion: driver.keyFor('').apiVersion, kind: driver.reconciler.kind.kind });
+  // The backoff belongs to the kind's owner; a status facet checks every object.
+  const facet = driver.reconciler.statusFacet !== undefined;
   const due = objects.filter((o) => {
     const next = o.status?.nextAttemptAt;
+    if (facet) return true;
     const specChanged = o.status?.observedGeneration !== o.metadata.generation;
     return specChanged || !next || Date.parse(next) <= now.getTime();
   });

@@ -16,10 +16,11 @@ import {
   type ObjectClient,
   type ObjectKey,
 } from '../kube/index.ts';
-import { mergeConditions, transitions, type ConditionInput } from './conditions.ts';
-import { isTerminal, TransientError } from './errors.ts';
+import { transitions, type ConditionInput } from './conditions.ts';
+import { isTerminal, TransientError, type TerminalError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { childSelector, isControlledBy } from './ownership.ts';
+import { nextStatus, sameStatus, type StatusFacet, type StatusOf } from './status-merge.ts';
 import { isSubset } from './subset.ts';
 
 export interface ChildType {
@@ -41,6 +42,8 @@ export interface Desired {
   conditions: ConditionInput[];
   /** Set when the object should no longer exist (an idle instance): the driver deletes it and says why. */
   deleteSelf?: { reason: string; message: string };
+  /** Children left exactly as they are this pass, neither applied nor pruned (fail-static: a blocked rollout). */
+  retained?: ObjectKey[];
 }
 
 export interface KindReconciler<O extends KubeObject = KubeObject> {
@@ -52,6 +55,12 @@ export interface KindReconciler<O extends KubeObject = KubeObject> {
   reconcile: (object: O, context: ReconcileContext) => Promise<Desired>;
   /** Status fields another writer owns (an instance's lastUsedAt, set by gateways): kept as they are. */
   foreignStatusFields?: string[];
+  /**
+   * Set when another function owns this kind and this reconciler writes only its part of the status (the supply
+   * chain's image trust on MCPGServer). Its failures then land in its own condition, never in Ready or the
+   * owner's backoff, and a resync does not wait out the owner's backoff.
+   */
+  statusFacet?: StatusFacet;
   /**
    * Labelled kinds besides the children that every pass lists (a server's pods): a resync lists them once per
    * namespace. Only kinds the function may list; least-privilege RBAC may grant others `get` alone.
@@ -68,8 +77,6 @@ export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed';
 
 const STATUS_WRITE_ATTEMPTS = 3;
 const MAX_BACKOFF_SECONDS = 300;
-
-type StatusOf = { conditions?: Condition[]; observedGeneration?: number } & Record<string, unknown>;
 
 export class ReconcileDriver<O extends KubeObject = KubeObject> {
   readonly reconciler: KindReconciler<O>;
@@ -111,18 +118,12 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       object = await this.ensureFinalizer(found);
       const desired = await this.reconciler.reconcile(object, context);
       if (desired.deleteSelf) return await this.deleteSelf(object, desired.deleteSelf, context.now);
-      const changedChildren = await this.applyChildren(object, desired.children);
+      const changedChildren = await this.applyChildren(object, desired);
       const changedStatus = await this.writeStatus(object, desired, context.now);
       return changedChildren || changedStatus ? 'updated' : 'unchanged';
     } catch (error) {
       if (isTerminal(error)) {
-        const failed = {
-          type: 'Ready',
-          status: 'False' as const,
-          reason: error.reason,
-          message: error.message,
-        };
-        await this.writeStatus(object, { children: [], status: {}, conditions: [failed] }, context.now);
+        await this.recordTerminal(object, error, context.now);
         return 'failed';
       }
       await this.recordFailure(object, error, context.now);
@@ -132,6 +133,17 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
             cause: error,
           });
     }
+  }
+
+  /** A failure no retry can fix (a spec that does not parse): said in Ready, or in the facet's condition. */
+  private async recordTerminal(object: O, error: TerminalError, now: Date): Promise<void> {
+    const failed: ConditionInput = {
+      type: this.reconciler.statusFacet?.condition ?? 'Ready',
+      status: 'False',
+      reason: error.reason,
+      message: error.message,
+    };
+    await this.writeStatus(object, { children: [], status: {}, conditions: [failed] }, now);
   }
 
   /** Runs the kind's clean-up for an object being deleted, then removes our finalizer so it can go. */
@@ -192,7 +204,8 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
   }
 
   /** Applies children that are missing or drifted; deletes owned children that are no longer wanted. */
-  private async applyChildren(parent: O, children: KubeObject[]): Promise<boolean> {
+  private async applyChildren(parent: O, desired: Desired): Promise<boolean> {
+    const { children, retained = [] } = desired;
     let changed = false;
     for (const child of children) {
       const live = await this.client.get(keyOf(child));
@@ -206,8 +219,8 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       changed = true;
     }
     // Keyed by namespace too: a cluster-scoped parent has same-named children in several namespaces.
-    const childId = (c: KubeObject) => `${c.kind}/${c.metadata.namespace ?? ''}/${c.metadata.name}`;
-    const wanted = new Set(children.map(childId));
+    const childId = (c: ObjectKey) => `${c.kind}/${c.namespace ?? ''}/${c.name}`;
+    const wanted = new Set([...children.map(keyOf), ...retained].map(childId));
     for (const type of this.reconciler.childTypes) {
       // A child type whose API is not installed (an optional CRD) has nothing to prune.
       const existing = await this.client
@@ -216,7 +229,9 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
           if (isNotFound(error)) return [];
           throw error;
         });
-      for (const stale of existing.filter((c) => isControlledBy(c, parent) && !wanted.has(childId(c)))) {
+      for (const stale of existing.filter(
+        (c) => isControlledBy(c, parent) && !wanted.has(childId(keyOf(c))),
+      )) {
         await this.client.delete(keyOf(stale));
         changed = true;
       }
@@ -239,13 +254,19 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
 
   private async tryStatusWrite(current: O, desired: Desired, now: Date): Promise<boolean | 'conflict'> {
     const before = (current.status ?? {}) as StatusOf;
-    const foreign = this.reconciler.foreignStatusFields ?? [];
-    const next = nextStatus(before, desired, { now, generation: current.metadata.generation, foreign });
+    const { foreignStatusFields: foreign = [], statusFacet: facet } = this.reconciler;
+    const next = nextStatus(before, desired, {
+      now,
+      generation: current.metadata.generation,
+      foreign,
+      facet,
+    });
     if (sameStatus(before, next)) return false;
     try {
+      // lastReconcileTime is the owner's: a facet's write is not a reconcile of the object.
       await this.client.replaceStatus({
         ...current,
-        status: { ...next, lastReconcileTime: now.toISOString() },
+        status: facet ? next : { ...next, lastReconcileTime: now.toISOString() },
       });
     } catch (error) {
       if (apiStatus(error) === 409) return 'conflict';
@@ -259,21 +280,33 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
 
   /** A failed pass leaves Ready=False with the reason and a retry time, so one poison object waits its turn. */
   private async recordFailure(object: O, error: unknown, now: Date): Promise<void> {
-    const before = (object.status ?? {}) as StatusOf;
-    const failures = (typeof before.failureCount === 'number' ? before.failureCount : 0) + 1;
-    const delay = Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.min(failures - 1, 6));
     const message = (error as Error).message;
-    const desired: Desired = {
-      children: [],
-      status: { failureCount: failures, nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString() },
-      conditions: [{ type: 'Ready', status: 'False', reason: 'ReconcileFailed', message }],
-    };
+    const facet = this.reconciler.statusFacet;
+    // A facet's failed check withdraws what it vouched for (fail-closed) and leaves the backoff to the owner.
+    const desired: Desired = facet
+      ? {
+          children: [],
+          status: {},
+          conditions: [{ type: facet.condition, status: 'Unknown', reason: 'CheckFailed', message }],
+        }
+      : this.backoff(object, message, now);
     await this.writeStatus(object, desired, now).catch((statusError: unknown) => {
       this.log.warn(
         { object: describeKey(keyOf(object)), err: statusError },
         'could not record the failure in status',
       );
     });
+  }
+
+  private backoff(object: O, message: string, now: Date): Desired {
+    const before = (object.status ?? {}) as StatusOf;
+    const failures = (typeof before.failureCount === 'number' ? before.failureCount : 0) + 1;
+    const delay = Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.min(failures - 1, 6));
+    return {
+      children: [],
+      status: { failureCount: failures, nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString() },
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ReconcileFailed', message }],
+    };
   }
 
   private async recordTransitions(
@@ -288,31 +321,6 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       });
     }
   }
-}
-
-function nextStatus(
-  before: StatusOf,
-  desired: Desired,
-  context: { now: Date; generation: number | undefined; foreign: readonly string[] },
-): StatusOf {
-  const next: StatusOf = { ...desired.status, observedGeneration: context.generation };
-  for (const field of context.foreign) {
-    if (before[field] !== undefined) next[field] = before[field];
-  }
-  // A successful pass clears the failure bookkeeping; a failure pass sets it (it is in desired.status).
-  if (desired.status.failureCount === undefined) {
-    delete next.failureCount;
-    delete next.nextAttemptAt;
-  }
-  next.conditions = mergeConditions(before.conditions, desired.conditions, context);
-  return next;
-}
-
-/** Equal apart from lastReconcileTime, which changes only together with something else. */
-function sameStatus(before: StatusOf, next: StatusOf): boolean {
-  const rest = { ...before };
-  delete rest.lastReconcileTime;
-  return isSubset(next, rest) && isSubset(rest, next);
 }
 
 function eventFor(object: KubeObject, condition: Condition, now: Date): KubeObject {

@@ -26,6 +26,7 @@ export {
   parentLabel,
 } from './ownership.ts';
 export { parseSpec } from './spec.ts';
+export type { StatusFacet } from './status-merge.ts';
 export {
   functionSettings,
   readSettings,

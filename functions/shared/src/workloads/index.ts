@@ -8,3 +8,10 @@ export {
   type PodOptions,
   type PodSource,
 } from './mcp-server-pod.ts';
+export {
+  IMAGE_TRUST_FACET,
+  imagePolicy,
+  imageTrust,
+  type ImageTrust,
+  type ImageVerification,
+} from './image-trust.ts';

@@ -14,7 +14,7 @@ import {
 import { credentialsFor } from '../oci/auth.ts';
 import { mirrorHost, registryClient } from '../plugin/pull-location.ts';
 import type { PluginObject } from '../plugin/reconcile.ts';
-import { dockerConfig } from '../plugin/sources.ts';
+import { dockerConfig } from '../sources.ts';
 import type { SupplyChainSettings } from '../settings.ts';
 import { syncPlugin, type SyncResult } from './sync.ts';
 

@@ -9,7 +9,7 @@ import { credentialsFor, type Credentials } from '../oci/auth.ts';
 import { RegistryClient } from '../oci/client.ts';
 import { isLoopbackHost, parseReference, rewriteToMirror, type Reference } from '../oci/reference.ts';
 import type { SupplyChainSettings } from '../settings.ts';
-import { dockerConfig } from './sources.ts';
+import { dockerConfig } from '../sources.ts';
 
 export interface PullLocation {
   reference: Reference;

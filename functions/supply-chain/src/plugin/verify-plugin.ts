@@ -11,16 +11,14 @@ import { RegistryError } from '../oci/errors.ts';
 import { manifestRef, pinned } from '../oci/reference.ts';
 import { evaluateRevocation, type VerifiedFacts } from '../revocation/match.ts';
 import type { SupplyChainSettings } from '../settings.ts';
-import { classicSignatures, signatureTag } from '../verify/cosign-classic.ts';
-import { cosignOutcome, verifyCosignKey } from '../verify/cosign-key.ts';
-import { bundlesFor } from '../verify/cosign-bundle.ts';
-import { verifyKeyless, type Signer } from '../verify/keyless.ts';
-import { verifyKeylessBundle } from '../verify/keyless-bundle.ts';
+import { verifyCosignKey } from '../verify/cosign-key.ts';
+import { TRUSTED_ROOT_MISSING, verifyCosignKeyless } from '../verify/cosign-keyless.ts';
+import type { Signer } from '../verify/keyless.ts';
 import { verifyDetached } from '../verify/ed25519.ts';
 import { verifyProvenance } from '../verify/slsa.ts';
 import { ed25519PublicKey, keyFingerprint, pemPublicKey } from '../verify/keys.ts';
 import { LocationError, pullLocation, type PullLocation } from './pull-location.ts';
-import { configMapValue, MissingSource, revocationLists, secretValue } from './sources.ts';
+import { configMapValue, isKeyProblem, keyFromSecret, MissingSource, revocationLists } from '../sources.ts';
 import type { Checks, PluginVerdict, PullReason, VerifyReason } from './verdict.ts';
 
 export interface VerifyDeps {
@@ -56,35 +54,11 @@ function pullFailure(error: unknown): { reason: PullReason; message: string } {
   throw error;
 }
 
-async function loadKey<T>(
-  deps: VerifyDeps,
-  ref: { secretName: string; key: string },
-  decode: (stored: Buffer) => T,
-): Promise<T | { reason: VerifyReason; message: string }> {
-  let stored: Buffer;
-  try {
-    stored = await secretValue(deps.client, deps.settings.operatorNamespace, ref);
-  } catch (error) {
-    if (error instanceof MissingSource) return { reason: 'KeyUnavailable', message: error.message };
-    throw error;
-  }
-  try {
-    return decode(stored);
-  } catch (error) {
-    // Whatever the bytes are, they are not a usable key: say which Secret holds them.
-    return { reason: 'KeyUnavailable', message: `${ref.secretName}/${ref.key}: ${(error as Error).message}` };
-  }
-}
-
-function isProblem(value: unknown): value is { reason: VerifyReason; message: string } {
-  return typeof value === 'object' && value !== null && 'reason' in value && 'message' in value;
-}
-
 async function ed25519Check({ spec, artifact, deps }: CheckInput): Promise<CheckResult | undefined> {
   const ref = spec.trust.signingKeyRef;
   if (!ref) return undefined;
-  const key = await loadKey(deps, ref, ed25519PublicKey);
-  if (isProblem(key)) return { ok: false, checks: { signatureValid: false }, ...key };
+  const key = await keyFromSecret(deps.client, deps.settings.operatorNamespace, ref, ed25519PublicKey);
+  if (isKeyProblem(key)) return { ok: false, checks: { signatureValid: false }, ...key };
   const outcome = verifyDetached(artifact.binary, artifact.signature, key);
   return outcome.valid
     ? { ok: true, checks: { signatureValid: true }, key }
@@ -99,8 +73,8 @@ async function cosignKeyCheck({
 }: CheckInput): Promise<CheckResult | undefined> {
   const ref = spec.trust.cosignKeyRef;
   if (!ref) return undefined;
-  const key = await loadKey(deps, ref, pemPublicKey);
-  if (isProblem(key)) return { ok: false, checks: { cosignVerified: false }, ...key };
+  const key = await keyFromSecret(deps.client, deps.settings.operatorNamespace, ref, pemPublicKey);
+  if (isKeyProblem(key)) return { ok: false, checks: { cosignVerified: false }, ...key };
   // Signatures are read where the artifact was pulled from: the mirror holds them when mirrored.
   const outcome = await verifyCosignKey(
     location.registry,
@@ -120,47 +94,19 @@ async function keylessCheck({
 }: CheckInput): Promise<CheckResult | undefined> {
   const wanted = spec.trust.cosignIdentity;
   if (!wanted) return undefined;
-  const fail = (reason: VerifyReason, message: string): CheckResult => ({
-    ok: false,
-    checks: { cosignVerified: false },
-    reason,
-    message,
-  });
   const root = deps.settings.trustedRoot;
   if (!root)
-    return fail(
-      'TrustedRootMissing',
-      'keyless signatures need a Sigstore trusted root: set MCPG_SIGSTORE_TRUSTED_ROOT',
-    );
-  const digest = artifact.manifestDigest;
-  const { registry, reference } = location;
-  const [classic, bundles] = await Promise.all([
-    classicSignatures(registry, reference.repository, digest),
-    bundlesFor(registry, reference.repository, digest),
-  ]);
-  const signatures = classic.filter((s) => s.certificate !== undefined);
-  const keylessBundles = bundles.filter((b) => 'verificationMaterial' in b.bundle);
-  if (signatures.length + keylessBundles.length === 0)
-    return fail(
-      'SignatureMissing',
-      `no keyless cosign signature for ${digest}: no ${signatureTag(digest)} with a certificate and no Sigstore bundle with one`,
-    );
-  const identity = {
-    subject: wanted.certificateIdentity,
-    subjectRegexp: wanted.certificateIdentityRegexp,
-    issuer: wanted.oidcIssuer,
-  };
-  const verdicts = [
-    ...signatures.map((s) => verifyKeyless(s, { digest, identity, root })),
-    ...keylessBundles.map((b) => verifyKeylessBundle(b, { digest, identity, root })),
-  ];
-  const outcome = cosignOutcome(
-    verdicts.map((v) => ('problem' in v ? v.problem : undefined)),
-    digest,
-  );
-  if (!outcome.verified) return fail(outcome.reason, outcome.message);
-  const signers = verdicts.flatMap((v) => ('signer' in v ? [v.signer] : []));
-  return { ok: true, checks: { cosignVerified: true }, signers };
+    return {
+      ok: false,
+      checks: { cosignVerified: false },
+      reason: 'TrustedRootMissing',
+      message: TRUSTED_ROOT_MISSING,
+    };
+  const target = { repository: location.reference.repository, digest: artifact.manifestDigest };
+  const outcome = await verifyCosignKeyless(location.registry, target, wanted, root);
+  return outcome.verified
+    ? { ok: true, checks: { cosignVerified: true }, signers: outcome.signers }
+    : { ok: false, checks: { cosignVerified: false }, reason: outcome.reason, message: outcome.message };
 }
 
 const PROVENANCE_KEY = 'provenance.intoto.jsonl';

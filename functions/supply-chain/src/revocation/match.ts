@@ -8,7 +8,8 @@ import { requireKind, type RevocationListSpec } from '@mcpg-functions/shared/api
 const LIST_SPEC = requireKind('MCPGRevocationList').spec;
 
 export interface VerifiedFacts {
-  binarySha256: string;
+  /** A plugin's binary; an image has none. */
+  binarySha256?: string | undefined;
   manifestDigest: string;
   /** sha256 (hex) of the DER public keys whose signatures were accepted. */
   keyFingerprints: string[];
@@ -30,7 +31,11 @@ export interface ListObject {
 type Entry = RevocationListSpec['revocations'][number];
 
 function entryMatch(entry: Entry, facts: VerifiedFacts): RevocationReason | undefined {
-  if (entry.artifactSha256 !== undefined && entry.artifactSha256.trim().toLowerCase() === facts.binarySha256)
+  if (
+    entry.artifactSha256 !== undefined &&
+    facts.binarySha256 !== undefined &&
+    entry.artifactSha256.trim().toLowerCase() === facts.binarySha256
+  )
     return 'ArtifactRevoked';
   if (entry.ociDigest !== undefined && entry.ociDigest === facts.manifestDigest) return 'DigestRevoked';
   if (

@@ -17,7 +17,7 @@ export class MissingSource extends Error {
   }
 }
 
-/** One key of a Secret in the operator namespace, decoded. */
+/** One key of a Secret, decoded. */
 export async function secretValue(client: ObjectClient, namespace: string, ref: SecretRef): Promise<Buffer> {
   const secret = await client.get<KubeObject & { data?: Record<string, string> }>({
     apiVersion: 'v1',
@@ -30,6 +30,37 @@ export async function secretValue(client: ObjectClient, namespace: string, ref: 
   if (value === undefined)
     throw new MissingSource(`Secret ${namespace}/${ref.secretName} has no key "${ref.key}"`);
   return Buffer.from(value, 'base64');
+}
+
+export interface KeyProblem {
+  reason: 'KeyUnavailable';
+  message: string;
+}
+
+export function isKeyProblem(value: unknown): value is KeyProblem {
+  return typeof value === 'object' && value !== null && 'reason' in value && 'message' in value;
+}
+
+/** A public key kept in a Secret, decoded; a missing Secret or key, or bytes that are no key, are a problem. */
+export async function keyFromSecret<T>(
+  client: ObjectClient,
+  namespace: string,
+  ref: SecretRef,
+  decode: (stored: Buffer) => T,
+): Promise<T | KeyProblem> {
+  let stored: Buffer;
+  try {
+    stored = await secretValue(client, namespace, ref);
+  } catch (error) {
+    if (error instanceof MissingSource) return { reason: 'KeyUnavailable', message: error.message };
+    throw error;
+  }
+  try {
+    return decode(stored);
+  } catch (error) {
+    // Whatever the bytes are, they are not a usable key: say which Secret holds them.
+    return { reason: 'KeyUnavailable', message: `${ref.secretName}/${ref.key}: ${(error as Error).message}` };
+  }
 }
 
 /** One key of a ConfigMap in the operator namespace. */

@@ -1,0 +1,291 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { kubeRequest } from '@mcpg-functions/shared/kube';
+import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
+import { wiring as supplyChainWiring } from '@mcpg-functions/supply-chain/wiring';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sendPing } from '../../cluster/ping.ts';
+import { cosignKeyPair, cosignSign, pushImage, type CosignKeys } from '../../registry/artifacts.ts';
+import { startFaultyProxy, type FaultyProxy } from '../../registry/faulty-proxy.ts';
+import {
+  keylessAuthority,
+  keylessSignature,
+  leafCertificate,
+  pushKeylessSignature,
+  type KeylessAuthority,
+} from '../../registry/keyless.ts';
+import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
+import { clients, useNamespace } from '../support/cluster.ts';
+import { apply, installCrds } from '../support/crds.ts';
+import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message?: string;
+}
+interface Server {
+  status?: {
+    phase?: string;
+    imageDigest?: string;
+    imageVerification?: { image: string; verified: boolean; reason: string };
+    conditions?: Condition[];
+  };
+}
+
+const SUBJECT = 'https://github.com/mcpg-dev/tools/.github/workflows/release.yml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+
+// MCPGServer image trust as it runs in a cluster: the supply-chain function checks each server's image against
+// its verify policy in a real registry (images pushed with crane, signed with cosign or a local keyless CA) and
+// the server function rolls out only what passed, keeping the running Deployment when a new image does not.
+// Both run as processes fed by Knative's real ApiServerSource adapter; the test sends no event, only a resync.
+describe('MCPGServer image trust, driven by the real event source', () => {
+  const namespace = useNamespace('image-trust');
+  const kube = clients();
+  const runLabel = { 'mcpg.dev/test-run': randomBytes(4).toString('hex') };
+  const started: (() => unknown)[] = [];
+  let registry: LocalRegistry;
+  let proxy: FaultyProxy;
+  let cosign: CosignKeys;
+  let otherCosign: CosignKeys;
+  let authority: KeylessAuthority;
+  let supplyChain: FunctionUnderTest;
+
+  const serverPath = (name: string) =>
+    `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers/${name}`;
+  const readServer = (name: string) =>
+    kubeRequest<Server>(kube.config, { method: 'GET', path: serverPath(name) });
+  const condition = (server: Server, type: string) => server.status?.conditions?.find((c) => c.type === type);
+  const deploymentImage = async (name: string): Promise<string | undefined> => {
+    const found = await kube.apps
+      .readNamespacedDeployment({ name, namespace: namespace.name })
+      .catch((error: unknown) => {
+        if ((error as { code?: number }).code === 404) return undefined;
+        throw error;
+      });
+    return found?.spec?.template.spec?.containers[0]?.image;
+  };
+  const eventually = <T>(check: () => Promise<T>, timeout = 30_000) =>
+    vi.waitFor(check, { timeout, interval: 250 });
+
+  function server(name: string, image: string, verify?: Record<string, unknown>, more = {}) {
+    return {
+      apiVersion: 'mcpg.dev/v1alpha2',
+      kind: 'MCPGServer',
+      metadata: { name, namespace: namespace.name },
+      spec: { image, ...(verify ? { verify } : {}), ...more },
+    };
+  }
+  const byKey = { cosignKeyRef: { secretName: 'cosign-key' } };
+  const byIdentity = (issuer = ISSUER) => ({
+    cosignIdentity: { certificateIdentityRegexp: '^https://github\\.com/mcpg-dev/.*$', oidcIssuer: issuer },
+  });
+
+  /** Waits until the supply chain has judged `image` for the server, and returns the server then. */
+  const judged = (name: string, image: string) =>
+    eventually(async () => {
+      const current = await readServer(name);
+      expect(current.status?.imageVerification?.image).toBe(image);
+      expect(condition(current, 'Ready')).toBeDefined();
+      return current;
+    });
+
+  async function signedImage(repository: string, version: string, keys: CosignKeys | undefined) {
+    const digest = await pushImage(`${registry.host}/${repository}:${version}`, version);
+    const image = `${registry.host}/${repository}@${digest}`;
+    if (keys) await cosignSign(image, keys);
+    return { digest, image };
+  }
+
+  beforeAll(async () => {
+    await installCrds(kube);
+    [registry, cosign, otherCosign, authority] = await Promise.all([
+      startRegistry(),
+      cosignKeyPair(),
+      cosignKeyPair(),
+      keylessAuthority(),
+    ]);
+    started.push(
+      () => registry.stop(),
+      () => {
+        cosign.remove();
+        otherCosign.remove();
+        authority.remove();
+      },
+    );
+    proxy = await startFaultyProxy(registry.url, 'corrupt');
+    started.push(() => proxy.close());
+    await kube.core.createNamespacedSecret({
+      namespace: namespace.name,
+      body: { metadata: { name: 'cosign-key' }, stringData: { 'cosign.pub': cosign.publicPem } },
+    });
+    const trustedRoot = path.join(authority.dir, 'trusted_root.json');
+    writeFileSync(trustedRoot, authority.trustedRootJson);
+    const unreachable = `127.0.0.1:9/none/probe@sha256:${'0'.repeat(64)}`;
+    supplyChain = await startWithEventSource({
+      name: 'supply-chain',
+      clients: kube,
+      namespace: namespace.name,
+      wiring: supplyChainWiring,
+      clusterScopedLabels: runLabel,
+      env: { MCPG_OPERATOR_NAMESPACE: namespace.name, MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot },
+      probe: {
+        create: (name) => apply(kube, server(`sc-${name}`, unreachable, byKey)),
+        reconciled: async (name) => condition(await readServer(`sc-${name}`), 'ImageVerified') !== undefined,
+        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: serverPath(`sc-${name}`) }),
+      },
+    });
+    started.push(() => supplyChain.stop());
+    const serverFunction = await startWithEventSource({
+      name: 'server',
+      clients: kube,
+      namespace: namespace.name,
+      wiring: serverWiring,
+      probe: {
+        create: (name) => apply(kube, server(name, unreachable)),
+        reconciled: async (name) => (await readServer(name)).status?.phase !== undefined,
+        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: serverPath(name) }),
+      },
+    });
+    started.push(() => serverFunction.stop());
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const stop of started.reverse()) await stop();
+  });
+
+  it('runs a signed image once it is verified, keeps it when the next one is unsigned, and rolls that out once signed', async () => {
+    const first = await signedImage('servers/tools', '1.0.0', cosign);
+    await apply(kube, server('tools', first.image, byKey));
+    const running = await eventually(async () => {
+      const current = await readServer('tools');
+      expect(current.status?.phase).toBe('Running');
+      return current;
+    });
+    expect(condition(running, 'ImageVerified')).toMatchObject({ status: 'True', reason: 'Verified' });
+    expect(running.status?.imageDigest).toBe(first.digest);
+    expect(await deploymentImage('tools')).toBe(first.image);
+
+    const next = await signedImage('servers/tools', '1.1.0', undefined);
+    await apply(kube, server('tools', next.image, byKey));
+    const held = await judged('tools', next.image);
+    expect(condition(held, 'ImageVerified')).toMatchObject({ status: 'False', reason: 'SignatureMissing' });
+    await eventually(async () => {
+      const current = await readServer('tools');
+      expect(condition(current, 'Ready')).toMatchObject({ status: 'False', reason: 'ImageNotVerified' });
+      expect(condition(current, 'Ready')?.message).toMatch(
+        /no cosign signature for sha256:.*the running Deployment is kept/,
+      );
+      expect(current.status?.phase).toBe('Degraded');
+      expect(current.status?.imageDigest).toBeUndefined();
+    });
+    expect(await deploymentImage('tools')).toBe(first.image);
+
+    // Signing makes no Kubernetes event: the resync finds the signature.
+    await cosignSign(next.image, cosign);
+    expect((await sendPing(supplyChain.fn.url)).status).toBe(204);
+    await eventually(async () => {
+      expect(await deploymentImage('tools')).toBe(next.image);
+      const current = await readServer('tools');
+      expect(condition(current, 'ImageVerified')).toMatchObject({ status: 'True' });
+      expect(current.status?.phase).toBe('Running');
+    });
+  });
+
+  it('blocks a running image at once when a revocation list names its digest, and lets it be when the list goes', async () => {
+    const release = await signedImage('servers/revoked', '2.0.0', cosign);
+    await apply(kube, server('revoked', release.image, byKey));
+    await eventually(async () => {
+      expect(await deploymentImage('revoked')).toBe(release.image);
+    });
+    const listPath = `/apis/mcpg.dev/v1alpha2/mcpgrevocationlists/image-${runLabel['mcpg.dev/test-run']}`;
+    await apply(kube, {
+      apiVersion: 'mcpg.dev/v1alpha2',
+      kind: 'MCPGRevocationList',
+      metadata: { name: `image-${runLabel['mcpg.dev/test-run']}`, labels: runLabel },
+      spec: { revocations: [{ ociDigest: release.digest, reason: 'compromised build' }] },
+    });
+    await eventually(async () => {
+      const current = await readServer('revoked');
+      expect(condition(current, 'ImageVerified')).toMatchObject({ status: 'False', reason: 'DigestRevoked' });
+      expect(condition(current, 'Ready')).toMatchObject({ status: 'False', reason: 'ImageNotVerified' });
+    });
+    // Fail-static: the pods already running are not taken away.
+    expect(await deploymentImage('revoked')).toBe(release.image);
+    await kubeRequest(kube.config, { method: 'DELETE', path: listPath });
+    await eventually(async () => {
+      const current = await readServer('revoked');
+      expect(condition(current, 'ImageVerified')).toMatchObject({ status: 'True', reason: 'Verified' });
+      expect(condition(current, 'Ready')).toMatchObject({ status: 'True' });
+    });
+  });
+
+  it('verifies keyless signatures against the trusted root and the identity, issuer included', async () => {
+    const { digest, image } = await signedImage('servers/keyless', '3.0.0', undefined);
+    const leaf = await leafCertificate(authority, { subject: SUBJECT, issuer: ISSUER });
+    await pushKeylessSignature({ host: registry.host, repository: 'servers/keyless', digest }, [
+      keylessSignature({ host: registry.host, repository: 'servers/keyless', digest }, leaf, authority),
+    ]);
+    await apply(kube, server('keyless', image, byIdentity()));
+    await eventually(async () => {
+      expect(await deploymentImage('keyless')).toBe(image);
+    });
+    await apply(kube, server('keyless-elsewhere', image, byIdentity('https://accounts.example')));
+    const refused = await judged('keyless-elsewhere', image);
+    expect(condition(refused, 'ImageVerified')).toMatchObject({
+      status: 'False',
+      reason: 'SignatureInvalid',
+    });
+    expect(condition(refused, 'ImageVerified')?.message).toMatch(
+      /issued by .*, not https:\/\/accounts\.example/,
+    );
+  });
+
+  it.each([
+    {
+      name: 'stranger',
+      why: 'signed by a key the policy does not trust',
+      setup: async () => ({
+        image: (await signedImage('servers/stranger', '1.0.0', otherCosign)).image,
+        more: {},
+      }),
+      reason: 'SignatureInvalid',
+      message: /0\/1 cosign signatures verified: the signature does not verify with the cosign key/,
+    },
+    {
+      name: 'tampered',
+      why: 'served by a registry returning wrong bytes (the registry override)',
+      setup: async () => ({
+        image: (await signedImage('servers/tampered', '1.0.0', cosign)).image,
+        more: { registryOverride: proxy.host },
+      }),
+      reason: 'DigestMismatch',
+      message: /sha256/,
+    },
+    {
+      name: 'private',
+      why: 'its pull secret does not exist',
+      setup: async () => ({
+        image: (await signedImage('servers/private', '1.0.0', cosign)).image,
+        more: { imagePullSecrets: [{ name: 'absent' }] },
+      }),
+      reason: 'CredentialsUnavailable',
+      message: /spec.imagePullSecrets: Secret .*\/absent does not exist/,
+    },
+  ])('never creates a Deployment for an image $why', async ({ name, setup, reason, message }) => {
+    const { image, more } = await setup();
+    await apply(kube, server(name, image, byKey, more));
+    const refused = await judged(name, image);
+    expect(condition(refused, 'ImageVerified')).toMatchObject({ status: 'False', reason });
+    expect(condition(refused, 'ImageVerified')?.message).toMatch(message);
+    await eventually(async () => {
+      const current = await readServer(name);
+      expect(current.status?.phase).toBe('Pending');
+      expect(condition(current, 'Ready')?.message).toMatch(/no Deployment is created until the image passes/);
+    });
+    expect(await deploymentImage(name)).toBeUndefined();
+  });
+});
