@@ -1,11 +1,14 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
 import { wiring as supplyChainWiring } from '@mcpg-functions/supply-chain/wiring';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sendPing } from '../../cluster/ping.ts';
+import { toolPath } from '../../cluster/tools.ts';
 import { cosignKeyPair, cosignSign, pushImage, type CosignKeys } from '../../registry/artifacts.ts';
 import { startFaultyProxy, type FaultyProxy } from '../../registry/faulty-proxy.ts';
 import {
@@ -19,6 +22,8 @@ import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
+
+const run = promisify(execFile);
 
 interface Condition {
   type: string;
@@ -35,6 +40,8 @@ interface Server {
   };
 }
 
+const crane = (args: string[]) => run(toolPath('crane'), ['--insecure', ...args]);
+
 const SUBJECT = 'https://github.com/mcpg-dev/tools/.github/workflows/release.yml@refs/heads/main';
 const ISSUER = 'https://token.actions.githubusercontent.com';
 
@@ -48,6 +55,7 @@ describe('MCPGServer image trust, driven by the real event source', () => {
   const runLabel = { 'mcpg.dev/test-run': randomBytes(4).toString('hex') };
   const started: (() => unknown)[] = [];
   let registry: LocalRegistry;
+  let mirror: LocalRegistry;
   let proxy: FaultyProxy;
   let cosign: CosignKeys;
   let otherCosign: CosignKeys;
@@ -102,14 +110,16 @@ describe('MCPGServer image trust, driven by the real event source', () => {
 
   beforeAll(async () => {
     await installCrds(kube);
-    [registry, cosign, otherCosign, authority] = await Promise.all([
+    [registry, mirror, cosign, otherCosign, authority] = await Promise.all([
       startRegistry(),
+      startRegistry({ name: 'mirror-registry' }),
       cosignKeyPair(),
       cosignKeyPair(),
       keylessAuthority(),
     ]);
     started.push(
       () => registry.stop(),
+      () => mirror.stop(),
       () => {
         cosign.remove();
         otherCosign.remove();
@@ -242,6 +252,21 @@ describe('MCPGServer image trust, driven by the real event source', () => {
     expect(condition(refused, 'ImageVerified')?.message).toMatch(
       /issued by .*, not https:\/\/accounts\.example/,
     );
+  });
+
+  it('verifies at the registry override alone: an air-gapped mirror holding the image and its signature', async () => {
+    const { digest } = await signedImage('servers/airgap', '4.0.0', cosign);
+    const signatureTag = `${digest.replace(':', '-')}.sig`;
+    for (const ref of [`@${digest}`, `:${signatureTag}`])
+      await crane(['copy', `${registry.host}/servers/airgap${ref}`, `${mirror.host}/servers/airgap${ref}`]);
+    // The registry spec.image names is not reachable at all; pods and the check both go to the override.
+    const upstream = `127.0.0.1:9/servers/airgap@${digest}`;
+    await apply(kube, server('airgap', upstream, byKey, { registryOverride: mirror.host }));
+    await eventually(async () => {
+      const current = await readServer('airgap');
+      expect(condition(current, 'ImageVerified')).toMatchObject({ status: 'True', reason: 'Verified' });
+      expect(await deploymentImage('airgap')).toBe(`${mirror.host}/servers/airgap@${digest}`);
+    });
   });
 
   it.each([
