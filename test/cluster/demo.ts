@@ -93,16 +93,21 @@ await sendPing(instanceUrl);
 
 type Server = {
   metadata: { name: string };
-  status?: { phase?: string; conditions?: { type: string; reason: string }[] };
+  status?: { phase?: string; conditions?: { type: string; reason: string; message?: string }[] };
 };
 const serversPath = '/apis/mcpg.dev/v1alpha2/namespaces/mcpg/mcpgservers';
 const phases = async () =>
   (await kubeRequest<{ items: Server[] }>(config, { method: 'GET', path: serversPath })).items;
+// A server with a verify policy waits for the supply-chain function, which has no registry to check in the demo.
+const heldBack = (s: Server) =>
+  s.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'ImageNotVerified') === true;
 
 say('the servers are reconciled; KWOK makes their pods ready');
 await waitFor(
   async () =>
-    (await phases()).every((s) => ['Running', 'Degraded'].includes(s.status?.phase ?? '')) ? true : undefined,
+    (await phases()).every((s) => heldBack(s) || ['Running', 'Degraded'].includes(s.status?.phase ?? ''))
+      ? true
+      : undefined,
   {
     what: 'the example servers to settle',
     timeoutMs: 60_000,
@@ -110,6 +115,13 @@ await waitFor(
 );
 console.log(await kubectl('get', 'mcpgservers,mcpginstances', '--all-namespaces'));
 console.log(await kubectl('get', 'deployments,services,networkpolicies,ingresses,pods', '-n', 'mcpg'));
+for (const server of (await phases()).filter(heldBack)) {
+  const ready = server.status?.conditions?.find((c) => c.type === 'Ready');
+  console.log(
+    `${server.metadata.name} has a verify policy, so it runs only an image the supply-chain function verified; ` +
+      `no registry runs in the demo, so it stays ${server.status?.phase ?? 'Pending'} with no Deployment:\n  ${ready?.message ?? ''}`,
+  );
+}
 console.log(
   'github-tools is Degraded on purpose: its Ingress asks for strict readiness, and this cluster has no Ingress\n' +
     'controller to give the Ingress an address. Switching it to permissive readiness:',
@@ -124,10 +136,11 @@ await kubectl(
   '-p',
   '{"spec":{"ingress":{"readiness":"permissive"}}}',
 );
-await waitFor(async () => ((await phases()).every((s) => s.status?.phase === 'Running') ? true : undefined), {
-  what: 'the example servers to be Running',
-  timeoutMs: 60_000,
-});
+await waitFor(
+  async () =>
+    (await phases()).every((s) => heldBack(s) || s.status?.phase === 'Running') ? true : undefined,
+  { what: 'the example servers to be Running', timeoutMs: 60_000 },
+);
 console.log(await kubectl('get', 'mcpgservers', '-n', 'mcpg'));
 
 say('the tenant fences its namespace (label, ResourceQuota, RBAC); the cluster backend reports its status');
