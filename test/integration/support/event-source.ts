@@ -3,20 +3,17 @@ import { inject, vi } from 'vitest';
 import type { FunctionWiring, WatchedType } from '@mcpg-functions/shared/knative';
 import { resourceOf } from '@mcpg-functions/shared/kube';
 import { adapterResources, startAdapter, stopAdapter } from '../../cluster/adapter.ts';
+import type { ManagedProcess } from '../../cluster/processes.ts';
 import type { Clients } from './cluster.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
+import { serviceAccountsFor } from './service-accounts.ts';
 
 export interface FunctionUnderTest {
   fn: RunningFunction;
   stop: () => Promise<void>;
 }
 
-/**
- * Starts a function as its own process and Knative's ApiServerSource adapter pointed at it, watching the given
- * resources in one namespace. The adapter sends nothing for objects that exist before its watches start, so
- * this creates probe objects until one is reconciled, then removes them.
- */
-export async function startWithEventSource(options: {
+export interface EventSourceOptions {
   name: string;
   clients: Clients;
   namespace: string;
@@ -37,65 +34,100 @@ export async function startWithEventSource(options: {
     reconciled: (name: string) => Promise<boolean>;
     remove: (name: string) => Promise<unknown>;
   };
-}): Promise<FunctionUnderTest> {
-  const logDir = path.join(inject('clusterRunDir'), 'logs');
-  const fn = await startFunction(options.name, {
-    kubeconfig: options.clients.kubeconfigPath,
-    logDir,
-    ...(options.env ? { env: options.env } : {}),
+}
+
+type Stops = (() => Promise<void>)[];
+
+/**
+ * The function and its adapters run as their own ServiceAccounts, with exactly the RBAC their generated
+ * manifests grant, so a read or write the wiring does not declare fails the test as it would in a cluster.
+ */
+async function credentials(options: EventSourceOptions, runDir: string, stops: Stops) {
+  const accounts = await serviceAccountsFor(options.clients, options.wiring, options.namespace, runDir);
+  stops.push(() => accounts.remove());
+  return accounts;
+}
+
+/** One adapter for the namespaced watches and, unless it watches everywhere, one for cluster-scoped kinds. */
+async function startAdapters(
+  options: EventSourceOptions,
+  target: { sink: string; kubeconfig: string; logDir: string },
+  stops: Stops,
+): Promise<ManagedProcess[]> {
+  const everywhere = options.allNamespaces ?? false;
+  const clusterScoped = (w: WatchedType) =>
+    !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
+  const common = { kubeconfig: target.kubeconfig, sink: target.sink, logDir: target.logDir };
+  const adapter = await startAdapter({
+    ...common,
+    name: `${options.name}-${options.namespace}`,
+    namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
+    allNamespaces: everywhere,
+    resources: adapterResources(options.wiring.watches.filter((w) => !clusterScoped(w))),
   });
-  // Whatever started is stopped again if a later step fails, so a failed setup leaves no process behind.
-  const stops: (() => Promise<void>)[] = [() => fn.stop()];
+  stops.push(() => stopAdapter(adapter));
+  // A cluster-wide adapter already sees cluster-scoped objects (clusterScoped is false for every watch then).
+  const clusterWatches = options.wiring.watches
+    .filter(clusterScoped)
+    .map((w) => ({ ...w, matchLabels: { ...w.matchLabels, ...options.clusterScopedLabels } }));
+  if (clusterWatches.length === 0) return [adapter];
+  const clusterAdapter = await startAdapter({
+    ...common,
+    name: `${options.name}-${options.namespace}-cluster`,
+    allNamespaces: true,
+    resources: adapterResources(clusterWatches),
+  });
+  stops.push(() => stopAdapter(clusterAdapter));
+  return [adapter, clusterAdapter];
+}
+
+/** Creates probe objects until one is reconciled (the adapters deliver), then removes them. */
+async function awaitDelivery(adapters: ManagedProcess[], probe: EventSourceOptions['probe']): Promise<void> {
+  const probes: string[] = [];
+  await vi.waitFor(
+    async () => {
+      for (const adapter of adapters) adapter.assertRunning();
+      const name = `probe-${probes.length + 1}`;
+      probes.push(name);
+      await probe.create(name);
+      const seen = await Promise.all(probes.map((p) => probe.reconciled(p)));
+      if (!seen.some(Boolean)) throw new Error('the event source has not delivered yet');
+    },
+    { timeout: 60_000, interval: 500 },
+  );
+  await Promise.all(probes.map((p) => probe.remove(p)));
+}
+
+/**
+ * Starts a function as its own process and Knative's ApiServerSource adapter pointed at it, watching the given
+ * resources in one namespace. The adapter sends nothing for objects that exist before its watches start, so
+ * this creates probe objects until one is reconciled, then removes them.
+ */
+export async function startWithEventSource(options: EventSourceOptions): Promise<FunctionUnderTest> {
+  const runDir = inject('clusterRunDir');
+  const logDir = path.join(runDir, 'logs');
+  // Whatever started is stopped again if a later step fails, so a failed setup leaves nothing behind.
+  const stops: Stops = [];
   const stop = async () => {
     for (const step of stops.splice(0).reverse()) await step();
   };
   try {
-    const everywhere = options.allNamespaces ?? false;
-    const clusterScoped = (w: WatchedType) =>
-      !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
-    const adapter = await startAdapter({
-      name: `${options.name}-${options.namespace}`,
-      kubeconfig: options.clients.kubeconfigPath,
-      sink: `${fn.url}/`,
-      namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
-      allNamespaces: everywhere,
-      resources: adapterResources(options.wiring.watches.filter((w) => !clusterScoped(w))),
+    const kubeconfigs = await credentials(options, runDir, stops);
+    const fn = await startFunction(options.name, {
+      kubeconfig: kubeconfigs.function,
       logDir,
+      ...(options.env ? { env: options.env } : {}),
     });
-    stops.push(() => stopAdapter(adapter));
-    // A cluster-wide adapter already sees cluster-scoped objects (clusterScoped is false for every watch then).
-    const clusterWatches = options.wiring.watches
-      .filter(clusterScoped)
-      .map((w) => ({ ...w, matchLabels: { ...w.matchLabels, ...options.clusterScopedLabels } }));
-    const clusterAdapter =
-      clusterWatches.length > 0
-        ? await startAdapter({
-            name: `${options.name}-${options.namespace}-cluster`,
-            kubeconfig: options.clients.kubeconfigPath,
-            sink: `${fn.url}/`,
-            allNamespaces: true,
-            resources: adapterResources(clusterWatches),
-            logDir,
-          })
-        : undefined;
-    if (clusterAdapter) stops.push(() => stopAdapter(clusterAdapter));
-    const probes: string[] = [];
-    await vi.waitFor(
-      async () => {
-        adapter.assertRunning();
-        clusterAdapter?.assertRunning();
-        const name = `probe-${probes.length + 1}`;
-        probes.push(name);
-        await options.probe.create(name);
-        const seen = await Promise.all(probes.map((p) => options.probe.reconciled(p)));
-        if (!seen.some(Boolean)) throw new Error('the event source has not delivered yet');
-      },
-      { timeout: 60_000, interval: 500 },
+    stops.push(() => fn.stop());
+    const adapters = await startAdapters(
+      options,
+      { sink: `${fn.url}/`, kubeconfig: kubeconfigs.source, logDir },
+      stops,
     );
-    await Promise.all(probes.map((p) => options.probe.remove(p)));
+    await awaitDelivery(adapters, options.probe);
+    return { fn, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { fn, stop };
 }

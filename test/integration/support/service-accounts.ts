@@ -1,0 +1,108 @@
+/**
+ * A function and its event source as they run in a cluster, with nothing but the permissions their generated
+ * manifests grant: the ServiceAccounts, ClusterRoles and ClusterRoleBindings of knative/<function>.yaml (renamed
+ * per test namespace, since roles are cluster-wide), and a kubeconfig per ServiceAccount holding a token from the
+ * TokenRequest API. A read or write the wiring does not declare is refused by the real API server's RBAC.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { functionManifests, type FunctionWiring } from '@mcpg-functions/shared/knative';
+import { isNotFound, kubeRequest } from '@mcpg-functions/shared/kube';
+import type { Clients } from './cluster.ts';
+
+export interface ServiceAccountKubeconfigs {
+  /** The function's own ServiceAccount (mcpg-<name>). */
+  function: string;
+  /** The ApiServerSource's read-only ServiceAccount (mcpg-<name>-source). */
+  source: string;
+  remove: () => Promise<void>;
+}
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<
+  string,
+  unknown
+>;
+
+const RBAC = '/apis/rbac.authorization.k8s.io/v1';
+
+/** The admin kubeconfig's cluster entry, pointed at by every ServiceAccount kubeconfig. */
+function clusterOf(kubeconfigPath: string): Record<string, unknown> {
+  const document = parse(readFileSync(kubeconfigPath, 'utf8')) as {
+    clusters: { cluster: Record<string, unknown> }[];
+  };
+  const cluster = document.clusters[0]?.cluster;
+  if (!cluster) throw new Error(`${kubeconfigPath} has no cluster entry`);
+  return cluster;
+}
+
+async function tokenKubeconfig(clients: Clients, namespace: string, account: string, dir: string) {
+  const request = await kubeRequest<{ status: { token: string } }>(clients.config, {
+    method: 'POST',
+    path: `/api/v1/namespaces/${namespace}/serviceaccounts/${account}/token`,
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } },
+  });
+  const file = path.join(dir, `kubeconfig-${namespace}-${account}`);
+  const document = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'local', cluster: clusterOf(clients.kubeconfigPath) }],
+    users: [{ name: account, user: { token: request.status.token } }],
+    contexts: [{ name: account, context: { cluster: 'local', user: account, namespace } }],
+    'current-context': account,
+  };
+  await writeFile(file, stringify(document), { mode: 0o600 });
+  return file;
+}
+
+/** Cluster-wide names get the namespace as suffix, so that test files running at once do not share them. */
+function scoped(manifest: Manifest, namespace: string): Manifest {
+  if (manifest.kind === 'ClusterRole')
+    return {
+      ...manifest,
+      metadata: { ...manifest.metadata, name: `${manifest.metadata.name}-${namespace}` },
+    };
+  if (manifest.kind !== 'ClusterRoleBinding') return manifest;
+  const roleRef = manifest.roleRef as { name: string };
+  return {
+    ...manifest,
+    metadata: { ...manifest.metadata, name: `${manifest.metadata.name}-${namespace}` },
+    roleRef: { ...roleRef, name: `${roleRef.name}-${namespace}` },
+  };
+}
+
+function collection(manifest: Manifest): string {
+  if (manifest.kind === 'ServiceAccount')
+    return `/api/v1/namespaces/${manifest.metadata.namespace}/serviceaccounts`;
+  return `${RBAC}/${manifest.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`;
+}
+
+export async function serviceAccountsFor(
+  clients: Clients,
+  wiring: FunctionWiring,
+  namespace: string,
+  dir: string,
+): Promise<ServiceAccountKubeconfigs> {
+  const identities = functionManifests(wiring, { namespace, image: 'unused' })
+    .map((m) => m as Manifest)
+    .filter((m) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(m.kind))
+    .map((m) => scoped(m, namespace));
+  for (const manifest of identities)
+    await kubeRequest(clients.config, { method: 'POST', path: collection(manifest), body: manifest });
+  const name = `mcpg-${wiring.name}`;
+  return {
+    function: await tokenKubeconfig(clients, namespace, name, dir),
+    source: await tokenKubeconfig(clients, namespace, `${name}-source`, dir),
+    remove: async () => {
+      for (const manifest of identities.filter((m) => m.kind !== 'ServiceAccount')) {
+        await kubeRequest(clients.config, {
+          method: 'DELETE',
+          path: `${collection(manifest)}/${manifest.metadata.name}`,
+        }).catch((error: unknown) => {
+          if (!isNotFound(error)) throw error;
+        });
+      }
+    },
+  };
+}
