@@ -4,6 +4,8 @@ import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { startFunction, type RunningFunction } from '../support/function-process.ts';
+import { serviceAccountsFor, type ServiceAccountKubeconfigs } from '../support/service-accounts.ts';
+import { wiring } from '@mcpg-functions/supply-chain/wiring';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 import {
   cosignKeyPair,
@@ -56,6 +58,7 @@ export function useSupplyChainBed(prefix: string) {
   let authProxy: AuthProxy;
   let keyless: KeylessAuthority;
   let fn: RunningFunction;
+  let accounts: ServiceAccountKubeconfigs;
   let signer: Ed25519Pair;
   let cosign: CosignKeys;
   let otherCosign: CosignKeys;
@@ -176,8 +179,10 @@ export function useSupplyChainBed(prefix: string) {
     keyless = await keylessAuthority();
     const trustedRoot = path.join(keyless.dir, 'trusted_root.json');
     writeFileSync(trustedRoot, keyless.trustedRootJson);
+    // As its own ServiceAccount with only the RBAC its generated manifests grant.
+    accounts = await serviceAccountsFor(kube, wiring, namespace.name, inject('clusterRunDir'));
     fn = await startFunction('supply-chain', {
-      kubeconfig: kube.kubeconfigPath,
+      kubeconfig: accounts.function,
       logDir,
       env: {
         MCPG_OPERATOR_NAMESPACE: namespace.name,
@@ -193,6 +198,7 @@ export function useSupplyChainBed(prefix: string) {
 
   afterAll(async () => {
     await fn.stop();
+    await accounts.remove();
     await proxy.close();
     await authProxy.close();
     keyless.remove();
