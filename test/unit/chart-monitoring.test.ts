@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createAdmissionMetrics } from '../../functions/admission/src/metrics.ts';
+import { createSupplyChainMetrics } from '../../functions/supply-chain/src/metrics.ts';
 import { ObjectClient } from '@mcpg-functions/shared/kube';
 import {
   createFunctionApp,
@@ -21,7 +22,12 @@ async function exposedMetrics(): Promise<Set<string>> {
   const app = createFunctionApp({ driver, logger, registry: createRegistry('server') });
   const admission = createRegistry('admission');
   createAdmissionMetrics(admission);
-  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body + (await admission.metrics());
+  const supplyChain = createRegistry('supply-chain');
+  createSupplyChainMetrics(supplyChain);
+  const text =
+    (await app.inject({ method: 'GET', url: '/metrics' })).body +
+    (await admission.metrics()) +
+    (await supplyChain.metrics());
   await app.close();
   const names = new Set<string>();
   for (const match of text.matchAll(/^# TYPE (\S+) (\w+)/gm)) {

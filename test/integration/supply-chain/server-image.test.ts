@@ -225,6 +225,13 @@ describe('MCPGServer image trust, driven by the real event source', () => {
     });
     // Fail-static: the pods already running are not taken away.
     expect(await deploymentImage('revoked')).toBe(release.image);
+    expect(
+      await supplyChain.fn.metric('mcpg_supply_chain_checks_total', {
+        subject: 'image',
+        outcome: 'revoked',
+        reason: 'DigestRevoked',
+      }),
+    ).toBeGreaterThan(0);
     await kubeRequest(kube.config, { method: 'DELETE', path: listPath });
     await eventually(async () => {
       const current = await readServer('revoked');

@@ -2,6 +2,7 @@
  * How a reconcile function starts: settings from the environment (the only place that reads it), a Kubernetes
  * client with the function's own field manager, the driver and the HTTP app, and a clean stop on SIGTERM.
  */
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { connect, ObjectClient, type KubeObject } from '../kube/index.ts';
 import { startTracing, tracingSettings } from '../tracing/index.ts';
@@ -42,11 +43,15 @@ export async function serveFunction<O extends KubeObject>(
   await serveFunctions(name, [makeReconciler(settings)], settings);
 }
 
-/** A function reconciling several kinds (the first one names its metrics); each event goes to every kind. */
+/**
+ * A function reconciling several kinds (the first one names its metrics); each event goes to every kind. A
+ * function with metrics of its own registers them on `registry` first.
+ */
 export async function serveFunctions(
   name: string,
   reconcilers: readonly [KindReconciler<never>, ...KindReconciler<never>[]],
   settings: FunctionSettings,
+  registry: Registry = createRegistry(name),
 ): Promise<void> {
   const logger = createLogger(name, settings.LOG_LEVEL);
   const tracing = await startTracing(settings, name);
@@ -59,7 +64,7 @@ export async function serveFunctions(
     driver: driverOf(first),
     moreDrivers: more.map(driverOf),
     logger,
-    registry: createRegistry(name),
+    registry,
     concurrency: settings.MCPG_RESYNC_CONCURRENCY,
   });
   process.once('SIGTERM', () => {

@@ -12,6 +12,7 @@ import {
   type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
 import { IMAGE_TRUST_FACET, imagePolicy, type ImageVerification } from '@mcpg-functions/shared/workloads';
+import { secondsSince, type SupplyChainMetrics } from '../metrics.ts';
 import type { SupplyChainSettings } from '../settings.ts';
 import { verifyImage, type ImageVerdict } from './verify-image.ts';
 
@@ -68,7 +69,10 @@ async function affectedServers(key: ObjectKey, context: ReconcileContext): Promi
     }));
 }
 
-export function serverImageReconciler(settings: SupplyChainSettings): KindReconciler<ServerObject> {
+export function serverImageReconciler(
+  settings: SupplyChainSettings,
+  metrics: SupplyChainMetrics,
+): KindReconciler<ServerObject> {
   return {
     kind: KIND,
     childTypes: [],
@@ -77,7 +81,9 @@ export function serverImageReconciler(settings: SupplyChainSettings): KindReconc
       const spec = parseSpec(KIND, object) as ServerSpec;
       if (!spec.verify) return { children: [], status: {}, conditions: [] };
       const namespace = object.metadata.namespace ?? 'default';
+      const started = process.hrtime.bigint();
       const verdict = await verifyImage({ namespace, spec }, { client: context.client, settings });
+      metrics.recordCheck('image', verdict.verified ? 'Verified' : verdict.reason, secondsSince(started));
       return { children: [], ...imageStatus(spec, verdict) };
     },
     dependents: affectedServers,

@@ -7,8 +7,10 @@ import {
   type KindReconciler,
   type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
+import { secondsSince, type SupplyChainMetrics } from '../metrics.ts';
 import type { SupplyChainSettings } from '../settings.ts';
 import { pluginStatus } from './status.ts';
+import type { PluginVerdict } from './verdict.ts';
 import { verifyPlugin } from './verify-plugin.ts';
 
 const KIND = requireKind('MCPGPlugin');
@@ -47,13 +49,23 @@ async function affectedPlugins(
   return plugins.filter((p) => secretsOf(p.spec).includes(key.name)).map(toKey);
 }
 
-export function pluginReconciler(settings: SupplyChainSettings): KindReconciler<PluginObject> {
+function verdictReason(verdict: PluginVerdict): string {
+  if (verdict.stage === 'verified') return 'Verified';
+  return verdict.stage === 'revocationUnknown' ? 'RevocationUnknown' : verdict.reason;
+}
+
+export function pluginReconciler(
+  settings: SupplyChainSettings,
+  metrics: SupplyChainMetrics,
+): KindReconciler<PluginObject> {
   return {
     kind: KIND,
     childTypes: [],
     async reconcile(object, context): Promise<Desired> {
       const spec = parseSpec(KIND, object) as PluginSpec;
+      const started = process.hrtime.bigint();
       const verdict = await verifyPlugin(spec, { client: context.client, settings });
+      metrics.recordCheck('plugin', verdictReason(verdict), secondsSince(started));
       const { status, conditions } = pluginStatus(verdict, object.status ?? {}, context.now);
       return { children: [], status, conditions };
     },
