@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart
+.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -42,15 +42,17 @@ generate: deps ## regenerate crds/, docs/api.md and knative/ from the code (a un
 bundle: deps ## make each function folder self-contained for kn func (dist/function.mjs)
 	node hack/bundle.ts
 
-lint: deps ## eslint and prettier --check
+lint: deps ## eslint and prettier --check; go vet and gofmt for the plugin fetcher
 	npx eslint .
 	npx prettier --check .
+	cd images/plugin-fetcher && GOTOOLCHAIN=local go vet ./... && test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
 
 format: deps ## rewrite files with prettier
 	npx prettier --write .
 
-unit: deps ## fast tests of pure logic
+unit: deps ## fast tests of pure logic (and the plugin fetcher's Go tests)
 	npx vitest run --project unit
+	cd images/plugin-fetcher && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false go test ./...
 
 integration: setup ## tests against the real local control plane (started and stopped by the run)
 	npx vitest run --project integration
@@ -78,6 +80,10 @@ cluster-status: ## show the local control plane's processes and memory
 chart: setup ## lint the Helm chart and package it into dist/ (its generated templates come from `make generate`)
 	$(MCPG_TOOLS_BIN)/helm lint --strict chart --kube-version 1.36.3
 	$(MCPG_TOOLS_BIN)/helm package chart --destination dist
+
+fetcher-image: tools ## build the plugin fetcher image from scratch and push it: make fetcher-image IMAGE=host/repo:tag [CRANE_FLAGS=--insecure]
+	@test -n "$(IMAGE)" || { echo "set IMAGE=<registry>/<repository>:<tag>"; exit 1; }
+	hack/fetcher-image.sh "$(IMAGE)" $(CRANE_FLAGS)
 
 fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/)
 	node test/fixtures/record-events.ts

@@ -38,7 +38,7 @@ require_go() {
 export GOTOOLCHAIN=local GOFLAGS="-buildvcs=false" CGO_ENABLED=0 GOBIN="$bin"
 
 step=0
-total=7
+total=8
 started_all=$SECONDS
 
 # run_build NAME EXPECTED_VERSION BINARY... -- COMMAND...
@@ -176,6 +176,21 @@ install_knative_crds() {
   mv "$out.tmp" "$out"
 }
 
+# The plugin fetcher is the project's own Go program (images/plugin-fetcher): rebuilt when its sources change.
+build_plugin_fetcher() {
+  local dir="$here/../images/plugin-fetcher" stamp="$bin/plugin-fetcher.sources" sum
+  sum=$(cd "$dir" && cat go.mod go.sum ./*.go | sha256sum | cut -d' ' -f1)
+  step=$((step + 1))
+  if [[ -x "$bin/plugin-fetcher" && "$(cat "$stamp" 2>/dev/null)" == "$sum" ]]; then
+    progress "[$step/$total] plugin-fetcher: cached"
+    return 0
+  fi
+  progress "[$step/$total] plugin-fetcher: building (log: $logs/plugin-fetcher.log)"
+  (cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$bin/plugin-fetcher" .) >"$logs/plugin-fetcher.log" 2>&1 ||
+    fail "building the plugin fetcher failed" "$logs/plugin-fetcher.log" "read the log; run 'go vet ./...' in images/plugin-fetcher"
+  echo "$sum" >"$stamp"
+}
+
 go_install() {
   go install -trimpath -ldflags "-s -w ${2:-}" "$1"
 }
@@ -190,6 +205,7 @@ run_build crane "$CRANE_VERSION" crane -- go_install "github.com/google/go-conta
 run_build helm "$HELM_VERSION" helm -- \
   go_install "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
 run_build cosign "$COSIGN_VERSION" cosign -- go_install "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
+build_plugin_fetcher
 install_kwok_stages || fail "could not extract kwok's stages from the module cache" "-" "run 'make setup' again"
 install_knative_crds || fail "could not extract Knative's CRDs from the module cache" "-" "check the Go module proxy is reachable, then run 'make setup' again"
 progress "tools ready in $((SECONDS - started_all))s"
