@@ -11,11 +11,9 @@ import { RegistryError } from '../oci/errors.ts';
 import { manifestRef, pinned } from '../oci/reference.ts';
 import { evaluateRevocation, type VerifiedFacts } from '../revocation/match.ts';
 import type { SupplyChainSettings } from '../settings.ts';
-import { classicSignatures, signatureTag } from '../verify/cosign-classic.ts';
-import { cosignOutcome, verifyCosignKey } from '../verify/cosign-key.ts';
-import { bundlesFor } from '../verify/cosign-bundle.ts';
-import { verifyKeyless, type Signer } from '../verify/keyless.ts';
-import { verifyKeylessBundle } from '../verify/keyless-bundle.ts';
+import { verifyCosignKey } from '../verify/cosign-key.ts';
+import { verifyCosignKeyless } from '../verify/cosign-keyless.ts';
+import type { Signer } from '../verify/keyless.ts';
 import { verifyDetached } from '../verify/ed25519.ts';
 import { verifyProvenance } from '../verify/slsa.ts';
 import { ed25519PublicKey, keyFingerprint, pemPublicKey } from '../verify/keys.ts';
@@ -132,35 +130,19 @@ async function keylessCheck({
       'TrustedRootMissing',
       'keyless signatures need a Sigstore trusted root: set MCPG_SIGSTORE_TRUSTED_ROOT',
     );
-  const digest = artifact.manifestDigest;
-  const { registry, reference } = location;
-  const [classic, bundles] = await Promise.all([
-    classicSignatures(registry, reference.repository, digest),
-    bundlesFor(registry, reference.repository, digest),
-  ]);
-  const signatures = classic.filter((s) => s.certificate !== undefined);
-  const keylessBundles = bundles.filter((b) => 'verificationMaterial' in b.bundle);
-  if (signatures.length + keylessBundles.length === 0)
-    return fail(
-      'SignatureMissing',
-      `no keyless cosign signature for ${digest}: no ${signatureTag(digest)} with a certificate and no Sigstore bundle with one`,
-    );
   const identity = {
     subject: wanted.certificateIdentity,
     subjectRegexp: wanted.certificateIdentityRegexp,
     issuer: wanted.oidcIssuer,
   };
-  const verdicts = [
-    ...signatures.map((s) => verifyKeyless(s, { digest, identity, root })),
-    ...keylessBundles.map((b) => verifyKeylessBundle(b, { digest, identity, root })),
-  ];
-  const outcome = cosignOutcome(
-    verdicts.map((v) => ('problem' in v ? v.problem : undefined)),
-    digest,
+  // Signatures are read where the artifact was pulled from: the mirror holds them when mirrored.
+  const outcome = await verifyCosignKeyless(
+    location.registry,
+    { repository: location.reference.repository, digest: artifact.manifestDigest },
+    { identity, root },
   );
   if (!outcome.verified) return fail(outcome.reason, outcome.message);
-  const signers = verdicts.flatMap((v) => ('signer' in v ? [v.signer] : []));
-  return { ok: true, checks: { cosignVerified: true }, signers };
+  return { ok: true, checks: { cosignVerified: true }, signers: outcome.signers };
 }
 
 const PROVENANCE_KEY = 'provenance.intoto.jsonl';
