@@ -12,8 +12,7 @@ import { verifyKeylessBundle } from './keyless-bundle.ts';
 import type { TrustedRoot } from './trusted-root.ts';
 
 export type KeylessOutcome =
-  | (CosignOutcome & { verified: false })
-  | { verified: true; detail: string; signers: Signer[] };
+  (CosignOutcome & { verified: false }) | { verified: true; detail: string; signers: Signer[] };
 
 export async function verifyCosignKeyless(
   client: RegistryClient,
