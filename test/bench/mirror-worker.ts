@@ -5,6 +5,7 @@
  * resident, V8 heap and ArrayBuffer memory sampled while it runs), so a peak can be told apart: code loaded,
  * objects on the heap, or network buffers not yet collected.
  */
+import { readFileSync } from 'node:fs';
 import { RegistryClient } from '../../functions/supply-chain/src/oci/client.ts';
 import { copyWithAttachments } from '../../functions/supply-chain/src/mirror/copy.ts';
 
@@ -13,6 +14,16 @@ if (!sourceHost || !targetHost || !repository || !digest || !targetRepository)
   throw new Error('usage: mirror-worker.ts <source> <target> <repository> <digest> <target repository>');
 
 const MiB = 1024 * 1024;
+
+/**
+ * This process's own resident high-water mark. Not getrusage's maxRSS: Linux carries that across fork and exec, so
+ * a worker started by a large parent would report the parent's peak.
+ */
+function peakRssMiB(): number {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  return Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
 const peaks = { heapUsed: 0, arrayBuffers: 0 };
 const sample = () => {
   const usage = process.memoryUsage();
@@ -42,7 +53,7 @@ console.log(
     stats,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssBeforeMiB,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB: peakRssMiB(),
     peakHeapMiB: peaks.heapUsed / MiB,
     peakArrayBuffersMiB: peaks.arrayBuffers / MiB,
   }),
