@@ -5,7 +5,7 @@
  * tag registries without the referrers API keep them under. Blobs already at the target are skipped; a blob in
  * another repository of the target is mounted instead of uploaded. Nothing is committed that does not match.
  */
-import type { Manifest, PushOutcome, RegistryClient } from '../oci/client.ts';
+import type { Descriptor, Manifest, PushOutcome, RegistryClient } from '../oci/client.ts';
 import { referrersTag } from '../oci/client.ts';
 import { RegistryError } from '../oci/errors.ts';
 
@@ -31,18 +31,39 @@ export function emptyStats(): CopyStats {
   return { manifests: 0, blobs: { exists: 0, mounted: 0, uploaded: 0 }, bytesUploaded: 0 };
 }
 
+/** Blobs of one manifest copied at once (crane's default too): a multi-layer artifact keeps both links busy. */
+const BLOB_CONCURRENCY = 4;
+
+async function copyBlob(ends: CopyEnds, blob: Descriptor, stats: CopyStats): Promise<void> {
+  const outcome = await ends.target.pushBlob(
+    ends.to,
+    blob,
+    () => ends.source.openBlob(ends.from, blob),
+    ends.mountFrom,
+  );
+  stats.blobs[outcome] += 1;
+  if (outcome === 'uploaded') stats.bytesUploaded += blob.size;
+}
+
+/**
+ * Every blob of the manifest, a few at a time. Each transfer is streamed and bounded on its own, so memory grows
+ * with the number at once, not with their size. All settle before a failure is reported: nothing is still
+ * uploading when the caller decides not to commit the manifest.
+ */
 async function copyBlobs(ends: CopyEnds, manifest: Manifest, stats: CopyStats): Promise<void> {
   const { config, layers = [] } = manifest.document;
-  for (const blob of [...(config ? [config] : []), ...layers]) {
-    const outcome = await ends.target.pushBlob(
-      ends.to,
-      blob,
-      () => ends.source.openBlob(ends.from, blob),
-      ends.mountFrom,
-    );
-    stats.blobs[outcome] += 1;
-    if (outcome === 'uploaded') stats.bytesUploaded += blob.size;
-  }
+  const pending = [...(config ? [config] : []), ...layers];
+  const lane = async (): Promise<void> => {
+    try {
+      for (let blob = pending.shift(); blob; blob = pending.shift()) await copyBlob(ends, blob, stats);
+    } catch (error) {
+      pending.length = 0; // the manifest will not be committed: start no further transfers
+      throw error;
+    }
+  };
+  const lanes = Array.from({ length: Math.min(BLOB_CONCURRENCY, pending.length) }, lane);
+  const failed = (await Promise.allSettled(lanes)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Copies one manifest (by digest or tag) and everything it points to; children before parents. */

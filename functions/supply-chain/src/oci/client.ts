@@ -303,7 +303,7 @@ export class RegistryClient {
       const chunkSize = this.options.chunkSize;
       location =
         chunkSize === undefined
-          ? await this.uploadStream(repository, location, source)
+          ? await this.uploadStream(repository, location, source, descriptor.size)
           : await this.uploadChunks(repository, location, source, chunkSize);
       const url = new URL(location);
       url.searchParams.set('digest', descriptor.digest);
@@ -319,14 +319,23 @@ export class RegistryClient {
     }
   }
 
-  /** One PATCH whose body is the source stream: bytes flow from source to target without being held. */
-  private async uploadStream(repository: string, location: string, source: Readable): Promise<string> {
+  /**
+   * One PATCH whose body is the source stream: bytes flow from source to target without being held. The length
+   * is known from the descriptor, so the body goes without chunked framing (less work on both ends) and the
+   * transport refuses to send more or fewer bytes than that.
+   */
+  private async uploadStream(
+    repository: string,
+    location: string,
+    source: Readable,
+    size: number,
+  ): Promise<string> {
     const response = await this.send({
       method: 'PATCH',
       path: location,
       repository,
       actions: 'pull,push',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
       body: source,
     });
     await response.body?.cancel();
