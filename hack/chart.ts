@@ -39,6 +39,35 @@ function crdTemplates(): Map<string, string> {
   );
 }
 
+const EXTRA_MARKER = 'mcpg-extra-marker';
+
+/** Marks where the user's extra env, volume mounts and volumes go in the function's Knative Service. */
+function markExtras(objects: Record<string, unknown>[]): void {
+  type Pod = { volumes?: unknown; containers: { env: unknown[]; volumeMounts?: unknown }[] };
+  const service = objects.find((o) => o.kind === 'Service') as { spec: { template: { spec: Pod } } };
+  const pod = service.spec.template.spec;
+  const [container] = pod.containers;
+  if (!container) throw new Error('the function Service has no container');
+  container.env.push({ name: EXTRA_MARKER, value: 'env' });
+  container.volumeMounts = `${EXTRA_MARKER}-volumeMounts`;
+  pod.volumes = `${EXTRA_MARKER}-volumes`;
+}
+
+/** Replaces the markers with Helm blocks, at the indentation the YAML printer put them. */
+function renderExtras(text: string, values: string): string {
+  return text
+    .replace(
+      new RegExp(`^( *)- name: ${EXTRA_MARKER}\n *value: env\n`, 'm'),
+      (_, indent: string) =>
+        `${indent}{{- with ${values}.env }}\n${indent}{{- toYaml . | nindent ${indent.length} }}\n${indent}{{- end }}\n`,
+    )
+    .replace(
+      new RegExp(`^( *)(volumeMounts|volumes): ${EXTRA_MARKER}-\\2\n`, 'gm'),
+      (_, indent: string, field: string) =>
+        `${indent}{{- with ${values}.${field} }}\n${indent}${field}:\n${indent}{{- toYaml . | nindent ${indent.length} }}\n${indent}{{- end }}\n`,
+    );
+}
+
 function functionTemplate(wiring: FunctionWiring): string {
   // index, not a field path: function names such as plugin-set are not Go template identifiers.
   const values = `(index .Values.functions "${wiring.name}")`;
@@ -50,7 +79,11 @@ function functionTemplate(wiring: FunctionWiring): string {
     resyncSchedule: `{{ ${values}.resyncSchedule }}`,
     env: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: '{{ .Values.tracing.otlpEndpoint }}' }],
   });
-  return `${HEADER}{{- if ${values}.enabled }}\n${yaml(objects)}{{- end }}\n`;
+  markExtras(objects);
+  const text = renderExtras(yaml(objects), values);
+  if (text.includes(EXTRA_MARKER))
+    throw new Error(`${wiring.name}: a chart value marker was left unreplaced`);
+  return `${HEADER}{{- if ${values}.enabled }}\n${text}{{- end }}\n`;
 }
 
 function admissionTemplate(): string {

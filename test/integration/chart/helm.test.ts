@@ -22,8 +22,12 @@ const helm = (args: string[]) =>
 async function render(
   values: Record<string, string> = {},
   extraApis: string[] = [],
+  jsonValues: Record<string, unknown> = {},
 ): Promise<{ text: string; objects: Rendered[] }> {
-  const sets = Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const sets = [
+    ...Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+    ...Object.entries(jsonValues).flatMap(([k, v]) => ['--set-json', `${k}=${JSON.stringify(v)}`]),
+  ];
   const apis = extraApis.flatMap((api) => ['--api-versions', api]);
   const text = await helm(['template', 'mcpg', chart, '-n', 'mcpg-system', '--kube-version', '1.36.3', ...apis, ...sets]);
   const objects = parseAllDocuments(text)
@@ -114,6 +118,34 @@ describe('the Helm chart', () => {
     const resync = objects.find((o) => o.kind === 'PingSource' && o.metadata.name === 'mcpg-server-resync');
     expect(resync?.spec?.schedule).toBe('*/5 * * * *');
     expect(text).toContain('value: "http://otel.observability:4318"');
+  });
+
+  it('gives a function extra environment and volumes from values: an offline Sigstore trusted root', async () => {
+    const { text, objects } = await render(PROVIDED_TLS, [], {
+      'functions.supply-chain.env': [
+        { name: 'MCPG_SIGSTORE_TRUSTED_ROOT', value: '/etc/mcpg/sigstore/trusted_root.json' },
+      ],
+      'functions.supply-chain.volumeMounts': [{ name: 'sigstore', mountPath: '/etc/mcpg/sigstore', readOnly: true }],
+      'functions.supply-chain.volumes': [{ name: 'sigstore', configMap: { name: 'sigstore-trusted-root' } }],
+    });
+    type Pod = {
+      volumes?: unknown[];
+      containers: { env: { name: string; value: string }[]; volumeMounts?: unknown[] }[];
+    };
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'mcpg-supply-chain');
+    const pod = (service?.spec as { template: { spec: Pod } } | undefined)?.template.spec;
+    expect(pod?.containers[0]?.env).toContainEqual({
+      name: 'MCPG_SIGSTORE_TRUSTED_ROOT',
+      value: '/etc/mcpg/sigstore/trusted_root.json',
+    });
+    expect(pod?.containers[0]?.volumeMounts).toEqual([
+      { name: 'sigstore', mountPath: '/etc/mcpg/sigstore', readOnly: true },
+    ]);
+    expect(pod?.volumes).toEqual([{ name: 'sigstore', configMap: { name: 'sigstore-trusted-root' } }]);
+    // Other functions are left as they were.
+    const server = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'mcpg-server');
+    expect((server?.spec as { template: { spec: Pod } }).template.spec.volumes).toBeUndefined();
+    await vi.waitFor(() => dryRunApply(kube, text), { timeout: 20_000, interval: 500 });
   });
 
   it('renders monitoring objects only where the Prometheus Operator is installed', async () => {
