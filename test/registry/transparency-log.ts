@@ -48,11 +48,17 @@ export function signedCheckpoint(tree: { size: number; root: Buffer }, signer: L
   return `${text}\n\u2014 rekor.local ${Buffer.concat([hint, signature]).toString('base64')}\n`;
 }
 
-/** A new log holding a few unrelated entries already, so proofs have siblings on both sides. */
-export function transparencyLog(): TestLog {
+/** A fresh ECDSA P-256 log key, its DER public key and its log id. */
+export function logSigner(): LogSigner & { publicKey: KeyObject; publicDer: Buffer } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const publicDer = publicKey.export({ format: 'der', type: 'spki' });
-  const signer = { key: privateKey, id: createHash('sha256').update(publicDer).digest('hex') };
+  return { key: privateKey, id: createHash('sha256').update(publicDer).digest('hex'), publicKey, publicDer };
+}
+
+/** A new log holding a few unrelated entries already, so proofs have siblings on both sides. */
+export function transparencyLog(): TestLog {
+  const { key, id, publicDer } = logSigner();
+  const signer = { key, id };
   const leaves = Array.from({ length: 5 }, () => leafHash(randomBytes(16)));
   const record = (body: string, loggedAt: Date): LoggedEntry => {
     const logIndex = leaves.push(leafHash(Buffer.from(body, 'base64'))) - 1;
@@ -60,7 +66,7 @@ export function transparencyLog(): TestLog {
     const root = merkleRoot(leaves);
     return {
       entry,
-      signedEntryTimestamp: sign('sha256', Buffer.from(JSON.stringify(entry)), privateKey).toString('base64'),
+      signedEntryTimestamp: sign('sha256', Buffer.from(JSON.stringify(entry)), key).toString('base64'),
       inclusionProof: {
         logIndex: String(logIndex),
         rootHash: root.toString('base64'),

@@ -1,14 +1,11 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LOG_ORIGIN, signedCheckpoint, type LogSigner } from '../../../../test/registry/transparency-log.ts';
+import { LOG_ORIGIN, logSigner, signedCheckpoint } from '../../../../test/registry/transparency-log.ts';
 import { verifyCheckpoint } from './checkpoint.ts';
 
-function logKeys(): { signer: LogSigner; log: { id: string; key: LogSigner['key'] } } {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const id = createHash('sha256')
-    .update(publicKey.export({ format: 'der', type: 'spki' }))
-    .digest('hex');
-  return { signer: { key: privateKey, id }, log: { id, key: publicKey } };
+function logKeys() {
+  const { key, id, publicKey } = logSigner();
+  return { signer: { key, id }, log: { id, key: publicKey } };
 }
 
 const trusted = logKeys();
