@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   logSigner,
@@ -7,7 +8,7 @@ import {
   type InclusionProofJson,
 } from '../../../../test/registry/transparency-log.ts';
 import { inclusionProblem } from './inclusion-proof.ts';
-import type { TrustedRoot } from './trusted-root.ts';
+import { parseTrustedRoot, type TrustedRoot } from './trusted-root.ts';
 
 const log = transparencyLog();
 const root: TrustedRoot = {
@@ -29,6 +30,23 @@ const resigned = (proof: InclusionProofJson, size: number, signer = log.signer):
 });
 
 describe('inclusionProblem', () => {
+  it('accepts an entry of the public Rekor log with its production key, and refuses its checkpoint once changed', () => {
+    const fixture = JSON.parse(
+      readFileSync(new URL('../../../../test/fixtures/sigstore/rekor-entry.json', import.meta.url), 'utf8'),
+    ) as {
+      trustedRoot: unknown;
+      tlogEntry: { canonicalizedBody: string; logId: { keyId: string }; inclusionProof: InclusionProofJson };
+    };
+    const rekor = parseTrustedRoot(JSON.stringify(fixture.trustedRoot));
+    const { canonicalizedBody, logId, inclusionProof: proof } = fixture.tlogEntry;
+    const logged = { body: canonicalizedBody, logID: Buffer.from(logId.keyId, 'base64').toString('hex') };
+    expect(inclusionProblem(proof, logged, rekor)).toBeUndefined();
+    const envelope = proof.checkpoint.envelope.replace('882192014', '882192015');
+    expect(inclusionProblem({ ...proof, checkpoint: { envelope } }, logged, rekor)).toMatch(
+      /checkpoint's signature by the log c0d23d6a[0-9a-f]{56} does not verify/,
+    );
+  });
+
   it('accepts an entry whose proof reaches a root the log signed', () => {
     expect(inclusionProof.hashes.length).toBeGreaterThan(0);
     expect(inclusionProblem(inclusionProof, entry, root)).toBeUndefined();

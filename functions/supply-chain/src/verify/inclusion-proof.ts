@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { verifyCheckpoint } from './checkpoint.ts';
 import { HASH_BYTES, leafHash, rootFromAuditPath } from './merkle.ts';
-import type { TrustedRoot } from './trusted-root.ts';
+import { trustedLogKey, type TrustedRoot } from './trusted-root.ts';
 
 const wholeNumber = z
   .union([z.string().regex(/^\d+$/, 'must be a whole number'), z.number().int().nonnegative()])
@@ -39,8 +39,10 @@ export function inclusionProblem(proof: unknown, entry: ProvenEntry, root: Trust
   const parsed = inclusionProof.safeParse(proof);
   if (!parsed.success) return `its transparency-log inclusion proof is malformed: ${malformed(parsed.error)}`;
   const { logIndex, treeSize, rootHash, hashes, checkpoint } = parsed.data;
-  const key = root.logs.get(entry.logID);
-  if (!key) return `its transparency log ${entry.logID || '(none)'} is not in the trusted root`;
+  const key = trustedLogKey(root, entry.logID);
+  if (typeof key === 'string') return key;
+  // The proof's index is the leaf's place in the tree it names, which for a sharded log is not the entry's
+  // global log index: the two are not compared.
   const leaf = leafHash(Buffer.from(entry.body, 'base64'));
   const walked = rootFromAuditPath(leaf, { index: logIndex, treeSize }, hashes);
   if ('problem' in walked) return `its transparency-log inclusion proof does not verify: ${walked.problem}`;

@@ -92,68 +92,21 @@ describe('rootFromAuditPath', () => {
 
   // A path walks alike in trees of some other sizes: the checkpoint, signed over the size, binds it.
   it.each([
-    {
-      name: 'an index past the tree',
-      from: 8,
-      index: 7,
-      treeSize: 7,
-      problem: /leaf 7 of a tree of 7 does not exist/,
+    { from: 8, index: 7, treeSize: 7, extra: 0, problem: /leaf 7 of a tree of 7 does not exist/ },
+    { from: 3, index: 2, treeSize: 2, extra: 0, problem: /leaf 2 of a tree of 2 does not exist/ },
+    { from: 3, index: 2, treeSize: 4, extra: 0, problem: /fewer hashes than leaf 2 of a tree of 4 needs/ },
+    { from: 7, index: 6, treeSize: 8, extra: 0, problem: /fewer hashes than leaf 6 of a tree of 8 needs/ },
+    { from: 2, index: 1, treeSize: 1, extra: 0, problem: /leaf 1 of a tree of 1 does not exist/ },
+    { from: 2, index: 0, treeSize: 1, extra: 0, problem: /more hashes than leaf 0 of a tree of 1 needs/ },
+    { from: 8, index: 3, treeSize: 8, extra: 1, problem: /more hashes than leaf 3 of a tree of 8 needs/ },
+    { from: 8, index: 3, treeSize: 8, extra: -1, problem: /fewer hashes than leaf 3 of a tree of 8 needs/ },
+  ])(
+    'names the problem with the path of leaf $index of $from (hashes added: $extra) in a tree of $treeSize',
+    ({ from, index, treeSize, extra, problem }) => {
+      const leaves = leavesOf(from);
+      const path = auditPath(leaves, index);
+      const sized = extra > 0 ? [...path, Buffer.alloc(32)] : path.slice(0, path.length + extra);
+      expect(rootOf(walk(leaves, index, sized, treeSize))).toMatch(problem);
     },
-    {
-      name: 'the last leaf of 3 in a tree of 2',
-      from: 3,
-      index: 2,
-      treeSize: 2,
-      problem: /leaf 2 of a tree of 2 does not exist/,
-    },
-    {
-      name: 'the last leaf of 3 in a tree of 4',
-      from: 3,
-      index: 2,
-      treeSize: 4,
-      problem: /fewer hashes than leaf 2 of a tree of 4 needs/,
-    },
-    {
-      name: 'the last leaf of 7 in a tree of 8',
-      from: 7,
-      index: 6,
-      treeSize: 8,
-      problem: /fewer hashes than leaf 6 of a tree of 8 needs/,
-    },
-    {
-      name: 'leaf 1 of 2 in a tree of 1',
-      from: 2,
-      index: 1,
-      treeSize: 1,
-      problem: /leaf 1 of a tree of 1 does not exist/,
-    },
-    {
-      name: 'leaf 0 of 2 in a tree of 1',
-      from: 2,
-      index: 0,
-      treeSize: 1,
-      problem: /more hashes than leaf 0 of a tree of 1 needs/,
-    },
-    {
-      name: 'one hash too many',
-      from: 8,
-      index: 3,
-      treeSize: 8,
-      extra: 1,
-      problem: /more hashes than leaf 3 of a tree of 8 needs/,
-    },
-    {
-      name: 'one hash too few',
-      from: 8,
-      index: 3,
-      treeSize: 8,
-      extra: -1,
-      problem: /fewer hashes than leaf 3 of a tree of 8 needs/,
-    },
-  ])('names the problem with $name', ({ from, index, treeSize, extra = 0, problem }) => {
-    const leaves = leavesOf(from);
-    const path = auditPath(leaves, index);
-    const sized = extra > 0 ? [...path, Buffer.alloc(32)] : path.slice(0, path.length + extra);
-    expect(rootOf(walk(leaves, index, sized, treeSize))).toMatch(problem);
-  });
+  );
 });

@@ -50,6 +50,11 @@ export function parseTrustedRoot(json: string): TrustedRoot {
   return { authorities, logs };
 }
 
+/** The key of the transparency log `logID` (hex), or why the trusted root has none. */
+export function trustedLogKey(root: TrustedRoot, logID: string): KeyObject | string {
+  return root.logs.get(logID) ?? `its transparency log ${logID || '(none)'} is not in the trusted root`;
+}
+
 /** Whether `signature` over `data` verifies with a transparency-log key: ECDSA over SHA-256 (Rekor's), or Ed25519. */
 export function logSignatureValid(key: KeyObject, data: Buffer, signature: Buffer): boolean {
   return verify(key.asymmetricKeyType === 'ed25519' ? null : 'sha256', data, key, signature);
