@@ -1,6 +1,7 @@
 /**
  * Merkle tree hashing of a transparency log (RFC 6962 §2.1, RFC 9162 §2.1): leaves and interior nodes are
  * SHA-256 with a one-byte domain prefix, and an inclusion proof is the audit path from a leaf to the root.
+ * Written here because @sigstore/verify keeps its equivalent internal (docs/functions.md says more).
  */
 import { createHash } from 'node:crypto';
 
