@@ -1,31 +1,25 @@
 /**
  * A keyless signing authority made locally: a CA made with openssl standing in for Fulcio (leaf certificates with
- * the subject in the SAN, the OIDC issuer in Fulcio's extension, code-signing usage) and an ECDSA key standing in
- * for Rekor's, both in a Sigstore trusted_root.json. Signatures are laid out as cosign's classic `.sig` layers,
- * with the certificate and a transparency-log bundle whose signed entry timestamp the log key makes.
+ * the subject in the SAN, the OIDC issuer in Fulcio's extension, code-signing usage) and an in-memory log with
+ * an ECDSA key standing in for Rekor, both in a Sigstore trusted_root.json. Signatures are laid out as cosign's
+ * classic `.sig` layers (certificate and a Rekor bundle with the log's signed entry timestamp) or as Sigstore
+ * bundles v0.3 (certificate, DSSE envelope, log entry with its promise and its inclusion proof).
  */
 import { execFile } from 'node:child_process';
-import {
-  createHash,
-  createPrivateKey,
-  generateKeyPairSync,
-  randomBytes,
-  sign,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pushManifest } from './artifacts.ts';
+import { transparencyLog, type InclusionProofJson, type TestLog } from './transparency-log.ts';
 
 const run = promisify(execFile);
 
 export interface KeylessAuthority {
   dir: string;
   trustedRootJson: string;
-  logKey: KeyObject;
-  logId: string;
+  log: TestLog;
   remove: () => void;
 }
 
@@ -54,16 +48,15 @@ export async function keylessAuthority(): Promise<KeylessAuthority> {
   ]);
   const ca = readFileSync(path.join(dir, 'ca.pem'), 'utf8');
   const caDer = Buffer.from(ca.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  const log = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const logDer = log.publicKey.export({ format: 'der', type: 'spki' });
+  const log = transparencyLog();
   const trustedRoot = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
     tlogs: [
       {
         baseUrl: 'https://rekor.local',
         hashAlgorithm: 'SHA2_256',
-        publicKey: { rawBytes: logDer.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256' },
-        logId: { keyId: createHash('sha256').update(logDer).digest('base64') },
+        publicKey: { rawBytes: log.publicDer.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256' },
+        logId: { keyId: Buffer.from(log.signer.id, 'hex').toString('base64') },
       },
     ],
     certificateAuthorities: [
@@ -80,8 +73,7 @@ export async function keylessAuthority(): Promise<KeylessAuthority> {
   return {
     dir,
     trustedRootJson: JSON.stringify(trustedRoot),
-    logKey: log.privateKey,
-    logId: createHash('sha256').update(logDer).digest('hex'),
+    log,
     remove: () => {
       rmSync(dir, { recursive: true, force: true });
     },
@@ -184,13 +176,7 @@ export function keylessSignature(
       },
     }),
   ).toString('base64');
-  const entry = {
-    body,
-    integratedTime: Math.floor(loggedAt.getTime() / 1000),
-    logID: authority.logId,
-    logIndex: 7,
-  };
-  const set = sign('sha256', Buffer.from(JSON.stringify(entry)), authority.logKey);
+  const { entry, signedEntryTimestamp } = authority.log.record(body, loggedAt);
   return {
     payload,
     signature,
@@ -198,7 +184,7 @@ export function keylessSignature(
       'dev.cosignproject.cosign/signature': signature.toString('base64'),
       'dev.sigstore.cosign/certificate': leaf.certificatePem,
       'dev.sigstore.cosign/bundle': JSON.stringify({
-        SignedEntryTimestamp: set.toString('base64'),
+        SignedEntryTimestamp: signedEntryTimestamp,
         Payload: entry,
       }),
     },
@@ -262,9 +248,7 @@ export function keylessBundle(
       },
     }),
   ).toString('base64');
-  const integratedTime = Math.floor(loggedAt.getTime() / 1000);
-  const entry = { body, integratedTime, logID: authority.logId, logIndex: 9 };
-  const set = sign('sha256', Buffer.from(JSON.stringify(entry)), authority.logKey).toString('base64');
+  const { entry, signedEntryTimestamp, inclusionProof } = authority.log.record(body, loggedAt);
   const der = Buffer.from(leaf.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
@@ -272,11 +256,12 @@ export function keylessBundle(
       certificate: { rawBytes: der.toString('base64') },
       tlogEntries: [
         {
-          logIndex: '9',
-          logId: { keyId: Buffer.from(authority.logId, 'hex').toString('base64') },
+          logIndex: String(entry.logIndex),
+          logId: { keyId: Buffer.from(entry.logID, 'hex').toString('base64') },
           kindVersion: { kind: 'dsse', version: '0.0.1' },
-          integratedTime: String(integratedTime),
-          inclusionPromise: { signedEntryTimestamp: set },
+          integratedTime: String(entry.integratedTime),
+          inclusionPromise: { signedEntryTimestamp },
+          inclusionProof,
           canonicalizedBody: body,
         },
       ],
@@ -299,16 +284,32 @@ async function putBlob(registryUrl: string, repository: string, bytes: Buffer): 
   return digest;
 }
 
+/** The bundle with one hash of its log entry's inclusion proof changed, as a forger would have to. */
+export function withTamperedProof(bundle: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(bundle) as {
+    verificationMaterial: { tlogEntries: { inclusionProof: InclusionProofJson }[] };
+  };
+  for (const { inclusionProof } of copy.verificationMaterial.tlogEntries) {
+    const [first = '', ...rest] = inclusionProof.hashes;
+    const bytes = Buffer.from(first, 'base64');
+    bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+    inclusionProof.hashes = [bytes.toString('base64'), ...rest];
+  }
+  return copy;
+}
+
 /**
- * Attaches a bundle to `subject` as cosign does on a registry without the referrers API: an artifact manifest
- * naming the subject, listed in the index kept at the `sha256-<hex>` tag.
+ * Attaches a bundle to the manifest `digest` as cosign does on a registry without the referrers API: an artifact
+ * manifest naming it as subject, listed in the index kept at the `sha256-<hex>` tag.
  */
 export async function pushBundleReferrer(
   registryUrl: string,
   repository: string,
-  subject: { digest: string; size: number },
+  digest: string,
   bundle: Record<string, unknown>,
 ): Promise<void> {
+  const head = await fetch(`${registryUrl}/v2/${repository}/manifests/${digest}`, { method: 'HEAD' });
+  const subject = { digest, size: Number(head.headers.get('content-length')) };
   const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
   const layer = Buffer.from(JSON.stringify(bundle));
   const config = Buffer.from('{}');

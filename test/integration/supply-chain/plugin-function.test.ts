@@ -9,6 +9,7 @@ import {
   leafCertificate,
   pushBundleReferrer,
   pushKeylessSignature,
+  withTamperedProof,
 } from '../../registry/keyless.ts';
 import { MANIFEST_LIMIT, useSupplyChainBed } from './bed.ts';
 
@@ -257,25 +258,32 @@ describe('the supply-chain function verifying plugins', () => {
       });
     });
 
-    it('verifies a keyless signature in the Sigstore bundle format, found through the referrers tag', async () => {
+    async function bundledPlugin(name: string, tamper = (bundle: Record<string, unknown>) => bundle) {
       const pkg = pluginPackage({ id: 'dev.mcpg.test.gate' });
-      const digest = await pushPlugin(`${bed.registry.host}/plugins/keyless-bundle:1.0.0`, pkg);
-      const size = (
-        await fetch(`${bed.registry.url}/v2/plugins/keyless-bundle/manifests/${digest}`, { method: 'HEAD' })
-      ).headers.get('content-length');
+      const digest = await pushPlugin(`${bed.registry.host}/plugins/${name}:1.0.0`, pkg);
       const leaf = await leafCertificate(bed.keyless, { subject, issuer });
-      await pushBundleReferrer(
-        bed.registry.url,
-        'plugins/keyless-bundle',
-        { digest, size: Number(size) },
-        keylessBundle(digest, leaf, bed.keyless),
-      );
-      const full = `keyless-bundle-${suffix()}`;
-      await apply(kube, plugin(full, `${bed.registry.host}/plugins/keyless-bundle:1.0.0@${digest}`, trust));
+      const bundle = tamper(keylessBundle(digest, leaf, bed.keyless));
+      await pushBundleReferrer(bed.registry.url, `plugins/${name}`, digest, bundle);
+      const full = `${name}-${suffix()}`;
+      await apply(kube, plugin(full, `${bed.registry.host}/plugins/${name}:1.0.0@${digest}`, trust));
       expect(await poke('MCPGPlugin', full)).toBe(204);
-      const status = (await readPlugin(full)).status;
+      return (await readPlugin(full)).status;
+    }
+
+    it('verifies a keyless Sigstore bundle and its inclusion proof, found through the referrers tag', async () => {
+      const status = await bundledPlugin('keyless-bundle');
       expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
       expect(status?.cosignVerified).toBe(true);
+    });
+
+    it('refuses a keyless bundle whose inclusion proof was tampered with, naming the step that failed', async () => {
+      const status = await bundledPlugin('keyless-forged-proof', withTamperedProof);
+      expect(condition(status, 'Verified')).toMatchObject({ status: 'False', reason: 'SignatureInvalid' });
+      expect(condition(status, 'Verified')?.message).toMatch(
+        /inclusion proof does not lead to the root hash it names: leaf \d+ of a tree of \d+ leads to/,
+      );
+      expect(condition(status, 'Ready')).toMatchObject({ status: 'False' });
+      expect(status?.artifact).toBeUndefined();
     });
 
     it.each([

@@ -13,9 +13,12 @@ import { cosignKeyPair, cosignSign, pushImage, type CosignKeys } from '../../reg
 import { startFaultyProxy, type FaultyProxy } from '../../registry/faulty-proxy.ts';
 import {
   keylessAuthority,
+  keylessBundle,
   keylessSignature,
   leafCertificate,
+  pushBundleReferrer,
   pushKeylessSignature,
+  withTamperedProof,
   type KeylessAuthority,
 } from '../../registry/keyless.ts';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
@@ -259,6 +262,36 @@ describe('MCPGServer image trust, driven by the real event source', () => {
     expect(condition(refused, 'ImageVerified')?.message).toMatch(
       /issued by .*, not https:\/\/accounts\.example/,
     );
+  });
+
+  it('deploys an image whose keyless bundle proves its log inclusion, never one whose proof was tampered with', async () => {
+    const leaf = await leafCertificate(authority, { subject: SUBJECT, issuer: ISSUER });
+    const bundled = async (repository: string, tamper = (bundle: Record<string, unknown>) => bundle) => {
+      const { digest, image } = await signedImage(repository, '5.0.0', undefined);
+      await pushBundleReferrer(
+        registry.url,
+        repository,
+        digest,
+        tamper(keylessBundle(digest, leaf, authority)),
+      );
+      return image;
+    };
+    const proven = await bundled('servers/proven');
+    const forged = await bundled('servers/forged', withTamperedProof);
+    await apply(kube, server('proven', proven, byIdentity()));
+    await apply(kube, server('forged', forged, byIdentity()));
+    await eventually(async () => {
+      expect(await deploymentImage('proven')).toBe(proven);
+    });
+    const refused = await judged('forged', forged);
+    expect(condition(refused, 'ImageVerified')).toMatchObject({
+      status: 'False',
+      reason: 'SignatureInvalid',
+    });
+    expect(condition(refused, 'ImageVerified')?.message).toMatch(
+      /inclusion proof does not lead to the root hash it names/,
+    );
+    expect(await deploymentImage('forged')).toBeUndefined();
   });
 
   it('verifies at the registry override alone: an air-gapped mirror holding the image and its signature', async () => {

@@ -5,6 +5,7 @@ import {
   leafCertificate,
   type KeylessAuthority,
   type Leaf,
+  withTamperedProof,
 } from '../../../../test/registry/keyless.ts';
 import type { StoredBundle } from './cosign-bundle.ts';
 import { verifyKeylessBundle } from './keyless-bundle.ts';
@@ -20,6 +21,12 @@ describe('verifyKeylessBundle', () => {
   let root: TrustedRoot;
   let leaf: Leaf;
   const stored = (bundle: Record<string, unknown>): StoredBundle => ({ manifestDigest: DIGEST, bundle });
+  /** The bundle with its first log entry changed by `change`. */
+  const withEntry = (bundle: Record<string, unknown>, change: (entry: Record<string, unknown>) => void) => {
+    const [entry] = (bundle.verificationMaterial as { tlogEntries: Record<string, unknown>[] }).tlogEntries;
+    if (entry) change(entry);
+    return bundle;
+  };
 
   beforeAll(async () => {
     authority = await keylessAuthority();
@@ -39,6 +46,16 @@ describe('verifyKeylessBundle', () => {
     });
   });
 
+  it('accepts a v0.1 bundle that rests on the log promise alone', () => {
+    const bundle = withEntry(keylessBundle(DIGEST, leaf, authority), (entry) => {
+      delete entry.inclusionProof;
+    });
+    bundle.mediaType = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
+    expect(verifyKeylessBundle(stored(bundle), { digest: DIGEST, identity, root })).toEqual({
+      signer: { subject: SUBJECT, issuer: ISSUER },
+    });
+  });
+
   it.each([
     {
       name: 'a bundle for another digest',
@@ -52,13 +69,10 @@ describe('verifyKeylessBundle', () => {
     },
     {
       name: 'a swapped log entry body',
-      bundle: () => {
-        const bundle = keylessBundle(DIGEST, leaf, authority);
-        const material = bundle.verificationMaterial as { tlogEntries: { canonicalizedBody: string }[] };
-        for (const entry of material.tlogEntries)
+      bundle: () =>
+        withEntry(keylessBundle(DIGEST, leaf, authority), (entry) => {
           entry.canonicalizedBody = Buffer.from('{}').toString('base64');
-        return bundle;
-      },
+        }),
       problem: /promise does not verify/,
     },
     {
@@ -69,6 +83,28 @@ describe('verifyKeylessBundle', () => {
         return bundle;
       },
       problem: /no transparency-log entry/,
+    },
+    {
+      name: 'a tampered inclusion proof',
+      bundle: () => withTamperedProof(keylessBundle(DIGEST, leaf, authority)),
+      problem: /inclusion proof does not lead to the root hash it names/,
+    },
+    {
+      name: 'a v0.3 bundle without an inclusion proof',
+      bundle: () =>
+        withEntry(keylessBundle(DIGEST, leaf, authority), (entry) => {
+          delete entry.inclusionProof;
+        }),
+      problem:
+        /carries no inclusion proof, which a bundle of application\/vnd\.dev\.sigstore\.bundle\.v0\.3\+json must/,
+    },
+    {
+      name: 'a bundle without a promise, which alone vouches for the logged time',
+      bundle: () =>
+        withEntry(keylessBundle(DIGEST, leaf, authority), (entry) => {
+          delete entry.inclusionPromise;
+        }),
+      problem: /carries no promise \(signed entry timestamp\)/,
     },
   ])('refuses $name', ({ bundle, problem }) => {
     const verdict = verifyKeylessBundle(stored(bundle()), { digest: DIGEST, identity, root });

@@ -1,12 +1,14 @@
 /**
  * Keyless signatures in the Sigstore bundle format: the bundle carries the signing certificate, a DSSE envelope
- * and the transparency-log entry (with its signed promise) in one document. Checked like the classic format:
- * certificate, identity, the envelope's signature and statement, and the logged time within the validity.
+ * and the transparency-log entry (with its signed promise and, after v0.1, its inclusion proof) in one document.
+ * Checked like the classic format: certificate, identity, the envelope's signature and statement, the logged
+ * time within the validity; and the entry's inclusion proof against a checkpoint of the trusted log.
  */
 import { createHash } from 'node:crypto';
 import type { StoredBundle } from './cosign-bundle.ts';
 import { statementProblem } from './cosign-bundle.ts';
 import { isEnvelope, openEnvelope, type DsseEnvelope } from './dsse.ts';
+import { inclusionProblem } from './inclusion-proof.ts';
 import {
   certificateVerdict,
   promiseProblem,
@@ -22,6 +24,7 @@ interface BundleLogEntry {
   logId?: { keyId?: string };
   integratedTime?: string | number;
   inclusionPromise?: { signedEntryTimestamp?: string };
+  inclusionProof?: unknown;
   canonicalizedBody?: string;
 }
 
@@ -62,16 +65,38 @@ function logEntry(tlog: BundleLogEntry): LogEntry {
   };
 }
 
-/** The logged time of the envelope, once the log's promise holds and the entry is this envelope. */
+/**
+ * v0.1 bundles may rest on the log's promise alone; every later version must carry an inclusion proof (as the
+ * bundle specification says, and as cosign writes them), and so must a bundle whose version is not known.
+ */
+const PROMISE_ONLY_BUNDLE = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
+
+/** Why the entry's inclusion in the log is not proven: its proof fails, or is absent where it is required. */
+function proofProblem(
+  tlog: BundleLogEntry,
+  entry: LogEntry,
+  mediaType: string | undefined,
+  root: TrustedRoot,
+) {
+  if (tlog.inclusionProof !== undefined) return inclusionProblem(tlog.inclusionProof, entry, root);
+  if (mediaType === PROMISE_ONLY_BUNDLE) return undefined;
+  return `its transparency-log entry carries no inclusion proof, which a bundle of ${mediaType ?? 'no media type'} must (only v0.1 bundles may rest on the promise alone)`;
+}
+
+/**
+ * The logged time of the envelope, once the log's promise holds (it alone vouches for the time), its inclusion
+ * is proven where the bundle version requires it, and the entry is this envelope.
+ */
 function bundleLoggedAt(
-  tlog: BundleLogEntry | undefined,
+  bundle: { mediaType: string | undefined; tlog: BundleLogEntry | undefined },
   signed: { envelope: DsseEnvelope; payload: Buffer },
   root: TrustedRoot,
 ): Date | string {
+  const { mediaType, tlog } = bundle;
   if (!tlog) return 'no transparency-log entry proves when it was signed';
   const entry = logEntry(tlog);
   const set = Buffer.from(tlog.inclusionPromise?.signedEntryTimestamp ?? '', 'base64');
-  const problem = promiseProblem(entry, set, root);
+  const problem = promiseProblem(entry, set, root) ?? proofProblem(tlog, entry, mediaType, root);
   if (problem) return problem;
   if (!entryMatches(entry.body, signed.envelope, signed.payload))
     return 'its transparency-log entry is for another signature';
@@ -93,7 +118,8 @@ export function verifyKeylessBundle(
   if (!payload) return { problem: 'the bundle signature does not verify with its certificate' };
   const statement = statementProblem(payload, context.digest);
   if (statement) return { problem: statement };
-  const time = bundleLoggedAt(material?.tlogEntries?.[0], { envelope, payload }, context.root);
+  const logged = { mediaType: stored.bundle.mediaType, tlog: material?.tlogEntries?.[0] };
+  const time = bundleLoggedAt(logged, { envelope, payload }, context.root);
   if (typeof time === 'string') return { problem: time };
   if (!validAt(certificate.chain, time))
     return { problem: `its certificate was not valid when the signature was logged (${time.toISOString()})` };

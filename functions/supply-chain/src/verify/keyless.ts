@@ -8,7 +8,7 @@ import { createHash, verify, X509Certificate } from 'node:crypto';
 import type { ClassicSignature } from './cosign-classic.ts';
 import { payloadProblem } from './cosign-classic.ts';
 import { derText, extensionValue } from './der.ts';
-import type { TrustedRoot } from './trusted-root.ts';
+import { logSignatureValid, trustedLogKey, type TrustedRoot } from './trusted-root.ts';
 
 export interface KeylessIdentity {
   subject?: string | undefined;
@@ -100,12 +100,13 @@ export interface LogEntry {
 
 /** Why the log's promise (signed entry timestamp) over `entry` does not hold, or undefined when it does. */
 export function promiseProblem(entry: LogEntry, set: Buffer, root: TrustedRoot): string | undefined {
-  const key = root.logs.get(entry.logID);
-  if (!key) return `its transparency log ${entry.logID || '(none)'} is not in the trusted root`;
+  const key = trustedLogKey(root, entry.logID);
+  if (typeof key === 'string') return key;
+  if (set.length === 0) return 'its transparency-log entry carries no promise (signed entry timestamp)';
   // The promise covers the canonical JSON (keys in order) of the entry.
   const { body, integratedTime, logID, logIndex } = entry;
   const canonical = JSON.stringify({ body, integratedTime, logID, logIndex });
-  return verify('sha256', Buffer.from(canonical), key, set)
+  return logSignatureValid(key, Buffer.from(canonical), set)
     ? undefined
     : 'its transparency-log promise does not verify';
 }

@@ -3,7 +3,7 @@
  * issue keyless signing certificates and the transparency-log keys that vouch for when a signature was made.
  * Loaded as given, without TUF: in an air-gapped cluster the file is the trust decision.
  */
-import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 const validFor = z.object({ start: z.string().optional(), end: z.string().optional() }).optional();
@@ -48,4 +48,14 @@ export function parseTrustedRoot(json: string): TrustedRoot {
     );
   }
   return { authorities, logs };
+}
+
+/** The key of the transparency log `logID` (hex), or why the trusted root has none. */
+export function trustedLogKey(root: TrustedRoot, logID: string): KeyObject | string {
+  return root.logs.get(logID) ?? `its transparency log ${logID || '(none)'} is not in the trusted root`;
+}
+
+/** Whether `signature` over `data` verifies with a transparency-log key: ECDSA over SHA-256 (Rekor's), or Ed25519. */
+export function logSignatureValid(key: KeyObject, data: Buffer, signature: Buffer): boolean {
+  return verify(key.asymmetricKeyType === 'ed25519' ? null : 'sha256', data, key, signature);
 }
