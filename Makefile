@@ -14,12 +14,15 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
+.PHONY: help setup packages tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-setup: deps tools ## install npm packages and build the test bed's binaries (cached)
+setup: packages deps tools ## install the missing Debian packages and the npm packages, build the test bed's binaries (cached)
+
+packages: ## install the Debian packages the test bed needs (apt-get runs only when one is missing)
+	hack/install-debian-packages.sh
 
 deps: node_modules/.package-lock.json
 
