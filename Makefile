@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup packages tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
+.PHONY: help setup packages tools deps build generate bundle cli fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -26,14 +26,14 @@ packages: ## install the Debian packages the test bed needs (apt-get runs only w
 
 deps: node_modules/.package-lock.json
 
-node_modules/.package-lock.json: package.json package-lock.json functions/*/package.json
+node_modules/.package-lock.json: package.json package-lock.json functions/*/package.json packages/*/package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
 tools: ## build missing Go binaries into the cache
 	hack/build-tools.sh >/dev/null
 
-build: deps bundle ## type-check everything and bundle the functions
+build: deps bundle cli ## type-check everything, bundle the functions and build the mcpg command
 	npx tsc -p tsconfig.json
 
 typecheck: deps
@@ -44,6 +44,9 @@ generate: deps ## regenerate crds/, docs/api.md and knative/ from the code (a un
 
 bundle: deps ## make each function folder self-contained for kn func (dist/function.mjs)
 	node hack/bundle.ts
+
+cli: deps ## build the mcpg command (packages/cli/dist/mcpg.cjs) and pack it as an npm tarball into dist/
+	node packages/cli/build.ts --pack dist
 
 lint: deps ## eslint and prettier --check; go vet and gofmt for the plugin fetcher
 	npx eslint .

@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['functions/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['functions/**/*.test.ts', 'packages/**/*.test.ts', 'test/unit/**/*.test.ts'],
         },
       },
       {
