@@ -91,10 +91,8 @@ fetcher-image: tools ## build the plugin fetcher image from scratch and push it:
 	@test -n "$(IMAGE)" || { echo "set IMAGE=<registry>/<repository>:<tag>"; exit 1; }
 	hack/fetcher-image.sh "$(IMAGE)" $(CRANE_FLAGS)
 
-fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/)
-	node test/fixtures/record-events.ts
-	node test/fixtures/record-gateway-events.ts
-	node test/fixtures/record-tenancy-events.ts
+fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/; node test/fixtures/record.ts --list)
+	node test/fixtures/record.ts
 
 bench: setup ## run the benchmarks (each prints a table and writes JSON to test/bench/results/)
 	node test/bench/admission.ts

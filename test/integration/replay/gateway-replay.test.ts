@@ -10,7 +10,7 @@ import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { replayTarget } from '../support/replay.ts';
 
-// CloudEvents recorded from Knative's real adapter (test/fixtures/record-gateway-events.ts) replayed into the
+// CloudEvents recorded from Knative's real adapter (test/fixtures/recordings/gateway.ts) replayed into the
 // gateway function in-process against the real API server: dependency events (plugin set, route, cluster-scoped
 // revocation list) map to the gateway, redeliveries and reordering change nothing, a deleted route is dropped.
 describe('replaying recorded ApiServerSource events into the gateway function', () => {

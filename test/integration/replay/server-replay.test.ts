@@ -6,7 +6,7 @@ import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { replayTarget } from '../support/replay.ts';
 
-// CloudEvents recorded from Knative's real adapter (test/fixtures/record-events.ts), replayed into the server
+// CloudEvents recorded from Knative's real adapter (test/fixtures/recordings/server.ts), replayed into the server
 // function in-process against the real API server: duplicated, reversed, for objects already gone, and for
 // cluster-scoped objects the function does not own. The end state must not depend on any of that.
 describe('replaying recorded ApiServerSource events into the server function', () => {

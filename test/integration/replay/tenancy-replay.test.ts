@@ -18,7 +18,7 @@ import { replayTarget } from '../support/replay.ts';
 
 type Condition = { type: string; status: string; reason: string };
 
-// CloudEvents recorded from Knative's real adapter (test/fixtures/record-tenancy-events.ts) while the plugin-set,
+// CloudEvents recorded from Knative's real adapter (test/fixtures/recordings/tenancy.ts) while the plugin-set,
 // cluster and tenant functions worked, replayed into all three in-process against the real API server, as a
 // broker delivers every event to every trigger: each function must ignore what is not its business, and the
 // end state must not depend on duplicates, order, or objects already gone.
