@@ -5,7 +5,7 @@ import { loadEvents, type RecordedEvent } from '../../fixtures/events.ts';
 import { instanceObjects } from '../../fixtures/recordings/instance.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
-import { replayTarget } from '../support/replay.ts';
+import { expectNoWritesOnRedelivery, redeliverUntil, replayTarget, whileAlive } from '../support/replay.ts';
 
 // CloudEvents recorded from Knative's real adapter (test/fixtures/recordings/instance.ts) replayed into the
 // instance function in-process against the real API server: the template's events reach the instance made from
@@ -13,10 +13,11 @@ import { replayTarget } from '../support/replay.ts';
 describe('replaying recorded ApiServerSource events into the instance function', () => {
   const namespace = useNamespace('instance-replay');
   const kube = clients();
-  const { client, replay } = replayTarget(
+  const target = replayTarget(
     instanceReconciler({ bridgeImage: 'bridge:1', maxPerTemplate: 100 }),
     'mcpg-functions/instance',
   );
+  const { client, replay } = target;
   // The recording ends with the template at 1.1.0.
   const objects = () => instanceObjects(namespace.name, 'ghcr.io/example/tools:1.1.0');
   const instancePath = () => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpginstances/alice`;
@@ -25,10 +26,7 @@ describe('replaying recorded ApiServerSource events into the instance function',
       (i) => i.status?.phase,
     );
   let events: RecordedEvent[];
-  const live = () =>
-    events.filter(
-      (e) => !(e.headers['ce-type']?.endsWith('.delete') && e.headers['ce-kind'] === 'MCPGInstance'),
-    );
+  const live = () => whileAlive(events, 'MCPGInstance');
 
   beforeAll(async () => {
     await installCrds(kube);
@@ -42,20 +40,11 @@ describe('replaying recorded ApiServerSource events into the instance function',
     expect(await replay(live())).toEqual(live().map(() => 204));
     const pod = await kube.core.readNamespacedPod({ name: 'mcpgi-alice', namespace: namespace.name });
     expect(pod.spec?.containers[0]?.image).toBe('ghcr.io/example/tools:1.1.0');
-    await vi.waitFor(
-      async () => {
-        await replay(live());
-        expect(await phase()).toBe('Running');
-      },
-      { timeout: 30_000, interval: 500 },
-    );
+    await redeliverUntil(replay, live(), phase, 'Running');
   });
 
   it('makes no write when the same events arrive again, twice each, or in reverse order', async () => {
-    const before = client.counts.writes;
-    expect((await replay(live().flatMap((e) => [e, e]))).every((s) => s === 204)).toBe(true);
-    expect((await replay([...live()].reverse())).every((s) => s === 204)).toBe(true);
-    expect(client.counts.writes).toBe(before);
+    await expectNoWritesOnRedelivery([target], live());
   });
 
   it('treats events for a deleted instance as done, and recreates nothing', async () => {

@@ -1,30 +1,25 @@
 import { serverReconciler } from '@mcpg-functions/server/reconcile';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEvents, replayServer, type RecordedEvent } from '../../fixtures/events.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
-import { replayTarget } from '../support/replay.ts';
+import { expectNoWritesOnRedelivery, redeliverUntil, replayTarget, whileAlive } from '../support/replay.ts';
 
 // The server recording again, with the adapter in Reference mode (test/fixtures/recordings/server.ts): each event
 // names its object and carries no copy of it, which is all a level-based function needs.
 describe('replaying recorded Reference-mode events into the server function', () => {
   const namespace = useNamespace('ref-replay');
   const kube = clients();
-  const { client, replay } = replayTarget(
-    serverReconciler({ bridgeImage: 'bridge:1' }),
-    'mcpg-functions/server',
-  );
+  const target = replayTarget(serverReconciler({ bridgeImage: 'bridge:1' }), 'mcpg-functions/server');
+  const { replay } = target;
   const phase = () =>
     kubeRequest<{ status?: { phase?: string } }>(kube.config, {
       method: 'GET',
       path: `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers/tools`,
     }).then((s) => s.status?.phase);
   let events: RecordedEvent[];
-  const live = () =>
-    events.filter(
-      (e) => !(e.headers['ce-type']?.endsWith('.delete') && e.headers['ce-kind'] === 'MCPGServer'),
-    );
+  const live = () => whileAlive(events, 'MCPGServer');
 
   beforeAll(async () => {
     await installCrds(kube);
@@ -50,19 +45,10 @@ describe('replaying recorded Reference-mode events into the server function', ()
     expect(deployment.spec?.replicas).toBe(2);
     await kube.core.readNamespacedService({ name: 'tools', namespace: namespace.name });
     // KWOK makes the pods ready; a redelivery of the stream catches the status up.
-    await vi.waitFor(
-      async () => {
-        await replay(live());
-        expect(await phase()).toBe('Running');
-      },
-      { timeout: 30_000, interval: 500 },
-    );
+    await redeliverUntil(replay, live(), phase, 'Running');
   });
 
   it('makes no write when they arrive again, twice each, or in reverse order', async () => {
-    const before = client.counts.writes;
-    expect((await replay(live().flatMap((e) => [e, e]))).every((s) => s === 204)).toBe(true);
-    expect((await replay([...live()].reverse())).every((s) => s === 204)).toBe(true);
-    expect(client.counts.writes).toBe(before);
+    await expectNoWritesOnRedelivery([target], live());
   });
 });

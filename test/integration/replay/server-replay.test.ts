@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadEvents, replayServer, type RecordedEvent } from '../../fixtures/events.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
-import { replayTarget } from '../support/replay.ts';
+import { expectNoWritesOnRedelivery, redeliverUntil, replayTarget, whileAlive } from '../support/replay.ts';
 
 // CloudEvents recorded from Knative's real adapter (test/fixtures/recordings/server.ts), replayed into the server
 // function in-process against the real API server: duplicated, reversed, for objects already gone, and for
@@ -12,10 +12,8 @@ import { replayTarget } from '../support/replay.ts';
 describe('replaying recorded ApiServerSource events into the server function', () => {
   const namespace = useNamespace('replay');
   const kube = clients();
-  const { client, replay } = replayTarget(
-    serverReconciler({ bridgeImage: 'bridge:1' }),
-    'mcpg-functions/server',
-  );
+  const target = replayTarget(serverReconciler({ bridgeImage: 'bridge:1' }), 'mcpg-functions/server');
+  const { client, replay } = target;
   const serverPath = () => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers/tools`;
   const phase = () =>
     kubeRequest<{ status?: { phase?: string } }>(kube.config, { method: 'GET', path: serverPath() }).then(
@@ -23,10 +21,7 @@ describe('replaying recorded ApiServerSource events into the server function', (
     );
   let events: RecordedEvent[];
 
-  const withoutDelete = () =>
-    events.filter(
-      (e) => !(e.headers['ce-type']?.endsWith('.delete') && e.headers['ce-kind'] === 'MCPGServer'),
-    );
+  const withoutDelete = () => whileAlive(events, 'MCPGServer');
 
   beforeAll(async () => {
     await installCrds(kube);
@@ -43,21 +38,11 @@ describe('replaying recorded ApiServerSource events into the server function', (
     await kube.apps.readNamespacedDeployment({ name: 'tools', namespace: namespace.name });
     await kube.core.readNamespacedService({ name: 'tools', namespace: namespace.name });
     // KWOK makes the pods ready; replaying the stream again (as a redelivery would) catches the status up.
-    await vi.waitFor(
-      async () => {
-        await replay(withoutDelete());
-        expect(await phase()).toBe('Running');
-      },
-      { timeout: 30_000, interval: 500 },
-    );
+    await redeliverUntil(replay, withoutDelete(), phase, 'Running');
   });
 
   it('makes no write when the same events arrive again, twice each, or in reverse order', async () => {
-    const before = client.counts.writes;
-    const twice = withoutDelete().flatMap((e) => [e, e]);
-    expect((await replay(twice)).every((s) => s === 204)).toBe(true);
-    expect((await replay([...withoutDelete()].reverse())).every((s) => s === 204)).toBe(true);
-    expect(client.counts.writes).toBe(before);
+    await expectNoWritesOnRedelivery([target], withoutDelete());
     expect(await phase()).toBe('Running');
   });
 
