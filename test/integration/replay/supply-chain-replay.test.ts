@@ -69,11 +69,12 @@ describe('replaying recorded events into the supply-chain function', () => {
 
   it('revokes it once the list exists, and the list answers its own events', async () => {
     await apply(kube, objects.revocationList);
+    // As the function orders them: plugins re-verified first, then the list reports what it blocks.
+    expect(await plugins.replay(ofKind('MCPGPlugin'))).toEqual(ofKind('MCPGPlugin').map(() => 204));
+    expect(await ready()).toMatchObject({ status: 'False', reason: 'Revoked' });
     const listEvents = ofKind('MCPGRevocationList');
     expect(listEvents.length).toBeGreaterThan(0);
     expect(await lists.replay(listEvents)).toEqual(listEvents.map(() => 204));
-    expect(await plugins.replay(ofKind('MCPGPlugin'))).toEqual(ofKind('MCPGPlugin').map(() => 204));
-    expect(await ready()).toMatchObject({ status: 'False', reason: 'Revoked' });
   });
 
   it('makes no write when the same events arrive again, twice each, or in reverse order', async () => {
