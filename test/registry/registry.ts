@@ -26,7 +26,7 @@ export function registryBinary(): string {
   const found = CANDIDATES.find((file) => existsSync(file));
   if (!found)
     throw new TestBedError('the docker-registry binary is missing', {
-      fix: 'run hack/install-debian-packages.sh (installs Debian package docker-registry)',
+      fix: 'run make setup (installs the Debian package docker-registry)',
     });
   return found;
 }
