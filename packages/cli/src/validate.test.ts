@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +146,22 @@ describe('mcpg validate', () => {
     const result = await mcpg(['validate', '-o', 'json', path.join(EXAMPLES_DIR, 'server.yaml')]);
     const { findings } = JSON.parse(result.stdout) as { findings: { field: string; severity: string }[] };
     expect(findings).toContainEqual(expect.objectContaining({ field: 'spec.image', severity: 'warning' }));
+  });
+
+  it('reports a file it cannot read as an error on that file, and reads the others', async () => {
+    // A socket is a path that exists and cannot be read as a file, for root too.
+    const socket = net.createServer();
+    await new Promise<void>((resolve) => socket.listen(file('socket.yaml'), resolve));
+    try {
+      const result = await mcpg(['validate', file('socket.yaml'), file('broken.yaml')]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(
+        new RegExp(`^${file('socket.yaml')}:1: cannot read the file \\(E[A-Z]+\\)$`, 'm'),
+      );
+      expect(result.stdout).toContain(`${file('broken.yaml')}:16: spec.replicas`);
+    } finally {
+      await new Promise((resolve) => socket.close(resolve));
+    }
   });
 
   it('says in one line which path does not exist, and exits 2', async () => {

@@ -25,7 +25,13 @@ export async function validate(inputs: readonly string[], output: OutputFormat, 
   const findings: Finding[] = [];
   let manifests = 0;
   for (const source of sources) {
-    const result = validateText(source.name, await source.read());
+    const text = await source.read().catch((error: unknown) => error as NodeJS.ErrnoException);
+    if (typeof text !== 'string') {
+      const message = `cannot read the file (${text.code ?? text.message})`;
+      findings.push({ file: source.name, line: 1, field: '', message, severity: 'error' });
+      continue;
+    }
+    const result = validateText(source.name, text);
     findings.push(...result.findings);
     manifests += result.manifests;
   }
