@@ -29,4 +29,6 @@ await writeFile(
   path.join(root, 'chart/kube-state-metrics/custom-resource-state.yaml'),
   renderCustomResourceStateConfig(),
 );
-console.error('generated crds/, docs/api.md, knative/, chart/templates/generated/ and chart/kube-state-metrics/');
+console.error(
+  'generated crds/, docs/api.md, knative/, chart/templates/generated/ and chart/kube-state-metrics/',
+);

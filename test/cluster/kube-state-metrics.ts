@@ -66,7 +66,9 @@ export function parseSamples(text: string): Sample[] {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) continue;
     const [, name = '', body = '', value = ''] = match;
-    const labels = Object.fromEntries([...body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const labels: Record<string, string> = {};
+    for (const [, key = '', labelValue = ''] of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g))
+      labels[key] = labelValue;
     samples.push({ name, labels, value: Number(value) });
   }
   return samples;

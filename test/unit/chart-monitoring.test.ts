@@ -48,7 +48,9 @@ describe('the chart’s alerts and dashboard', () => {
     const exposed = await exposedMetrics();
     const rules = (
       await Promise.all(
-        ['monitoring.yaml', 'fleet-alerts.yaml'].map((file) => readFile(path.join(chartDir, 'templates', file), 'utf8')),
+        ['monitoring.yaml', 'fleet-alerts.yaml'].map((file) =>
+          readFile(path.join(chartDir, 'templates', file), 'utf8'),
+        ),
       )
     ).join('\n');
     const dashboard = await readFile(path.join(chartDir, 'dashboards/mcpg-functions.json'), 'utf8');
@@ -61,15 +63,19 @@ describe('the chart’s alerts and dashboard', () => {
   it('are all documented in docs/metrics.md', async () => {
     const doc = await readFile(path.resolve(chartDir, '../docs/metrics.md'), 'utf8');
     const exposed = await exposedMetrics();
-    const histogramSeries = (name: string) => exposed.has(name.replace(/_(bucket|sum|count)$/, '')) && /_(bucket|sum|count)$/.test(name);
+    const histogramSeries = (name: string) =>
+      exposed.has(name.replace(/_(bucket|sum|count)$/, '')) && /_(bucket|sum|count)$/.test(name);
     // prom-client's process metrics are described as a group.
-    const ours = [...exposed].filter((name) => !/^mcpg_(process|nodejs)_/.test(name) && !histogramSeries(name));
+    const ours = [...exposed].filter(
+      (name) => !/^mcpg_(process|nodejs)_/.test(name) && !histogramSeries(name),
+    );
     expect(ours.length).toBeGreaterThan(100);
     for (const name of ours) {
       const generic = name.replace(/^mcpg_[a-z]+_/, 'mcpg_<kind>_');
-      expect(doc.includes(`\`${name}\``) || doc.includes(`\`${generic}\``), `${name} is not in docs/metrics.md`).toBe(
-        true,
-      );
+      expect(
+        doc.includes(`\`${name}\``) || doc.includes(`\`${generic}\``),
+        `${name} is not in docs/metrics.md`,
+      ).toBe(true);
     }
   });
 

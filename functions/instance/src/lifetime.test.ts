@@ -49,7 +49,11 @@ describe('instance lifetime', () => {
 
 describe('lifetimeEnd', () => {
   it.each([
-    { name: 'a started instance counts from its start', facts: { createdAt: ago(90), startedAt: ago(60) }, left: 23 },
+    {
+      name: 'a started instance counts from its start',
+      facts: { createdAt: ago(90), startedAt: ago(60) },
+      left: 23,
+    },
     { name: 'one not yet started counts from its creation', facts: { createdAt: ago(90) }, left: 22.5 },
   ])('$name', ({ facts, left }) => {
     const end = lifetimeEnd({ now, startedAt: undefined, maxLifetime: '24h', ...facts });

@@ -22,7 +22,12 @@ const condition = (type: string, status: 'True' | 'False' | 'Unknown', reason: s
 });
 const ready = condition('Ready', 'True', 'Ready');
 
-function named(kind: string, name: string, namespace: string | undefined, spec: Record<string, unknown> = {}) {
+function named(
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  spec: Record<string, unknown> = {},
+) {
   const manifest = example(kind, spec);
   manifest.metadata = namespace ? { name, namespace } : { name };
   return manifest;
@@ -30,7 +35,8 @@ function named(kind: string, name: string, namespace: string | undefined, spec: 
 
 /** Cluster-scoped names carry `suffix`, so the fleet does not meet other test files' objects. */
 export function fleet(namespace: string, suffix: string): FleetObject[] {
-  const ns = (kind: string, name: string, spec?: Record<string, unknown>) => named(kind, name, namespace, spec);
+  const ns = (kind: string, name: string, spec?: Record<string, unknown>) =>
+    named(kind, name, namespace, spec);
   const cluster = (kind: string, name: string, spec?: Record<string, unknown>) =>
     named(kind, `${name}-${suffix}`, undefined, spec);
   const plugin = (name: string) => `${name}-${suffix}`;
@@ -47,11 +53,21 @@ export function fleet(namespace: string, suffix: string): FleetObject[] {
     { manifest: ns('MCPGServer', 'web-new'), status: {} },
     {
       manifest: ns('MCPGGateway', 'gw-autoscaled'),
-      status: { replicas: 2, readyReplicas: 2, availableReplicas: 2, conditions: [condition('Ready', 'False', 'Scaling')] },
+      status: {
+        replicas: 2,
+        readyReplicas: 2,
+        availableReplicas: 2,
+        conditions: [condition('Ready', 'False', 'Scaling')],
+      },
     },
     {
       manifest: ns('MCPGGateway', 'gw-short', { autoscaling: undefined, replicas: 3 }),
-      status: { replicas: 3, readyReplicas: 1, availableReplicas: 1, conditions: [condition('Ready', 'False', 'Scaling')] },
+      status: {
+        replicas: 3,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        conditions: [condition('Ready', 'False', 'Scaling')],
+      },
     },
     {
       manifest: ns('MCPGGateway', 'gw-full', { autoscaling: undefined, replicas: 2 }),
@@ -74,7 +90,11 @@ export function fleet(namespace: string, suffix: string): FleetObject[] {
     },
     {
       manifest: cluster('MCPGPlugin', 'identity'),
-      status: { signatureValid: true, revokedBySha: false, conditions: [condition('Verified', 'True', 'Verified'), ready] },
+      status: {
+        signatureValid: true,
+        revokedBySha: false,
+        conditions: [condition('Verified', 'True', 'Verified'), ready],
+      },
     },
     {
       manifest: cluster('MCPGPlugin', 'audit'),
@@ -89,7 +109,10 @@ export function fleet(namespace: string, suffix: string): FleetObject[] {
       manifest: cluster('MCPGPlugin', 'unused'),
       status: {
         signatureValid: false,
-        conditions: [condition('Verified', 'False', 'SignatureInvalid'), condition('Ready', 'False', 'NotVerified')],
+        conditions: [
+          condition('Verified', 'False', 'SignatureInvalid'),
+          condition('Ready', 'False', 'NotVerified'),
+        ],
       },
     },
     {

@@ -5,14 +5,19 @@
  * the series kube-state-metrics served.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KINDS } from '@mcpg-functions/shared/api';
 import { kubeRequest, resourcePath } from '@mcpg-functions/shared/kube';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricPrefix } from '../../../functions/shared/src/crd/kube-state-metrics.ts';
-import { parseSamples, startKubeStateMetrics, type KubeStateMetrics, type Sample } from '../../cluster/kube-state-metrics.ts';
+import {
+  parseSamples,
+  startKubeStateMetrics,
+  type KubeStateMetrics,
+  type Sample,
+} from '../../cluster/kube-state-metrics.ts';
 import { waitFor } from '../../cluster/wait.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { installCrds } from '../support/crds.ts';
@@ -42,20 +47,28 @@ async function installChartPart(): Promise<string> {
     'kubeStateMetrics.namespace': namespace.name,
     'kubeStateMetrics.serviceAccount': ACCOUNT,
   });
-  await kube.core.createNamespacedServiceAccount({ namespace: namespace.name, body: { metadata: { name: ACCOUNT } } });
+  await kube.core.createNamespacedServiceAccount({
+    namespace: namespace.name,
+    body: { metadata: { name: ACCOUNT } },
+  });
   const rbac = objects
     .filter((o) => o.kind !== 'ConfigMap')
     .map((o) => ({ ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-${suffix}` } }));
-  const binding = rbac.find((o) => o.kind === 'ClusterRoleBinding') as { roleRef: { name: string } } | undefined;
+  const binding = rbac.find((o) => o.kind === 'ClusterRoleBinding') as
+    { roleRef: { name: string } } | undefined;
   if (binding) binding.roleRef.name = `${binding.roleRef.name}-${suffix}`;
-  for (const object of rbac) await kubeRequest(kube.config, { method: 'POST', path: rbacPath(object), body: object });
+  for (const object of rbac)
+    await kubeRequest(kube.config, { method: 'POST', path: rbacPath(object), body: object });
   const remove = rbac.map((o) => `${rbacPath(o)}/${o.metadata.name}`);
   removeClusterObjects = async () => {
-    for (const url of remove) await kubeRequest(kube.config, { method: 'DELETE', path: url }).catch(() => undefined);
+    for (const url of remove)
+      await kubeRequest(kube.config, { method: 'DELETE', path: url }).catch(() => undefined);
   };
-  const configMap = objects.find((o) => o.kind === 'ConfigMap') as { data: Record<string, string> } | undefined;
+  const configMap = objects.find((o) => o.kind === 'ConfigMap') as
+    { metadata: { name: string }; data: Record<string, string> } | undefined;
   const config = configMap?.data['custom-resource-state.yaml'];
-  if (!config) throw new Error('the chart rendered no kube-state-metrics configuration');
+  if (!configMap || !config) throw new Error('the chart rendered no kube-state-metrics configuration');
+  await kube.core.createNamespacedConfigMap({ namespace: namespace.name, body: configMap });
   const file = path.join(workDir, 'custom-resource-state.yaml');
   await writeFile(file, config);
   return file;
@@ -63,7 +76,8 @@ async function installChartPart(): Promise<string> {
 
 const objects = fleet(namespace.name, suffix);
 const ours = (s: Sample) =>
-  s.name.startsWith('mcpg_') && (s.labels.namespace === namespace.name || (s.labels.name ?? '').endsWith(`-${suffix}`));
+  s.name.startsWith('mcpg_') &&
+  (s.labels.namespace === namespace.name || (s.labels.name ?? '').endsWith(`-${suffix}`));
 
 async function scrape(): Promise<Sample[]> {
   if (!ksm) throw new Error('kube-state-metrics is not running');
@@ -72,7 +86,9 @@ async function scrape(): Promise<Sample[]> {
 
 /** The value of the one series with these labels (undefined when there is none). */
 function valueOf(name: string, labels: Record<string, string>): number | undefined {
-  const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  const found = samples.filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} series`);
   return found[0]?.value;
 }
@@ -92,10 +108,17 @@ describe('fleet metrics from kube-state-metrics with the chart’s configuration
     samples = await waitFor(
       async () => {
         const current = await scrape();
-        const seen = new Set(current.filter((s) => s.name.endsWith('_info')).map((s) => `${s.name}/${s.labels.name}`));
+        const seen = new Set(
+          current.filter((s) => s.name.endsWith('_info')).map((s) => `${s.name}/${s.labels.name}`),
+        );
         return seen.size >= objects.length ? current : undefined;
       },
-      { what: 'kube-state-metrics to serve every object', timeoutMs: 60_000, watch: [ksm.process], log: ksm.process.record.log },
+      {
+        what: 'kube-state-metrics to serve every object',
+        timeoutMs: 60_000,
+        watch: [ksm.process],
+        log: ksm.process.record.log,
+      },
     );
   }, 120_000);
 
@@ -104,7 +127,11 @@ describe('fleet metrics from kube-state-metrics with the chart’s configuration
     for (const { manifest } of objects.filter((o) => !o.manifest.metadata.namespace)) {
       const kind = KINDS.find((k) => k.kind === manifest.kind);
       if (!kind) continue;
-      const url = resourcePath({ apiVersion: manifest.apiVersion, plural: kind.plural, name: manifest.metadata.name });
+      const url = resourcePath({
+        apiVersion: manifest.apiVersion,
+        plural: kind.plural,
+        name: manifest.metadata.name,
+      });
       await kubeRequest(kube.config, { method: 'DELETE', path: url }).catch(() => undefined);
     }
     await removeClusterObjects();
@@ -116,9 +143,14 @@ describe('fleet metrics from kube-state-metrics with the chart’s configuration
     const mine = objects.filter((o) => o.manifest.kind === kind.kind);
     expect(mine.length).toBeGreaterThan(0);
     for (const { manifest, status } of mine) {
-      const identity = { name: manifest.metadata.name, ...(manifest.metadata.namespace ? { namespace: namespace.name } : {}) };
+      const identity = {
+        name: manifest.metadata.name,
+        ...(manifest.metadata.namespace ? { namespace: namespace.name } : {}),
+      };
       expect(valueOf(`${prefix}_info`, identity), `${prefix}_info of ${manifest.metadata.name}`).toBe(1);
-      const readyStatus = (status.conditions as { type: string; status: string }[] | undefined)?.find((c) => c.type === 'Ready')?.status;
+      const readyStatus = (status.conditions as { type: string; status: string }[] | undefined)?.find(
+        (c) => c.type === 'Ready',
+      )?.status;
       for (const value of ['True', 'False', 'Unknown']) {
         expect(valueOf(`${prefix}_status_condition`, { ...identity, type: 'Ready', status: value })).toBe(
           readyStatus === undefined ? undefined : Number(value === readyStatus),
@@ -142,15 +174,31 @@ describe('fleet metrics from kube-state-metrics with the chart’s configuration
     ['mcpg_gateway_spec_autoscaling_min_replicas', { name: 'gw-autoscaled' }, 3],
     ['mcpg_gateway_info', { name: 'gw-full', plugin_set: 'production' }, 1],
     ['mcpg_pluginset_status_resolved_entries', { name: 'production' }, 1],
-    ['mcpg_pluginset_status_failed_entry_info', { name: 'production', id: 'dev.mcpg.audit.stdout', reason: 'PluginRevoked' }, 1],
+    [
+      'mcpg_pluginset_status_failed_entry_info',
+      { name: 'production', id: 'dev.mcpg.audit.stdout', reason: 'PluginRevoked' },
+      1,
+    ],
     ['mcpg_pluginset_spec_entry_info', { name: 'production', plugin: `audit-${suffix}`, enabled: 'true' }, 1],
     ['mcpg_plugin_status_revoked_by_sha', { name: `audit-${suffix}` }, 1],
     ['mcpg_plugin_status_revoked_by_sha', { name: `unused-${suffix}` }, undefined],
-    ['mcpg_plugin_status_condition', { name: `unused-${suffix}`, type: 'Verified', status: 'False', reason: 'SignatureInvalid' }, 1],
-    ['mcpg_plugin_info', { name: `identity-${suffix}`, plugin_id: 'dev.mcpg.identity.workload', version: '1.2.3' }, 1],
+    [
+      'mcpg_plugin_status_condition',
+      { name: `unused-${suffix}`, type: 'Verified', status: 'False', reason: 'SignatureInvalid' },
+      1,
+    ],
+    [
+      'mcpg_plugin_info',
+      { name: `identity-${suffix}`, plugin_id: 'dev.mcpg.identity.workload', version: '1.2.3' },
+      1,
+    ],
     ['mcpg_instance_status_phase', { name: 'bob', phase: 'Idle' }, 1],
     ['mcpg_instance_status_expires_timestamp_seconds', { name: 'bob' }, 60],
-    ['mcpg_instance_status_last_used_timestamp_seconds', { name: 'alice' }, Date.parse('2026-11-01T08:30:00Z') / 1000],
+    [
+      'mcpg_instance_status_last_used_timestamp_seconds',
+      { name: 'alice' },
+      Date.parse('2026-11-01T08:30:00Z') / 1000,
+    ],
     ['mcpg_tenant_status_observed_gateways', { name: `team-${suffix}` }, 2],
     ['mcpg_tenant_spec_quotas_max_gateways', { name: `team-${suffix}` }, 2],
     ['mcpg_revocationlist_status_observed_revocations', { name: `revoked-${suffix}` }, 3],
@@ -161,9 +209,41 @@ describe('fleet metrics from kube-state-metrics with the chart’s configuration
     expect(valueOf(name, labels)).toBe(value);
   });
 
+  it('serves a server’s phase as one series per phase with exactly the documented labels', () => {
+    const phases = samples.filter(
+      (s) => s.name === 'mcpg_server_status_phase' && s.labels.name === 'web-pending',
+    );
+    expect(phases.map((s) => [s.labels.phase, s.value])).toEqual([
+      ['Degraded', 0],
+      ['Failed', 0],
+      ['Pending', 1],
+      ['Running', 0],
+      ['Starting', 0],
+    ]);
+    expect(phases[0]?.labels).toEqual({
+      customresource_group: 'mcpg.dev',
+      customresource_kind: 'MCPGServer',
+      customresource_version: 'v1alpha2',
+      namespace: namespace.name,
+      name: 'web-pending',
+      phase: 'Degraded',
+    });
+  });
+
+  it('logs no error: absent optional fields are expected, not faults', async () => {
+    const log = await readFile(ksm?.process.record.log ?? '', 'utf8');
+    expect(log.split('\n').filter((line) => /^E\d{4} /.test(line))).toEqual([]);
+  });
+
   it('labels namespaced kinds with their namespace and cluster-scoped kinds without one', () => {
-    expect(samples.filter((s) => s.name.startsWith('mcpg_server_')).every((s) => s.labels.namespace === namespace.name)).toBe(true);
-    expect(samples.filter((s) => s.name.startsWith('mcpg_plugin_')).some((s) => 'namespace' in s.labels)).toBe(false);
+    expect(
+      samples
+        .filter((s) => s.name.startsWith('mcpg_server_'))
+        .every((s) => s.labels.namespace === namespace.name),
+    ).toBe(true);
+    expect(
+      samples.filter((s) => s.name.startsWith('mcpg_plugin_')).some((s) => 'namespace' in s.labels),
+    ).toBe(false);
   });
 
   it('passes promtool’s rule checks and the fleet alerts’ unit tests on the served series', async () => {
@@ -173,7 +253,12 @@ describe('fleet metrics from kube-state-metrics with the chart’s configuration
     expect(await promtool(['check', 'rules', rules])).toMatch(/SUCCESS/);
     const tests = path.join(workDir, 'fleet-alerts.test.yaml');
     const gatewayPlugins = await dashboardQuery('Plugins each gateway loads');
-    const unitTests = fleetAlertTests({ rules, parsed }, samples, { namespace: namespace.name, suffix }, gatewayPlugins);
+    const unitTests = fleetAlertTests(
+      { rules, parsed },
+      samples,
+      { namespace: namespace.name, suffix },
+      gatewayPlugins,
+    );
     await writeFile(tests, JSON.stringify(unitTests));
     expect(await promtool(['test', 'rules', tests])).toMatch(/SUCCESS/);
   });

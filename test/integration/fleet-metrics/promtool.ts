@@ -29,8 +29,18 @@ export const promtool = (args: string[]) => run('promtool', args);
 export async function chartObjects(template: string, values: Record<string, string>): Promise<Rendered[]> {
   const sets = Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   const text = await run('helm', [
-    'template', 'mcpg', path.join(REPO_ROOT, 'chart'), '-n', 'mcpg-system', '--kube-version', '1.36.3',
-    '--api-versions', 'monitoring.coreos.com/v1', '--show-only', template, ...sets,
+    'template',
+    'mcpg',
+    path.join(REPO_ROOT, 'chart'),
+    '-n',
+    'mcpg-system',
+    '--kube-version',
+    '1.36.3',
+    '--api-versions',
+    'monitoring.coreos.com/v1',
+    '--show-only',
+    template,
+    ...sets,
   ]);
   return parseAllDocuments(text)
     .map((d) => d.toJS() as Rendered | null)
@@ -53,14 +63,18 @@ export async function rulesOf(): Promise<RuleFile> {
 /** The query of the dashboard panel whose title starts with `title`. */
 export async function dashboardQuery(title: string): Promise<string> {
   const file = path.join(REPO_ROOT, 'chart/dashboards/mcpg-functions.json');
-  const dashboard = JSON.parse(await readFile(file, 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+  const dashboard = JSON.parse(await readFile(file, 'utf8')) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
   const expr = dashboard.panels.find((p) => p.title.startsWith(title))?.targets[0]?.expr;
   if (!expr) throw new Error(`the dashboard has no panel "${title}"`);
   return expr;
 }
 
 function seriesOf(name: string, labels: Record<string, string>): string {
-  return `${name}{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+  return `${name}{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',')}}`;
 }
 
 /** What Prometheus makes of an annotation for an alert with these labels (our annotations use only $labels). */
@@ -80,7 +94,12 @@ export function fleetAlertTests(
 ) {
   const { namespace, suffix } = fleet;
   const rules = files.parsed;
-  const alerts = new Map(rules.groups.flatMap((g) => g.rules).filter((r) => r.alert).map((r) => [r.alert ?? '', r]));
+  const alerts = new Map(
+    rules.groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert)
+      .map((r) => [r.alert ?? '', r]),
+  );
   const expected = (alertname: string, objects: Record<string, string>[]) => {
     const rule = alerts.get(alertname);
     if (!rule) throw new Error(`the chart has no alert ${alertname}`);
@@ -120,7 +139,10 @@ export function fleetAlertTests(
         alert_rule_test: [
           { eval_time: '10m', alertname: 'MCPGServerNotRunning', exp_alerts: [] },
           expected('MCPGServerNotRunning', [inNamespace('web-new'), inNamespace('web-pending')]),
-          expected('MCPGGatewayReplicasBelowDesired', [inNamespace('gw-autoscaled'), inNamespace('gw-short')]),
+          expected('MCPGGatewayReplicasBelowDesired', [
+            inNamespace('gw-autoscaled'),
+            inNamespace('gw-short'),
+          ]),
           expected('MCPGPluginRefusedButReferenced', [{ name: `audit-${suffix}` }]),
           expected('MCPGInstancePastLifetime', [inNamespace('bob')]),
         ],

@@ -8,6 +8,7 @@ const resourceOf = (kind: string) => {
   if (!found) throw new Error(kind);
   return kindResource(found);
 };
+/** A metric by its full name without `mcpg_`: `server_status_phase`. */
 const metricOf = (kind: string, name: string): KsmMetric | undefined =>
   resourceOf(kind).metrics.find((m) => m.name === name);
 
@@ -25,43 +26,62 @@ describe('the kube-state-metrics configuration', () => {
 
   it.each(KINDS.map((k) => [k.kind]))('names %s’s series by Prometheus conventions', (kind) => {
     const resource = resourceOf(kind);
-    expect(resource.metricNamePrefix).toMatch(/^mcpg_[a-z]+$/);
+    expect(resource.metricNamePrefix).toBe('mcpg');
+    const kindPart = kind.replace(/^MCPG/, '').toLowerCase();
     for (const metric of resource.metrics) {
-      expect(metric.name).toMatch(/^[a-z]+(_[a-z0-9]+)*$/);
+      expect(metric.name).toMatch(new RegExp(`^${kindPart}(_[a-z0-9]+)+$`));
       expect(metric.help.length).toBeGreaterThan(0);
       if (metric.each.type === 'Info') expect(metric.name).toMatch(/_info$/);
       if (metric.name.includes('timestamp')) expect(metric.name).toMatch(/_timestamp_seconds$/);
     }
-    expect(resource.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['info', 'status_condition']));
+    expect(resource.metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining([`${kindPart}_info`, `${kindPart}_status_condition`]),
+    );
   });
 
   it('turns status enums into state sets listing every value of the schema', () => {
-    expect(metricOf('MCPGInstance', 'status_phase')?.each).toEqual({
+    expect(metricOf('MCPGInstance', 'instance_status_phase')?.each).toEqual({
       type: 'StateSet',
       stateSet: { path: ['status', 'phase'], labelName: 'phase', list: [...INSTANCE_PHASES] },
     });
   });
 
   it.each([
-    ['MCPGServer', 'status_ready_replicas', ['status', 'readyReplicas'], true],
-    ['MCPGServer', 'spec_replicas', ['spec', 'replicas'], undefined],
-    ['MCPGServer', 'status_image_verification_verified', ['status', 'imageVerification', 'verified'], undefined],
-    ['MCPGGateway', 'status_available_replicas', ['status', 'availableReplicas'], true],
-    ['MCPGGateway', 'spec_autoscaling_min_replicas', ['spec', 'autoscaling', 'minReplicas'], undefined],
-    ['MCPGPlugin', 'status_revoked_by_sha', ['status', 'revokedBySha'], undefined],
-    ['MCPGInstance', 'status_expires_timestamp_seconds', ['status', 'expiresAt'], undefined],
-    ['MCPGInstance', 'status_last_used_timestamp_seconds', ['status', 'lastUsedAt'], undefined],
-    ['MCPGTenant', 'status_observed_routes', ['status', 'observed', 'routes'], true],
-    ['MCPGTenant', 'spec_quotas_max_routes', ['spec', 'quotas', 'maxRoutes'], undefined],
-  ])('%s %s is a gauge of %j (zero when absent: %s)', (kind, name, path, nilIsZero) => {
-    const each = metricOf(kind, name)?.each;
-    expect(each?.type).toBe('Gauge');
-    expect(each?.type === 'Gauge' && each.gauge).toEqual(nilIsZero ? { path, nilIsZero } : { path });
+    ['MCPGServer', 'server_status_ready_replicas', ['status', 'readyReplicas'], 'zero'],
+    ['MCPGServer', 'server_spec_replicas', ['spec', 'replicas'], 'defaulted'],
+    [
+      'MCPGServer',
+      'server_status_image_verification_verified',
+      ['status', 'imageVerification', 'verified'],
+      'optional',
+    ],
+    ['MCPGGateway', 'gateway_status_available_replicas', ['status', 'availableReplicas'], 'zero'],
+    // Defaulted, but inside an optional object.
+    ['MCPGGateway', 'gateway_spec_autoscaling_enabled', ['spec', 'autoscaling', 'enabled'], 'optional'],
+    [
+      'MCPGGateway',
+      'gateway_spec_autoscaling_min_replicas',
+      ['spec', 'autoscaling', 'minReplicas'],
+      'optional',
+    ],
+    ['MCPGPlugin', 'plugin_status_revoked_by_sha', ['status', 'revokedBySha'], 'optional'],
+    ['MCPGInstance', 'instance_status_expires_timestamp_seconds', ['status', 'expiresAt'], 'optional'],
+    ['MCPGInstance', 'instance_status_last_used_timestamp_seconds', ['status', 'lastUsedAt'], 'optional'],
+    ['MCPGTenant', 'tenant_status_observed_routes', ['status', 'observed', 'routes'], 'zero'],
+    ['MCPGTenant', 'tenant_spec_quotas_max_routes', ['spec', 'quotas', 'maxRoutes'], 'optional'],
+  ])('%s %s is a gauge of %j (when absent: %s)', (kind, name, path, absent) => {
+    const metric = metricOf(kind, name);
+    expect(metric?.each).toEqual({
+      type: 'Gauge',
+      gauge: absent === 'zero' ? { path, nilIsZero: true } : { path },
+    });
+    // An absent optional field is no error worth logging at the default verbosity.
+    expect(metric?.errorLogV).toBe(absent === 'optional' ? 4 : undefined);
   });
 
   it('leaves out free text and the subject key, which names a person', () => {
     const names = resourceOf('MCPGInstance').metrics.map((m) => m.name);
-    expect(names).not.toContain('status_service_url');
-    expect(JSON.stringify(metricOf('MCPGInstance', 'info'))).not.toContain('subjectKey');
+    expect(names).not.toContain('instance_status_service_url');
+    expect(JSON.stringify(metricOf('MCPGInstance', 'instance_info'))).not.toContain('subjectKey');
   });
 });

@@ -15,9 +15,14 @@ type Path = string[];
 export interface KsmMetric {
   name: string;
   help: string;
+  /** The klog verbosity at which kube-state-metrics logs this metric's errors (0: always). */
+  errorLogV?: number;
   each:
-    | { type: 'Gauge'; gauge: { path: Path; nilIsZero?: boolean; labelsFromPath?: Record<string, Path> } }
-    | { type: 'StateSet'; stateSet: { path: Path; labelName: string; list: string[]; valueFrom?: Path } & Labels }
+    | { type: 'Gauge'; gauge: { path: Path; nilIsZero?: boolean } }
+    | {
+        type: 'StateSet';
+        stateSet: { path: Path; labelName: string; list: string[]; valueFrom?: Path } & Labels;
+      }
     | { type: 'Info'; info: { path: Path } & Labels };
 }
 type Labels = { labelsFromPath?: Record<string, Path> };
@@ -55,20 +60,35 @@ const EXTRAS: Record<string, KindExtras> = {
         path: ['spec', 'entries'],
         labels: { id: ['id'], plugin: ['pluginRef', 'name'], enabled: ['enabled'] },
       },
-      status_failed_entry_info: { path: ['status', 'failedEntries'], labels: { id: ['id'], reason: ['reason'] } },
+      status_failed_entry_info: {
+        path: ['status', 'failedEntries'],
+        labels: { id: ['id'], reason: ['reason'] },
+      },
     },
   },
-  MCPGRoute: { info: { gateway: ['spec', 'gatewayRef', 'name'], gateway_namespace: ['spec', 'gatewayRef', 'namespace'] } },
+  MCPGRoute: {
+    info: { gateway: ['spec', 'gatewayRef', 'name'], gateway_namespace: ['spec', 'gatewayRef', 'namespace'] },
+  },
   MCPGServer: { info: { transport: ['spec', 'transport'] }, spec: [['replicas']] },
   MCPGInstance: {
     // Not the subject key: it names a person or group, and the object's name already tells instances apart.
     info: { server_template: ['spec', 'serverTemplateRef', 'name'], isolation: ['spec', 'isolation'] },
   },
   MCPGPlugin: {
-    info: { plugin_id: ['spec', 'pluginId'], version: ['spec', 'version'], plugin_class: ['spec', 'pluginClass'] },
+    info: {
+      plugin_id: ['spec', 'pluginId'],
+      version: ['spec', 'version'],
+      plugin_class: ['spec', 'pluginClass'],
+    },
   },
   MCPGCluster: { info: { backend: ['spec', 'backend'] } },
-  MCPGTenant: { spec: [['quotas', 'maxGateways'], ['quotas', 'maxPluginSets'], ['quotas', 'maxRoutes']] },
+  MCPGTenant: {
+    spec: [
+      ['quotas', 'maxGateways'],
+      ['quotas', 'maxPluginSets'],
+      ['quotas', 'maxRoutes'],
+    ],
+  },
 };
 
 const CONDITION_STATUSES = ['True', 'False', 'Unknown'];
@@ -80,40 +100,60 @@ export function snake(name: string): string {
 
 /** The prefix of a kind's series: MCPGPluginSet → mcpg_pluginset. */
 export function metricPrefix(kind: KindDefinition): string {
-  return `mcpg_${kind.singular.replace(/^mcpg/, '')}`;
+  return `${PREFIX}_${kind.singular.replace(/^mcpg/, '')}`;
 }
+const PREFIX = 'mcpg';
 
 function helpOf(node: JsonSchema, fallback: string): string {
   return typeof node.description === 'string' ? node.description : fallback;
 }
 
 function schemaAt(root: JsonSchema, path: Path, what: string): JsonSchema {
+  return walk(root, path, what).node;
+}
+
+/** The schema of a field, and whether the API server always stores it (required or defaulted all the way). */
+function walk(root: JsonSchema, path: Path, what: string): { node: JsonSchema; always: boolean } {
   let node = root;
+  let always = true;
   for (const part of path) {
     const child = (node.properties as Record<string, JsonSchema> | undefined)?.[part];
     if (!child) throw new Error(`${what}: the schema has no field ${path.join('.')}`);
+    const required = Array.isArray(node.required) && node.required.includes(part);
+    always &&= required || child.default !== undefined;
     node = child;
   }
-  return node;
-}
-
-function gauge(name: string, help: string, path: Path, nilIsZero: boolean): KsmMetric {
-  return { name, help, each: { type: 'Gauge', gauge: nilIsZero ? { path, nilIsZero } : { path } } };
+  return { node, always };
 }
 
 /**
- * The series one field gives by rule: integers and booleans as gauges (integers read 0 when absent, as
- * Kubernetes omits zero replica counts; booleans stay absent, meaning "not evaluated"), timestamps as
- * `_timestamp_seconds`, enums as a state set with one series per value.
+ * How a gauge treats an absent field: `zero` reads it as 0; `optional` gives no series, and since kube-state-metrics
+ * reports an unresolved path as an error, the error is left to verbose logs (a server without a verify policy has
+ * no imageVerification: nothing is wrong); `defaulted` fields are always there, so any error is worth seeing.
  */
-function fieldMetric(node: JsonSchema, path: Path, zeroWhenAbsent: boolean): KsmMetric | undefined {
+type Absent = 'zero' | 'optional' | 'defaulted';
+const ABSENT_FIELD_LOG_LEVEL = 4;
+
+function gauge(name: string, help: string, path: Path, absent: Absent): KsmMetric {
+  if (absent === 'zero') return { name, help, each: { type: 'Gauge', gauge: { path, nilIsZero: true } } };
+  const metric: KsmMetric = { name, help, each: { type: 'Gauge', gauge: { path } } };
+  return absent === 'optional' ? { ...metric, errorLogV: ABSENT_FIELD_LOG_LEVEL } : metric;
+}
+
+/**
+ * The series one field gives by rule: numbers and booleans as gauges, timestamps as `_timestamp_seconds`, enums
+ * as a state set with one series per value. Status integers read 0 when absent (Kubernetes omits zero replica
+ * counts); booleans and timestamps stay absent, meaning "not evaluated" or "not yet".
+ */
+function fieldMetric(node: JsonSchema, path: Path, absent: Absent): KsmMetric | undefined {
   const base = path.map(snake).join('_');
   const help = helpOf(node, path.join('.'));
-  if (node.type === 'integer' || node.type === 'number') return gauge(base, help, path, zeroWhenAbsent);
-  if (node.type === 'boolean') return gauge(base, help, path, false);
+  if (node.type === 'integer' || node.type === 'number') return gauge(base, help, path, absent);
+  const unlessSet = absent === 'zero' ? 'optional' : absent;
+  if (node.type === 'boolean') return gauge(base, help, path, unlessSet);
   if (node.type === 'string' && node.format === 'date-time') {
     const name = `${base.replace(/_(at|time)$/, '')}_timestamp_seconds`;
-    return gauge(name, `${help.replace(/\.$/, '')}, in Unix seconds.`, path, false);
+    return gauge(name, `${help.replace(/\.$/, '')}, in Unix seconds.`, path, unlessSet);
   }
   if (node.type === 'string' && Array.isArray(node.enum)) {
     const list = node.enum.map(String);
@@ -126,7 +166,7 @@ function fieldMetric(node: JsonSchema, path: Path, zeroWhenAbsent: boolean): Ksm
 /** Every scalar under a status, nested objects included; lists and free text are left out. */
 function statusMetrics(node: JsonSchema, path: Path): KsmMetric[] {
   if (node.type !== 'object') {
-    const metric = fieldMetric(node, path, true);
+    const metric = fieldMetric(node, path, 'zero');
     return metric ? [metric] : [];
   }
   return Object.entries((node.properties ?? {}) as Record<string, JsonSchema>).flatMap(([name, child]) =>
@@ -161,10 +201,12 @@ function infoMetric(kind: KindDefinition, root: JsonSchema, extras: KindExtras):
   };
 }
 
-function specMetrics(kind: KindDefinition, root: JsonSchema, extras: KindExtras): KsmMetric[] {
+function specMetrics(kind: KindDefinition, spec: JsonSchema, extras: KindExtras): KsmMetric[] {
   return (extras.spec ?? []).map((path) => {
-    const metric = fieldMetric(schemaAt(root, ['spec', ...path], kind.kind), ['spec', ...path], false);
-    if (!metric || metric.each.type !== 'Gauge') throw new Error(`${kind.kind}: spec.${path.join('.')} is not a number or boolean`);
+    const { node, always } = walk(spec, path, kind.kind);
+    const metric = fieldMetric(node, ['spec', ...path], always ? 'defaulted' : 'optional');
+    if (!metric || metric.each.type !== 'Gauge')
+      throw new Error(`${kind.kind}: spec.${path.join('.')} is not a number or boolean`);
     return metric;
   });
 }
@@ -173,30 +215,43 @@ function listMetrics(kind: KindDefinition, root: JsonSchema, extras: KindExtras)
   return Object.entries(extras.lists ?? {}).map(([name, { path, labels }]) => {
     const list = schemaAt(root, path, kind.kind);
     if (list.type !== 'array') throw new Error(`${kind.kind}: ${path.join('.')} is not a list`);
-    for (const label of Object.values(labels)) schemaAt(list.items as JsonSchema, label, `${kind.kind} ${name}`);
-    return { name, help: helpOf(list, path.join('.')), each: { type: 'Info', info: { path, labelsFromPath: labels } } };
+    for (const label of Object.values(labels))
+      schemaAt(list.items as JsonSchema, label, `${kind.kind} ${name}`);
+    return {
+      name,
+      help: helpOf(list, path.join('.')),
+      each: { type: 'Info', info: { path, labelsFromPath: labels } },
+    };
   });
 }
 
 export function kindResource(kind: KindDefinition): KsmResource {
-  const status = toStructuralSchema(kind.status);
-  const root: JsonSchema = { type: 'object', properties: { spec: toStructuralSchema(kind.spec), status } };
+  const [spec, status] = [toStructuralSchema(kind.spec), toStructuralSchema(kind.status)];
+  const root: JsonSchema = { type: 'object', properties: { spec, status } };
   const extras = EXTRAS[kind.kind] ?? {};
   const identity: Record<string, Path> = { name: ['metadata', 'name'] };
   if (kind.scope === 'Namespaced') identity.namespace = ['metadata', 'namespace'];
+  const metrics = [
+    infoMetric(kind, root, extras),
+    gauge(
+      'metadata_generation',
+      'The generation of the desired state (spec).',
+      ['metadata', 'generation'],
+      'defaulted',
+    ),
+    conditionMetric(kind),
+    ...statusMetrics(status, ['status']),
+    ...specMetrics(kind, spec, extras),
+    ...listMetrics(kind, root, extras),
+  ];
+  // The kind goes into each name rather than the prefix: kube-state-metrics checks the `_info` suffix on names.
+  const kindPart = metricPrefix(kind).slice(PREFIX.length + 1);
   return {
     groupVersionKind: { group: GROUP, version: VERSION, kind: kind.kind },
     resourcePlural: kind.plural,
-    metricNamePrefix: metricPrefix(kind),
+    metricNamePrefix: PREFIX,
     labelsFromPath: identity,
-    metrics: [
-      infoMetric(kind, root, extras),
-      gauge('metadata_generation', 'The generation of the desired state (spec).', ['metadata', 'generation'], false),
-      conditionMetric(kind),
-      ...statusMetrics(status, ['status']),
-      ...specMetrics(kind, root, extras),
-      ...listMetrics(kind, root, extras),
-    ],
+    metrics: metrics.map((m) => ({ ...m, name: `${kindPart}_${m.name}` })),
   };
 }
 
@@ -207,7 +262,9 @@ export function customResourceStateConfig(): { kind: string; spec: { resources: 
 
 /** Every series name the configuration makes, as Prometheus sees it. */
 export function fleetMetricNames(): string[] {
-  return customResourceStateConfig().spec.resources.flatMap((r) => r.metrics.map((m) => `${r.metricNamePrefix}_${m.name}`));
+  return customResourceStateConfig().spec.resources.flatMap((r) =>
+    r.metrics.map((m) => `${r.metricNamePrefix}_${m.name}`),
+  );
 }
 
 export const KSM_CONFIG_HEADER =
