@@ -22,6 +22,12 @@ const condition = (type: string, status: 'True' | 'False' | 'Unknown', reason: s
 });
 const ready = condition('Ready', 'True', 'Ready');
 
+/** A gateway whose Deployment has `available` of the `wanted` pods. */
+function gatewayStatus(wanted: number, available: number) {
+  const counts = { replicas: available, readyReplicas: available, availableReplicas: available };
+  return { ...counts, conditions: [available < wanted ? condition('Ready', 'False', 'Scaling') : ready] };
+}
+
 function named(
   kind: string,
   name: string,
@@ -51,27 +57,14 @@ export function fleet(namespace: string, suffix: string): FleetObject[] {
     },
     // Never reconciled: no status at all.
     { manifest: ns('MCPGServer', 'web-new'), status: {} },
-    {
-      manifest: ns('MCPGGateway', 'gw-autoscaled'),
-      status: {
-        replicas: 2,
-        readyReplicas: 2,
-        availableReplicas: 2,
-        conditions: [condition('Ready', 'False', 'Scaling')],
-      },
-    },
+    { manifest: ns('MCPGGateway', 'gw-autoscaled'), status: gatewayStatus(3, 2) },
     {
       manifest: ns('MCPGGateway', 'gw-short', { autoscaling: undefined, replicas: 3 }),
-      status: {
-        replicas: 3,
-        readyReplicas: 1,
-        availableReplicas: 1,
-        conditions: [condition('Ready', 'False', 'Scaling')],
-      },
+      status: gatewayStatus(3, 1),
     },
     {
       manifest: ns('MCPGGateway', 'gw-full', { autoscaling: undefined, replicas: 2 }),
-      status: { replicas: 2, readyReplicas: 2, availableReplicas: 2, conditions: [ready] },
+      status: gatewayStatus(2, 2),
     },
     {
       manifest: ns('MCPGPluginSet', 'production', {

@@ -23,7 +23,8 @@ import { clients, useNamespace } from '../support/cluster.ts';
 import { installCrds } from '../support/crds.ts';
 import { tokenKubeconfig } from '../support/service-accounts.ts';
 import { createFleet, fleet } from './fleet.ts';
-import { chartObjects, dashboardQuery, fleetAlertTests, promtool, rulesOf } from './promtool.ts';
+import { chartObjects, dashboardQuery, fleetAlertTests, promtool, rulesOf, run } from './promtool.ts';
+import { REPO_ROOT } from '../../cluster/tools.ts';
 
 const kube = clients();
 const namespace = useNamespace('fleet');
@@ -244,6 +245,14 @@ describe('fleet metrics from kube-state-metrics with the chart’s configuration
     expect(
       samples.filter((s) => s.name.startsWith('mcpg_plugin_')).some((s) => 'namespace' in s.labels),
     ).toBe(false);
+  });
+
+  it('leaves a chart that passes helm lint with the fleet metrics on', async () => {
+    const chart = path.join(REPO_ROOT, 'chart');
+    const sets = ['--set', 'kubeStateMetrics.enabled=true', '--set', 'monitoring.alerts.enabled=true'];
+    expect(await run('helm', ['lint', '--strict', chart, '--kube-version', '1.36.3', ...sets])).toContain(
+      '0 chart(s) failed',
+    );
   });
 
   it('passes promtool’s rule checks and the fleet alerts’ unit tests on the served series', async () => {

@@ -20,7 +20,7 @@ export interface RuleFile {
   groups: { name: string; rules: Rule[] }[];
 }
 
-const run = (tool: 'helm' | 'promtool', args: string[]) =>
+export const run = (tool: 'helm' | 'promtool', args: string[]) =>
   promisify(execFile)(toolPath(tool), args, { maxBuffer: 32 * 1024 * 1024 }).then((r) => r.stdout + r.stderr);
 
 export const promtool = (args: string[]) => run('promtool', args);
