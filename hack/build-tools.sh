@@ -38,7 +38,7 @@ require_go() {
 export GOTOOLCHAIN=local GOFLAGS="-buildvcs=false" CGO_ENABLED=0 GOBIN="$bin"
 
 step=0
-total=8
+total=10
 started_all=$SECONDS
 
 # run_build NAME EXPECTED_VERSION BINARY... -- COMMAND...
@@ -195,6 +195,19 @@ go_install() {
   go install -trimpath -ldflags "-s -w ${2:-}" "$1"
 }
 
+# The fleet metrics' test bed: kube-state-metrics serves the generated custom-resource-state configuration, and
+# promtool checks the chart's alerts and runs their unit tests on the series it served.
+build_kube_state_metrics() {
+  go_install "k8s.io/kube-state-metrics/v2@v$KUBE_STATE_METRICS_VERSION" \
+    "-X github.com/prometheus/common/version.Version=v$KUBE_STATE_METRICS_VERSION"
+}
+# remove_all_sd is Prometheus' own build tag leaving out its service-discovery plugins: rule checks and tests
+# do not use them, and they bring in every cloud provider's SDK.
+build_promtool() {
+  GOFLAGS="$GOFLAGS -tags=remove_all_sd" go_install "github.com/prometheus/prometheus/cmd/promtool@v$PROMETHEUS_VERSION" \
+    "-X github.com/prometheus/common/version.Version=3.${PROMETHEUS_VERSION#0.3}"
+}
+
 require_go
 progress "tools cache: $tools_dir"
 run_build etcd "$ETCD_VERSION" etcd -- build_etcd
@@ -205,6 +218,8 @@ run_build crane "$CRANE_VERSION" crane -- go_install "github.com/google/go-conta
 run_build helm "$HELM_VERSION" helm -- \
   go_install "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
 run_build cosign "$COSIGN_VERSION" cosign -- go_install "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
+run_build kube-state-metrics "$KUBE_STATE_METRICS_VERSION" kube-state-metrics -- build_kube_state_metrics
+run_build promtool "$PROMETHEUS_VERSION" promtool -- build_promtool
 build_plugin_fetcher
 install_kwok_stages || fail "could not extract kwok's stages from the module cache" "-" "run 'make setup' again"
 install_knative_crds || fail "could not extract Knative's CRDs from the module cache" "-" "check the Go module proxy is reachable, then run 'make setup' again"

@@ -4,11 +4,13 @@
  *   docs/api.md      the API reference, from the same schemas
  *   knative/*.yaml   each function's Knative wiring, from its src/wiring.ts
  *   chart/templates/generated/  the same, as Helm templates, plus the webhook's configuration
+ *   chart/kube-state-metrics/   kube-state-metrics' custom-resource-state configuration, from the schemas
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderApiReference } from '../functions/shared/src/crd/api-reference.ts';
 import { renderCrds } from '../functions/shared/src/crd/render.ts';
+import { renderCustomResourceStateConfig } from '../functions/shared/src/crd/kube-state-metrics.ts';
 import { GENERATED_DIR, renderChart } from './chart.ts';
 import { renderKnative } from './knative-manifests.ts';
 
@@ -23,4 +25,10 @@ const chartDir = path.join(root, 'chart', GENERATED_DIR);
 await rm(chartDir, { recursive: true, force: true });
 await mkdir(chartDir, { recursive: true });
 for (const [file, text] of await renderChart()) await writeFile(path.join(chartDir, file), text);
-console.error('generated crds/, docs/api.md, knative/ and chart/templates/generated/');
+await writeFile(
+  path.join(root, 'chart/kube-state-metrics/custom-resource-state.yaml'),
+  renderCustomResourceStateConfig(),
+);
+console.error(
+  'generated crds/, docs/api.md, knative/, chart/templates/generated/ and chart/kube-state-metrics/',
+);

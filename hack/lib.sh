@@ -14,6 +14,7 @@ tools_cache_dir() {
   local key
   key="k$KUBERNETES_VERSION-e$ETCD_VERSION-kwok$KWOK_VERSION-kn$KNATIVE_EVENTING_VERSION"
   key="$key-helm$HELM_VERSION-crane$CRANE_VERSION-cosign$COSIGN_VERSION"
+  key="$key-ksm$KUBE_STATE_METRICS_VERSION-prom$PROMETHEUS_VERSION"
   echo "$(cache_root)/tools/$key"
 }
 

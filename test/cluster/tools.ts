@@ -15,7 +15,9 @@ export type ToolName =
   | 'apiserver_receive_adapter'
   | 'helm'
   | 'crane'
-  | 'cosign';
+  | 'cosign'
+  | 'kube-state-metrics'
+  | 'promtool';
 
 /** Where the Go-built binaries live: `MCPG_TOOLS_BIN` (set by the Makefile) or the cache the build script prints. */
 export function toolsBinDir(): string {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { GENERATED_DIR, renderChart } from '../../hack/chart.ts';
 import { renderKnative, wirings } from '../../hack/knative-manifests.ts';
+import { renderCustomResourceStateConfig } from '../../functions/shared/src/crd/kube-state-metrics.ts';
 
 const knativeDir = path.resolve(import.meta.dirname, '../../knative');
 const functionNames = (await wirings()).map((w) => w.name);
@@ -61,6 +62,13 @@ describe('chart/', () => {
     for (const [file, text] of generated) {
       expect(await readFile(path.join(dir, file), 'utf8'), `${GENERATED_DIR}/${file} is stale`).toBe(text);
     }
+  });
+
+  it('ships the kube-state-metrics configuration the schemas give (run `make generate` after changing the API)', async () => {
+    const file = path.join(chartDir, 'kube-state-metrics/custom-resource-state.yaml');
+    expect(await readFile(file, 'utf8'), 'kube-state-metrics/custom-resource-state.yaml is stale').toBe(
+      renderCustomResourceStateConfig(),
+    );
   });
 
   it('has values for every function', async () => {

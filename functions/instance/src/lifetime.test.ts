@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationSeconds, expiry } from './lifetime.ts';
+import { durationSeconds, expiry, lifetimeEnd } from './lifetime.ts';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
@@ -44,5 +44,19 @@ describe('instance lifetime', () => {
       ...facts,
     });
     expect(result?.reason).toBe(reason);
+  });
+});
+
+describe('lifetimeEnd', () => {
+  it.each([
+    {
+      name: 'a started instance counts from its start',
+      facts: { createdAt: ago(90), startedAt: ago(60) },
+      left: 23,
+    },
+    { name: 'one not yet started counts from its creation', facts: { createdAt: ago(90) }, left: 22.5 },
+  ])('$name', ({ facts, left }) => {
+    const end = lifetimeEnd({ now, startedAt: undefined, maxLifetime: '24h', ...facts });
+    expect((end.getTime() - now.getTime()) / 3_600_000).toBe(left);
   });
 });

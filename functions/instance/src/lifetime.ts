@@ -21,14 +21,26 @@ export interface LifetimeFacts {
 
 export type Expiry = { reason: 'IdleTimeout' | 'MaxLifetimeReached'; message: string } | undefined;
 
+type BirthFacts = Pick<LifetimeFacts, 'now' | 'createdAt' | 'startedAt'>;
+
+/** An instance's lifetime counts from its pod's start, or from its creation until the pod starts. */
+function bornAt(facts: BirthFacts): number {
+  return Date.parse(facts.startedAt ?? facts.createdAt ?? facts.now.toISOString());
+}
+
+/** When spec.maxLifetime runs out (written to status.expiresAt, so alerts need not parse durations). */
+export function lifetimeEnd(facts: BirthFacts & Pick<LifetimeFacts, 'maxLifetime'>): Date {
+  return new Date(bornAt(facts) + durationSeconds(facts.maxLifetime) * 1000);
+}
+
 export function expiry(facts: LifetimeFacts): Expiry {
   const now = facts.now.getTime();
-  const born = Date.parse(facts.startedAt ?? facts.createdAt ?? facts.now.toISOString());
+  const born = bornAt(facts);
   const lastActive = Math.max(
     born,
     Date.parse(facts.lastUsedAt ?? facts.startedAt ?? facts.createdAt ?? facts.now.toISOString()),
   );
-  if (now - born > durationSeconds(facts.maxLifetime) * 1000) {
+  if (now > lifetimeEnd(facts).getTime()) {
     return {
       reason: 'MaxLifetimeReached',
       message: `deleted: older than spec.maxLifetime (${facts.maxLifetime})`,

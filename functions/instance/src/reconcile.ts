@@ -13,7 +13,7 @@ import {
   type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
 import type { PodSource } from '@mcpg-functions/shared/workloads';
-import { expiry } from './lifetime.ts';
+import { expiry, lifetimeEnd } from './lifetime.ts';
 import { instanceChildName, instanceUrl, makePod, makeService, POD_HASH_ANNOTATION } from './resources.ts';
 import type { InstanceObject, InstanceStatus } from './types.ts';
 
@@ -96,6 +96,12 @@ function statusOf(
   const status: InstanceStatus = { phase, serviceURL: url };
   if (pod) status.podName = pod.metadata.name;
   if (startedAt) status.startedAt = startedAt;
+  status.expiresAt = lifetimeEnd({
+    now,
+    createdAt: instance.metadata.creationTimestamp,
+    startedAt,
+    maxLifetime: instance.spec.maxLifetime,
+  }).toISOString();
   const message = `pod ${instanceChildName(instance.metadata.name)} is ${phase.toLowerCase()}`;
   return { status: { ...status }, conditions: [{ type: 'Ready', ...READY_BY_PHASE[phase], message }] };
 }

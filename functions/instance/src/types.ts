@@ -6,6 +6,7 @@ export interface InstanceStatus {
   podName?: string;
   serviceURL?: string;
   startedAt?: string;
+  expiresAt?: string;
   lastUsedAt?: string;
 }
 

@@ -11,6 +11,7 @@ interface Instance {
     podName?: string;
     serviceURL?: string;
     startedAt?: string;
+    expiresAt?: string;
     lastUsedAt?: string;
     conditions?: { type: string; status: string; reason: string; message?: string }[];
   };
@@ -83,6 +84,8 @@ describe('the instance function, driven by the real event source', () => {
       serviceURL: `http://mcpgi-alice.${namespace.name}.svc.cluster.local:9000/mcp`,
     });
     expect(status?.startedAt).toBeDefined();
+    // The default maxLifetime (24h) from the start, as a timestamp alerts can compare with time().
+    expect(Date.parse(status?.expiresAt ?? '') - Date.parse(status?.startedAt ?? '')).toBe(24 * 3_600_000);
     const pod = await kube.core.readNamespacedPod({ name: 'mcpgi-alice', namespace: namespace.name });
     expect(pod.spec?.containers[0]?.envFrom).toEqual([{ secretRef: { name: 'alice-token' } }]);
     expect(pod.spec?.containers[0]?.image).toBe('ghcr.io/example/tools:1.0.0');

@@ -37,7 +37,7 @@ function clusterOf(kubeconfigPath: string): Record<string, unknown> {
   return cluster;
 }
 
-async function tokenKubeconfig(clients: Clients, namespace: string, account: string, dir: string) {
+export async function tokenKubeconfig(clients: Clients, namespace: string, account: string, dir: string) {
   const request = await kubeRequest<{ status: { token: string } }>(clients.config, {
     method: 'POST',
     path: `/api/v1/namespaces/${namespace}/serviceaccounts/${account}/token`,

@@ -42,6 +42,9 @@ export const instanceStatusSchema = z
     podName: z.string().optional().describe('The instance’s pod.'),
     serviceURL: z.string().optional().describe('In-cluster URL of the instance’s MCP endpoint.'),
     startedAt: timestamp('When the pod first became ready.').optional(),
+    expiresAt: timestamp(
+      'When spec.maxLifetime runs out (from startedAt, or from creation until then); the instance is deleted then.',
+    ).optional(),
     lastUsedAt: timestamp('When the gateway last routed a call to it (written by the gateway).').optional(),
   })
   .describe('Observed state of the instance.');
