@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
+.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration real-node demo cluster-up cluster-down cluster-status chart fetcher-image
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -57,7 +57,10 @@ unit: deps ## fast tests of pure logic (and the plugin fetcher's Go tests)
 integration: setup ## tests against the real local control plane (started and stopped by the run)
 	npx vitest run --project integration
 
-test: setup lint typecheck unit integration ## everything CI runs
+real-node: setup ## tests on a real node (kubelet, containerd, CoreDNS; needs root), undone and checked afterwards
+	npx vitest run --project real-node
+
+test: setup lint typecheck unit integration real-node ## everything CI runs
 
 demo: setup ## bring up the local control plane, install the API, apply docs/examples and show them
 	@$(CLUSTER) up --reuse
@@ -68,10 +71,10 @@ demo: setup ## bring up the local control plane, install the API, apply docs/exa
 	@echo "use it:   export KUBECONFIG=$$($(CLUSTER) kubeconfig)"
 	@echo "stop it:  make cluster-down"
 
-cluster-up: setup ## start etcd, kube-apiserver, controller-manager, scheduler and kwok on loopback
-	@$(CLUSTER) up
+cluster-up: setup ## start etcd, kube-apiserver, controller-manager, scheduler and kwok on loopback (REAL_NODE=1 adds a real node)
+	@$(CLUSTER) up $(if $(filter 1,$(REAL_NODE)),--real-node)
 
-cluster-down: ## stop the local control plane and remove its files
+cluster-down: ## stop the local control plane (and the real node), remove its files, restore the machine
 	@$(CLUSTER) down
 
 cluster-status: ## show the local control plane's processes and memory
