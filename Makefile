@@ -42,17 +42,19 @@ generate: deps ## regenerate crds/, docs/api.md and knative/ from the code (a un
 bundle: deps ## make each function folder self-contained for kn func (dist/function.mjs)
 	node hack/bundle.ts
 
-lint: deps ## eslint and prettier --check; go vet and gofmt for the plugin fetcher
+GO_PROGRAMS := images/plugin-fetcher images/stdio-bridge
+
+lint: deps ## eslint and prettier --check; go vet and gofmt for the Go programs in images/
 	npx eslint .
 	npx prettier --check .
-	cd images/plugin-fetcher && GOTOOLCHAIN=local go vet ./... && test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	for dir in $(GO_PROGRAMS); do (cd $$dir && GOTOOLCHAIN=local go vet ./... && test -z "$$(gofmt -l .)") || { gofmt -l $$dir; exit 1; }; done
 
 format: deps ## rewrite files with prettier
 	npx prettier --write .
 
-unit: deps ## fast tests of pure logic (and the plugin fetcher's Go tests)
+unit: deps ## fast tests of pure logic (and the Go programs' tests)
 	npx vitest run --project unit
-	cd images/plugin-fetcher && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false go test ./...
+	for dir in $(GO_PROGRAMS); do (cd $$dir && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false go test ./...) || exit 1; done
 
 integration: setup ## tests against the real local control plane (started and stopped by the run)
 	npx vitest run --project integration

@@ -38,8 +38,14 @@ export interface LayerEntry {
   mode?: number;
 }
 
+export interface BuiltLayer {
+  layer: Blob;
+  diffId: string;
+}
+
 export interface ImageSpec {
-  layers: LayerEntry[][];
+  /** Files to put in a layer, or a layer already built (shared by several images). */
+  layers: (LayerEntry[] | BuiltLayer)[];
   entrypoint: string[];
   cmd?: string[];
   env?: string[];
@@ -61,7 +67,7 @@ export function blob(mediaType: string, bytes: Buffer, extra: Partial<Descriptor
 }
 
 /** A gzip-compressed tar of the entries, identical for identical inputs. */
-export async function buildLayer(entries: readonly LayerEntry[]): Promise<{ layer: Blob; diffId: string }> {
+export async function buildLayer(entries: readonly LayerEntry[]): Promise<BuiltLayer> {
   const stage = mkdtempSync(path.join(tmpdir(), 'mcpg-layer-'));
   try {
     for (const entry of entries) {
@@ -105,8 +111,8 @@ export interface BuiltImage {
 }
 
 export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
-  const built = [];
-  for (const entries of spec.layers) built.push(await buildLayer(entries));
+  const built: BuiltLayer[] = [];
+  for (const layer of spec.layers) built.push(Array.isArray(layer) ? await buildLayer(layer) : layer);
   const config = blob(
     MEDIA_TYPES.config,
     Buffer.from(

@@ -1,0 +1,195 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { kubeRequest } from '@mcpg-functions/shared/kube';
+import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
+import { wiring as supplyChainWiring } from '@mcpg-functions/supply-chain/wiring';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { bedSigningKey, buildAll } from '../../images/builder/build.ts';
+import { stateDir } from '../cluster/state.ts';
+import { toolPath } from '../cluster/tools.ts';
+import { cosignKeyPair, cosignSign, type CosignKeys } from '../registry/artifacts.ts';
+import { clients, useNamespace } from '../integration/support/cluster.ts';
+import { apply, installCrds } from '../integration/support/crds.ts';
+import { startWithEventSource, type FunctionUnderTest } from '../integration/support/event-source.ts';
+import { exec, probePod, pushProbeImage, running } from './support.ts';
+
+const run = promisify(execFile);
+
+interface Server {
+  status?: { phase?: string; conditions?: { type: string; status: string; reason: string; message?: string }[] };
+}
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'real-node-test', version: '1' } },
+});
+
+// The project's own images on a real node, through its own supply chain: built without Docker, signed with the
+// project's key, verified by the supply-chain function, rolled out by the server function as real pods, and
+// asked for an MCP initialize through their Service from another pod.
+describe('our MCP server images, verified and run on the real node', () => {
+  const namespace = useNamespace('own-images');
+  const kube = clients();
+  const stops: (() => Promise<unknown>)[] = [];
+  const images: Record<string, string> = {};
+  let stranger: CosignKeys;
+  let supplyChain: FunctionUnderTest;
+
+  const serverPath = (name: string) => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers/${name}`;
+  const readServer = (name: string) => kubeRequest<Server>(kube.config, { method: 'GET', path: serverPath(name) });
+  const condition = (server: Server, type: string) => server.status?.conditions?.find((c) => c.type === type);
+  const verify = { cosignKeyRef: { secretName: 'project-key' } };
+  const server = (name: string, image: string, more: Record<string, unknown> = {}) => ({
+    apiVersion: 'mcpg.dev/v1alpha2',
+    kind: 'MCPGServer',
+    metadata: { name, namespace: namespace.name },
+    spec: { image, verify, ...more },
+  });
+  const initialize = (name: string) =>
+    exec(namespace.name, 'client', [
+      '/bin/busybox',
+      'wget',
+      '-q',
+      '-T',
+      '10',
+      '-O',
+      '-',
+      '--header',
+      'Content-Type: application/json',
+      '--post-data',
+      INITIALIZE,
+      `http://${name}.${namespace.name}.svc.cluster.local:8080/mcp`,
+    ]);
+
+  beforeAll(async () => {
+    await installCrds(kube);
+    const cosign = toolPath('cosign');
+    const projectKey = await bedSigningKey(cosign, path.dirname(stateDir));
+    const built = await buildAll({
+      registry: `${inject('registryHost')}/mcpg`,
+      crane: toolPath('crane'),
+      cosign,
+      signingKey: projectKey.key,
+      insecure: true,
+      only: ['mcp-test-http', 'mcp-test-stdio', 'stdio-bridge'],
+    });
+    for (const record of built) images[record.name] = record.reference;
+    stranger = await cosignKeyPair();
+    stops.push(async () => {
+      stranger.remove();
+    });
+    await kube.core.createNamespacedSecret({
+      namespace: namespace.name,
+      body: { metadata: { name: 'project-key' }, stringData: { 'cosign.pub': readFileSync(projectKey.publicKey, 'utf8') } },
+    });
+    const probe = await pushProbeImage();
+    await kube.core.createNamespacedPod({ namespace: namespace.name, body: probePod('client', probe) });
+    const unreachable = `127.0.0.1:9/none/probe@sha256:${'0'.repeat(64)}`;
+    supplyChain = await startWithEventSource({
+      name: 'supply-chain',
+      clients: kube,
+      namespace: namespace.name,
+      wiring: supplyChainWiring,
+      clusterScopedLabels: { 'mcpg.dev/test-run': randomBytes(4).toString('hex') },
+      env: { MCPG_OPERATOR_NAMESPACE: namespace.name },
+      probe: {
+        create: (name) => apply(kube, server(`sc-${name}`, unreachable, { replicas: 0 })),
+        reconciled: async (name) => condition(await readServer(`sc-${name}`), 'ImageVerified') !== undefined,
+        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: serverPath(`sc-${name}`) }),
+      },
+    });
+    stops.push(() => supplyChain.stop());
+    const serverFunction = await startWithEventSource({
+      name: 'server',
+      clients: kube,
+      namespace: namespace.name,
+      wiring: serverWiring,
+      env: { MCPG_STDIO_BRIDGE_IMAGE: images['stdio-bridge'] ?? '' },
+      probe: {
+        create: (name) => apply(kube, { ...server(name, unreachable, { replicas: 0 }), spec: { image: unreachable, replicas: 0 } }),
+        reconciled: async (name) => (await readServer(name)).status?.phase !== undefined,
+        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: serverPath(name) }),
+      },
+    });
+    stops.push(() => serverFunction.stop());
+    await running(namespace.name, 'client');
+  }, 900_000);
+
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
+  });
+
+  const runningServer = (name: string) =>
+    vi.waitFor(
+      async () => {
+        const current = await readServer(name);
+        expect(condition(current, 'ImageVerified')).toMatchObject({ status: 'True', reason: 'Verified' });
+        expect(current.status?.phase).toBe('Running');
+        const pods = await kube.core.listNamespacedPod({
+          namespace: namespace.name,
+          labelSelector: `mcpg.dev/mcpgserver=${name}`,
+        });
+        expect(pods.items.map((p) => [p.spec?.nodeName, p.status?.phase])).toEqual([[inject('nodeName'), 'Running']]);
+      },
+      { timeout: 180_000, interval: 1000 },
+    );
+
+  it('runs the streamable-HTTP server signed with the project key, and it answers initialize through its Service', async () => {
+    await apply(kube, server('echo', images['mcp-test-http'] ?? ''));
+    await runningServer('echo');
+    const answer = await vi.waitFor(
+      async () => {
+        const result = await initialize('echo');
+        expect(result.code).toBe(0);
+        return JSON.parse(result.stdout) as { result?: { serverInfo?: { name?: string } } };
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    expect(answer.result?.serverInfo?.name).toBe('mcpg-test-http');
+  });
+
+  it('runs the stdio server behind the bridge image, and it answers initialize too', async () => {
+    await apply(
+      kube,
+      server('echo-stdio', images['mcp-test-stdio'] ?? '', {
+        transport: 'stdio',
+        command: ['/usr/local/bin/node', '/app/server.mjs'],
+      }),
+    );
+    await runningServer('echo-stdio');
+    const answer = await vi.waitFor(
+      async () => {
+        const result = await initialize('echo-stdio');
+        expect(result.code).toBe(0);
+        return JSON.parse(result.stdout) as { result?: { serverInfo?: { name?: string } } };
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    expect(answer.result?.serverInfo?.name).toBe('mcpg-test-stdio');
+  });
+
+  it('holds back the same image re-signed by another key: no Deployment, a condition naming why', async () => {
+    const reference = images['mcp-test-http'] ?? '';
+    const digest = reference.split('@')[1] ?? '';
+    const copy = `${inject('registryHost')}/elsewhere/mcp-test-http@${digest}`;
+    await run(toolPath('crane'), ['--insecure', 'copy', reference, copy]);
+    await cosignSign(copy, stranger);
+    await apply(kube, server('resigned', copy));
+    await vi.waitFor(
+      async () => {
+        const current = await readServer('resigned');
+        expect(condition(current, 'ImageVerified')).toMatchObject({ status: 'False', reason: 'SignatureInvalid' });
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    const deployment = await kube.apps
+      .readNamespacedDeployment({ name: 'resigned', namespace: namespace.name })
+      .catch((error: unknown) => ((error as { code?: number }).code === 404 ? undefined : Promise.reject(error)));
+    expect(deployment).toBeUndefined();
+  });
+});
