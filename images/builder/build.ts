@@ -41,10 +41,19 @@ export interface BuiltRecord {
 
 /** Version, revision and time of the source: the same commit gives the same annotations. */
 export async function sourceAnnotations(): Promise<{ version: string; revision: string; created: string }> {
-  const chart = parse(readFileSync(path.join(REPO_ROOT, 'chart/Chart.yaml'), 'utf8')) as { appVersion: string };
+  const chart = parse(readFileSync(path.join(REPO_ROOT, 'chart/Chart.yaml'), 'utf8')) as {
+    appVersion: string;
+  };
   const git = (args: string[]) => run('git', args, { cwd: REPO_ROOT }).then((r) => r.stdout.trim());
-  const [revision, created] = await Promise.all([git(['rev-parse', 'HEAD']), git(['log', '-1', '--format=%cI'])]);
-  return { version: String(chart.appVersion), revision, created: new Date(created).toISOString().replace('.000Z', 'Z') };
+  const [revision, created] = await Promise.all([
+    git(['rev-parse', 'HEAD']),
+    git(['log', '-1', '--format=%cI']),
+  ]);
+  return {
+    version: chart.appVersion,
+    revision,
+    created: new Date(created).toISOString().replace('.000Z', 'Z'),
+  };
 }
 
 export async function buildRecipe(
@@ -79,19 +88,30 @@ export async function buildAll(options: BuildOptions): Promise<BuiltRecord[]> {
     const started = Date.now();
     const { image, components } = await buildRecipe(recipe, runtime, source);
     const repository = `${options.registry}/${recipe.name}`;
-    const digest = await pushImage(options.crane, `${repository}:${source.version}`, image, options.insecure);
-    const referrer = sbomReferrer(image.manifest.descriptor, spdxDocument({ name: recipe.name, digest }, components));
+    const digest = await pushImage(options, `${repository}:${source.version}`, image);
+    const referrer = sbomReferrer(
+      image.manifest.descriptor,
+      spdxDocument({ name: recipe.name, digest }, components),
+    );
     const sbomDigest = await pushBlobs(
-      options.crane,
+      options,
       `${repository}@${referrer.manifest.descriptor.digest}`,
       referrer.manifest,
       referrer.blobs,
-      options.insecure,
     );
     if (options.signingKey) await sign(options, `${repository}@${digest}`);
     const compressedBytes = [image.config, ...image.layers].reduce((sum, b) => sum + b.descriptor.size, 0);
-    records.push({ name: recipe.name, reference: `${repository}@${digest}`, digest, compressedBytes, sbomDigest, signed: Boolean(options.signingKey) });
-    say(`${recipe.name}: ${digest} (${(compressedBytes / 1024 / 1024).toFixed(1)} MiB) in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+    records.push({
+      name: recipe.name,
+      reference: `${repository}@${digest}`,
+      digest,
+      compressedBytes,
+      sbomDigest,
+      signed: Boolean(options.signingKey),
+    });
+    say(
+      `${recipe.name}: ${digest} (${(compressedBytes / 1024 / 1024).toFixed(1)} MiB) in ${((Date.now() - started) / 1000).toFixed(0)}s`,
+    );
   }
   return records;
 }
@@ -116,7 +136,10 @@ async function sign(options: BuildOptions, reference: string): Promise<void> {
 }
 
 /** The bed's signing key pair, made once with cosign in the cache (no password: it signs test images only). */
-export async function bedSigningKey(cosign: string, cacheDir: string): Promise<{ key: string; publicKey: string }> {
+export async function bedSigningKey(
+  cosign: string,
+  cacheDir: string,
+): Promise<{ key: string; publicKey: string }> {
   const dir = path.join(cacheDir, 'signing');
   const key = path.join(dir, 'cosign.key');
   if (!existsSync(key)) {

@@ -18,7 +18,9 @@ export interface ImageRecipe {
   name: string;
   /** What the image holds, for docs/images.md. */
   summary: string;
-  contents: (runtime: () => Promise<RuntimeLayer>) => Promise<Omit<ImageSpec, 'annotations' | 'user'> & { components: Component[] }>;
+  contents: (
+    runtime: () => Promise<RuntimeLayer>,
+  ) => Promise<Omit<ImageSpec, 'annotations' | 'user'> & { components: Component[] }>;
 }
 
 export interface RuntimeLayer {
@@ -54,7 +56,14 @@ function functionRecipe(name: string): ImageRecipe {
         entrypoint: NODE_ENTRY('/app/function.mjs'),
         env: ['NODE_ENV=production'],
         workdir: '/app',
-        components: [...base.components, { name: `@mcpg-functions/${name}`, version: 'source', purl: `pkg:npm/%40mcpg-functions/${name}@source` }],
+        components: [
+          ...base.components,
+          {
+            name: `@mcpg-functions/${name}`,
+            version: 'source',
+            purl: `pkg:npm/%40mcpg-functions/${name}@source`,
+          },
+        ],
       };
     },
   };
@@ -92,7 +101,9 @@ function testServerRecipe(name: string, entry: 'http' | 'stdio', summary: string
         logLevel: 'warning',
       });
       const base = await runtime();
-      const app: LayerEntry[] = [{ path: 'app/server.mjs', source: path.join(outDir, 'server.mjs'), mode: 0o644 }];
+      const app: LayerEntry[] = [
+        { path: 'app/server.mjs', source: path.join(outDir, 'server.mjs'), mode: 0o644 },
+      ];
       return {
         layers: [base.layer, app],
         entrypoint: NODE_ENTRY('/app/server.mjs'),
@@ -106,9 +117,27 @@ function testServerRecipe(name: string, entry: 'http' | 'stdio', summary: string
 export function recipes(): ImageRecipe[] {
   return [
     ...functionNames().map(functionRecipe),
-    goRecipe('plugin-fetcher', 'images/plugin-fetcher', 'plugin-fetcher', 'the gateway pods\' plugin fetcher init container: one static Go program'),
-    goRecipe('stdio-bridge', 'images/stdio-bridge', 'mcpg-stdio-bridge', 'the stdio bridge MCPGServer pods copy in: one static Go program'),
-    testServerRecipe('mcp-test-http', 'http', 'a tiny streamable-HTTP MCP server (initialize, tools/list) for tests and the demo'),
-    testServerRecipe('mcp-test-stdio', 'stdio', 'the same MCP server over stdio, to run behind the stdio bridge'),
+    goRecipe(
+      'plugin-fetcher',
+      'images/plugin-fetcher',
+      'plugin-fetcher',
+      "the gateway pods' plugin fetcher init container: one static Go program",
+    ),
+    goRecipe(
+      'stdio-bridge',
+      'images/stdio-bridge',
+      'mcpg-stdio-bridge',
+      'the stdio bridge MCPGServer pods copy in: one static Go program',
+    ),
+    testServerRecipe(
+      'mcp-test-http',
+      'http',
+      'a tiny streamable-HTTP MCP server (initialize, tools/list) for tests and the demo',
+    ),
+    testServerRecipe(
+      'mcp-test-stdio',
+      'stdio',
+      'the same MCP server over stdio, to run behind the stdio bridge',
+    ),
   ];
 }

@@ -31,8 +31,10 @@ const isLoopback = (registry: string) => /^(127\.|localhost[:/]|\[::1\])/.test(r
 try {
   const registry = values.registry ?? bedRegistry();
   const cosign = toolPath('cosign');
-  const signingKey = values.key ?? (values.registry ? undefined : (await bedSigningKey(cosign, path.dirname(stateDir))).key);
-  if (!signingKey) console.error('no COSIGN_KEY given: the images are pushed unsigned (see docs/images.md for signing)');
+  const signingKey =
+    values.key ?? (values.registry ? undefined : (await bedSigningKey(cosign, path.dirname(stateDir))).key);
+  if (!signingKey)
+    console.error('no COSIGN_KEY given: the images are pushed unsigned (see docs/images.md for signing)');
   const records = await buildAll({
     registry,
     crane: toolPath('crane'),

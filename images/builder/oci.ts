@@ -60,7 +60,8 @@ export interface Blob {
   bytes: Buffer;
 }
 
-export const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+export const sha256 = (bytes: Buffer | string) =>
+  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 export function blob(mediaType: string, bytes: Buffer, extra: Partial<Descriptor> = {}): Blob {
   return { descriptor: { mediaType, digest: sha256(bytes), size: bytes.length, ...extra }, bytes };
@@ -149,12 +150,17 @@ export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
 }
 
 /** Pushes a manifest and its blobs as an OCI image layout with `crane push`; returns the manifest digest. */
+/** How to reach a registry: the crane binary, and whether it speaks plain HTTP (a loopback registry). */
+export interface PushTarget {
+  crane: string;
+  insecure: boolean;
+}
+
 export async function pushBlobs(
-  crane: string,
+  target: PushTarget,
   reference: string,
   manifest: Blob,
   blobs: readonly Blob[],
-  insecure: boolean,
 ): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpg-layout-'));
   try {
@@ -167,13 +173,13 @@ export async function pushBlobs(
       path.join(dir, 'index.json'),
       JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: [manifest.descriptor] }),
     );
-    await run(crane, [...(insecure ? ['--insecure'] : []), 'push', dir, reference]);
+    await run(target.crane, [...(target.insecure ? ['--insecure'] : []), 'push', dir, reference]);
     return manifest.descriptor.digest;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export async function pushImage(crane: string, reference: string, image: BuiltImage, insecure: boolean) {
-  return pushBlobs(crane, reference, image.manifest, [image.config, ...image.layers], insecure);
+export async function pushImage(target: PushTarget, reference: string, image: BuiltImage) {
+  return pushBlobs(target, reference, image.manifest, [image.config, ...image.layers]);
 }

@@ -14,9 +14,12 @@ export async function buildPauseImage(annotations: Record<string, string>): Prom
   try {
     const binary = path.join(dir, 'pause');
     await run('gcc', ['-static', '-Os', '-s', '-o', binary, SOURCE]).catch((cause: unknown) => {
-      throw new Error(`compiling ${SOURCE} failed: install gcc and libc6-dev (hack/install-debian-packages.sh)`, {
-        cause,
-      });
+      throw new Error(
+        `compiling ${SOURCE} failed: install gcc and libc6-dev (hack/install-debian-packages.sh)`,
+        {
+          cause,
+        },
+      );
     });
     return await buildImage({
       layers: [[{ path: 'pause', source: binary, mode: 0o755 }]],

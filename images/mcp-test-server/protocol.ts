@@ -21,7 +21,8 @@ function result(method: string, params: Record<string, unknown>, serverName: str
   switch (method) {
     case 'initialize':
       return {
-        protocolVersion: typeof params.protocolVersion === 'string' ? params.protocolVersion : PROTOCOL_VERSION,
+        protocolVersion:
+          typeof params.protocolVersion === 'string' ? params.protocolVersion : PROTOCOL_VERSION,
         capabilities: { tools: { listChanged: false } },
         serverInfo: { name: serverName, version: '0.1.0' },
       };
@@ -31,7 +32,17 @@ function result(method: string, params: Record<string, unknown>, serverName: str
       return { tools: [ECHO_TOOL] };
     case 'tools/call':
       return params.name === 'echo'
-        ? { content: [{ type: 'text', text: typeof params.arguments === 'object' ? String((params.arguments as { text?: unknown }).text) : '' }] }
+        ? {
+            content: [
+              {
+                type: 'text',
+                text:
+                  typeof params.arguments === 'object'
+                    ? String((params.arguments as { text?: unknown }).text)
+                    : '',
+              },
+            ],
+          }
         : undefined;
     default:
       return undefined;
@@ -42,7 +53,8 @@ function result(method: string, params: Record<string, unknown>, serverName: str
 export function answer(message: JsonRpcMessage, serverName: string): Record<string, unknown> | undefined {
   if (message.id === undefined || message.id === null) return undefined;
   const base = { jsonrpc: '2.0', id: message.id };
-  const value = typeof message.method === 'string' ? result(message.method, message.params ?? {}, serverName) : undefined;
+  const value =
+    typeof message.method === 'string' ? result(message.method, message.params ?? {}, serverName) : undefined;
   if (value !== undefined) return { ...base, result: value };
   return { ...base, error: { code: -32601, message: `method not found: ${String(message.method)}` } };
 }

@@ -87,11 +87,19 @@ async function down(): Promise<void> {
   }
   if (state.realNode) {
     await stopRealNode(state.realNode);
-    console.error(`undid the real node ${state.realNode.nodeName} (processes, mounts, cgroups, bridge, rules, kernel settings)`);
+    console.error(
+      `undid the real node ${state.realNode.nodeName} (processes, mounts, cgroups, bridge, rules, kernel settings)`,
+    );
   }
   await stopControlPlane(state);
   rmSync(stateFile);
   console.error(`stopped ${state.processes.length} processes and removed ${state.runDir}`);
+}
+
+/** The control plane's processes, then the real node's (its registry first). */
+function bedProcesses(state: BedState): ProcessRecord[] {
+  const node = state.realNode;
+  return [...state.processes, ...(node?.registry ? [node.registry.process] : []), ...(node?.processes ?? [])];
 }
 
 function status(): void {
@@ -103,12 +111,7 @@ function status(): void {
   console.log(`KUBECONFIG=${state.kubeconfig}`);
   if (state.realNode?.registry) console.log(`registry ${state.realNode.registry.host}`);
   let total = 0;
-  const records: ProcessRecord[] = [
-    ...state.processes,
-    ...(state.realNode?.registry ? [state.realNode.registry.process] : []),
-    ...(state.realNode?.processes ?? []),
-  ];
-  for (const record of records) {
+  for (const record of bedProcesses(state)) {
     const running = isOurProcess(record);
     const rss = running ? residentMiB(record.pid) : 0;
     total += rss;

@@ -134,7 +134,18 @@ async function prepare(runDir: string): Promise<Layout> {
     client: admin,
     name: 'mcpg-local',
   });
-  return { runDir, logDir, binDir, pki, admin, apiserverCert, kubeletClient, serviceAccountKey, kubeconfig, ports };
+  return {
+    runDir,
+    logDir,
+    binDir,
+    pki,
+    admin,
+    apiserverCert,
+    kubeletClient,
+    serviceAccountKey,
+    kubeconfig,
+    ports,
+  };
 }
 
 function start(

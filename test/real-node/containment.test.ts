@@ -17,12 +17,17 @@ describe('the real node keeps traffic on the machine', () => {
     await api.createNamespace({ body: { metadata: { name: namespace } } });
     await api.createNamespacedPod({
       namespace,
-      body: probePod('web', image, ['/bin/busybox', 'httpd', '-f', '-p', '8080', '-h', '/www'], { app: 'web' }),
+      body: probePod('web', image, ['/bin/busybox', 'httpd', '-f', '-p', '8080', '-h', '/www'], {
+        app: 'web',
+      }),
     });
     await api.createNamespacedPod({ namespace, body: probePod('client', image) });
     await api.createNamespacedService({
       namespace,
-      body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+      body: {
+        metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+      },
     });
     // A Service whose only endpoint is outside the machine: kube-proxy will send its packets there.
     await api.createNamespacedService({
@@ -31,7 +36,10 @@ describe('the real node keeps traffic on the machine', () => {
     });
     await api.createNamespacedEndpoints({
       namespace,
-      body: { metadata: { name: 'outside' }, subsets: [{ addresses: [{ ip: OUTSIDE }], ports: [{ port: 80 }] }] },
+      body: {
+        metadata: { name: 'outside' },
+        subsets: [{ addresses: [{ ip: OUTSIDE }], ports: [{ port: 80 }] }],
+      },
     });
     await Promise.all([running(namespace, 'web'), running(namespace, 'client')]);
   }, 180_000);

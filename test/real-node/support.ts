@@ -29,7 +29,11 @@ export async function pushProbeImage(): Promise<string> {
     annotations: { 'org.opencontainers.image.title': 'network-probe' },
   });
   const host = inject('registryHost');
-  const digest = await pushImage(toolPath('crane'), `${host}/test/probe:bed`, image, true);
+  const digest = await pushImage(
+    { crane: toolPath('crane'), insecure: true },
+    `${host}/test/probe:bed`,
+    image,
+  );
   return `${host}/test/probe@${digest}`;
 }
 
@@ -40,13 +44,21 @@ export function core(): CoreV1Api {
 /** `kubectl` against the run's cluster; resolves with the exit code and output, never throws on a non-zero exit. */
 export async function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(toolPath('kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args], {
-      timeout: 60_000,
-    });
+    const { stdout, stderr } = await run(
+      toolPath('kubectl'),
+      ['--kubeconfig', inject('kubeconfig'), ...args],
+      {
+        timeout: 60_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }
 
@@ -69,7 +81,12 @@ export async function running(namespace: string, name: string, timeout = 90_000)
   );
 }
 
-export function probePod(name: string, image: string, command?: string[], labels: Record<string, string> = {}) {
+export function probePod(
+  name: string,
+  image: string,
+  command?: string[],
+  labels: Record<string, string> = {},
+) {
   return {
     metadata: { name, labels },
     spec: {

@@ -106,7 +106,10 @@ export function listTree(roots: readonly string[]): string[] {
     } catch {
       return [];
     }
-    return [root, ...readdirSync(root, { recursive: true, encoding: 'utf8' }).map((entry) => path.join(root, entry))];
+    return [
+      root,
+      ...readdirSync(root, { recursive: true, encoding: 'utf8' }).map((entry) => path.join(root, entry)),
+    ];
   });
 }
 

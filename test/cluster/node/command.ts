@@ -11,7 +11,10 @@ export async function command(binary: string, args: readonly string[], fix: stri
     return stdout;
   } catch (cause) {
     const stderr = ((cause as { stderr?: string }).stderr ?? '').trim();
-    throw new TestBedError(`${binary} ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}`, { fix, cause });
+    throw new TestBedError(`${binary} ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}`, {
+      fix,
+      cause,
+    });
   }
 }
 

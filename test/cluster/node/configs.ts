@@ -122,7 +122,11 @@ export function kubeletConfig(layout: NodeLayout): string {
     healthzPort: layout.ports.kubeletHealthz,
     readOnlyPort: 0,
     // Only the API server (a client certificate from the cluster CA) may call the kubelet.
-    authentication: { anonymous: { enabled: false }, webhook: { enabled: false }, x509: { clientCAFile: layout.caFile } },
+    authentication: {
+      anonymous: { enabled: false },
+      webhook: { enabled: false },
+      x509: { clientCAFile: layout.caFile },
+    },
     authorization: { mode: 'AlwaysAllow' },
     cgroupDriver: 'cgroupfs',
     // This machine kind has a cgroup v1 hierarchy, which 1.36 refuses unless told.

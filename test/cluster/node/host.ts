@@ -27,7 +27,13 @@ export const RECORDED_SYSCTLS = [
 ] as const;
 
 /** The node's own programs: a process running one of these binaries belongs to a real node. */
-export const NODE_BINARIES = ['kubelet', 'kube-proxy', 'containerd', 'containerd-shim-runc-v2', 'coredns'] as const;
+export const NODE_BINARIES = [
+  'kubelet',
+  'kube-proxy',
+  'containerd',
+  'containerd-shim-runc-v2',
+  'coredns',
+] as const;
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** Where the kubelet's cgroupfs driver puts every pod (under the default cgroup root "/"). */
@@ -109,7 +115,9 @@ function listDir(dir: string): string[] {
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((entry) => path.join(dir, entry)).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => path.join(dir, entry))
+    .sort();
 }
 
 /** Processes running one of the node's binaries from `binDir`, as `name pid`. */
@@ -128,7 +136,15 @@ export function nodeProcesses(binDir: string): string[] {
 }
 
 /** Paths outside the run folder that a kubelet, containerd or CNI would write to by default. */
-export const WATCHED_PATHS = ['/var/lib/cni', '/etc/cni', '/var/lib/kubelet', '/var/lib/containerd', '/run/containerd', '/var/log/pods', '/var/log/containers'];
+export const WATCHED_PATHS = [
+  '/var/lib/cni',
+  '/etc/cni',
+  '/var/lib/kubelet',
+  '/var/lib/containerd',
+  '/run/containerd',
+  '/var/log/pods',
+  '/var/log/containers',
+];
 
 export async function snapshotHost(binDir: string): Promise<HostSnapshot> {
   const fix = 'install iptables and iproute2 (hack/install-debian-packages.sh) and run as root';
@@ -136,7 +152,9 @@ export async function snapshotHost(binDir: string): Promise<HostSnapshot> {
   const links = await command('ip', ['-o', 'link', 'show'], fix);
   return {
     sysctls: recordSysctls(),
-    rules: saves.flatMap((save, index) => normaliseRules(save).map((rule) => `${index ? 'ip6' : 'ip'} ${rule}`)),
+    rules: saves.flatMap((save, index) =>
+      normaliseRules(save).map((rule) => `${index ? 'ip6' : 'ip'} ${rule}`),
+    ),
     links: links
       .split('\n')
       .map((line) => /^\d+: ([^:@]+)/.exec(line)?.[1])
@@ -160,8 +178,10 @@ export async function snapshotHost(binDir: string): Promise<HostSnapshot> {
 export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string[] {
   const differences: string[] = [];
   for (const key of Object.keys(before) as (keyof HostSnapshot)[]) {
-    const was = key === 'sysctls' ? Object.entries(before.sysctls).map(([k, v]) => `${k}=${v ?? ''}`) : before[key];
-    const now = key === 'sysctls' ? Object.entries(after.sysctls).map(([k, v]) => `${k}=${v ?? ''}`) : after[key];
+    const was =
+      key === 'sysctls' ? Object.entries(before.sysctls).map(([k, v]) => `${k}=${v ?? ''}`) : before[key];
+    const now =
+      key === 'sysctls' ? Object.entries(after.sysctls).map(([k, v]) => `${k}=${v ?? ''}`) : after[key];
     const wasSet = new Set(was);
     const nowSet = new Set(now);
     for (const item of now) if (!wasSet.has(item)) differences.push(`${key}: + ${item}`);

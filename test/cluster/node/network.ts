@@ -42,8 +42,18 @@ export function containmentRules(network = NODE_NETWORK): ContainmentRule[] {
   const forward = 'MCPG-NODE-FORWARD';
   const egress = 'MCPG-NODE-EGRESS';
   return [
-    { table: 'filter', chain: forward, rule: ['-i', bridge, '!', '-o', bridge, ...comment('pod to outside'), '-j', 'DROP'] },
-    { table: 'filter', chain: forward, rule: ['!', '-i', bridge, '-o', bridge, ...comment('outside to pod'), '-j', 'DROP'] },
+    {
+      table: 'filter',
+      chain: forward,
+      rule: ['-i', bridge, '!', '-o', bridge, ...comment('pod to outside'), '-j', 'DROP'],
+    },
+    {
+      table: 'filter',
+      chain: forward,
+      rule: ['!', '-i', bridge, '-o', bridge, ...comment('outside to pod'), '-j', 'DROP'],
+    },
+    // The machine talking to itself (a pod's gateway address included) goes through lo and stays here.
+    { table: 'mangle', chain: egress, rule: ['-o', 'lo', ...comment('loopback'), '-j', 'RETURN'] },
     ...[
       ['-s', network.podCidr, 'from a pod'],
       ['-d', network.podCidr, 'to a pod'],
@@ -52,7 +62,16 @@ export function containmentRules(network = NODE_NETWORK): ContainmentRule[] {
     ].map(([flag, cidr, what]) => ({
       table: 'mangle' as const,
       chain: egress,
-      rule: [flag ?? '', cidr ?? '', '!', '-o', bridge, ...comment(`${what ?? ''} off the bridge`), '-j', 'DROP'],
+      rule: [
+        flag ?? '',
+        cidr ?? '',
+        '!',
+        '-o',
+        bridge,
+        ...comment(`${what ?? ''} off the bridge`),
+        '-j',
+        'DROP',
+      ],
     })),
   ];
 }
@@ -61,7 +80,8 @@ const FIX = 'run as root with the iptables package installed (hack/install-debia
 
 /** Creates our chains, fills them and puts the jumps first in the built-in chains. */
 export async function addContainment(network = NODE_NETWORK): Promise<void> {
-  for (const { table, chain } of CONTAINMENT_CHAINS) await command('iptables', ['-w', '-t', table, '-N', chain], FIX);
+  for (const { table, chain } of CONTAINMENT_CHAINS)
+    await command('iptables', ['-w', '-t', table, '-N', chain], FIX);
   for (const { table, chain, rule } of containmentRules(network)) {
     await command('iptables', ['-w', '-t', table, '-A', chain, ...rule], FIX);
   }
@@ -70,14 +90,41 @@ export async function addContainment(network = NODE_NETWORK): Promise<void> {
   }
 }
 
-/** Removes the jumps and our chains; what is already gone is skipped. */
+/** Removes every jump from `from` to `chain`, then the chain; what is already gone is skipped. */
+async function removeChain(
+  binary: string,
+  table: string,
+  chain: string,
+  from: readonly string[],
+): Promise<void> {
+  for (const builtIn of from) {
+    // A jump added twice (an interrupted start) is removed as often as it is there.
+    while (await tryCommand(binary, ['-w', '-t', table, '-D', builtIn, '-j', chain]));
+  }
+  await tryCommand(binary, ['-w', '-t', table, '-F', chain]);
+  await tryCommand(binary, ['-w', '-t', table, '-X', chain]);
+}
+
 export async function removeContainment(): Promise<void> {
-  for (const { table, chain, from } of CONTAINMENT_CHAINS) {
-    while (await tryCommand('iptables', ['-w', '-t', table, '-D', from, '-j', chain])) {
-      // a jump added twice by an interrupted start is removed as often as it is there
-    }
-    await tryCommand('iptables', ['-w', '-t', table, '-F', chain]);
-    await tryCommand('iptables', ['-w', '-t', table, '-X', chain]);
+  for (const { table, chain, from } of CONTAINMENT_CHAINS)
+    await removeChain('iptables', table, chain, [from]);
+}
+
+/**
+ * The chains the kubelet makes for itself (a canary to notice a flushed table, a hint of the iptables mode kube-
+ * proxy reads, the localnet guard) and the jumps to them. kube-proxy --cleanup leaves them; the node made them.
+ */
+const KUBELET_CHAINS = [
+  { table: 'filter', chain: 'KUBE-FIREWALL', from: ['INPUT', 'OUTPUT'] },
+  { table: 'filter', chain: 'KUBE-KUBELET-CANARY', from: [] },
+  { table: 'mangle', chain: 'KUBE-KUBELET-CANARY', from: [] },
+  { table: 'mangle', chain: 'KUBE-IPTABLES-HINT', from: [] },
+  { table: 'nat', chain: 'KUBE-KUBELET-CANARY', from: [] },
+] as const;
+
+export async function removeKubeletChains(): Promise<void> {
+  for (const binary of ['iptables', 'ip6tables']) {
+    for (const { table, chain, from } of KUBELET_CHAINS) await removeChain(binary, table, chain, from);
   }
 }
 

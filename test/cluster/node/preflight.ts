@@ -34,7 +34,7 @@ export function cidrsOverlap(a: string, b: string): boolean {
   const [addressB = '', bitsB = '32'] = b.split('/');
   const bits = Math.min(Number(bitsA), Number(bitsB));
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((ipv4ToNumber(addressA) & mask) >>> 0) === ((ipv4ToNumber(addressB) & mask) >>> 0);
+  return (ipv4ToNumber(addressA) & mask) >>> 0 === (ipv4ToNumber(addressB) & mask) >>> 0;
 }
 
 /** Routes (from `ip -4 -o route show`) other than the default one that reach into `cidr`. */
@@ -58,10 +58,19 @@ function requireRoot(): void {
 }
 
 function requirePrograms(binDir: string): void {
-  const tools = ['kubelet', 'kube-proxy', 'containerd', 'containerd-shim-runc-v2', 'ctr', 'coredns', 'crane'] as const;
+  const tools = [
+    'kubelet',
+    'kube-proxy',
+    'containerd',
+    'containerd-shim-runc-v2',
+    'ctr',
+    'coredns',
+    'crane',
+  ] as const;
   for (const tool of tools) toolPath(tool, binDir);
   for (const [file, pkg] of Object.entries(DEBIAN_PROGRAMS)) {
-    if (!existsSync(file)) throw new TestBedError(`${file} is missing (Debian package ${pkg})`, { fix: INSTALL });
+    if (!existsSync(file))
+      throw new TestBedError(`${file} is missing (Debian package ${pkg})`, { fix: INSTALL });
   }
 }
 
@@ -75,16 +84,21 @@ function requireCgroups(): void {
   }
   const taken = readdirSync(root).filter((c) => existsSync(path.join(root, c, KUBEPODS_CGROUP)));
   if (taken.length > 0) {
-    throw new TestBedError(`another kubelet's pod cgroups exist (/sys/fs/cgroup/{${taken.join(',')}}/kubepods)`, {
-      fix: `${DOWN}; if another kubelet runs on this machine, stop it first`,
-    });
+    throw new TestBedError(
+      `another kubelet's pod cgroups exist (/sys/fs/cgroup/{${taken.join(',')}}/kubepods)`,
+      {
+        fix: `${DOWN}; if another kubelet runs on this machine, stop it first`,
+      },
+    );
   }
 }
 
 function requireNoNode(binDir: string): void {
   const running = nodeProcesses(binDir);
   if (running.length > 0) {
-    throw new TestBedError(`a real node is already running on this machine (${running.join(', ')})`, { fix: DOWN });
+    throw new TestBedError(`a real node is already running on this machine (${running.join(', ')})`, {
+      fix: DOWN,
+    });
   }
 }
 
@@ -96,9 +110,12 @@ async function requireFreeNetwork(): Promise<void> {
   for (const cidr of [NODE_NETWORK.podCidr, NODE_NETWORK.fakePodCidr, NODE_NETWORK.serviceCidr]) {
     const clash = routesInto(routes, cidr);
     if (clash.length > 0) {
-      throw new TestBedError(`the address range ${cidr} is already in use on this machine (route: ${clash[0] ?? ''})`, {
-        fix: 'remove that route or interface, or run the test bed on another machine',
-      });
+      throw new TestBedError(
+        `the address range ${cidr} is already in use on this machine (route: ${clash[0] ?? ''})`,
+        {
+          fix: 'remove that route or interface, or run the test bed on another machine',
+        },
+      );
     }
   }
   for (const { table, chain } of CONTAINMENT_CHAINS) {
@@ -109,9 +126,12 @@ async function requireFreeNetwork(): Promise<void> {
   const dns = await command('ss', ['-H', '-lntu', 'sport = :53'], INSTALL);
   const wildcard = dns.split('\n').find((line) => /\s(0\.0\.0\.0|\*|\[::\]):53\s/.test(line));
   if (wildcard) {
-    throw new TestBedError(`port 53 is taken on every address, so CoreDNS cannot listen on ${NODE_NETWORK.gateway}`, {
-      fix: `stop the DNS server listening there (ss -lntup 'sport = :53'): ${wildcard.trim()}`,
-    });
+    throw new TestBedError(
+      `port 53 is taken on every address, so CoreDNS cannot listen on ${NODE_NETWORK.gateway}`,
+      {
+        fix: `stop the DNS server listening there (ss -lntup 'sport = :53'): ${wildcard.trim()}`,
+      },
+    );
   }
 }
 

@@ -4,6 +4,7 @@
  * pod packet on this machine. Everything it changes on the machine is recorded first and undone by `stopRealNode`,
  * which a failed start calls too, so a start either completes or leaves nothing behind.
  */
+import { cpSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Resolver } from 'node:dns/promises';
 import os from 'node:os';
@@ -18,9 +19,11 @@ import type { ControlPlaneState } from '../control-plane.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
 import { Pki } from '../pki.ts';
 import { freePort } from '../ports.ts';
-import { ManagedProcess, stopProcesses, type ProcessRecord } from '../processes.ts';
+import { ManagedProcess, type ProcessRecord } from '../processes.ts';
 import { toolPath, toolsBinDir } from '../tools.ts';
+import { stateDir } from '../state.ts';
 import { waitFor } from '../wait.ts';
+import { TestBedError } from '../errors.ts';
 import {
   containerdConfig,
   CORE_DNS_USER,
@@ -90,9 +93,24 @@ export async function startRealNode(
     return state;
   } catch (error) {
     say('start failed: undoing what was set up');
+    const logs = keepLogs(state);
     await stopRealNode(state);
-    throw error;
+    throw error instanceof TestBedError && error.log?.startsWith(state.dir)
+      ? new TestBedError(error.message, {
+          log: path.join(logs, path.relative(nodePaths(state.dir).logs, error.log)),
+          fix: error.fix,
+          cause: error,
+        })
+      : error;
   }
+}
+
+/** The logs of a failed start outlive the undo (which removes the node's folder): copied to the state folder. */
+function keepLogs(state: RealNodeState): string {
+  const kept = path.join(stateDir, 'failed-real-node-logs');
+  rmSync(kept, { recursive: true, force: true });
+  cpSync(nodePaths(state.dir).logs, kept, { recursive: true });
+  return kept;
 }
 
 async function bringUp(
@@ -107,7 +125,9 @@ async function bringUp(
   state.registry = { host: registry.host, dir: registry.dir, process: registry.process.record };
   record();
   const pause = await buildPauseImage({ 'org.opencontainers.image.title': 'pause' });
-  state.pauseImage = `${registry.host}/mcpg/pause@${await pushImage(toolPath('crane', state.binDir), `${registry.host}/mcpg/pause:bed`, pause, true)}`;
+  const target = { crane: toolPath('crane', state.binDir), insecure: true };
+  const digest = await pushImage(target, `${registry.host}/mcpg/pause:bed`, pause);
+  state.pauseImage = `${registry.host}/mcpg/pause@${digest}`;
   say(`registry on ${registry.host}; pause image pushed`);
   const layout = await writeConfigs(cluster, state);
   await addBridge();
@@ -137,10 +157,13 @@ async function bringUp(
 /** Starts node processes and records each at once. */
 class Processes {
   readonly started: ManagedProcess[] = [];
-  constructor(
-    private readonly state: RealNodeState,
-    private readonly record: () => void,
-  ) {}
+  private readonly state: RealNodeState;
+  private readonly record: () => void;
+
+  constructor(state: RealNodeState, record: () => void) {
+    this.state = state;
+    this.record = record;
+  }
 
   start(name: 'containerd' | 'coredns' | 'kube-proxy' | 'kubelet', args: string[]): ManagedProcess {
     const managed = ManagedProcess.start({
@@ -181,10 +204,13 @@ async function writeConfigs(cluster: ControlPlaneState, state: RealNodeState): P
   await mkdir(path.join(paths.certsDir, layout.registryHost), { recursive: true });
   await mkdir(paths.cniConfDir, { recursive: true });
   await writeFile(paths.containerdConfig, containerdConfig(layout));
-  await writeFile(path.join(paths.certsDir, layout.registryHost, 'hosts.toml'), registryHostsToml(layout.registryHost));
+  await writeFile(
+    path.join(paths.certsDir, layout.registryHost, 'hosts.toml'),
+    registryHostsToml(layout.registryHost),
+  );
   await writeFile(path.join(paths.cniConfDir, '10-mcpg-node.conflist'), cniConfig(layout));
   await writeFile(paths.kubeletConfig, kubeletConfig(layout));
-  await writeFile(paths.resolvConf, '# pods resolve through the node\'s CoreDNS only\n');
+  await writeFile(paths.resolvConf, "# pods resolve through the node's CoreDNS only\n");
   await writeFile(paths.proxyConfig, kubeProxyConfig(layout));
   await writeFile(paths.corefile, corefile(layout));
   await writeIdentities(cluster, state);
@@ -196,7 +222,11 @@ async function writeIdentities(cluster: ControlPlaneState, state: RealNodeState)
   const paths = nodePaths(state.dir);
   const pki = Pki.open(path.join(cluster.runDir, 'pki'));
   const identities = [
-    { name: 'node', subject: `/O=system:nodes/CN=system:node:${state.nodeName}`, file: paths.kubeletKubeconfig },
+    {
+      name: 'node',
+      subject: `/O=system:nodes/CN=system:node:${state.nodeName}`,
+      file: paths.kubeletKubeconfig,
+    },
     { name: 'kube-proxy', subject: '/CN=system:kube-proxy', file: paths.proxyKubeconfig },
     { name: 'coredns', subject: `/CN=${CORE_DNS_USER}`, file: paths.corednsKubeconfig },
   ];
@@ -216,12 +246,22 @@ async function startContainerd(layout: NodeLayout, processes: Processes): Promis
   const containerd = processes.start('containerd', ['--config', paths.containerdConfig]);
   const ctr = toolPath('ctr', layout.binDir);
   await waitFor(
-    async () => ((await tryCommand(ctr, ['--address', paths.containerdSocket, 'version'])) ? true : undefined),
-    { what: 'containerd to answer on its socket', timeoutMs: 60_000, watch: [containerd], log: containerd.record.log },
+    async () =>
+      (await tryCommand(ctr, ['--address', paths.containerdSocket, 'version'])) ? true : undefined,
+    {
+      what: 'containerd to answer on its socket',
+      timeoutMs: 60_000,
+      watch: [containerd],
+      log: containerd.record.log,
+    },
   );
 }
 
-async function startCoreDns(cluster: ControlPlaneState, layout: NodeLayout, processes: Processes): Promise<void> {
+async function startCoreDns(
+  cluster: ControlPlaneState,
+  layout: NodeLayout,
+  processes: Processes,
+): Promise<void> {
   const kube = loadKubeConfig(cluster.kubeconfig);
   for (const object of coreDnsRbac() as { apiVersion: string; kind: string; metadata: { name: string } }[]) {
     const plural = object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings';
@@ -249,7 +289,9 @@ async function waitForNodeReady(cluster: ControlPlaneState, state: RealNodeState
   await waitFor(
     async () => {
       const node = await core.readNode({ name: state.nodeName });
-      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+        ? true
+        : undefined;
     },
     {
       what: `node ${state.nodeName} to become Ready (kubelet)`,

@@ -12,7 +12,7 @@ import { killPodProcesses, removeNewPaths, removePodCgroups, unmountUnder } from
 import { nodePaths } from './configs.ts';
 import { taintFakeNode } from './fake-node.ts';
 import { restoreSysctls, WATCHED_PATHS } from './host.ts';
-import { removeBridge, removeContainment } from './network.ts';
+import { removeBridge, removeContainment, removeKubeletChains } from './network.ts';
 import type { RealNodeState } from './real-node.ts';
 
 /** Kills and removes every container of the node's containerd while it still answers. */
@@ -31,12 +31,13 @@ async function removeContainers(state: RealNodeState): Promise<void> {
     await tryCommand(ctr, [...base, 'tasks', 'kill', '-s', 'SIGKILL', task]);
     await tryCommand(ctr, [...base, 'tasks', 'delete', '-f', task]);
   }
-  for (const container of await list('containers')) await tryCommand(ctr, [...base, 'containers', 'rm', container]);
+  for (const container of await list('containers'))
+    await tryCommand(ctr, [...base, 'containers', 'rm', container]);
 }
 
 export async function stopRealNode(state: RealNodeState): Promise<void> {
   const problems: string[] = [];
-  const step = async (what: string, work: () => Promise<unknown>) => {
+  const step = async (what: string, work: () => unknown) => {
     try {
       await work();
     } catch (error) {
@@ -46,11 +47,13 @@ export async function stopRealNode(state: RealNodeState): Promise<void> {
   const byName = (names: string[]) => [...state.processes].reverse().filter((p) => names.includes(p.name));
   // The control plane may already be gone; the taint then went with it.
   await taintFakeNode(state.kubeconfig, false).catch(() => undefined);
-  await step('stop the kubelet, kube-proxy and CoreDNS', () => stopProcesses(byName(['kubelet', 'kube-proxy', 'coredns'])));
-  await step('remove the pods\' containers', () => removeContainers(state));
+  await step('stop the kubelet, kube-proxy and CoreDNS', () =>
+    stopProcesses(byName(['kubelet', 'kube-proxy', 'coredns'])),
+  );
+  await step("remove the pods' containers", () => removeContainers(state));
   await step('stop containerd', () => stopProcesses(byName(['containerd'])));
   await step('kill what is left of the pods', () => killPodProcesses(state.binDir));
-  await step('unmount the node\'s mounts', async () => {
+  await step("unmount the node's mounts", async () => {
     const left = await unmountUnder(state.dir);
     if (left.length > 0) throw new Error(`still mounted: ${left.join(', ')}`);
   });
@@ -59,12 +62,15 @@ export async function stopRealNode(state: RealNodeState): Promise<void> {
     if (left.length > 0) throw new Error(`not empty: ${left.join(', ')}`);
   });
   if (state.network) {
-    await step("remove kube-proxy's rules", () => tryCommand(toolPath('kube-proxy', state.binDir), ['--cleanup']));
+    await step("remove kube-proxy's rules", () =>
+      tryCommand(toolPath('kube-proxy', state.binDir), ['--cleanup']),
+    );
+    await step("remove the kubelet's chains", () => removeKubeletChains());
     await step('remove the containment rules', () => removeContainment());
     await step('remove the bridge', () => removeBridge());
   }
-  await step('restore kernel settings', async () => restoreSysctls(state.sysctls));
-  await step('remove files outside the node folder', async () => {
+  await step('restore kernel settings', () => restoreSysctls(state.sysctls));
+  await step('remove files outside the node folder', () => {
     removeNewPaths(WATCHED_PATHS, state.watchedPaths);
   });
   if (state.registry) {
