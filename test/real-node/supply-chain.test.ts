@@ -14,7 +14,7 @@ import { cosignKeyPair, cosignSign, type CosignKeys } from '../registry/artifact
 import { clients, useNamespace } from '../integration/support/cluster.ts';
 import { apply, installCrds } from '../integration/support/crds.ts';
 import { startWithEventSource, type FunctionUnderTest } from '../integration/support/event-source.ts';
-import { exec, probePod, pushProbeImage, running } from './support.ts';
+import { exec, probePod, running } from './support.ts';
 
 const run = promisify(execFile);
 
@@ -59,20 +59,19 @@ describe('our MCP server images, verified and run on the real node', () => {
     metadata: { name, namespace: namespace.name },
     spec: { image, verify, ...more },
   });
+  /** POSTs initialize from the client pod with Node's fetch (which resolves through the pod's CoreDNS). */
   const initialize = (name: string) =>
     exec(namespace.name, 'client', [
-      '/bin/busybox',
-      'wget',
-      '-q',
-      '-T',
-      '10',
-      '-O',
-      '-',
-      '--header',
-      'Content-Type: application/json',
-      '--post-data',
+      '/usr/local/bin/node',
+      '--input-type=module',
+      '-e',
+      [
+        `const response = await fetch('http://${name}.${namespace.name}.svc.cluster.local:8080/mcp', {`,
+        `  method: 'POST', headers: { 'content-type': 'application/json' }, body: process.argv[1] });`,
+        'process.stdout.write(await response.text());',
+        'process.exitCode = response.ok ? 0 : 1;',
+      ].join('\n'),
       INITIALIZE,
-      `http://${name}.${namespace.name}.svc.cluster.local:8080/mcp`,
     ]);
 
   beforeAll(async () => {
@@ -99,8 +98,11 @@ describe('our MCP server images, verified and run on the real node', () => {
         stringData: { 'cosign.pub': readFileSync(projectKey.publicKey, 'utf8') },
       },
     });
-    const probe = await pushProbeImage();
-    await kube.core.createNamespacedPod({ namespace: namespace.name, body: probePod('client', probe) });
+    // Any pod with Node.js will do as the client: one from the test server's image.
+    await kube.core.createNamespacedPod({
+      namespace: namespace.name,
+      body: probePod('client', images['mcp-test-http'] ?? ''),
+    });
     const unreachable = `127.0.0.1:9/none/probe@sha256:${'0'.repeat(64)}`;
     supplyChain = await startWithEventSource({
       name: 'supply-chain',

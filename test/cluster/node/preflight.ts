@@ -146,8 +146,8 @@ function requireWritableSysctls(): void {
 export async function preflight(binDir: string): Promise<void> {
   requireRoot();
   requirePrograms(binDir);
-  requireCgroups();
   requireNoNode(binDir);
+  requireCgroups();
   await requireFreeNetwork();
   requireWritableSysctls();
 }
