@@ -48,8 +48,8 @@ function functionRecipe(name: string): ImageRecipe {
         ? 'the admission webhook (Knative function and the always-on webhook Deployment): Node.js and its bundle'
         : `the ${name} reconcile function: Node.js and its bundle`,
     contents: async (runtime) => {
-      const outDir = mkdtempSync(path.join(tmpdir(), `mcpg-bundle-${name}-`));
-      await bundle(name, outDir);
+      // The folder `make bundle` fills: source map paths relative to it are the same in every checkout.
+      const outDir = path.dirname(await bundle(name));
       const base = await runtime();
       return {
         layers: [base.layer, [{ path: 'app', source: outDir }]],
@@ -92,6 +92,7 @@ function testServerRecipe(name: string, entry: 'http' | 'stdio', summary: string
     contents: async (runtime) => {
       const outDir = mkdtempSync(path.join(tmpdir(), `mcpg-${name}-`));
       await build({
+        absWorkingDir: REPO_ROOT,
         entryPoints: [path.join(REPO_ROOT, 'images/mcp-test-server', `${entry}.ts`)],
         bundle: true,
         platform: 'node',

@@ -99,7 +99,7 @@ export async function buildLayer(entries: readonly LayerEntry[]): Promise<BuiltL
       { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 },
     );
     // gzip's header carries no time or name here, so the compressed bytes depend on the tar alone.
-    return { layer: blob(MEDIA_TYPES.layer, gzipSync(stdout, { level: 9 })), diffId: sha256(stdout) };
+    return { layer: blob(MEDIA_TYPES.layer, gzipSync(stdout, { level: 6 })), diffId: sha256(stdout) };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }

