@@ -4,37 +4,16 @@ import { promisify } from 'node:util';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { inject, vi } from 'vitest';
-import { buildImage, pushImage } from '../../images/builder/oci.ts';
+import { pushProbeImage as pushTo } from './probe-image.ts';
 import { toolPath } from '../cluster/tools.ts';
 
 const run = promisify(execFile);
 
-export const PROBE_PAGE = 'served from a real pod\n';
+export { PROBE_PAGE } from './probe-image.ts';
 
-/**
- * Debian's static busybox as a test image: `httpd` to serve a page, `wget`, `nc` and `nslookup` to reach out.
- * Pushed to the bed's registry; returns the reference by digest.
- */
-export async function pushProbeImage(): Promise<string> {
-  const image = await buildImage({
-    layers: [
-      [
-        { path: 'bin/busybox', source: '/bin/busybox', mode: 0o755 },
-        { path: 'www/index.html', content: PROBE_PAGE },
-      ],
-    ],
-    entrypoint: ['/bin/busybox'],
-    cmd: ['sleep', '3600'],
-    user: '65532:65532',
-    annotations: { 'org.opencontainers.image.title': 'network-probe' },
-  });
-  const host = inject('registryHost');
-  const digest = await pushImage(
-    { crane: toolPath('crane'), insecure: true },
-    `${host}/test/probe:bed`,
-    image,
-  );
-  return `${host}/test/probe@${digest}`;
+/** Debian's static busybox as a test image (`httpd`, `nc`, `nslookup`), in the bed's registry; by digest. */
+export function pushProbeImage(): Promise<string> {
+  return pushTo(inject('registryHost'));
 }
 
 export function core(): CoreV1Api {
