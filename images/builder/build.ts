@@ -17,7 +17,7 @@ const run = promisify(execFile);
 export const SOURCE_URL = 'https://github.com/mcpg-dev/mcpg-functions';
 
 export interface BuildOptions {
-  /** `<host>[/<path>]`: images go to `<registry>/<name>:<version>`. */
+  /** `<host>[/<path>]`: images go to `<registry>/<repository>:<version>` (ghcr.io/mcpg-dev for releases). */
   registry: string;
   crane: string;
   cosign: string;
@@ -87,7 +87,7 @@ export async function buildAll(options: BuildOptions): Promise<BuiltRecord[]> {
   for (const recipe of chosen) {
     const started = Date.now();
     const { image, components } = await buildRecipe(recipe, runtime, source);
-    const repository = `${options.registry}/${recipe.name}`;
+    const repository = `${options.registry}/${recipe.repository}`;
     const digest = await pushImage(options, `${repository}:${source.version}`, image);
     const referrer = sbomReferrer(
       image.manifest.descriptor,

@@ -16,6 +16,8 @@ export const NONROOT = '65532:65532';
 
 export interface ImageRecipe {
   name: string;
+  /** Path under the registry; the function images sit under mcpg-functions/, where the chart looks for them. */
+  repository: string;
   /** What the image holds, for docs/images.md. */
   summary: string;
   contents: (
@@ -43,6 +45,7 @@ const NODE_ENTRY = (script: string) => ['/usr/local/bin/node', script];
 function functionRecipe(name: string): ImageRecipe {
   return {
     name,
+    repository: `mcpg-functions/${name}`,
     summary:
       name === 'admission'
         ? 'the admission webhook (Knative function and the always-on webhook Deployment): Node.js and its bundle'
@@ -72,6 +75,7 @@ function functionRecipe(name: string): ImageRecipe {
 function goRecipe(name: string, dir: string, file: string, summary: string): ImageRecipe {
   return {
     name,
+    repository: name,
     summary,
     contents: async () => {
       const program = await goProgram(dir, file);
@@ -88,6 +92,7 @@ function goRecipe(name: string, dir: string, file: string, summary: string): Ima
 function testServerRecipe(name: string, entry: 'http' | 'stdio', summary: string): ImageRecipe {
   return {
     name,
+    repository: name,
     summary,
     contents: async (runtime) => {
       const outDir = mkdtempSync(path.join(tmpdir(), `mcpg-${name}-`));
