@@ -105,6 +105,12 @@ export async function buildLayer(entries: readonly LayerEntry[]): Promise<BuiltL
   }
 }
 
+/** An OCI image manifest holding `fields` (config, layers, and for an artifact its type and subject). */
+export function manifestBlob(fields: Record<string, unknown>, extra: Partial<Descriptor> = {}): Blob {
+  const manifest = { schemaVersion: 2, mediaType: MEDIA_TYPES.manifest, ...fields };
+  return blob(MEDIA_TYPES.manifest, Buffer.from(JSON.stringify(manifest)), extra);
+}
+
 export interface BuiltImage {
   manifest: Blob;
   config: Blob;
@@ -133,17 +139,8 @@ export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
     ),
   );
   const layers = built.map((b) => b.layer);
-  const manifest = blob(
-    MEDIA_TYPES.manifest,
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MEDIA_TYPES.manifest,
-        config: config.descriptor,
-        layers: layers.map((l) => l.descriptor),
-        annotations: spec.annotations,
-      }),
-    ),
+  const manifest = manifestBlob(
+    { config: config.descriptor, layers: layers.map((l) => l.descriptor), annotations: spec.annotations },
     { platform: { architecture: 'amd64', os: 'linux' } },
   );
   return { manifest, config, layers };

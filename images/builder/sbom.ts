@@ -1,5 +1,5 @@
 /** An SPDX 2.3 JSON document listing what an image holds, attached to it as an OCI referrer. */
-import { blob, MEDIA_TYPES, type Blob, type Descriptor } from './oci.ts';
+import { blob, manifestBlob, type Blob, type Descriptor } from './oci.ts';
 import type { Component } from './sources.ts';
 
 export const SBOM_MEDIA_TYPE = 'application/spdx+json';
@@ -57,19 +57,12 @@ export function spdxDocument(
 export function sbomReferrer(subject: Descriptor, document: Buffer): { manifest: Blob; blobs: Blob[] } {
   const config = blob(EMPTY_CONFIG.mediaType, EMPTY_CONFIG.bytes);
   const layer = blob(SBOM_MEDIA_TYPE, document);
-  const manifest = blob(
-    MEDIA_TYPES.manifest,
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MEDIA_TYPES.manifest,
-        artifactType: SBOM_MEDIA_TYPE,
-        config: config.descriptor,
-        layers: [layer.descriptor],
-        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-        annotations: { 'org.opencontainers.image.created': '1970-01-01T00:00:00Z' },
-      }),
-    ),
-  );
+  const manifest = manifestBlob({
+    artifactType: SBOM_MEDIA_TYPE,
+    config: config.descriptor,
+    layers: [layer.descriptor],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    annotations: { 'org.opencontainers.image.created': '1970-01-01T00:00:00Z' },
+  });
   return { manifest, blobs: [config, layer] };
 }

@@ -4,8 +4,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
-import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
-import { wiring as supplyChainWiring } from '@mcpg-functions/supply-chain/wiring';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { bedSigningKey, buildAll } from '../../images/builder/build.ts';
 import { stateDir } from '../cluster/state.ts';
@@ -13,7 +11,7 @@ import { toolPath } from '../cluster/tools.ts';
 import { cosignKeyPair, cosignSign, type CosignKeys } from '../registry/artifacts.ts';
 import { clients, useNamespace } from '../integration/support/cluster.ts';
 import { apply, installCrds } from '../integration/support/crds.ts';
-import { startWithEventSource, type FunctionUnderTest } from '../integration/support/event-source.ts';
+import { startServerImageFunctions } from '../integration/support/server-image-functions.ts';
 import { exec, probePod, running } from './support.ts';
 
 const run = promisify(execFile);
@@ -45,7 +43,6 @@ describe('our MCP server images, verified and run on the real node', () => {
   const stops: (() => unknown)[] = [];
   const images: Record<string, string> = {};
   let stranger: CosignKeys;
-  let supplyChain: FunctionUnderTest;
 
   const serverPath = (name: string) =>
     `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers/${name}`;
@@ -103,38 +100,13 @@ describe('our MCP server images, verified and run on the real node', () => {
       namespace: namespace.name,
       body: probePod('client', images['mcp-test-http'] ?? ''),
     });
-    const unreachable = `127.0.0.1:9/none/probe@sha256:${'0'.repeat(64)}`;
-    supplyChain = await startWithEventSource({
-      name: 'supply-chain',
+    const functions = await startServerImageFunctions({
       clients: kube,
       namespace: namespace.name,
-      wiring: supplyChainWiring,
       clusterScopedLabels: { 'mcpg.dev/test-run': randomBytes(4).toString('hex') },
-      env: { MCPG_OPERATOR_NAMESPACE: namespace.name },
-      probe: {
-        create: (name) => apply(kube, server(`sc-${name}`, unreachable, { replicas: 0 })),
-        reconciled: async (name) => condition(await readServer(`sc-${name}`), 'ImageVerified') !== undefined,
-        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: serverPath(`sc-${name}`) }),
-      },
+      serverEnv: { MCPG_STDIO_BRIDGE_IMAGE: images['stdio-bridge'] ?? '' },
     });
-    stops.push(() => supplyChain.stop());
-    const serverFunction = await startWithEventSource({
-      name: 'server',
-      clients: kube,
-      namespace: namespace.name,
-      wiring: serverWiring,
-      env: { MCPG_STDIO_BRIDGE_IMAGE: images['stdio-bridge'] ?? '' },
-      probe: {
-        create: (name) =>
-          apply(kube, {
-            ...server(name, unreachable, { replicas: 0 }),
-            spec: { image: unreachable, replicas: 0 },
-          }),
-        reconciled: async (name) => (await readServer(name)).status?.phase !== undefined,
-        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: serverPath(name) }),
-      },
-    });
-    stops.push(() => serverFunction.stop());
+    stops.push(() => functions.stop());
     await running(namespace.name, 'client');
   }, 900_000);
 
@@ -159,17 +131,21 @@ describe('our MCP server images, verified and run on the real node', () => {
       { timeout: 180_000, interval: 1000 },
     );
 
-  it('runs the streamable-HTTP server signed with the project key, and it answers initialize through its Service', async () => {
-    await apply(kube, server('echo', images['mcp-test-http'] ?? ''));
-    await runningServer('echo');
-    const answer = await vi.waitFor(
+  /** The server's answer to initialize, once its Service routes to it. */
+  const initialized = (name: string) =>
+    vi.waitFor(
       async () => {
-        const result = await initialize('echo');
+        const result = await initialize(name);
         expect(result.code).toBe(0);
         return JSON.parse(result.stdout) as { result?: { serverInfo?: { name?: string } } };
       },
       { timeout: 30_000, interval: 1000 },
     );
+
+  it('runs the streamable-HTTP server signed with the project key, and it answers initialize through its Service', async () => {
+    await apply(kube, server('echo', images['mcp-test-http'] ?? ''));
+    await runningServer('echo');
+    const answer = await initialized('echo');
     expect(answer.result?.serverInfo?.name).toBe('mcpg-test-http');
   });
 
@@ -182,14 +158,7 @@ describe('our MCP server images, verified and run on the real node', () => {
       }),
     );
     await runningServer('echo-stdio');
-    const answer = await vi.waitFor(
-      async () => {
-        const result = await initialize('echo-stdio');
-        expect(result.code).toBe(0);
-        return JSON.parse(result.stdout) as { result?: { serverInfo?: { name?: string } } };
-      },
-      { timeout: 30_000, interval: 1000 },
-    );
+    const answer = await initialized('echo-stdio');
     expect(answer.result?.serverInfo?.name).toBe('mcpg-test-stdio');
   });
 
