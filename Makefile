@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration real-node demo cluster-up cluster-down cluster-status chart images fetcher-image
+.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration real-node demo cluster-up cluster-down cluster-status chart images
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -88,10 +88,6 @@ chart: setup ## lint the Helm chart and package it into dist/ (its generated tem
 
 images: setup ## build, push and sign every image with its SBOM (default: the bed's registry; REGISTRY=<host/path> COSIGN_KEY=<file> IMAGES=a,b)
 	node images/builder/cli.ts $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(COSIGN_KEY),--key $(COSIGN_KEY)) $(if $(IMAGES),--only $(IMAGES))
-
-fetcher-image: tools ## build the plugin fetcher image from scratch and push it: make fetcher-image IMAGE=host/repo:tag [CRANE_FLAGS=--insecure]
-	@test -n "$(IMAGE)" || { echo "set IMAGE=<registry>/<repository>:<tag>"; exit 1; }
-	hack/fetcher-image.sh "$(IMAGE)" $(CRANE_FLAGS)
 
 fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/)
 	node test/fixtures/record-events.ts
