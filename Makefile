@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup packages tools deps build generate bundle cli fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
+.PHONY: help setup packages tools deps build generate bundle cli fixtures bench lint format typecheck test unit integration real-node demo cluster-up cluster-down cluster-status chart images
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -48,22 +48,27 @@ bundle: deps ## make each function folder self-contained for kn func (dist/funct
 cli: deps ## build the mcpg command (packages/cli/dist/mcpg.cjs) and pack it as an npm tarball into dist/
 	node packages/cli/build.ts --pack dist
 
-lint: deps ## eslint and prettier --check; go vet and gofmt for the plugin fetcher
+GO_PROGRAMS := images/plugin-fetcher images/stdio-bridge
+
+lint: deps ## eslint and prettier --check; go vet and gofmt for the Go programs in images/
 	npx eslint .
 	npx prettier --check .
-	cd images/plugin-fetcher && GOTOOLCHAIN=local go vet ./... && test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	for dir in $(GO_PROGRAMS); do (cd $$dir && GOTOOLCHAIN=local go vet ./... && test -z "$$(gofmt -l .)") || { gofmt -l $$dir; exit 1; }; done
 
 format: deps ## rewrite files with prettier
 	npx prettier --write .
 
-unit: deps ## fast tests of pure logic (and the plugin fetcher's Go tests)
+unit: deps ## fast tests of pure logic (and the Go programs' tests)
 	npx vitest run --project unit
-	cd images/plugin-fetcher && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false go test ./...
+	for dir in $(GO_PROGRAMS); do (cd $$dir && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false go test ./...) || exit 1; done
 
 integration: setup ## tests against the real local control plane (started and stopped by the run)
 	npx vitest run --project integration
 
-test: setup lint typecheck unit integration ## everything CI runs
+real-node: setup ## tests on a real node (kubelet, containerd, CoreDNS; needs root), undone and checked afterwards
+	npx vitest run --project real-node
+
+test: setup lint typecheck unit integration real-node ## everything CI runs
 
 demo: setup ## bring up the local control plane, install the API, apply docs/examples and show them
 	@$(CLUSTER) up --reuse
@@ -74,10 +79,10 @@ demo: setup ## bring up the local control plane, install the API, apply docs/exa
 	@echo "use it:   export KUBECONFIG=$$($(CLUSTER) kubeconfig)"
 	@echo "stop it:  make cluster-down"
 
-cluster-up: setup ## start etcd, kube-apiserver, controller-manager, scheduler and kwok on loopback
-	@$(CLUSTER) up
+cluster-up: setup ## start etcd, kube-apiserver, controller-manager, scheduler and kwok on loopback (REAL_NODE=1 adds a real node)
+	@$(CLUSTER) up $(if $(filter 1,$(REAL_NODE)),--real-node)
 
-cluster-down: ## stop the local control plane and remove its files
+cluster-down: ## stop the local control plane (and the real node), remove its files, restore the machine
 	@$(CLUSTER) down
 
 cluster-status: ## show the local control plane's processes and memory
@@ -87,9 +92,8 @@ chart: setup ## lint the Helm chart and package it into dist/ (its generated tem
 	$(MCPG_TOOLS_BIN)/helm lint --strict chart --kube-version 1.36.3
 	$(MCPG_TOOLS_BIN)/helm package chart --destination dist
 
-fetcher-image: tools ## build the plugin fetcher image from scratch and push it: make fetcher-image IMAGE=host/repo:tag [CRANE_FLAGS=--insecure]
-	@test -n "$(IMAGE)" || { echo "set IMAGE=<registry>/<repository>:<tag>"; exit 1; }
-	hack/fetcher-image.sh "$(IMAGE)" $(CRANE_FLAGS)
+images: setup ## build, push and sign every image with its SBOM (default: the bed's registry; REGISTRY=<host/path> COSIGN_KEY=<file> IMAGES=a,b)
+	node images/builder/cli.ts $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(COSIGN_KEY),--key $(COSIGN_KEY)) $(if $(IMAGES),--only $(IMAGES))
 
 fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/; node test/fixtures/record.ts --list)
 	node test/fixtures/record.ts
@@ -101,3 +105,4 @@ bench: setup ## run the benchmarks (each prints a table and writes JSON to test/
 	node test/bench/plugin-sets.ts
 	node test/bench/mirror.ts
 	node test/bench/cli-start.ts
+	node test/bench/real-node.ts

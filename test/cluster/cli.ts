@@ -6,8 +6,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import path from 'node:path';
 import { startControlPlane, stopControlPlane, type ControlPlaneState } from './control-plane.ts';
 import { TestBedError } from './errors.ts';
-import { isOurProcess, residentMiB } from './processes.ts';
-import { readState, stateDir, stateFile, writeState } from './state.ts';
+import { startRealNode, stopRealNode } from './node/real-node.ts';
+import { isOurProcess, residentMiB, type ProcessRecord } from './processes.ts';
+import { readState, stateDir, stateFile, writeState, type BedState } from './state.ts';
 
 const lockFile = path.join(stateDir, 'starting.lock');
 
@@ -46,16 +47,35 @@ async function up(): Promise<void> {
   acquireLock();
   try {
     if (existing) rmSync(stateFile);
-    const state = await startControlPlane({
-      onProgress: (line) => {
-        console.error(line);
-      },
-    });
+    const say = (line: string) => {
+      console.error(line);
+    };
+    const state: BedState = await startControlPlane({ onProgress: say });
     writeState(state);
+    if (process.argv.includes('--real-node')) await addRealNode(state, say);
     console.error(`logs in ${path.join(state.runDir, 'logs')}; stop with 'make cluster-down'`);
     console.log(`export KUBECONFIG=${state.kubeconfig}`);
   } finally {
     rmSync(lockFile, { force: true });
+  }
+}
+
+/** The real node joins the running control plane; when it cannot, the control plane is stopped too. */
+async function addRealNode(state: BedState, say: (line: string) => void): Promise<void> {
+  try {
+    state.realNode = await startRealNode(state, {
+      onProgress: (line) => {
+        say(`[real node] ${line}`);
+      },
+      onState: (node) => {
+        writeState({ ...state, realNode: node });
+      },
+    });
+    writeState(state);
+  } catch (error) {
+    await stopControlPlane(state);
+    rmSync(stateFile);
+    throw error;
   }
 }
 
@@ -65,9 +85,21 @@ async function down(): Promise<void> {
     console.error('no local cluster is recorded; nothing to stop');
     return;
   }
+  if (state.realNode) {
+    await stopRealNode(state.realNode);
+    console.error(
+      `undid the real node ${state.realNode.nodeName} (processes, mounts, cgroups, bridge, rules, kernel settings)`,
+    );
+  }
   await stopControlPlane(state);
   rmSync(stateFile);
   console.error(`stopped ${state.processes.length} processes and removed ${state.runDir}`);
+}
+
+/** The control plane's processes, then the real node's (its registry first). */
+function bedProcesses(state: BedState): ProcessRecord[] {
+  const node = state.realNode;
+  return [...state.processes, ...(node?.registry ? [node.registry.process] : []), ...(node?.processes ?? [])];
 }
 
 function status(): void {
@@ -77,8 +109,9 @@ function status(): void {
     return;
   }
   console.log(`KUBECONFIG=${state.kubeconfig}`);
+  if (state.realNode?.registry) console.log(`registry ${state.realNode.registry.host}`);
   let total = 0;
-  for (const record of state.processes) {
+  for (const record of bedProcesses(state)) {
     const running = isOurProcess(record);
     const rss = running ? residentMiB(record.pid) : 0;
     total += rss;
@@ -99,7 +132,7 @@ function kubeconfig(): void {
 const commands: Record<string, () => Promise<void> | void> = { up, down, status, kubeconfig };
 const command = commands[process.argv[2] ?? ''];
 if (!command) {
-  console.error('usage: node test/cluster/cli.ts up [--reuse]|down|status|kubeconfig');
+  console.error('usage: node test/cluster/cli.ts up [--reuse] [--real-node]|down|status|kubeconfig');
   process.exit(2);
 }
 try {

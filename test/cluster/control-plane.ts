@@ -14,6 +14,8 @@ import { waitFor } from './wait.ts';
 
 /** The fake node kwok manages; Deployments schedule onto it and KWOK marks their pods Ready. */
 export const NODE_NAME = 'kwok-node-0';
+/** kwok manages only nodes carrying this annotation, so a real node beside it is left to its kubelet. */
+export const KWOK_NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' } as const;
 
 /** What a running control plane leaves behind for tests and for `make cluster-down`. */
 export interface ControlPlaneState {
@@ -42,6 +44,8 @@ interface Layout {
   pki: Pki;
   admin: CertFiles;
   apiserverCert: CertFiles;
+  /** The API server's identity towards kubelets (logs, exec) when a real node joins. */
+  kubeletClient: CertFiles;
   serviceAccountKey: { privateKey: string; publicKey: string };
   kubeconfig: string;
   ports: Ports;
@@ -109,6 +113,11 @@ async function prepare(runDir: string): Promise<Layout> {
     subject: '/O=system:masters/CN=admin',
     usage: 'clientAuth',
   });
+  const kubeletClient = await pki.issue({
+    name: 'apiserver-kubelet-client',
+    subject: '/O=system:masters/CN=kube-apiserver-kubelet-client',
+    usage: 'clientAuth',
+  });
   const serviceAccountKey = await pki.keyPair('service-account');
   const ports: Ports = {
     apiserver: await portFromEnv('MCPG_APISERVER_PORT'),
@@ -125,7 +134,18 @@ async function prepare(runDir: string): Promise<Layout> {
     client: admin,
     name: 'mcpg-local',
   });
-  return { runDir, logDir, binDir, pki, admin, apiserverCert, serviceAccountKey, kubeconfig, ports };
+  return {
+    runDir,
+    logDir,
+    binDir,
+    pki,
+    admin,
+    apiserverCert,
+    kubeletClient,
+    serviceAccountKey,
+    kubeconfig,
+    ports,
+  };
 }
 
 function start(
@@ -179,6 +199,8 @@ async function startApiServer(layout: Layout, started: ManagedProcess[]): Promis
     `--tls-cert-file=${layout.apiserverCert.cert}`,
     `--tls-private-key-file=${layout.apiserverCert.key}`,
     `--client-ca-file=${pki.ca.cert}`,
+    `--kubelet-client-certificate=${layout.kubeletClient.cert}`,
+    `--kubelet-client-key=${layout.kubeletClient.key}`,
     '--authorization-mode=Node,RBAC',
     '--allow-privileged=true',
     '--service-cluster-ip-range=10.96.0.0/16',
@@ -227,7 +249,7 @@ function startControllers(layout: Layout, started: ManagedProcess[]): void {
   start(layout, started, 'kwok', [
     `--kubeconfig=${kubeconfig}`,
     `--config=${kwokStagesPath(layout.binDir)}`,
-    '--manage-all-nodes=true',
+    `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
     '--node-lease-duration-seconds=40',
     // Pod IPs outside the service range; the node keeps kwok's default (non-loopback) address,
     // because EndpointSlices refuse loopback addresses.
@@ -276,9 +298,15 @@ async function ensureNode(core: CoreV1Api): Promise<true> {
     await core.readNode({ name: NODE_NAME });
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    // kwok fills in status, capacity and addresses; the object only needs a name.
+    // kwok fills in status, capacity and addresses; the object only needs a name and kwok's annotation.
     await core.createNode({
-      body: { metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } } },
+      body: {
+        metadata: {
+          name: NODE_NAME,
+          labels: { 'kubernetes.io/hostname': NODE_NAME },
+          annotations: { [KWOK_NODE_ANNOTATION.key]: KWOK_NODE_ANNOTATION.value },
+        },
+      },
     });
   }
   return true;

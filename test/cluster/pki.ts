@@ -54,6 +54,11 @@ export class Pki {
     return pki;
   }
 
+  /** The CA a running control plane made, to issue more certificates from it. */
+  static open(dir: string): Pki {
+    return new Pki(dir);
+  }
+
   async issue(request: CertRequest): Promise<CertFiles> {
     const files = {
       cert: path.join(this.dir, `${request.name}.crt`),

@@ -3,7 +3,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ControlPlaneState } from './control-plane.ts';
+import type { RealNodeState } from './node/real-node.ts';
 import type { ProcessRecord } from './processes.ts';
+
+/** The control plane and, with REAL_NODE=1, the real node beside it. */
+export interface BedState extends ControlPlaneState {
+  realNode?: RealNodeState;
+}
 
 export const stateDir = path.join(
   process.env.MCPG_CACHE_DIR ??
@@ -12,12 +18,12 @@ export const stateDir = path.join(
 );
 export const stateFile = path.join(stateDir, 'state.json');
 
-export function readState(): ControlPlaneState | undefined {
+export function readState(): BedState | undefined {
   if (!existsSync(stateFile)) return undefined;
-  return JSON.parse(readFileSync(stateFile, 'utf8')) as ControlPlaneState;
+  return JSON.parse(readFileSync(stateFile, 'utf8')) as BedState;
 }
 
-export function writeState(state: ControlPlaneState): void {
+export function writeState(state: BedState): void {
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
 }
 

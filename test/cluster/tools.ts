@@ -17,7 +17,13 @@ export type ToolName =
   | 'crane'
   | 'cosign'
   | 'kube-state-metrics'
-  | 'promtool';
+  | 'promtool'
+  | 'kubelet'
+  | 'kube-proxy'
+  | 'containerd'
+  | 'containerd-shim-runc-v2'
+  | 'ctr'
+  | 'coredns';
 
 /** Where the Go-built binaries live: `MCPG_TOOLS_BIN` (set by the Makefile) or the cache the build script prints. */
 export function toolsBinDir(): string {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginMounts } from '../../../functions/gateway/src/resources/plugin-delivery.ts';
-import { REPO_ROOT, toolPath } from '../../cluster/tools.ts';
+import { buildAll } from '../../../images/builder/build.ts';
+import { toolPath } from '../../cluster/tools.ts';
 import { pluginPackage, pushPlugin, type PluginPackage } from '../../registry/artifacts.ts';
 import { startFaultyProxy, type FaultyProxy } from '../../registry/faulty-proxy.ts';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
@@ -19,8 +20,8 @@ interface Outcome {
 }
 
 // The init container that brings plugins into gateway pods where image volumes are not available: its image is
-// built here from scratch (hack/fetcher-image.sh, no container runtime), pushed to a real registry, taken apart
-// again with crane, and the binary from inside it is run against real plugin artifacts in a real registry.
+// built here from scratch (the project's image builder, no container runtime), pushed to a real registry, taken
+// apart again with crane, and the binary from inside it is run against real plugin artifacts in a real registry.
 describe('the plugin fetcher image', () => {
   let registry: LocalRegistry;
   let proxy: FaultyProxy;
@@ -28,7 +29,7 @@ describe('the plugin fetcher image', () => {
   let fetcherBinary: string;
   let pkg: PluginPackage;
   let artifact: string;
-  const image = () => `${registry.host}/mcpg/plugin-fetcher:test`;
+  let image = () => '';
   const digestOf = (p: PluginPackage) => `sha256:${p.binarySha256}`;
 
   async function fetchPlugins(args: string[]): Promise<Outcome> {
@@ -46,7 +47,15 @@ describe('the plugin fetcher image', () => {
     registry = await startRegistry();
     proxy = await startFaultyProxy(registry.url, 'corrupt');
     work = mkdtempSync(path.join(tmpdir(), 'mcpg-fetcher-'));
-    await run(path.join(REPO_ROOT, 'hack/fetcher-image.sh'), [image(), '--insecure']);
+    const [built] = await buildAll({
+      registry: `${registry.host}/mcpg`,
+      crane: toolPath('crane'),
+      cosign: toolPath('cosign'),
+      insecure: true,
+      only: ['plugin-fetcher'],
+    });
+    const reference = built?.reference ?? '';
+    image = () => reference;
     const root = path.join(work, 'image');
     await run('mkdir', ['-p', root]);
     await run('sh', [

@@ -4,8 +4,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
-import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
-import { wiring as supplyChainWiring } from '@mcpg-functions/supply-chain/wiring';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sendPing } from '../../cluster/ping.ts';
 import { toolPath } from '../../cluster/tools.ts';
@@ -24,7 +22,8 @@ import {
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
-import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
+import type { FunctionUnderTest } from '../support/event-source.ts';
+import { startServerImageFunctions } from '../support/server-image-functions.ts';
 
 const run = promisify(execFile);
 
@@ -137,33 +136,14 @@ describe('MCPGServer image trust, driven by the real event source', () => {
     });
     const trustedRoot = path.join(authority.dir, 'trusted_root.json');
     writeFileSync(trustedRoot, authority.trustedRootJson);
-    const unreachable = `127.0.0.1:9/none/probe@sha256:${'0'.repeat(64)}`;
-    supplyChain = await startWithEventSource({
-      name: 'supply-chain',
+    const functions = await startServerImageFunctions({
       clients: kube,
       namespace: namespace.name,
-      wiring: supplyChainWiring,
       clusterScopedLabels: runLabel,
-      env: { MCPG_OPERATOR_NAMESPACE: namespace.name, MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot },
-      probe: {
-        create: (name) => apply(kube, server(`sc-${name}`, unreachable, byKey)),
-        reconciled: async (name) => condition(await readServer(`sc-${name}`), 'ImageVerified') !== undefined,
-        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: serverPath(`sc-${name}`) }),
-      },
+      supplyChainEnv: { MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot },
     });
-    started.push(() => supplyChain.stop());
-    const serverFunction = await startWithEventSource({
-      name: 'server',
-      clients: kube,
-      namespace: namespace.name,
-      wiring: serverWiring,
-      probe: {
-        create: (name) => apply(kube, server(name, unreachable)),
-        reconciled: async (name) => (await readServer(name)).status?.phase !== undefined,
-        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: serverPath(name) }),
-      },
-    });
-    started.push(() => serverFunction.stop());
+    supplyChain = functions.supplyChain;
+    started.push(() => functions.stop());
   }, 180_000);
 
   afterAll(async () => {

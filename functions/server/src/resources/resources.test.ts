@@ -36,7 +36,7 @@ type Container = {
 const podSpec = (s: ServerObject) =>
   (
     makeDeployment(s, args) as unknown as {
-      spec: { template: { spec: { containers: Container[]; initContainers?: unknown[] } } };
+      spec: { template: { spec: { containers: Container[]; initContainers?: Container[] } } };
     }
   ).spec.template.spec;
 
@@ -101,6 +101,12 @@ describe('server children', () => {
       server({ transport: 'stdio', command: ['mcp-fs', '/data'], args: ['--ro'], path: 'rpc' }),
     );
     expect(spec.initContainers).toHaveLength(1);
+    // The bridge image has no shell or cp: the bridge installs itself.
+    expect(spec.initContainers?.[0]?.command).toEqual([
+      '/mcpg-stdio-bridge',
+      'install',
+      '/mcpg-bridge/mcpg-stdio-bridge',
+    ]);
     expect(spec.containers[0]?.command).toEqual([
       '/mcpg-bridge/mcpg-stdio-bridge',
       '--port',

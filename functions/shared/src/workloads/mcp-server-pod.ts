@@ -116,7 +116,8 @@ export function mcpServerPodSpec(source: PodSource, options: PodOptions): Record
           {
             name: 'install-bridge',
             image: options.bridgeImage,
-            command: ['cp', '/mcpg-stdio-bridge', BRIDGE_BINARY],
+            // The bridge image holds the bridge alone (no shell, no cp): it copies itself into the shared volume.
+            command: ['/mcpg-stdio-bridge', 'install', BRIDGE_BINARY],
             volumeMounts: [{ name: 'mcpg-bridge', mountPath: BRIDGE_DIR }],
             securityContext: HARDENED,
           },
