@@ -29,8 +29,13 @@ export interface ScriptBed {
     name: string,
     options?: { entry?: string; env?: Record<string, string> },
   ) => Promise<RunningFunction>;
-  /** Knative's adapter watching `watches` in every namespace and sending to `sink`. */
-  startEventSource: (name: string, sink: string, watches: readonly WatchedType[]) => Promise<void>;
+  /** Knative's adapter watching `watches` in every namespace and sending to `sink` (Resource mode unless set). */
+  startEventSource: (
+    name: string,
+    sink: string,
+    watches: readonly WatchedType[],
+    mode?: 'Resource' | 'Reference',
+  ) => Promise<void>;
   /** Listens on a free loopback port; resolves with the server's URL. */
   listen: (server: http.Server) => Promise<string>;
 }
@@ -75,13 +80,14 @@ export async function runOnControlPlane(
         defer(() => running.stop());
         return running;
       },
-      startEventSource: async (source, sink, watches) => {
+      startEventSource: async (source, sink, watches, mode) => {
         const adapter = await startAdapter({
           name: source,
           kubeconfig: cluster.kubeconfig,
           sink,
           allNamespaces: true,
           resources: adapterResources(watches),
+          ...(mode ? { mode } : {}),
           logDir: workDir,
         });
         defer(() => stopAdapter(adapter));
