@@ -511,6 +511,19 @@ describe('the gateway function, driven by the real event source', () => {
       });
     });
 
+    it('restores an edited config ConfigMap, of which its event carries only a reference', async () => {
+      const rendered = (await configMap('two')).data?.['config.yaml'];
+      await kubeRequest(kube.config, {
+        method: 'PATCH',
+        path: `/api/v1/namespaces/${ns.name}/configmaps/two-config`,
+        body: { data: { 'config.yaml': 'tampered: true' } },
+        contentType: 'application/merge-patch+json',
+      });
+      await eventually(async () => {
+        expect((await configMap('two')).data?.['config.yaml']).toBe(rendered);
+      });
+    });
+
     it('makes no API write when a resync finds nothing changed', async () => {
       expect(await fn.ping()).toBe(204);
       await eventually(async () => {

@@ -7,7 +7,7 @@ import { describeKey, type KubeObject, type ObjectKey } from '../kube/index.ts';
 import { withSpan } from '../tracing/index.ts';
 import type { ReconcileDriver, Outcome } from './driver.ts';
 import type { Poke } from './events.ts';
-import { parentLabel } from './ownership.ts';
+import { controllerOf, parentLabel } from './ownership.ts';
 
 export interface DispatchResult {
   reconciled: { key: ObjectKey; outcome: Outcome }[];
@@ -24,31 +24,18 @@ export async function keysFor<O extends KubeObject>(
   if (key.kind === reconciler.kind.kind && key.apiVersion.startsWith('mcpg.dev/'))
     return [driver.keyFor(key.name, key.namespace)];
   if (reconciler.childTypes.some((t) => t.kind === key.kind && t.apiVersion === key.apiVersion)) {
-    const parent = parentOf(reconciler.kind.kind, await childMetadata(poke, driver));
-    return parent ? [driver.keyFor(parent, key.namespace)] : [];
+    if (poke.ownerReferences.length === 0 && Object.keys(poke.labels).length === 0) {
+      // A Reference-mode event (ConfigMaps and Secrets are only sent so) carries no metadata: read the child.
+      // One already gone is restored at its parent's next pass.
+      const owner = await controllerOf(key, reconciler.kind.kind, driver.context().client);
+      return owner ? [driver.keyFor(owner.name, key.namespace)] : [];
+    }
+    const owner = poke.ownerReferences.find((ref) => ref.controller && ref.kind === reconciler.kind.kind);
+    if (owner) return [driver.keyFor(owner.name, key.namespace)];
+    const labelled = poke.labels[parentLabel(reconciler.kind.kind)];
+    return labelled ? [driver.keyFor(labelled, key.namespace)] : [];
   }
   return reconciler.dependents ? reconciler.dependents(key, driver.context()) : [];
-}
-
-type ChildMetadata = Pick<Poke & { kind: 'object' }, 'ownerReferences' | 'labels'>;
-
-/**
- * Who a child belongs to, from the event itself, or, for a Reference-mode event (ConfigMaps and Secrets are only
- * ever sent by reference, without metadata), from the child read back. A child already gone is left to the
- * parent's next pass.
- */
-async function childMetadata<O extends KubeObject>(
-  poke: Poke & { kind: 'object' },
-  driver: ReconcileDriver<O>,
-): Promise<ChildMetadata> {
-  if (poke.ownerReferences.length > 0 || Object.keys(poke.labels).length > 0) return poke;
-  const child = await driver.context().client.get(poke.key);
-  return { ownerReferences: child?.metadata.ownerReferences ?? [], labels: child?.metadata.labels ?? {} };
-}
-
-function parentOf(kind: string, child: ChildMetadata): string | undefined {
-  const owner = child.ownerReferences.find((ref) => ref.controller && ref.kind === kind);
-  return owner?.name ?? child.labels[parentLabel(kind)];
 }
 
 export async function reconcileAll<O extends KubeObject>(
