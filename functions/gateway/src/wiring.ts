@@ -3,13 +3,13 @@ import {
   EVENT_RECORDING,
   READ,
   WATCHED,
-  childrenOf,
+  childWatches,
   WRITE_CHILDREN,
   type FunctionWiring,
 } from '@mcpg-functions/shared/knative';
+import { GATEWAY_CHILD_TYPES } from './reconcile.ts';
 
 const MCPG = 'mcpg.dev/v1alpha2';
-const CHILDREN = childrenOf('MCPGGateway');
 
 export const wiring: FunctionWiring = {
   name: 'gateway',
@@ -27,14 +27,11 @@ export const wiring: FunctionWiring = {
     { apiVersion: MCPG, kind: 'MCPGServer' },
     { apiVersion: MCPG, kind: 'MCPGPlugin' },
     // Children, so drift is repaired and status follows the rollout.
-    { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: CHILDREN },
-    { apiVersion: 'v1', kind: 'Service', matchLabels: CHILDREN },
-    { apiVersion: 'v1', kind: 'ServiceAccount', matchLabels: CHILDREN },
-    { apiVersion: 'apps/v1', kind: 'Deployment', matchLabels: CHILDREN },
-    { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', matchLabels: CHILDREN },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', matchLabels: CHILDREN },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', matchLabels: CHILDREN },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', matchLabels: CHILDREN },
+    // (Not the Prometheus Operator's kinds, whose CRDs a cluster may not have.)
+    ...childWatches(
+      'MCPGGateway',
+      GATEWAY_CHILD_TYPES.filter((t) => t.apiVersion !== 'monitoring.coreos.com/v1'),
+    ),
     // Cluster credentials projected into gateway pods, when their owner labelled them: rotating one rolls them.
     { apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED },
   ],

@@ -2,7 +2,7 @@
 import {
   EVENT_RECORDING,
   READ,
-  childrenOf,
+  childWatches,
   WRITE_CHILDREN,
   type FunctionWiring,
 } from '@mcpg-functions/shared/knative';
@@ -14,8 +14,10 @@ export const wiring: FunctionWiring = {
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGInstance' },
     // A changed server template re-renders the instances made from it.
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGServer' },
-    { apiVersion: 'v1', kind: 'Pod', matchLabels: childrenOf('MCPGInstance') },
-    { apiVersion: 'v1', kind: 'Service', matchLabels: childrenOf('MCPGInstance') },
+    ...childWatches('MCPGInstance', [
+      { apiVersion: 'v1', kind: 'Pod' },
+      { apiVersion: 'v1', kind: 'Service' },
+    ]),
   ],
   permissions: [
     { apiGroups: ['mcpg.dev'], resources: ['mcpginstances'], verbs: [...READ, 'delete'] },

@@ -3,24 +3,24 @@ import {
   EVENT_RECORDING,
   READ,
   WATCHED,
-  childrenOf,
+  childWatches,
   WRITE_CHILDREN,
   type FunctionWiring,
 } from '@mcpg-functions/shared/knative';
-
-const CHILDREN = childrenOf('MCPGServer');
 
 export const wiring: FunctionWiring = {
   name: 'server',
   description: 'Reconciles MCPGServer into a Deployment, Service, NetworkPolicy and Ingress',
   watches: [
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGServer' },
-    { apiVersion: 'apps/v1', kind: 'Deployment', matchLabels: CHILDREN },
-    { apiVersion: 'v1', kind: 'Service', matchLabels: CHILDREN },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', matchLabels: CHILDREN },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', matchLabels: CHILDREN },
-    // The server's pods (readiness, crash loops), not instance pods made from its template.
-    { apiVersion: 'v1', kind: 'Pod', matchLabels: CHILDREN },
+    ...childWatches('MCPGServer', [
+      { apiVersion: 'apps/v1', kind: 'Deployment' },
+      { apiVersion: 'v1', kind: 'Service' },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+      // The server's pods (readiness, crash loops), not instance pods made from its template.
+      { apiVersion: 'v1', kind: 'Pod' },
+    ]),
     // Rotating an environment Secret or ConfigMap the user labelled rolls the pods that read it (by reference).
     { apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED },
     { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: WATCHED },

@@ -3,7 +3,7 @@ import {
   EVENT_RECORDING,
   GATEWAY_CONFIG_LABELS,
   READ,
-  childrenOf,
+  childWatches,
   WRITE_CHILDREN,
   type FunctionWiring,
 } from '@mcpg-functions/shared/knative';
@@ -15,13 +15,11 @@ export const wiring: FunctionWiring = {
     'Fences MCPGTenant namespaces with a label, a ResourceQuota and RBAC, and re-checks allowlists and quotas',
   watches: [
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGTenant' },
-    { apiVersion: 'v1', kind: 'ResourceQuota', matchLabels: childrenOf('MCPGTenant') },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', matchLabels: childrenOf('MCPGTenant') },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      matchLabels: childrenOf('MCPGTenant'),
-    },
+    ...childWatches('MCPGTenant', [
+      { apiVersion: 'v1', kind: 'ResourceQuota' },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
+    ]),
     // A listed namespace created later is bound; what lands in a tenant's namespaces is re-checked.
     { apiVersion: 'v1', kind: 'Namespace' },
     // Gateways through their config ConfigMaps: Knative cannot watch MCPGGateway itself.

@@ -513,12 +513,8 @@ describe('the gateway function, driven by the real event source', () => {
 
     it('restores an edited config ConfigMap, of which its event carries only a reference', async () => {
       const rendered = (await configMap('two')).data?.['config.yaml'];
-      await kubeRequest(kube.config, {
-        method: 'PATCH',
-        path: `/api/v1/namespaces/${ns.name}/configmaps/two-config`,
-        body: { data: { 'config.yaml': 'tampered: true' } },
-        contentType: 'application/merge-patch+json',
-      });
+      const tamper = [{ op: 'replace', path: '/data/config.yaml', value: 'tampered: true' }];
+      await kube.core.patchNamespacedConfigMap({ name: 'two-config', namespace: ns.name, body: tamper });
       await eventually(async () => {
         expect((await configMap('two')).data?.['config.yaml']).toBe(rendered);
       });

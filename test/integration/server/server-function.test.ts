@@ -34,6 +34,8 @@ describe('the server function, driven by the real event source', () => {
     kubeRequest<{
       spec: { replicas: number; template: { metadata: { annotations: Record<string, string> } } };
     }>(kube.config, { method: 'GET', path: deploymentPath(name) });
+  const envHash = async (name: string) =>
+    (await readDeployment(name)).spec.template.metadata.annotations['mcpg.dev/env-hash'];
 
   function server(name: string, spec: Record<string, unknown>) {
     return {
@@ -99,9 +101,7 @@ describe('the server function, driven by the real event source', () => {
     });
     await apply(kube, server('with-secret', { envFrom: [{ secretRef: { name: 'token' } }] }));
     const first = await eventually(async () => {
-      const hash = (await readDeployment('with-secret')).spec.template.metadata.annotations[
-        'mcpg.dev/env-hash'
-      ];
+      const hash = await envHash('with-secret');
       expect(hash).toMatch(/^[a-f0-9]{64}$/);
       return hash;
     });
@@ -111,9 +111,7 @@ describe('the server function, driven by the real event source', () => {
       body: { metadata: { name: 'token', labels: WATCHED }, stringData: { TOKEN: 'two' } },
     });
     await eventually(async () => {
-      const hash = (await readDeployment('with-secret')).spec.template.metadata.annotations[
-        'mcpg.dev/env-hash'
-      ];
+      const hash = await envHash('with-secret');
       expect(hash).not.toBe(first);
     });
     // The Deployment controller rolls a new ReplicaSet: the pod template hash changed.
@@ -134,9 +132,7 @@ describe('the server function, driven by the real event source', () => {
     });
     await apply(kube, server('with-unlabelled', { envFrom: [{ secretRef: { name: 'unlabelled' } }] }));
     const first = await eventually(async () => {
-      const hash = (await readDeployment('with-unlabelled')).spec.template.metadata.annotations[
-        'mcpg.dev/env-hash'
-      ];
+      const hash = await envHash('with-unlabelled');
       expect(hash).toMatch(/^[a-f0-9]{64}$/);
       return hash;
     });
@@ -155,9 +151,7 @@ describe('the server function, driven by the real event source', () => {
         'Secret unlabelled roll the pods only at the next resync; label them mcpg.dev/watch=true',
       ) as unknown,
     });
-    const rolled = (await readDeployment('with-secret')).spec.template.metadata.annotations[
-      'mcpg.dev/env-hash'
-    ];
+    const rolled = await envHash('with-secret');
     await kube.core.replaceNamespacedSecret({
       name: 'unlabelled',
       namespace: namespace.name,
@@ -170,18 +164,13 @@ describe('the server function, driven by the real event source', () => {
       body: { metadata: { name: 'token', labels: WATCHED }, stringData: { TOKEN: 'three' } },
     });
     await eventually(async () => {
-      const now = await readDeployment('with-secret');
-      expect(now.spec.template.metadata.annotations['mcpg.dev/env-hash']).not.toBe(rolled);
+      expect(await envHash('with-secret')).not.toBe(rolled);
     });
-    expect(
-      (await readDeployment('with-unlabelled')).spec.template.metadata.annotations['mcpg.dev/env-hash'],
-    ).toBe(first);
+    expect(await envHash('with-unlabelled')).toBe(first);
     // The next resync picks it up.
     expect(await fn.ping()).toBe(204);
     await eventually(async () => {
-      const hash = (await readDeployment('with-unlabelled')).spec.template.metadata.annotations[
-        'mcpg.dev/env-hash'
-      ];
+      const hash = await envHash('with-unlabelled');
       expect(hash).not.toBe(first);
     });
   });

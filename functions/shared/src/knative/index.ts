@@ -12,6 +12,7 @@ export {
 } from './manifests.ts';
 export {
   childrenOf,
+  childWatches,
   EVENT_RECORDING,
   GATEWAY_CONFIG_LABELS,
   READ,

@@ -35,6 +35,11 @@ export function childrenOf(kind: string): Record<string, string> {
   return { 'app.kubernetes.io/managed-by': 'mcpg-functions', 'app.kubernetes.io/name': kind.toLowerCase() };
 }
 
+/** Watches of the children a function renders for a parent of `kind`, of the given types. */
+export function childWatches(kind: string, types: { apiVersion: string; kind: string }[]): WatchedType[] {
+  return types.map((t) => ({ ...t, matchLabels: childrenOf(kind) }));
+}
+
 /**
  * The gateway function's ConfigMaps. Knative cannot watch MCPGGateway itself (see knativeResource), so a
  * function that follows gateways watches these: each changes when its gateway is rendered again.
