@@ -53,9 +53,15 @@ describe('kn func deploy', () => {
   });
 
   it.each(deployed)('%s: the Service func builds runs like the generated one', async (name) => {
-    const fromFunc = serviceFromFuncYaml(name).spec.template;
+    const service = serviceFromFuncYaml(name);
+    const fromFunc = service.spec.template;
     const generated = (await generatedService(name)).spec.template;
-    expect(fromFunc.metadata.labels).toEqual(generated.metadata.labels);
+    expect(service.metadata.labels).toEqual((await generatedService(name)).metadata.labels);
+    // func puts deploy.labels on the template too: the visibility label, which only a Service reads, is extra.
+    expect(fromFunc.metadata.labels).toEqual({
+      ...generated.metadata.labels,
+      'networking.knative.dev/visibility': 'cluster-local',
+    });
     for (const key of ['autoscaling.knative.dev/min-scale', 'autoscaling.knative.dev/max-scale'])
       expect(fromFunc.metadata.annotations[key], key).toBe(generated.metadata.annotations[key]);
     expect(fromFunc.spec.serviceAccountName).toBe(generated.spec.serviceAccountName);
