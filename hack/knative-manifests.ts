@@ -7,9 +7,14 @@ import { stringify } from 'yaml';
 const root = path.resolve(import.meta.dirname, '..');
 export const KNATIVE_NAMESPACE = 'mcpg-system';
 const IMAGE_REPOSITORY = 'ghcr.io/mcpg-dev/mcpg-functions';
-const HEADER =
-  '# Generated from functions/<name>/src/wiring.ts by `make generate`. Do not edit.\n' +
-  '# `kn func deploy --path functions/<name>` builds the image; set it on the Service when applying this file by hand.\n';
+const HEADER = '# Generated from functions/<name>/src/wiring.ts by `make generate`. Do not edit.\n';
+const WIRING_HEADER =
+  HEADER +
+  '# Everything but the Knative Service: apply it before `kn func deploy --path functions/<name>`, which creates\n' +
+  '# the Service (func needs the ServiceAccount to exist), or with <name>-service.yaml when not using kn func.\n';
+const SERVICE_HEADER =
+  HEADER +
+  '# The Knative Service, for installs without kn func: set the image you built before applying it.\n';
 
 export async function wirings(): Promise<FunctionWiring[]> {
   const names = readdirSync(path.join(root, 'functions'))
@@ -24,6 +29,16 @@ export async function wirings(): Promise<FunctionWiring[]> {
   return modules.map((m) => m.wiring);
 }
 
+const yaml = (objects: object[]) =>
+  objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+
+const isKnativeService = (o: Record<string, unknown>) =>
+  o.kind === 'Service' && o.apiVersion === 'serving.knative.dev/v1';
+
+/**
+ * Two files per function: knative/<name>.yaml (identities, RBAC, sources, resync) and <name>-service.yaml (the
+ * Knative Service), so that `kn func deploy` can own the Service without a later `kubectl apply` replacing it.
+ */
 export async function renderKnative(): Promise<Map<string, string>> {
   const version = (await import(path.join(root, 'functions', 'shared', 'package.json'), {
     with: { type: 'json' },
@@ -31,15 +46,15 @@ export async function renderKnative(): Promise<Map<string, string>> {
     default: { version: string };
   };
   return new Map(
-    (await wirings()).map((wiring) => {
+    (await wirings()).flatMap((wiring) => {
       const objects = functionManifests(wiring, {
         namespace: KNATIVE_NAMESPACE,
         image: `${IMAGE_REPOSITORY}/${wiring.name}:${version.default.version}`,
       });
-      const text =
-        HEADER +
-        objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
-      return [`${wiring.name}.yaml`, text];
+      return [
+        [`${wiring.name}.yaml`, WIRING_HEADER + yaml(objects.filter((o) => !isKnativeService(o)))],
+        [`${wiring.name}-service.yaml`, SERVICE_HEADER + yaml(objects.filter(isKnativeService))],
+      ] as const;
     }),
   );
 }

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wiring } from '@mcpg-functions/gateway/wiring';
+import { eventSources } from '@mcpg-functions/shared/knative';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { bundle } from '../../hack/bundle.ts';
 import { sendPing } from '../cluster/ping.ts';
@@ -36,7 +37,8 @@ await runOnControlPlane(
     const entry = await bundle('gateway', path.join(workDir, 'gateway-dist'));
     const fn = await startFunction('gateway', { entry });
     const { url } = fn;
-    await startEventSource('bench-gateway', `${url}/`, wiring.watches);
+    for (const source of eventSources(wiring))
+      await startEventSource(`bench-${source.name}`, `${url}/`, source.watches, source.mode);
     await createNamespace(NAMESPACE);
     const set = await applyWith(kube, pluginSetIn(NAMESPACE, 'production'));
     await setStatus(kube, set, { conditions: [READY], resolved: exampleResolved() });

@@ -1,4 +1,4 @@
-import { groupOf, knativeResource, type WatchedType } from '@mcpg-functions/shared/knative';
+import { groupOf, knativeResource, type EventSource, type WatchedType } from '@mcpg-functions/shared/knative';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ManagedProcess, stopProcesses } from './processes.ts';
@@ -83,4 +83,9 @@ export function adapterResources(watches: readonly WatchedType[]): WatchedResour
       ...(selector ? { selector } : {}),
     };
   });
+}
+
+/** The adapter configuration of one of a function's ApiServerSources: its mode and what it watches. */
+export function sourceAdapter(source: EventSource): Pick<AdapterOptions, 'mode' | 'resources'> {
+  return { mode: source.mode, resources: adapterResources(source.watches) };
 }

@@ -17,13 +17,13 @@ import { wiring as routeWiring } from '@mcpg-functions/route/wiring';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
 import { wiring as tenantWiring } from '@mcpg-functions/tenant/wiring';
 import { KINDS } from '@mcpg-functions/shared/api';
-import type { FunctionWiring } from '@mcpg-functions/shared/knative';
+import { eventSources, type FunctionWiring } from '@mcpg-functions/shared/knative';
 import { KubeApiError, kubeRequest } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { example, loadExamples, type Manifest } from '../fixtures/examples.ts';
 import { applyWith, create, installCrdsWith } from '../integration/support/crds.ts';
 import { showGateways } from './demo-gateway.ts';
-import { adapterResources, startAdapter } from './adapter.ts';
+import { sourceAdapter, startAdapter } from './adapter.ts';
 import { sendPing } from './ping.ts';
 import { freePort } from './ports.ts';
 import { isOurProcess, ManagedProcess, type ProcessRecord } from './processes.ts';
@@ -60,15 +60,19 @@ async function runFunction(wiring: FunctionWiring, logDir: string): Promise<stri
     watch: [fn],
     log: fn.record.log,
   });
-  const adapter = await startAdapter({
-    name: `demo-${wiring.name}`,
-    kubeconfig: kubeconfigPath ?? '',
-    sink: `${url}/`,
-    allNamespaces: true,
-    resources: adapterResources(wiring.watches),
-    logDir,
-  });
-  const records: ProcessRecord[] = [fn.record, adapter.record];
+  const adapters = await Promise.all(
+    eventSources(wiring).map((source) =>
+      startAdapter({
+        ...sourceAdapter(source),
+        name: `demo-${source.name}`,
+        kubeconfig: kubeconfigPath ?? '',
+        sink: `${url}/`,
+        allNamespaces: true,
+        logDir,
+      }),
+    ),
+  );
+  const records: ProcessRecord[] = [fn.record, ...adapters.map((a) => a.record)];
   recordProcesses(records);
   return url;
 }

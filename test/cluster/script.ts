@@ -29,7 +29,7 @@ export interface ScriptBed {
     name: string,
     options?: { entry?: string; env?: Record<string, string> },
   ) => Promise<RunningFunction>;
-  /** Knative's adapter watching `watches` in every namespace and sending to `sink` (in Resource mode by default). */
+  /** Knative's adapter watching `watches` in every namespace and sending to `sink` (Resource mode unless set). */
   startEventSource: (
     name: string,
     sink: string,
@@ -86,8 +86,8 @@ export async function runOnControlPlane(
           kubeconfig: cluster.kubeconfig,
           sink,
           allNamespaces: true,
-          ...(mode ? { mode } : {}),
           resources: adapterResources(watches),
+          ...(mode ? { mode } : {}),
           logDir: workDir,
         });
         defer(() => stopAdapter(adapter));

@@ -1,11 +1,13 @@
 /** What the gateway function watches and may do; knative/gateway.yaml is generated from this. */
 import {
   EVENT_RECORDING,
-  MANAGED_LABELS,
   READ,
+  WATCHED,
+  childWatches,
   WRITE_CHILDREN,
   type FunctionWiring,
 } from '@mcpg-functions/shared/knative';
+import { GATEWAY_CHILD_TYPES } from './reconcile.ts';
 
 const MCPG = 'mcpg.dev/v1alpha2';
 
@@ -25,16 +27,13 @@ export const wiring: FunctionWiring = {
     { apiVersion: MCPG, kind: 'MCPGServer' },
     { apiVersion: MCPG, kind: 'MCPGPlugin' },
     // Children, so drift is repaired and status follows the rollout.
-    { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'v1', kind: 'Service', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'v1', kind: 'ServiceAccount', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'apps/v1', kind: 'Deployment', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', matchLabels: MANAGED_LABELS },
-    // Cluster credentials projected into gateway pods: rotating one rolls them.
-    { apiVersion: 'v1', kind: 'Secret' },
+    // (Not the Prometheus Operator's kinds, whose CRDs a cluster may not have.)
+    ...childWatches(
+      'MCPGGateway',
+      GATEWAY_CHILD_TYPES.filter((t) => t.apiVersion !== 'monitoring.coreos.com/v1'),
+    ),
+    // Cluster credentials projected into gateway pods, when their owner labelled them: rotating one rolls them.
+    { apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED },
   ],
   permissions: [
     { apiGroups: ['mcpg.dev'], resources: ['mcpggateways'], verbs: READ },
@@ -66,6 +65,7 @@ export const wiring: FunctionWiring = {
     { apiGroups: [''], resources: ['secrets'], verbs: READ },
     EVENT_RECORDING,
   ],
-  // Often, since it is how a changed gateway spec is noticed (a pass over an unchanged gateway writes nothing).
-  resyncSchedule: '*/2 * * * *',
+  // The shortest of all, since it is how a changed gateway spec is noticed (a pass over an unchanged gateway
+  // writes nothing), yet long enough for the function to reach zero between pings.
+  resyncSchedule: '*/5 * * * *',
 };

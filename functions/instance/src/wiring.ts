@@ -1,8 +1,8 @@
 /** What the instance function watches and may do; knative/instance.yaml is generated from this. */
 import {
   EVENT_RECORDING,
-  MANAGED_LABELS,
   READ,
+  childWatches,
   WRITE_CHILDREN,
   type FunctionWiring,
 } from '@mcpg-functions/shared/knative';
@@ -14,8 +14,10 @@ export const wiring: FunctionWiring = {
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGInstance' },
     // A changed server template re-renders the instances made from it.
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGServer' },
-    { apiVersion: 'v1', kind: 'Pod', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'v1', kind: 'Service', matchLabels: MANAGED_LABELS },
+    ...childWatches('MCPGInstance', [
+      { apiVersion: 'v1', kind: 'Pod' },
+      { apiVersion: 'v1', kind: 'Service' },
+    ]),
   ],
   permissions: [
     { apiGroups: ['mcpg.dev'], resources: ['mcpginstances'], verbs: [...READ, 'delete'] },
@@ -24,6 +26,7 @@ export const wiring: FunctionWiring = {
     { apiGroups: [''], resources: ['pods', 'services'], verbs: WRITE_CHILDREN },
     EVENT_RECORDING,
   ],
-  // Idle instances are collected on resync: often enough for a 30-minute idle TTL.
-  resyncSchedule: '*/2 * * * *',
+  // Nothing changes while an instance sits idle, so only the resync collects it: an idle instance goes between
+  // idleTTL and idleTTL + 5 minutes after its last use. More often and the function never scales to zero.
+  resyncSchedule: '*/5 * * * *',
 };

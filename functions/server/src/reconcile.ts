@@ -15,25 +15,39 @@ import { childName } from './resources/names.ts';
 import { makeNetworkPolicy } from './resources/network-policy.ts';
 import { makeService } from './resources/service.ts';
 import { environmentSources, IMAGE_TRUST_FACET, imageTrust } from '@mcpg-functions/shared/workloads';
+import { WATCH_LABEL, WATCHED } from '@mcpg-functions/shared/knative';
 import { serverStatus } from './status.ts';
 import type { ServerObject } from './types.ts';
 
 const KIND = requireKind('MCPGServer');
 
-/** A content hash of every environment source, so that rotating a Secret rolls the pods. */
-async function environmentHash(server: ServerObject, context: ReconcileContext): Promise<string> {
-  const contents = await Promise.all(
-    environmentSources(server.spec).map(async (source) => {
-      const object = await context.client.get({
+/**
+ * A content hash of every environment source, so that rotating a Secret rolls the pods, and the sources whose
+ * changes send no event (not labelled WATCHED), which the server's status names.
+ */
+async function environment(
+  server: ServerObject,
+  context: ReconcileContext,
+): Promise<{ hash: string; unwatched: string[] }> {
+  const read = await Promise.all(
+    environmentSources(server.spec).map(async (source) => ({
+      source,
+      object: await context.client.get({
         apiVersion: 'v1',
         kind: source.kind,
         namespace: server.metadata.namespace,
         name: source.name,
-      });
-      return { ...source, data: object ? [object.data, object.binaryData] : 'missing' };
-    }),
+      }),
+    })),
   );
-  return contentHash(contents);
+  const contents = read.map(({ source, object }) => ({
+    ...source,
+    data: object ? [object.data, object.binaryData] : 'missing',
+  }));
+  const unwatched = read
+    .filter(({ object }) => object && object.metadata.labels?.[WATCH_LABEL] !== WATCHED[WATCH_LABEL])
+    .map(({ source }) => `${source.kind} ${source.name}`);
+  return { hash: contentHash(contents), unwatched: [...new Set(unwatched)] };
 }
 
 async function observe(server: ServerObject, context: ReconcileContext) {
@@ -64,8 +78,8 @@ export function serverReconciler(options: { bridgeImage: string }): KindReconcil
     foreignStatusFields: IMAGE_TRUST_FACET.fields,
     async reconcile(object, context): Promise<Desired> {
       const server: ServerObject = { ...object, spec: parseSpec(KIND, object) as ServerSpec };
-      const envHash = await environmentHash(server, context);
-      const deployment = makeDeployment(server, { envHash, bridgeImage: options.bridgeImage });
+      const env = await environment(server, context);
+      const deployment = makeDeployment(server, { envHash: env.hash, bridgeImage: options.bridgeImage });
       // An image that is not verified is not rolled out; whatever Deployment runs stays (fail-static).
       const trust = imageTrust(server.spec, object.status);
       const held = trust.state === 'blocked';
@@ -75,7 +89,8 @@ export function serverReconciler(options: { bridgeImage: string }): KindReconcil
         makeNetworkPolicy(server),
         makeIngress(server),
       ].filter((child): child is KubeObject => child !== undefined);
-      const { status, conditions } = serverStatus(server, await observe(server, context), trust);
+      const observed = { ...(await observe(server, context)), unwatched: env.unwatched };
+      const { status, conditions } = serverStatus(server, observed, trust);
       return { children, status, conditions, retained: held ? [keyOf(deployment)] : [] };
     },
     /** A changed Secret or ConfigMap re-reconciles the servers that read their environment from it. */

@@ -149,6 +149,38 @@ describe('serverStatus', () => {
     });
   });
 
+  it.each([
+    { envFrom: undefined, unwatched: [], condition: undefined },
+    {
+      envFrom: [{ secretRef: { name: 'token' } }],
+      unwatched: [],
+      condition: { status: 'True', reason: 'Labelled' },
+    },
+    {
+      envFrom: [{ secretRef: { name: 'token' } }, { configMapRef: { name: 'settings' } }],
+      unwatched: ['Secret token', 'ConfigMap settings'],
+      condition: {
+        status: 'False',
+        reason: 'NotLabelled',
+        message:
+          'changes to Secret token, ConfigMap settings roll the pods only at the next resync; label them mcpg.dev/watch=true to roll them at once',
+      },
+    },
+  ])(
+    'says whether environment changes roll the pods at once ($unwatched)',
+    ({ envFrom, unwatched, condition }) => {
+      const result = serverStatus(
+        server(envFrom ? { envFrom } : {}),
+        { deployment: deployment(running), ingress: undefined, pods: [], unwatched },
+        UNRESTRICTED,
+      );
+      expect(result.conditions.find((c) => c.type === 'EnvironmentWatched')).toEqual(
+        condition && expect.objectContaining(condition),
+      );
+      expect(result.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+    },
+  );
+
   it('counts repeated restarts of a container that is not ready as a crash loop', () => {
     expect(crashLooping([pod({ ready: false, restartCount: 3 })])).toEqual(['tools-abc']);
     expect(crashLooping([pod({ ready: true, restartCount: 7 })])).toEqual([]);

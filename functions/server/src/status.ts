@@ -4,7 +4,8 @@
  * no load-balancer address, or spec.image is held back because it is not verified (the old pods keep running).
  */
 import type { ConditionInput } from '@mcpg-functions/shared/runtime';
-import type { ImageTrust } from '@mcpg-functions/shared/workloads';
+import { environmentSources, type ImageTrust } from '@mcpg-functions/shared/workloads';
+import { WATCH_LABEL } from '@mcpg-functions/shared/knative';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import type { ServerObject } from './types.ts';
 import { serviceUrl } from './resources/names.ts';
@@ -13,6 +14,8 @@ export interface Observed {
   deployment: KubeObject | undefined;
   ingress: KubeObject | undefined;
   pods: KubeObject[];
+  /** Environment Secrets and ConfigMaps without the opt-in label (`Secret token`). */
+  unwatched?: string[];
 }
 
 interface DeploymentStatus {
@@ -139,6 +142,8 @@ export function serverStatus(server: ServerObject, observed: Observed, trust: Im
   const phase = phaseOf(facts);
   const conditions = [readyCondition(phase, facts), availableCondition(facts), progressingCondition(facts)];
   if (spec.ingress) conditions.push(ingressCondition(facts));
+  if (observed.unwatched !== undefined && environmentSources(spec).length > 0)
+    conditions.push(environmentCondition(observed.unwatched));
   return {
     status: {
       phase,
@@ -148,6 +153,26 @@ export function serverStatus(server: ServerObject, observed: Observed, trust: Im
       url: serviceUrl(metadata.name, metadata.namespace ?? 'default', spec.port, spec.path),
     },
     conditions,
+  };
+}
+
+/**
+ * Whether rotating the environment rolls the pods at once: only labelled Secrets and ConfigMaps send events (by
+ * reference); the others are read again at the next resync. Informational: Ready does not depend on it.
+ */
+function environmentCondition(unwatched: string[]): ConditionInput {
+  if (unwatched.length === 0)
+    return {
+      type: 'EnvironmentWatched',
+      status: 'True',
+      reason: 'Labelled',
+      message: `every Secret and ConfigMap of the environment carries ${WATCH_LABEL}=true: a change rolls the pods at once`,
+    };
+  return {
+    type: 'EnvironmentWatched',
+    status: 'False',
+    reason: 'NotLabelled',
+    message: `changes to ${unwatched.join(', ')} roll the pods only at the next resync; label them ${WATCH_LABEL}=true to roll them at once`,
   };
 }
 

@@ -1,8 +1,9 @@
 /** What the server function watches and may do; knative/server.yaml is generated from this. */
 import {
   EVENT_RECORDING,
-  MANAGED_LABELS,
   READ,
+  WATCHED,
+  childWatches,
   WRITE_CHILDREN,
   type FunctionWiring,
 } from '@mcpg-functions/shared/knative';
@@ -12,14 +13,17 @@ export const wiring: FunctionWiring = {
   description: 'Reconciles MCPGServer into a Deployment, Service, NetworkPolicy and Ingress',
   watches: [
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGServer' },
-    { apiVersion: 'apps/v1', kind: 'Deployment', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'v1', kind: 'Service', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'v1', kind: 'Pod', matchLabels: MANAGED_LABELS },
-    // Rotating an environment Secret or ConfigMap rolls the pods that read it.
-    { apiVersion: 'v1', kind: 'Secret' },
-    { apiVersion: 'v1', kind: 'ConfigMap' },
+    ...childWatches('MCPGServer', [
+      { apiVersion: 'apps/v1', kind: 'Deployment' },
+      { apiVersion: 'v1', kind: 'Service' },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+      // The server's pods (readiness, crash loops), not instance pods made from its template.
+      { apiVersion: 'v1', kind: 'Pod' },
+    ]),
+    // Rotating an environment Secret or ConfigMap the user labelled rolls the pods that read it (by reference).
+    { apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED },
+    { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: WATCHED },
   ],
   permissions: [
     { apiGroups: ['mcpg.dev'], resources: ['mcpgservers'], verbs: READ },

@@ -1,5 +1,5 @@
 /** What the supply-chain function watches and may do; knative/supply-chain.yaml is generated from this. */
-import { EVENT_RECORDING, READ, type FunctionWiring } from '@mcpg-functions/shared/knative';
+import { EVENT_RECORDING, READ, WATCHED, type FunctionWiring } from '@mcpg-functions/shared/knative';
 
 export const wiring: FunctionWiring = {
   name: 'supply-chain',
@@ -10,9 +10,10 @@ export const wiring: FunctionWiring = {
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRevocationList' },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginMirror' },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGServer' },
-    // Rotated signing keys, pull secrets and provenance re-verify the plugins and servers that use them.
-    { apiVersion: 'v1', kind: 'Secret' },
-    { apiVersion: 'v1', kind: 'ConfigMap' },
+    // Rotated signing keys, pull secrets and provenance re-verify the plugins and servers that use them, when
+    // labelled (by reference); unlabelled ones are read again at the next resync.
+    { apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED },
+    { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: WATCHED },
   ],
   permissions: [
     {

@@ -2,8 +2,8 @@
 import {
   EVENT_RECORDING,
   GATEWAY_CONFIG_LABELS,
-  MANAGED_LABELS,
   READ,
+  childWatches,
   WRITE_CHILDREN,
   type FunctionWiring,
 } from '@mcpg-functions/shared/knative';
@@ -15,9 +15,11 @@ export const wiring: FunctionWiring = {
     'Fences MCPGTenant namespaces with a label, a ResourceQuota and RBAC, and re-checks allowlists and quotas',
   watches: [
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGTenant' },
-    { apiVersion: 'v1', kind: 'ResourceQuota', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', matchLabels: MANAGED_LABELS },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', matchLabels: MANAGED_LABELS },
+    ...childWatches('MCPGTenant', [
+      { apiVersion: 'v1', kind: 'ResourceQuota' },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
+    ]),
     // A listed namespace created later is bound; what lands in a tenant's namespaces is re-checked.
     { apiVersion: 'v1', kind: 'Namespace' },
     // Gateways through their config ConfigMaps: Knative cannot watch MCPGGateway itself.

@@ -174,5 +174,15 @@ describe('the Helm chart', () => {
     );
     // Prometheus templates in annotations survive Helm's own templating.
     expect(alerts[0]?.annotations.summary).toContain('{{ $labels.function }}');
+    // The function pods: the labels their Service's template gives them, and Knative's.
+    const podMonitor = objects.find((o) => o.kind === 'PodMonitor') as unknown as {
+      spec: { selector: { matchLabels: Record<string, string>; matchExpressions: { key: string }[] } };
+    };
+    const server = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'mcpg-server') as unknown as {
+      spec: { template: { metadata: { labels: Record<string, string> } } };
+    };
+    const pod = { ...server.spec.template.metadata.labels, 'serving.knative.dev/service': 'mcpg-server' };
+    expect(pod).toMatchObject(podMonitor.spec.selector.matchLabels);
+    for (const { key } of podMonitor.spec.selector.matchExpressions) expect(pod).toHaveProperty([key]);
   });
 });

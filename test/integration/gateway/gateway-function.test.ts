@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { wiring } from '@mcpg-functions/gateway/wiring';
+import { WATCHED } from '@mcpg-functions/shared/knative';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
@@ -373,7 +374,7 @@ describe('the gateway function, driven by the real event source', () => {
       );
       await kube.core.createNamespacedSecret({
         namespace: ns.name,
-        body: { metadata: { name: 'redis-auth' }, stringData: { password: 'one' } },
+        body: { metadata: { name: 'redis-auth', labels: WATCHED }, stringData: { password: 'one' } },
       });
       await apply(kube, named('MCPGCluster', cluster, { pluginRef: { name: `cluster-redis-${suffix}` } }));
       await setStatus(
@@ -489,7 +490,7 @@ describe('the gateway function, driven by the real event source', () => {
         kube.core.replaceNamespacedSecret({
           name: 'redis-auth',
           namespace: ns.name,
-          body: { metadata: { name: 'redis-auth' }, stringData: { password: 'two' } },
+          body: { metadata: { name: 'redis-auth', labels: WATCHED }, stringData: { password: 'two' } },
         }),
       );
     });
@@ -507,6 +508,15 @@ describe('the gateway function, driven by the real event source', () => {
         federations: [
           { name: 'tools', url: `http://tools.${ns.name}.svc.cluster.local:8080/mcp`, tool_prefix: 'tools.' },
         ],
+      });
+    });
+
+    it('restores an edited config ConfigMap, of which its event carries only a reference', async () => {
+      const rendered = (await configMap('two')).data?.['config.yaml'];
+      const tamper = [{ op: 'replace', path: '/data/config.yaml', value: 'tampered: true' }];
+      await kube.core.patchNamespacedConfigMap({ name: 'two-config', namespace: ns.name, body: tamper });
+      await eventually(async () => {
+        expect((await configMap('two')).data?.['config.yaml']).toBe(rendered);
       });
     });
 

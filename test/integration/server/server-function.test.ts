@@ -1,6 +1,7 @@
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { wiring } from '@mcpg-functions/server/wiring';
+import { WATCHED } from '@mcpg-functions/shared/knative';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
@@ -33,6 +34,8 @@ describe('the server function, driven by the real event source', () => {
     kubeRequest<{
       spec: { replicas: number; template: { metadata: { annotations: Record<string, string> } } };
     }>(kube.config, { method: 'GET', path: deploymentPath(name) });
+  const envHash = async (name: string) =>
+    (await readDeployment(name)).spec.template.metadata.annotations['mcpg.dev/env-hash'];
 
   function server(name: string, spec: Record<string, unknown>) {
     return {
@@ -91,28 +94,83 @@ describe('the server function, driven by the real event source', () => {
     expect(service.spec?.ports?.[0]).toMatchObject({ port: 8080, targetPort: 'mcp' });
   });
 
-  it('rolls the pods when a Secret the server reads changes', async () => {
+  it('rolls the pods when a labelled Secret the server reads changes (its event carries only a reference)', async () => {
     await kube.core.createNamespacedSecret({
       namespace: namespace.name,
-      body: { metadata: { name: 'token' }, stringData: { TOKEN: 'one' } },
+      body: { metadata: { name: 'token', labels: WATCHED }, stringData: { TOKEN: 'one' } },
     });
     await apply(kube, server('with-secret', { envFrom: [{ secretRef: { name: 'token' } }] }));
     const first = await eventually(async () => {
-      const hash = (await readDeployment('with-secret')).spec.template.metadata.annotations[
-        'mcpg.dev/env-hash'
-      ];
+      const hash = await envHash('with-secret');
       expect(hash).toMatch(/^[a-f0-9]{64}$/);
       return hash;
     });
     await kube.core.replaceNamespacedSecret({
       name: 'token',
       namespace: namespace.name,
-      body: { metadata: { name: 'token' }, stringData: { TOKEN: 'two' } },
+      body: { metadata: { name: 'token', labels: WATCHED }, stringData: { TOKEN: 'two' } },
     });
     await eventually(async () => {
-      const hash = (await readDeployment('with-secret')).spec.template.metadata.annotations[
-        'mcpg.dev/env-hash'
-      ];
+      const hash = await envHash('with-secret');
+      expect(hash).not.toBe(first);
+    });
+    // The Deployment controller rolls a new ReplicaSet: the pod template hash changed.
+    await eventually(async () => {
+      const sets = await kube.apps.listNamespacedReplicaSet({
+        namespace: namespace.name,
+        labelSelector: 'mcpg.dev/mcpgserver=with-secret',
+      });
+      const hashes = new Set(sets.items.map((r) => r.metadata?.labels?.['pod-template-hash']));
+      expect(hashes.size).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  it('does not wake for a change to a Secret nobody labelled', async () => {
+    await kube.core.createNamespacedSecret({
+      namespace: namespace.name,
+      body: { metadata: { name: 'unlabelled' }, stringData: { TOKEN: 'one' } },
+    });
+    await apply(kube, server('with-unlabelled', { envFrom: [{ secretRef: { name: 'unlabelled' } }] }));
+    const first = await eventually(async () => {
+      const hash = await envHash('with-unlabelled');
+      expect(hash).toMatch(/^[a-f0-9]{64}$/);
+      return hash;
+    });
+    // Its status says why, and what to do.
+    const status = await eventually(async () => {
+      const found = (await readServer('with-unlabelled')).status?.conditions?.find(
+        (c) => c.type === 'EnvironmentWatched',
+      );
+      expect(found).toBeDefined();
+      return found;
+    });
+    expect(status).toMatchObject({
+      status: 'False',
+      reason: 'NotLabelled',
+      message: expect.stringContaining(
+        'Secret unlabelled roll the pods only at the next resync; label them mcpg.dev/watch=true',
+      ) as unknown,
+    });
+    const rolled = await envHash('with-secret');
+    await kube.core.replaceNamespacedSecret({
+      name: 'unlabelled',
+      namespace: namespace.name,
+      body: { metadata: { name: 'unlabelled' }, stringData: { TOKEN: 'two' } },
+    });
+    // A labelled Secret changed after it shows the function has heard everything sent before.
+    await kube.core.replaceNamespacedSecret({
+      name: 'token',
+      namespace: namespace.name,
+      body: { metadata: { name: 'token', labels: WATCHED }, stringData: { TOKEN: 'three' } },
+    });
+    await eventually(async () => {
+      expect(await envHash('with-secret')).not.toBe(rolled);
+    });
+    expect(await envHash('with-unlabelled')).toBe(first);
+    // The next resync picks it up.
+    expect(await fn.ping()).toBe(204);
+    await eventually(async () => {
+      const hash = await envHash('with-unlabelled');
       expect(hash).not.toBe(first);
     });
   });

@@ -1,8 +1,13 @@
 import path from 'node:path';
 import { inject, vi } from 'vitest';
-import type { FunctionWiring, WatchedType } from '@mcpg-functions/shared/knative';
+import {
+  eventSources,
+  type EventSource,
+  type FunctionWiring,
+  type WatchedType,
+} from '@mcpg-functions/shared/knative';
 import { resourceOf } from '@mcpg-functions/shared/kube';
-import { adapterResources, startAdapter, stopAdapter } from '../../cluster/adapter.ts';
+import { sourceAdapter, startAdapter, stopAdapter } from '../../cluster/adapter.ts';
 import type { ManagedProcess } from '../../cluster/processes.ts';
 import type { Clients } from './cluster.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
@@ -48,9 +53,27 @@ async function credentials(options: EventSourceOptions, runDir: string, stops: S
   return accounts;
 }
 
-/** One adapter for the namespaced watches and, unless it watches everywhere, one for cluster-scoped kinds. */
+/**
+ * For each of the function's ApiServerSources (its mode, its ServiceAccount), one adapter for the namespaced
+ * watches and, unless it watches everywhere, one for cluster-scoped kinds.
+ */
 async function startAdapters(
   options: EventSourceOptions,
+  target: { sink: string; kubeconfigs: Map<string, string>; logDir: string },
+  stops: Stops,
+): Promise<ManagedProcess[]> {
+  const adapters: ManagedProcess[] = [];
+  for (const source of eventSources(options.wiring)) {
+    const kubeconfig = target.kubeconfigs.get(source.name);
+    if (!kubeconfig) throw new Error(`no ServiceAccount for the source ${source.name}`);
+    adapters.push(...(await startSourceAdapters(options, source, { ...target, kubeconfig }, stops)));
+  }
+  return adapters;
+}
+
+async function startSourceAdapters(
+  options: EventSourceOptions,
+  source: EventSource,
   target: { sink: string; kubeconfig: string; logDir: string },
   stops: Stops,
 ): Promise<ManagedProcess[]> {
@@ -58,27 +81,33 @@ async function startAdapters(
   const clusterScoped = (w: WatchedType) =>
     !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
   const common = { kubeconfig: target.kubeconfig, sink: target.sink, logDir: target.logDir };
-  const adapter = await startAdapter({
-    ...common,
-    name: `${options.name}-${options.namespace}`,
-    namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
-    allNamespaces: everywhere,
-    resources: adapterResources(options.wiring.watches.filter((w) => !clusterScoped(w))),
-  });
-  stops.push(() => stopAdapter(adapter));
+  const name = `${source.name.replace(/^mcpg-/, '')}-${options.namespace}`;
+  const namespaced = source.watches.filter((w) => !clusterScoped(w));
+  const adapters: ManagedProcess[] = [];
+  if (namespaced.length > 0) {
+    const adapter = await startAdapter({
+      ...common,
+      ...sourceAdapter({ ...source, watches: namespaced }),
+      name,
+      namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
+      allNamespaces: everywhere,
+    });
+    stops.push(() => stopAdapter(adapter));
+    adapters.push(adapter);
+  }
   // A cluster-wide adapter already sees cluster-scoped objects (clusterScoped is false for every watch then).
-  const clusterWatches = options.wiring.watches
+  const clusterWatches = source.watches
     .filter(clusterScoped)
     .map((w) => ({ ...w, matchLabels: { ...w.matchLabels, ...options.clusterScopedLabels } }));
-  if (clusterWatches.length === 0) return [adapter];
+  if (clusterWatches.length === 0) return adapters;
   const clusterAdapter = await startAdapter({
     ...common,
-    name: `${options.name}-${options.namespace}-cluster`,
+    ...sourceAdapter({ ...source, watches: clusterWatches }),
+    name: `${name}-cluster`,
     allNamespaces: true,
-    resources: adapterResources(clusterWatches),
   });
   stops.push(() => stopAdapter(clusterAdapter));
-  return [adapter, clusterAdapter];
+  return [...adapters, clusterAdapter];
 }
 
 /** Creates probe objects until one is reconciled (the adapters deliver), then removes them. */
@@ -121,7 +150,7 @@ export async function startWithEventSource(options: EventSourceOptions): Promise
     stops.push(() => fn.stop());
     const adapters = await startAdapters(
       options,
-      { sink: `${fn.url}/`, kubeconfig: kubeconfigs.source, logDir },
+      { sink: `${fn.url}/`, kubeconfigs: kubeconfigs.sources, logDir },
       stops,
     );
     await awaitDelivery(adapters, options.probe);

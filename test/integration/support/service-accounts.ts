@@ -8,15 +8,20 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { functionManifests, type FunctionWiring } from '@mcpg-functions/shared/knative';
+import {
+  eventSources,
+  functionManifests,
+  sourceAccount,
+  type FunctionWiring,
+} from '@mcpg-functions/shared/knative';
 import { isNotFound, kubeRequest } from '@mcpg-functions/shared/kube';
 import type { Clients } from './cluster.ts';
 
 export interface ServiceAccountKubeconfigs {
   /** The function's own ServiceAccount (mcpg-<name>). */
   function: string;
-  /** The ApiServerSource's read-only ServiceAccount (mcpg-<name>-source). */
-  source: string;
+  /** Each ApiServerSource's read-only ServiceAccount, by the source's name (mcpg-<name>, mcpg-<name>-refs). */
+  sources: Map<string, string>;
   remove: () => Promise<void>;
 }
 
@@ -93,7 +98,13 @@ export async function serviceAccountsFor(
   const name = `mcpg-${wiring.name}`;
   return {
     function: await tokenKubeconfig(clients, namespace, name, dir),
-    source: await tokenKubeconfig(clients, namespace, `${name}-source`, dir),
+    sources: new Map(
+      await Promise.all(
+        eventSources(wiring).map(
+          async (s) => [s.name, await tokenKubeconfig(clients, namespace, sourceAccount(s), dir)] as const,
+        ),
+      ),
+    ),
     remove: async () => {
       for (const manifest of identities.filter((m) => m.kind !== 'ServiceAccount')) {
         await kubeRequest(clients.config, {

@@ -1,7 +1,7 @@
 /**
- * The Knative wiring of one function: its ServiceAccount and RBAC, the Knative Service (scale to zero), an
- * ApiServerSource for what it watches (with a read-only ServiceAccount of its own) and a PingSource for the
- * periodic resync. Pure: the same wiring always gives the same objects.
+ * The Knative wiring of one function: its ServiceAccount and RBAC, the Knative Service (scale to zero), its
+ * ApiServerSources (each with a read-only ServiceAccount of its own) and a PingSource for the periodic resync.
+ * Pure: the same wiring always gives the same objects.
  */
 import { READ, type FunctionWiring, type WatchedType } from './wiring.ts';
 
@@ -21,7 +21,6 @@ export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
 }
 
-/** Lower-case plural, as the API server names resources (policy → policies, but gateway → gateways). */
 /**
  * The resource an ApiServerSource watches for a kind. Knative does not ask the API server: it guesses from the
  * kind (Kubernetes' UnsafeGuessKindToResource), so MCPGGateway becomes "mcpggatewaies", which does not exist,
@@ -34,7 +33,15 @@ export function knativeResource(kind: string): string {
   return lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
 }
 
-/** Refuses a watch no ApiServerSource could serve, naming the fix, rather than wiring a silent gap. */
+/** Kinds whose content (credentials, environment, trust material) must never travel in an event. */
+export function isSensitive(watch: WatchedType): boolean {
+  return watch.apiVersion === 'v1' && (watch.kind === 'Secret' || watch.kind === 'ConfigMap');
+}
+
+/**
+ * Refuses a watch no ApiServerSource could serve, or one that would wake the function for objects it has no
+ * reason to follow, naming the fix, rather than wiring a silent gap or a cluster-wide stream.
+ */
 export function assertWatchable(wiring: FunctionWiring): void {
   for (const watch of wiring.watches) {
     const guessed = knativeResource(watch.kind);
@@ -42,21 +49,55 @@ export function assertWatchable(wiring: FunctionWiring): void {
       throw new Error(
         `${wiring.name}: an ApiServerSource would watch "${guessed}" for ${watch.kind} (Knative guesses the resource from the kind), which does not exist; watch a child of it instead (for gateways: GATEWAY_CONFIG_LABELS ConfigMaps) and rely on the resync for the rest`,
       );
+    if (isSensitive(watch) && Object.keys(watch.matchLabels ?? {}).length === 0)
+      throw new Error(
+        `${wiring.name}: watching every ${watch.kind} would wake the function for all of them in the cluster; select the ones it follows with matchLabels (childrenOf(kind) for its own, WATCHED for those users opt in)`,
+      );
   }
 }
 
+/** One ApiServerSource of a function: its name (also its ServiceAccount's), its mode and what it watches. */
+export interface EventSource {
+  name: string;
+  mode: 'Resource' | 'Reference';
+  watches: WatchedType[];
+}
+
+/**
+ * A source has one mode, so a function gets up to two: its own kinds and children in Resource mode (the payload tells
+ * a child's owner without a read), and Secrets and ConfigMaps in Reference mode (apiVersion, kind, namespace and
+ * name only), each with its own ServiceAccount, so the one that sends objects whole cannot read Secrets at all.
+ */
+export function eventSources(wiring: FunctionWiring): EventSource[] {
+  const name = `mcpg-${wiring.name}`;
+  const sources: EventSource[] = [
+    { name, mode: 'Resource', watches: wiring.watches.filter((w) => !isSensitive(w)) },
+    { name: `${name}-refs`, mode: 'Reference', watches: wiring.watches.filter(isSensitive) },
+  ];
+  return sources.filter((s) => s.watches.length > 0);
+}
+
+/** The ServiceAccount an ApiServerSource's adapter runs as. */
+export function sourceAccount(source: EventSource): string {
+  return `${source.name}-source`;
+}
+
+/** Lower-case plural, as the API server names resources (policy → policies, but gateway → gateways). */
 export function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
   return lower.endsWith('s') ? `${lower}es` : `${lower}s`;
 }
 
-function labels(wiring: FunctionWiring, component: string): Record<string, string> {
+/**
+ * The function's own objects. Not `managed-by: mcpg-functions` as the children it renders: its pods must match
+ * no source's selector, or its own scaling would wake it and its peers.
+ */
+function labels(wiring: FunctionWiring): Record<string, string> {
   return {
     'app.kubernetes.io/name': `mcpg-${wiring.name}`,
-    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/component': wiring.name,
     'app.kubernetes.io/part-of': 'mcpg',
-    'app.kubernetes.io/managed-by': 'mcpg-functions',
   };
 }
 
@@ -96,20 +137,48 @@ function watchRules(watches: WatchedType[]): unknown[] {
   }));
 }
 
+type Sink = { ref: { apiVersion: string; kind: string; name: string } };
+
+/** A source, the ServiceAccount its adapter runs as and exactly the reads its watches need. */
+function sourceManifests(source: EventSource, namespace: string, sink: Sink, meta: Record<string, string>) {
+  const account = sourceAccount(source);
+  return {
+    identity: [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace, labels: meta } },
+      clusterRole(account, watchRules(source.watches), meta),
+      binding(account, { name: account, namespace }, meta),
+    ],
+    source: {
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'ApiServerSource',
+      metadata: { name: source.name, namespace, labels: meta },
+      spec: {
+        mode: source.mode,
+        serviceAccountName: account,
+        namespaceSelector: {},
+        resources: source.watches.map((w) => ({
+          apiVersion: w.apiVersion,
+          kind: w.kind,
+          ...(w.matchLabels ? { selector: { matchLabels: w.matchLabels } } : {}),
+        })),
+        sink,
+      },
+    },
+  };
+}
+
 export function functionManifests(wiring: FunctionWiring, options: ManifestOptions): Manifest[] {
   assertWatchable(wiring);
   const name = `mcpg-${wiring.name}`;
-  const source = `${name}-source`;
   const { namespace } = options;
-  const meta = labels(wiring, wiring.name);
+  const meta = labels(wiring);
   const sink = { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name } };
+  const sources = eventSources(wiring).map((s) => sourceManifests(s, namespace, sink, meta));
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: meta } },
     clusterRole(name, wiring.permissions, meta),
     binding(name, { name, namespace }, meta),
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: source, namespace, labels: meta } },
-    clusterRole(source, watchRules(wiring.watches), meta),
-    binding(source, { name: source, namespace }, meta),
+    ...sources.flatMap((s) => s.identity),
     {
       apiVersion: 'serving.knative.dev/v1',
       kind: 'Service',
@@ -125,7 +194,6 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
             annotations: {
               'autoscaling.knative.dev/min-scale': '0',
               'autoscaling.knative.dev/max-scale': options.maxScale ?? '3',
-              'autoscaling.knative.dev/scale-to-zero-pod-retention-period': '1m',
             },
           },
           spec: {
@@ -152,22 +220,7 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
         },
       },
     },
-    {
-      apiVersion: 'sources.knative.dev/v1',
-      kind: 'ApiServerSource',
-      metadata: { name, namespace, labels: meta },
-      spec: {
-        mode: 'Resource',
-        serviceAccountName: source,
-        namespaceSelector: {},
-        resources: wiring.watches.map((w) => ({
-          apiVersion: w.apiVersion,
-          kind: w.kind,
-          ...(w.matchLabels ? { selector: { matchLabels: w.matchLabels } } : {}),
-        })),
-        sink,
-      },
-    },
+    ...sources.map((s) => s.source),
     {
       apiVersion: 'sources.knative.dev/v1',
       kind: 'PingSource',

@@ -2,7 +2,10 @@
 export interface WatchedType {
   apiVersion: string;
   kind: string;
-  /** Only objects with these labels (the function's own children). */
+  /**
+   * Only objects with these labels. Every child watch names the kind of its parent (`childrenOf`), so that
+   * nothing else, the functions' own pods included, wakes the function. Secrets and ConfigMaps must be selected.
+   */
   matchLabels?: Record<string, string>;
 }
 
@@ -16,21 +19,41 @@ export interface FunctionWiring {
   /** Short name: the folder under functions/ and the suffix of every object (mcpg-<name>). */
   name: string;
   description: string;
-  /** What the ApiServerSource watches (cluster-wide) and sends to the function. */
+  /** What the ApiServerSources watch (cluster-wide) and send to the function. */
   watches: WatchedType[];
   /** What the function itself may do (least privilege). */
   permissions: PolicyRule[];
-  /** Cron schedule of the resync ping. */
+  /** Default cron schedule of the resync ping (a chart value overrides it). */
   resyncSchedule: string;
 }
 
-export const MANAGED_LABELS = { 'app.kubernetes.io/managed-by': 'mcpg-functions' };
+/**
+ * The objects a function renders for a parent of `kind`: every child carries these labels (runtime/ownership.ts).
+ * A function's own pods carry neither, so its scaling sends no events.
+ */
+export function childrenOf(kind: string): Record<string, string> {
+  return { 'app.kubernetes.io/managed-by': 'mcpg-functions', 'app.kubernetes.io/name': kind.toLowerCase() };
+}
+
+/** Watches of the children a function renders for a parent of `kind`, of the given types. */
+export function childWatches(kind: string, types: { apiVersion: string; kind: string }[]): WatchedType[] {
+  return types.map((t) => ({ ...t, matchLabels: childrenOf(kind) }));
+}
 
 /**
- * The gateway function's config ConfigMaps. Knative cannot watch MCPGGateway itself (see knativeResource), so a
+ * The gateway function's ConfigMaps. Knative cannot watch MCPGGateway itself (see knativeResource), so a
  * function that follows gateways watches these: each changes when its gateway is rendered again.
  */
-export const GATEWAY_CONFIG_LABELS = { ...MANAGED_LABELS, 'app.kubernetes.io/name': 'mcpggateway' };
+export const GATEWAY_CONFIG_LABELS = childrenOf('MCPGGateway');
+
+/**
+ * The label a user puts on a Secret or ConfigMap that MCPG objects read (environment, pull secrets, signing keys,
+ * cluster credentials) so that changing it re-renders them at once. Unlabelled ones are seen at the next resync.
+ * Only references (apiVersion, kind, namespace, name) of labelled objects are ever sent, never their content.
+ */
+export const WATCH_LABEL = 'mcpg.dev/watch';
+export const WATCHED = { [WATCH_LABEL]: 'true' };
+
 export const READ = ['get', 'list', 'watch'];
 export const WRITE_CHILDREN = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 

@@ -7,7 +7,7 @@ import { describeKey, type KubeObject, type ObjectKey } from '../kube/index.ts';
 import { withSpan } from '../tracing/index.ts';
 import type { ReconcileDriver, Outcome } from './driver.ts';
 import type { Poke } from './events.ts';
-import { parentLabel } from './ownership.ts';
+import { controllerOf, parentLabel } from './ownership.ts';
 
 export interface DispatchResult {
   reconciled: { key: ObjectKey; outcome: Outcome }[];
@@ -24,6 +24,12 @@ export async function keysFor<O extends KubeObject>(
   if (key.kind === reconciler.kind.kind && key.apiVersion.startsWith('mcpg.dev/'))
     return [driver.keyFor(key.name, key.namespace)];
   if (reconciler.childTypes.some((t) => t.kind === key.kind && t.apiVersion === key.apiVersion)) {
+    if (poke.ownerReferences.length === 0 && Object.keys(poke.labels).length === 0) {
+      // A Reference-mode event (ConfigMaps and Secrets are only sent so) carries no metadata: read the child.
+      // One already gone is restored at its parent's next pass.
+      const owner = await controllerOf(key, reconciler.kind.kind, driver.context().client);
+      return owner ? [driver.keyFor(owner.name, key.namespace)] : [];
+    }
     const owner = poke.ownerReferences.find((ref) => ref.controller && ref.kind === reconciler.kind.kind);
     if (owner) return [driver.keyFor(owner.name, key.namespace)];
     const labelled = poke.labels[parentLabel(reconciler.kind.kind)];
