@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import type { StoredBundle } from './cosign-bundle.ts';
 import { statementProblem } from './cosign-bundle.ts';
-import { isEnvelope, openEnvelope, type DsseEnvelope } from './dsse.ts';
+import { isEnvelope, openEnvelope, payloadTypeProblem, type DsseEnvelope } from './dsse.ts';
 import { inclusionProblem } from './inclusion-proof.ts';
 import {
   certificateVerdict,
   promiseProblem,
-  validAt,
+  loggedWithinValidity,
   type KeylessIdentity,
   type KeylessVerdict,
   type LogEntry,
@@ -114,6 +114,8 @@ export function verifyKeylessBundle(
   if ('problem' in certificate) return certificate;
   const envelope: unknown = stored.bundle.dsseEnvelope;
   if (!isEnvelope(envelope)) return { problem: 'the bundle holds no DSSE envelope' };
+  const payloadType = payloadTypeProblem(envelope);
+  if (payloadType) return { problem: payloadType };
   const payload = openEnvelope(envelope, [certificate.leaf.publicKey]);
   if (!payload) return { problem: 'the bundle signature does not verify with its certificate' };
   const statement = statementProblem(payload, context.digest);
@@ -121,7 +123,7 @@ export function verifyKeylessBundle(
   const logged = { mediaType: stored.bundle.mediaType, tlog: material?.tlogEntries?.[0] };
   const time = bundleLoggedAt(logged, { envelope, payload }, context.root);
   if (typeof time === 'string') return { problem: time };
-  if (!validAt(certificate.chain, time))
-    return { problem: `its certificate was not valid when the signature was logged (${time.toISOString()})` };
+  const window = loggedWithinValidity(certificate.chain, time, context.root);
+  if (window) return { problem: window };
   return { signer: certificate.signer };
 }
