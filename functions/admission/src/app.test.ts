@@ -13,7 +13,12 @@ const app = buildAdmissionApp({
   registry,
   bodyLimit: 64 * 1024,
   metrics: createAdmissionMetrics(registry),
-  decision: { lookups: fakeLookups({}), lookupFailurePolicy: 'Fail', privilegedGroups: ['system:masters'], policy: OPEN_POLICY },
+  decision: {
+    lookups: fakeLookups({}),
+    lookupFailurePolicy: 'Fail',
+    privilegedGroups: ['system:masters'],
+    policy: OPEN_POLICY,
+  },
 });
 afterAll(() => app.close());
 

@@ -12,6 +12,7 @@ import {
 import {
   API_VERSION,
   findKind,
+  type ClusterSpec,
   type GatewaySpec,
   type PluginSpec,
   type ServerSpec,
@@ -162,7 +163,10 @@ export class ApiServerLookups implements ClusterLookups {
       });
       return answer.status?.allowed === true;
     } catch (error) {
-      throw new LookupError(`whether ${user.username ?? 'the user'} may ${access.verb} ${access.resource}`, error);
+      throw new LookupError(
+        `whether ${user.username ?? 'the user'} may ${access.verb} ${access.resource}`,
+        error,
+      );
     }
   }
 
@@ -171,7 +175,10 @@ export class ApiServerLookups implements ClusterLookups {
     const lists = [
       { kind: 'Ingress', path: '/apis/networking.k8s.io/v1/ingresses' },
       { kind: 'MCPGServer', path: resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGServer') }) },
-      { kind: 'MCPGGateway', path: resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGGateway') }) },
+      {
+        kind: 'MCPGGateway',
+        path: resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGGateway') }),
+      },
     ];
     try {
       const found = await Promise.all(
@@ -200,6 +207,10 @@ export class ApiServerLookups implements ClusterLookups {
 
   server(namespace: string, name: string): Promise<Named<ServerSpec> | undefined> {
     return this.read<ServerSpec>('MCPGServer', namespace, name);
+  }
+
+  cluster(name: string): Promise<Named<ClusterSpec> | undefined> {
+    return this.read<ClusterSpec>('MCPGCluster', undefined, name);
   }
 
   private async read<S>(

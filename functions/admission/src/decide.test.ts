@@ -53,7 +53,7 @@ async function verdictOf(
     lookups: fakeLookups(cluster),
     lookupFailurePolicy: 'Fail',
     privilegedGroups: ['system:masters'],
-  policy: OPEN_POLICY,
+    policy: OPEN_POLICY,
   });
 }
 
@@ -202,7 +202,7 @@ describe('decide', () => {
       lookups: fakeLookups({ unreachable: true }),
       lookupFailurePolicy: 'Ignore',
       privilegedGroups: [],
-    policy: OPEN_POLICY,
+      policy: OPEN_POLICY,
     });
     expect(open.allowed).toBe(true);
     expect(open.warnings[0]).toMatch(/^cross-object checks skipped: could not read/);
@@ -217,18 +217,23 @@ describe('decide', () => {
     expect((await verdictOf(example('MCPGGateway', { autoscaling: undefined }), capped)).allowed).toBe(false);
   });
 
-  it.each(['false', '', 'yes'])('keeps field checks on when the skip-validation label is %j', async (value) => {
-    const labels = { namespaceLabels: { mcpg: { 'mcpg.dev/skip-validation': value } } };
-    expect(await verdictOf(example('MCPGGateway', { replicas: 0 }), labels)).toMatchObject({
-      allowed: false,
-      code: 422,
-    });
-  });
+  it.each(['false', '', 'yes'])(
+    'keeps field checks on when the skip-validation label is %j',
+    async (value) => {
+      const labels = { namespaceLabels: { mcpg: { 'mcpg.dev/skip-validation': value } } };
+      expect(await verdictOf(example('MCPGGateway', { replicas: 0 }), labels)).toMatchObject({
+        allowed: false,
+        code: 422,
+      });
+    },
+  );
 
   it('still checks the user’s rights on a spec the schema refuses in a skip-validation namespace', async () => {
     const labels = { namespaceLabels: { mcpg: { 'mcpg.dev/skip-validation': 'true' } } };
     const exposed = example('MCPGGateway', { replicas: 0, service: { type: 'LoadBalancer' } });
-    expect((await verdictOf(exposed, labels)).message).toContain('spec.service.type names Service type LoadBalancer');
+    expect((await verdictOf(exposed, labels)).message).toContain(
+      'spec.service.type names Service type LoadBalancer',
+    );
   });
 
   it('lets only privileged groups set or clear the skip-validation label on a namespace', async () => {
@@ -250,7 +255,7 @@ describe('decide', () => {
       lookups: fakeLookups({}),
       lookupFailurePolicy: 'Fail' as const,
       privilegedGroups: ['system:masters'],
-    policy: OPEN_POLICY,
+      policy: OPEN_POLICY,
     };
     const tenant = await decide(request(['team-a']), 'Namespace', context);
     expect(tenant).toMatchObject({ allowed: false, code: 403 });
@@ -268,7 +273,7 @@ describe('decide', () => {
       lookups: fakeLookups({}),
       lookupFailurePolicy: 'Fail',
       privilegedGroups: [],
-    policy: OPEN_POLICY,
+      policy: OPEN_POLICY,
     });
     expect(wrongPath).toMatchObject({
       allowed: false,

@@ -1,5 +1,11 @@
 /** In-memory ClusterLookups for unit tests of the decision logic. */
-import type { GatewaySpec, PluginSpec, ServerSpec, TenantSpec } from '@mcpg-functions/shared/api';
+import type {
+  ClusterSpec,
+  GatewaySpec,
+  PluginSpec,
+  ServerSpec,
+  TenantSpec,
+} from '@mcpg-functions/shared/api';
 import type { UserInfo } from './admission-review.ts';
 import { hostsOverlap } from './hosts.ts';
 import { LookupError, type AccessQuestion, type ClusterLookups, type Named } from './lookups.ts';
@@ -9,6 +15,7 @@ export interface FakeCluster {
   plugins?: Named<PluginSpec>[];
   gateways?: (Named<GatewaySpec> & { namespace: string })[];
   servers?: (Named<ServerSpec> & { namespace: string })[];
+  clusters?: Named<ClusterSpec>[];
   namespaceLabels?: Record<string, Record<string, string>>;
   /** What users may do: `user verb resource[/name] namespace` strings, such as `alice get secrets/db team-a`. */
   grants?: string[];
@@ -41,8 +48,14 @@ export function fakeLookups(cluster: FakeCluster): ClusterLookups {
         `MCPGServer ${namespace}/${name}`,
         cluster.servers?.find((s) => s.namespace === namespace && s.name === name),
       ),
+    cluster: (name) =>
+      guard(
+        `MCPGCluster ${name}`,
+        cluster.clusters?.find((c) => c.name === name),
+      ),
     namespaceLabels: (namespace) => guard('namespaces', cluster.namespaceLabels?.[namespace]),
-    userMay: (user, access) => guard('SubjectAccessReview', (cluster.grants ?? []).includes(grant(user, access))),
+    userMay: (user, access) =>
+      guard('SubjectAccessReview', (cluster.grants ?? []).includes(grant(user, access))),
     hostNamespaces: (host) =>
       guard(
         `who serves ${host}`,

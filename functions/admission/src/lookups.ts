@@ -3,6 +3,7 @@
 import type { UserInfo } from './admission-review.ts';
 import {
   namespaceOwners,
+  type ClusterSpec,
   type GatewaySpec,
   type PluginSpec,
   type ServerSpec,
@@ -23,6 +24,7 @@ export interface ClusterLookups {
   plugin(name: string): Promise<Named<PluginSpec> | undefined>;
   gateway(namespace: string, name: string): Promise<Named<GatewaySpec> | undefined>;
   server(namespace: string, name: string): Promise<Named<ServerSpec> | undefined>;
+  cluster(name: string): Promise<Named<ClusterSpec> | undefined>;
   /** A namespace's labels (`{}` when it has none); undefined when it does not exist. */
   namespaceLabels(namespace: string): Promise<Record<string, string> | undefined>;
   /** Whether the user may do this themselves: a SubjectAccessReview with the review's userInfo, never cached. */

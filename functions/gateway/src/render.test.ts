@@ -104,9 +104,9 @@ describe('the children of a gateway', () => {
   });
 
   it.each([
-    { name: 'keeps what runs when autoscaling is switched on', live: 5, want: 5 },
+    { name: 'keeps what runs when autoscaling is switched on', live: 3, want: 3 },
     { name: 'starts a new Deployment at the autoscaler minimum', live: undefined, want: 2 },
-    { name: 'keeps what runs within the autoscaler range', live: 9, want: 4 },
+    { name: 'stays within the autoscaler range', live: 9, want: 4 },
   ])('leaves replicas to the autoscaler: $name', ({ live, want }) => {
     const spec = { replicas: 1, autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } };
     const deployment = child(render(spec, { liveReplicas: live }).children, 'Deployment') as {

@@ -53,7 +53,7 @@ describe('namespacePlan', () => {
 
   it('holds only namespaces an administrator opted in, never kube-*', () => {
     const claim = { name: 'greedy', namespaces: ['kube-system', 'kube-public', 'plain', 'open'] };
-    const found = new Map([
+    const found = new Map<string, Record<string, string>>([
       ['kube-system', OPTED_IN],
       ['kube-public', {}],
       ['plain', { team: 'a' }],

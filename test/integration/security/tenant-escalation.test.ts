@@ -73,7 +73,10 @@ describe('a hostile tenant user, through the real API server', () => {
       env: { MCPG_OPERATOR_NAMESPACE: home.name, MCPG_INGRESS_CLASSES: 'public' },
     });
     // What the namespace holds that the tenant may not touch: a privileged ServiceAccount and a Secret.
-    await kube.core.createNamespacedServiceAccount({ namespace: team.name, body: { metadata: { name: 'deployer' } } });
+    await kube.core.createNamespacedServiceAccount({
+      namespace: team.name,
+      body: { metadata: { name: 'deployer' } },
+    });
     await kube.core.createNamespacedSecret({
       namespace: team.name,
       body: { metadata: { name: 'db-credentials' }, stringData: { password: 'hunter2' } },
@@ -91,9 +94,16 @@ describe('a hostile tenant user, through the real API server', () => {
     });
     await fenceTenant(kube, tenant, [team.name]);
     // Another team already serves a host.
-    await createAs(admin, server('shop', { ingress: { className: 'public', host: `shop-${run}.example.com` } }, rival.name));
+    await createAs(
+      admin,
+      server('shop', { ingress: { className: 'public', host: `shop-${run}.example.com` } }, rival.name),
+    );
     await untilGuarded(() =>
-      createAs(admin, server('probe', { ingress: { annotations: { 'x/server-snippet': 'deny all;' } } }), true),
+      createAs(
+        admin,
+        server('probe', { ingress: { annotations: { 'x/server-snippet': 'deny all;' } } }),
+        true,
+      ),
     );
   }, 90_000);
 
@@ -140,7 +150,9 @@ describe('a hostile tenant user, through the real API server', () => {
       spec: {
         ingress: {
           className: 'public',
-          annotations: { 'nginx.ingress.kubernetes.io/configuration-snippet': 'proxy_pass http://kube-apiserver;' },
+          annotations: {
+            'nginx.ingress.kubernetes.io/configuration-snippet': 'proxy_pass http://kube-apiserver;',
+          },
         },
       },
       message:
@@ -175,7 +187,10 @@ describe('a hostile tenant user, through the real API server', () => {
         `spec.ingress.host is already served for namespace ${rival.name} (got "${host}"); choose another host, or have it released there first`,
       ),
     );
-    const wildcard = await createAs(mallory, server('phish', { ingress: { className: 'public', host: '*.example.com' } }));
+    const wildcard = await createAs(
+      mallory,
+      server('phish', { ingress: { className: 'public', host: '*.example.com' } }),
+    );
     expect(wildcard).toContain(`spec.ingress.host is already served for namespace ${rival.name}`);
   });
 
@@ -192,7 +207,9 @@ describe('a hostile tenant user, through the real API server', () => {
     },
     {
       attempt: 'annotate its Service for the cloud load balancer',
-      spec: { service: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'false' } } },
+      spec: {
+        service: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'false' } },
+      },
       message: `spec.service.annotations names Service annotations, ${cannot('create services')}`,
     },
     {
@@ -205,12 +222,20 @@ describe('a hostile tenant user, through the real API server', () => {
   });
 
   it('cannot create instances, tenants or Secrets at all: the tenant Role does not grant them', async () => {
-    const instance = object('MCPGInstance', 'borrow', { serverTemplateRef: { name: 'plain' }, subjectKey: 'x' });
+    const instance = object('MCPGInstance', 'borrow', {
+      serverTemplateRef: { name: 'plain' },
+      subjectKey: 'x',
+    });
     expect(await createAs(mallory, instance)).toMatch(/mcpginstances.mcpg.dev is forbidden: User "mallory-/);
     const claim = await refusalAs(kube, mallory, {
       method: 'POST',
       path: '/apis/mcpg.dev/v1alpha2/mcpgtenants',
-      body: { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGTenant', metadata: { name: `grab-${run}` }, spec: { namespaces: ['kube-system'] } },
+      body: {
+        apiVersion: 'mcpg.dev/v1alpha2',
+        kind: 'MCPGTenant',
+        metadata: { name: `grab-${run}` },
+        spec: { namespaces: ['kube-system'] },
+      },
     });
     expect(claim).toMatch(/mcpgtenants.mcpg.dev is forbidden/);
   });
@@ -219,10 +244,18 @@ describe('a hostile tenant user, through the real API server', () => {
     expect(await createAs(admin, server('admin-made', { serviceAccountName: 'deployer' }))).toBeUndefined();
     const path = `${collection(team.name, 'mcpgservers')}/admin-made`;
     const patch = (spec: Spec) =>
-      refusalAs(kube, mallory, { method: 'PATCH', path, contentType: 'application/merge-patch+json', body: { spec } });
+      refusalAs(kube, mallory, {
+        method: 'PATCH',
+        path,
+        contentType: 'application/merge-patch+json',
+        body: { spec },
+      });
     expect(await patch({ replicas: 2 })).toBeUndefined();
     expect(await patch({ serviceAccountName: 'default' })).toBe(
-      denied('MCPGServer', `spec.serviceAccountName names ServiceAccount "default", ${cannot('impersonate serviceaccounts "default"')}`),
+      denied(
+        'MCPGServer',
+        `spec.serviceAccountName names ServiceAccount "default", ${cannot('impersonate serviceaccounts "default"')}`,
+      ),
     );
   });
 
@@ -296,15 +329,22 @@ describe('a delegated tenant administrator, through the real API server', () => 
   });
 
   it.each([
-    { namespace: 'kube-system', why: 'is reserved for the cluster (kube-* namespaces cannot belong to a tenant)' },
-    { namespace: 'kube-public', why: 'is reserved for the cluster (kube-* namespaces cannot belong to a tenant)' },
+    {
+      namespace: 'kube-system',
+      why: 'is reserved for the cluster (kube-* namespaces cannot belong to a tenant)',
+    },
+    {
+      namespace: 'kube-public',
+      why: 'is reserved for the cluster (kube-* namespaces cannot belong to a tenant)',
+    },
     { namespace: 'operator', why: "is the operator's namespace, which cannot belong to a tenant" },
     {
       namespace: 'unlabelled',
       why: 'has no label mcpg.dev/tenant-namespace=true; a cluster administrator opts a namespace in by setting it',
     },
   ])('cannot claim $namespace', async ({ namespace, why }) => {
-    const name = namespace === 'operator' ? home.name : namespace === 'unlabelled' ? unlabelled.name : namespace;
+    const name =
+      namespace === 'operator' ? home.name : namespace === 'unlabelled' ? unlabelled.name : namespace;
     expect(await claim([name])).toBe(
       `admission webhook "mcpgtenants.mcpg.dev" denied the request: spec.namespaces[0] ${why} (got "${name}")`,
     );

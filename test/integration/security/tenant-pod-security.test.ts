@@ -26,7 +26,10 @@ describe('server and instance pods in a namespace enforcing Pod Security "restri
     const dir = inject('clusterRunDir');
     const accounts = await serviceAccountsFor(kube, wiring, namespace.name, dir);
     stops.push(() => accounts.remove());
-    const fn = await startFunction(wiring.name, { kubeconfig: accounts.function, logDir: path.join(dir, 'logs') });
+    const fn = await startFunction(wiring.name, {
+      kubeconfig: accounts.function,
+      logDir: path.join(dir, 'logs'),
+    });
     stops.push(() => fn.stop());
     return fn;
   }
@@ -84,7 +87,10 @@ describe('server and instance pods in a namespace enforcing Pod Security "restri
     const bare = kubeRequest(kube.config, {
       method: 'POST',
       path: `/api/v1/namespaces/${namespace.name}/pods`,
-      body: { metadata: { name: 'bare' }, spec: { containers: [{ name: 'c', image: 'ghcr.io/example/tools:1.0.0' }] } },
+      body: {
+        metadata: { name: 'bare' },
+        spec: { containers: [{ name: 'c', image: 'ghcr.io/example/tools:1.0.0' }] },
+      },
     });
     await expect(bare).rejects.toThrow(/violates PodSecurity "restricted:latest"/);
   });

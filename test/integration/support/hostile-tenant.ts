@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ADMISSION_RULES } from '@mcpg-functions/admission/rbac';
 import { buildWebhookConfiguration } from '@mcpg-functions/admission/webhook-configuration';
-import { apiStatus, kubeRequest, type RawRequest } from '@mcpg-functions/shared/kube';
+import { apiStatus, kubeRequest } from '@mcpg-functions/shared/kube';
 import { desiredChildren } from '@mcpg-functions/tenant/reconcile';
 import { inject, vi } from 'vitest';
 import { startAdmission, type RunningAdmission } from './admission.ts';
@@ -15,6 +15,7 @@ import type { Clients } from './cluster.ts';
 import { serviceAccountsFor } from './service-accounts.ts';
 
 type TenantObject = Parameters<typeof desiredChildren>[0];
+type RawRequest = Parameters<typeof kubeRequest>[1];
 
 const WEBHOOKS = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
 
@@ -63,7 +64,9 @@ export async function guardLane(
     labels,
     admission,
     stop: async () => {
-      await kubeRequest(kube.config, { method: 'DELETE', path: `${WEBHOOKS}/${name}` }).catch(() => undefined);
+      await kubeRequest(kube.config, { method: 'DELETE', path: `${WEBHOOKS}/${name}` }).catch(
+        () => undefined,
+      );
       await admission.stop();
       await accounts.remove();
     },
@@ -93,7 +96,11 @@ export function impersonating(who: Identity): Record<string, string | string[]> 
 }
 
 /** Sends a request as `who`; resolves with undefined when it succeeded, or the API server's refusal message. */
-export async function refusalAs(kube: Clients, who: Identity, request: RawRequest): Promise<string | undefined> {
+export async function refusalAs(
+  kube: Clients,
+  who: Identity,
+  request: RawRequest,
+): Promise<string | undefined> {
   try {
     await kubeRequest(kube.config, { ...request, headers: impersonating(who) });
     return undefined;

@@ -136,17 +136,32 @@ describe('fields that act with the requesting user’s rights', () => {
       name: 'tools',
       spec: { image: 'x', serviceAccountName: 'deployer' } as never,
     };
-    const refused = await verdict(instance({ serverTemplateRef: { name: 'tools' } }), { servers: [template] });
+    const refused = await verdict(instance({ serverTemplateRef: { name: 'tools' } }), {
+      servers: [template],
+    });
     expect(refused.message).toBe(
       `spec.serverTemplateRef names MCPGServer tools, whose spec.serviceAccountName names ServiceAccount "deployer", ${cannot('impersonate serviceaccounts "deployer"')}`,
     );
   });
 
+  it('refuses a gateway binding a cluster whose credential Secrets its author may not read', async () => {
+    const redis = {
+      name: 'redis',
+      spec: { credentialRefs: [{ name: 'auth', secretName: 'redis-auth' }] } as never,
+    };
+    const bound = gateway({ clusterRef: { name: 'redis' } });
+    expect((await verdict(bound, { clusters: [redis] })).message).toBe(
+      `spec.clusterRef names MCPGCluster redis, whose spec.credentialRefs[0] names Secret "redis-auth", ${cannot('get secrets "redis-auth"')}`,
+    );
+    const allowed = { clusters: [redis], grants: ['mallory get secrets/redis-auth team-a'] };
+    expect((await verdict(bound, allowed)).allowed).toBe(true);
+  });
+
   it('does not ask again about a reference the stored object already made', async () => {
     const old = server({ serviceAccountName: 'deployer', replicas: 1 });
-    expect((await verdict(server({ serviceAccountName: 'deployer', replicas: 3 }), {}, { old })).allowed).toBe(
-      true,
-    );
+    expect(
+      (await verdict(server({ serviceAccountName: 'deployer', replicas: 3 }), {}, { old })).allowed,
+    ).toBe(true);
     expect((await verdict(server({ serviceAccountName: 'admin' }), {}, { old })).allowed).toBe(false);
   });
 
@@ -208,7 +223,13 @@ describe('the operator’s Ingress settings and hosts', () => {
 
   it('admits a host its own namespace serves, and one a wildcard does not cover', async () => {
     const cluster = { hosts: { 'team-a': ['tools.example.com'], 'team-b': ['*.example.com'] } };
-    expect((await verdict(server({ ingress: { host: 'tools.example.com' } }), { hosts: { 'team-a': ['tools.example.com'] } })).allowed).toBe(true);
+    expect(
+      (
+        await verdict(server({ ingress: { host: 'tools.example.com' } }), {
+          hosts: { 'team-a': ['tools.example.com'] },
+        })
+      ).allowed,
+    ).toBe(true);
     expect((await verdict(server({ ingress: { host: 'a.b.example.com' } }), cluster)).allowed).toBe(true);
   });
 });
@@ -227,9 +248,13 @@ describe('namespaces a tenant may claim', () => {
       namespaceLabels: { 'kube-system': opted, 'mcpg-system': opted, plain: {}, open: opted },
     };
     const policy = { ...OPEN_POLICY, operatorNamespace: 'mcpg-system' };
-    const refused = await verdict(tenant(['kube-system', 'kube-node-lease', 'mcpg-system', 'plain', 'open']), cluster, {
-      policy,
-    });
+    const refused = await verdict(
+      tenant(['kube-system', 'kube-node-lease', 'mcpg-system', 'plain', 'open']),
+      cluster,
+      {
+        policy,
+      },
+    );
     expect(refused.message?.split('; spec.')).toEqual([
       'spec.namespaces[0] is reserved for the cluster (kube-* namespaces cannot belong to a tenant) (got "kube-system")',
       'namespaces[1] is reserved for the cluster (kube-* namespaces cannot belong to a tenant) (got "kube-node-lease")',

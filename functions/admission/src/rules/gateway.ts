@@ -48,9 +48,26 @@ async function replicaCap({ namespace, spec, lookups }: RuleContext<GatewaySpec>
   };
 }
 
+/**
+ * The credential Secrets of the MCPGCluster a gateway binds are mounted from the gateway's namespace: binding a
+ * cluster reads them, so its author must be able to read them.
+ */
+async function referencesWithCluster(context: RuleContext<GatewaySpec>) {
+  const bound = context.spec.clusterRef?.name;
+  const cluster = bound ? await context.lookups.cluster(bound) : undefined;
+  const borrowed = (cluster?.spec.credentialRefs ?? []).map((c, i) => ({
+    ...secretRead('spec.clusterRef', c.secretName),
+    what: `MCPGCluster ${bound ?? ''}, whose spec.credentialRefs[${i}] names Secret ${JSON.stringify(c.secretName)}`,
+  }));
+  return (spec: GatewaySpec): Reference[] => [
+    ...gatewayReferences(spec),
+    ...(spec.clusterRef?.name === bound ? borrowed : []),
+  ];
+}
+
 export const gatewayRules: CrossObjectRule<GatewaySpec> = async (context) =>
   combine(
     await replicaCap(context),
-    await checkReferences(context, gatewayReferences),
+    await checkReferences(context, await referencesWithCluster(context)),
     await checkIngress(context, gatewayIngress),
   );

@@ -6,10 +6,14 @@ import { checkIngress, type IngressRequest } from './ingress.ts';
 /** Every field of a server that makes its pods act with, or read, something of the namespace. */
 export function serverReferences(spec: ServerSpec): Reference[] {
   return [
-    ...(spec.serviceAccountName ? [serviceAccountUse('spec.serviceAccountName', spec.serviceAccountName)] : []),
+    ...(spec.serviceAccountName
+      ? [serviceAccountUse('spec.serviceAccountName', spec.serviceAccountName)]
+      : []),
     ...(spec.envFrom ?? []).flatMap((from, i) => [
       ...(from.secretRef ? [secretRead(`spec.envFrom[${i}].secretRef.name`, from.secretRef.name)] : []),
-      ...(from.configMapRef ? [configMapRead(`spec.envFrom[${i}].configMapRef.name`, from.configMapRef.name)] : []),
+      ...(from.configMapRef
+        ? [configMapRead(`spec.envFrom[${i}].configMapRef.name`, from.configMapRef.name)]
+        : []),
     ]),
     ...(spec.envFromSecrets ?? []).map((name, i) => secretRead(`spec.envFromSecrets[${i}]`, name)),
     ...(spec.imagePullSecrets ?? []).map((s, i) => secretRead(`spec.imagePullSecrets[${i}].name`, s.name)),

@@ -28,7 +28,11 @@ async function exclusiveNamespaces({ name, spec, lookups }: RuleContext<TenantSp
 }
 
 /** Only namespaces the administrator opted in, never the cluster's or the operator's; a missing one is a warning. */
-async function claimableNamespaces({ spec, lookups, policy }: RuleContext<TenantSpec>): Promise<RuleFindings> {
+async function claimableNamespaces({
+  spec,
+  lookups,
+  policy,
+}: RuleContext<TenantSpec>): Promise<RuleFindings> {
   const reserved = policy.operatorNamespace ? [policy.operatorNamespace] : [];
   const labels = await Promise.all(spec.namespaces.map((ns) => lookups.namespaceLabels(ns)));
   const findings: RuleFindings = { errors: [], warnings: [] };

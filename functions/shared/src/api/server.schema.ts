@@ -41,7 +41,9 @@ const uid = (description: string) =>
 
 export const podSecuritySchema = z
   .strictObject({
-    runAsUser: uid('User id the containers run as; the image’s USER when unset (which must not be root).').optional(),
+    runAsUser: uid(
+      'User id the containers run as; the image’s USER when unset (which must not be root).',
+    ).optional(),
     runAsGroup: uid('Group id the containers run as.').optional(),
     fsGroup: uid('Group that owns mounted volumes.').optional(),
     readOnlyRootFilesystem: z
@@ -56,7 +58,9 @@ export const podSecuritySchema = z
     automountServiceAccountToken: z
       .boolean()
       .optional()
-      .describe('Mount the ServiceAccount token (false when unset: a server rarely calls the Kubernetes API).'),
+      .describe(
+        'Mount the ServiceAccount token (false when unset: a server rarely calls the Kubernetes API).',
+      ),
   })
   .describe(
     'Opt-outs from the pods’ hardening: they run as non-root with a read-only root filesystem, every capability dropped, the RuntimeDefault seccomp profile and no ServiceAccount token (Pod Security "restricted").',

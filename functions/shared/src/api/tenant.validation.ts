@@ -53,7 +53,8 @@ export const TENANT_OPT_IN_LABEL = 'mcpg.dev/tenant-namespace';
 
 /** Why no tenant may ever claim this namespace (by name alone), or undefined. */
 export function reservedNamespaceRefusal(namespace: string, reserved: readonly string[]): string | undefined {
-  if (namespace.startsWith('kube-')) return 'is reserved for the cluster (kube-* namespaces cannot belong to a tenant)';
+  if (namespace.startsWith('kube-'))
+    return 'is reserved for the cluster (kube-* namespaces cannot belong to a tenant)';
   if (reserved.includes(namespace)) return "is the operator's namespace, which cannot belong to a tenant";
   return undefined;
 }

@@ -10,7 +10,10 @@ const source = (more: Partial<PodSource> = {}): PodSource => ({
   ...more,
 });
 
-type Container = { securityContext: Record<string, unknown>; volumeMounts: { name: string; mountPath: string }[] };
+type Container = {
+  securityContext: Record<string, unknown>;
+  volumeMounts: { name: string; mountPath: string }[];
+};
 type Pod = {
   securityContext: Record<string, unknown>;
   automountServiceAccountToken: boolean;

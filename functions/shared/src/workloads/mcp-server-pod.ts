@@ -24,7 +24,10 @@ export type PodSource = Pick<
   | 'resources'
 > &
   Partial<
-    Pick<ServerSpec, 'probes' | 'registryOverride' | 'serviceAccountName' | 'imagePullSecrets' | 'podSecurity'>
+    Pick<
+      ServerSpec,
+      'probes' | 'registryOverride' | 'serviceAccountName' | 'imagePullSecrets' | 'podSecurity'
+    >
   >;
 
 type Probe = NonNullable<NonNullable<ServerSpec['probes']>['liveness']>;

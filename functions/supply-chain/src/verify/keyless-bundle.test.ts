@@ -58,7 +58,8 @@ describe('verifyKeylessBundle', () => {
         for (const ca of r.certificateAuthorities)
           ca.validFor = { start: '2020-01-01T00:00:00Z', end: '2021-01-01T00:00:00Z' };
       },
-      problem: /certificate authority .*local-fulcio was trusted from 2020-01-01T00:00:00.000Z to 2021-01-01T00:00:00.000Z, not when/,
+      problem:
+        /certificate authority .*local-fulcio was trusted from 2020-01-01T00:00:00.000Z to 2021-01-01T00:00:00.000Z, not when/,
     },
     {
       name: 'a transparency-log key whose validFor window has not begun',

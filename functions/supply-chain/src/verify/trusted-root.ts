@@ -35,9 +35,9 @@ export interface TrustedRoot {
   windows: { authorities: Map<X509Certificate, Window>; logs: Map<string, Window> };
 }
 
-function windowOf(validFor: z.infer<typeof validFor>): Window {
+function windowOf(window: z.infer<typeof validFor>): Window {
   const at = (text: string | undefined) => (text === undefined ? undefined : new Date(text));
-  return { start: at(validFor?.start), end: at(validFor?.end) };
+  return { start: at(window?.start), end: at(window?.end) };
 }
 
 function within(window: Window | undefined, time: Date): boolean {
@@ -94,7 +94,9 @@ export function authorityWindowProblem(
   chain: readonly X509Certificate[],
   time: Date,
 ): string | undefined {
-  const outside = chain.find((c) => root.windows.authorities.has(c) && !within(root.windows.authorities.get(c), time));
+  const outside = chain.find(
+    (c) => root.windows.authorities.has(c) && !within(root.windows.authorities.get(c), time),
+  );
   if (!outside) return undefined;
   return `its certificate authority ${outside.subject.replace(/\n/g, ', ')} was trusted from ${describeWindow(root.windows.authorities.get(outside))}, not when the signature was logged (${time.toISOString()})`;
 }
