@@ -4,7 +4,7 @@ import { eventName } from './driver.ts';
 describe('eventName', () => {
   it.each([
     { object: 'tools', want: 'tools.abc123' },
-    { object: `${'a'.repeat(250)}`, want: `${'a'.repeat(246)}.abc123` },
+    { object: 'a'.repeat(250), want: `${'a'.repeat(246)}.abc123` },
     { object: `${'a'.repeat(245)}.-bbbbbbbbb`, want: `${'a'.repeat(245)}.abc123` },
   ])(
     'keeps the suffix and stays a valid name of at most 253 characters ($object.length)',
