@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { installCrds } from '../support/crds.ts';
 import {
@@ -94,10 +94,16 @@ describe('a hostile tenant user, through the real API server', () => {
     });
     await fenceTenant(kube, tenant, [team.name]);
     // Another team already serves a host.
-    await createAs(
-      admin,
-      server('shop', { ingress: { className: 'public', host: `shop-${run}.example.com` } }, rival.name),
+    const shop = server(
+      'shop',
+      { ingress: { className: 'public', host: `shop-${run}.example.com` } },
+      rival.name,
     );
+    // Right after the CRDs are installed the API server may still be initializing their storage (429): retry.
+    await vi.waitFor(async () => expect(await createAs(admin, shop)).toBeUndefined(), {
+      timeout: 20_000,
+      interval: 500,
+    });
     await untilGuarded(() =>
       createAs(
         admin,
