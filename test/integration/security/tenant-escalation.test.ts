@@ -100,10 +100,12 @@ describe('a hostile tenant user, through the real API server', () => {
       rival.name,
     );
     // Right after the CRDs are installed the API server may still be initializing their storage (429): retry.
-    await vi.waitFor(async () => expect(await createAs(admin, shop)).toBeUndefined(), {
-      timeout: 20_000,
-      interval: 500,
-    });
+    await vi.waitFor(
+      async () => {
+        expect(await createAs(admin, shop)).toBeUndefined();
+      },
+      { timeout: 20_000, interval: 500 },
+    );
     await untilGuarded(() =>
       createAs(
         admin,
