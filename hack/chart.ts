@@ -3,9 +3,9 @@
  * knative/: the CRDs, each function's Knative wiring, and the webhook's configuration and RBAC. Values the
  * user sets appear as template expressions in the generated objects; the rest of the chart is written by hand.
  */
-import { GROUP, KINDS } from '../functions/shared/src/api/index.ts';
 import { renderCrds } from '../functions/shared/src/crd/render.ts';
 import { functionManifests, type FunctionWiring } from '../functions/shared/src/knative/index.ts';
+import { ADMISSION_RULES } from '../functions/admission/src/rbac.ts';
 import { buildWebhookConfiguration } from '../functions/admission/src/webhook-configuration.ts';
 import { stringify } from 'yaml';
 import { wirings } from './knative-manifests.ts';
@@ -104,15 +104,13 @@ function admissionTemplate(): string {
       timeoutSeconds: '{{ .Values.admission.timeoutSeconds }}',
     })),
   });
-  // The webhook reads any MCPG object (tenants and namespaces through watches) and never writes.
+  // The webhook reads any MCPG object (tenants and namespaces through watches), asks the authorizer about the
+  // requesting user, and never writes.
   const role = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: 'mcpg-admission', labels },
-    rules: [
-      { apiGroups: [GROUP], resources: KINDS.map((k) => k.plural).sort(), verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
-    ],
+    rules: ADMISSION_RULES,
   };
   const text = yaml([role, webhook])
     .replace(

@@ -16,7 +16,7 @@ import { wiring as pluginSetWiring } from '@mcpg-functions/plugin-set/wiring';
 import { wiring as routeWiring } from '@mcpg-functions/route/wiring';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
 import { wiring as tenantWiring } from '@mcpg-functions/tenant/wiring';
-import { KINDS } from '@mcpg-functions/shared/api';
+import { KINDS, TENANT_OPT_IN_LABEL } from '@mcpg-functions/shared/api';
 import { eventSources, type FunctionWiring } from '@mcpg-functions/shared/knative';
 import { KubeApiError, kubeRequest } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
@@ -83,6 +83,8 @@ for (const namespace of new Set(
   loadExamples().flatMap((m) => (m.metadata.namespace ? [m.metadata.namespace] : [])),
 )) {
   await kubectl('create', 'namespace', namespace).catch(() => undefined);
+  // An administrator opts a namespace in before a tenant may hold it.
+  await kubectl('label', '--overwrite', 'namespace', namespace, `${TENANT_OPT_IN_LABEL}=true`);
 }
 for (const manifest of loadExamples()) await applyWith(config, manifest);
 console.log('applied docs/examples');

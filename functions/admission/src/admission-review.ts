@@ -10,7 +10,12 @@ export const admissionRequestSchema = z.looseObject({
   name: z.string().optional(),
   operation: z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']),
   userInfo: z
-    .looseObject({ username: z.string().optional(), groups: z.array(z.string()).optional() })
+    .looseObject({
+      username: z.string().optional(),
+      uid: z.string().optional(),
+      groups: z.array(z.string()).optional(),
+      extra: z.record(z.string(), z.array(z.string())).optional(),
+    })
     .optional(),
   object: z.unknown().optional(),
   oldObject: z.unknown().optional(),
@@ -18,6 +23,7 @@ export const admissionRequestSchema = z.looseObject({
 });
 
 export type AdmissionRequest = z.infer<typeof admissionRequestSchema>;
+export type UserInfo = NonNullable<AdmissionRequest['userInfo']>;
 
 const admissionReviewSchema = z.looseObject({
   apiVersion: z.literal('admission.k8s.io/v1'),

@@ -3,6 +3,7 @@ import { createLogger, createRegistry } from '@mcpg-functions/shared/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { example } from '../../../test/fixtures/examples.ts';
 import { buildAdmissionApp, webhookPath } from './app.ts';
+import { OPEN_POLICY } from './policy.ts';
 import { fakeLookups } from './fake-lookups.test-support.ts';
 import { createAdmissionMetrics } from './metrics.ts';
 
@@ -12,7 +13,12 @@ const app = buildAdmissionApp({
   registry,
   bodyLimit: 64 * 1024,
   metrics: createAdmissionMetrics(registry),
-  decision: { lookups: fakeLookups({}), lookupFailurePolicy: 'Fail', privilegedGroups: ['system:masters'] },
+  decision: {
+    lookups: fakeLookups({}),
+    lookupFailurePolicy: 'Fail',
+    privilegedGroups: ['system:masters'],
+    policy: OPEN_POLICY,
+  },
 });
 afterAll(() => app.close());
 

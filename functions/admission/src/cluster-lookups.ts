@@ -12,13 +12,17 @@ import {
 import {
   API_VERSION,
   findKind,
+  type ClusterSpec,
   type GatewaySpec,
   type PluginSpec,
+  type ServerSpec,
   type TenantSpec,
 } from '@mcpg-functions/shared/api';
 import { isNotFound, kubeRequest, resourcePath } from '@mcpg-functions/shared/kube';
 import type { Logger } from '@mcpg-functions/shared/runtime';
-import { LookupError, type ClusterLookups, type Named } from './lookups.ts';
+import type { UserInfo } from './admission-review.ts';
+import { hostsOverlap, hostsServed } from './hosts.ts';
+import { LookupError, type AccessQuestion, type ClusterLookups, type Named } from './lookups.ts';
 
 type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 type WithSpec<S> = KubernetesObject & { spec: S };
@@ -135,7 +139,62 @@ export class ApiServerLookups implements ClusterLookups {
   }
 
   namespaceLabels(namespace: string): Promise<Record<string, string> | undefined> {
-    return Promise.resolve(this.namespaceCache.get('namespaces', namespace)?.metadata?.labels ?? undefined);
+    const found = this.namespaceCache.get('namespaces', namespace);
+    return Promise.resolve(found ? (found.metadata?.labels ?? {}) : undefined);
+  }
+
+  async userMay(user: UserInfo, access: AccessQuestion): Promise<boolean> {
+    const review = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: user.username,
+        uid: user.uid,
+        groups: user.groups,
+        extra: user.extra,
+        resourceAttributes: { ...access, group: access.group ?? '' },
+      },
+    };
+    try {
+      const answer = await kubeRequest<{ status?: { allowed?: boolean } }>(this.config, {
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+        body: review,
+      });
+      return answer.status?.allowed === true;
+    } catch (error) {
+      throw new LookupError(
+        `whether ${user.username ?? 'the user'} may ${access.verb} ${access.resource}`,
+        error,
+      );
+    }
+  }
+
+  async hostNamespaces(host: string): Promise<string[]> {
+    // List items do not always carry their kind: each list is tagged with the kind it holds.
+    const lists = [
+      { kind: 'Ingress', path: '/apis/networking.k8s.io/v1/ingresses' },
+      { kind: 'MCPGServer', path: resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGServer') }) },
+      {
+        kind: 'MCPGGateway',
+        path: resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGGateway') }),
+      },
+    ];
+    try {
+      const found = await Promise.all(
+        lists.map(async ({ kind, path }) => {
+          const list = await kubeRequest<{ items: KubernetesObject[] }>(this.config, { method: 'GET', path });
+          return list.items.map((item) => ({ ...item, kind }));
+        }),
+      );
+      const namespaces = found
+        .flat()
+        .filter((item) => hostsServed(item).some((served) => hostsOverlap(served, host)))
+        .map((item) => item.metadata?.namespace ?? '');
+      return [...new Set(namespaces)];
+    } catch (error) {
+      throw new LookupError(`who serves host ${host}`, error);
+    }
   }
 
   plugin(name: string): Promise<Named<PluginSpec> | undefined> {
@@ -144,6 +203,14 @@ export class ApiServerLookups implements ClusterLookups {
 
   gateway(namespace: string, name: string): Promise<Named<GatewaySpec> | undefined> {
     return this.read<GatewaySpec>('MCPGGateway', namespace, name);
+  }
+
+  server(namespace: string, name: string): Promise<Named<ServerSpec> | undefined> {
+    return this.read<ServerSpec>('MCPGServer', namespace, name);
+  }
+
+  cluster(name: string): Promise<Named<ClusterSpec> | undefined> {
+    return this.read<ClusterSpec>('MCPGCluster', undefined, name);
   }
 
   private async read<S>(

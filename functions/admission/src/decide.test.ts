@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { example, type Manifest } from '../../../test/fixtures/examples.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import { decide } from './decide.ts';
+import { OPEN_POLICY } from './policy.ts';
 import { fakeLookups, type FakeCluster } from './fake-lookups.test-support.ts';
 
 function review(manifest: Manifest, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
@@ -52,6 +53,7 @@ async function verdictOf(
     lookups: fakeLookups(cluster),
     lookupFailurePolicy: 'Fail',
     privilegedGroups: ['system:masters'],
+    policy: OPEN_POLICY,
   });
 }
 
@@ -200,6 +202,7 @@ describe('decide', () => {
       lookups: fakeLookups({ unreachable: true }),
       lookupFailurePolicy: 'Ignore',
       privilegedGroups: [],
+      policy: OPEN_POLICY,
     });
     expect(open.allowed).toBe(true);
     expect(open.warnings[0]).toMatch(/^cross-object checks skipped: could not read/);
@@ -212,6 +215,25 @@ describe('decide', () => {
     expect((await verdictOf(invalid, labels)).allowed).toBe(true);
     const capped = { ...labels, tenants: [teamA({ quotas: { maxReplicasPerGateway: 2 } })] };
     expect((await verdictOf(example('MCPGGateway', { autoscaling: undefined }), capped)).allowed).toBe(false);
+  });
+
+  it.each(['false', '', 'yes'])(
+    'keeps field checks on when the skip-validation label is %j',
+    async (value) => {
+      const labels = { namespaceLabels: { mcpg: { 'mcpg.dev/skip-validation': value } } };
+      expect(await verdictOf(example('MCPGGateway', { replicas: 0 }), labels)).toMatchObject({
+        allowed: false,
+        code: 422,
+      });
+    },
+  );
+
+  it('still checks the user’s rights on a spec the schema refuses in a skip-validation namespace', async () => {
+    const labels = { namespaceLabels: { mcpg: { 'mcpg.dev/skip-validation': 'true' } } };
+    const exposed = example('MCPGGateway', { replicas: 0, service: { type: 'LoadBalancer' } });
+    expect((await verdictOf(exposed, labels)).message).toContain(
+      'spec.service.type names Service type LoadBalancer',
+    );
   });
 
   it('lets only privileged groups set or clear the skip-validation label on a namespace', async () => {
@@ -233,6 +255,7 @@ describe('decide', () => {
       lookups: fakeLookups({}),
       lookupFailurePolicy: 'Fail' as const,
       privilegedGroups: ['system:masters'],
+      policy: OPEN_POLICY,
     };
     const tenant = await decide(request(['team-a']), 'Namespace', context);
     expect(tenant).toMatchObject({ allowed: false, code: 403 });
@@ -250,6 +273,7 @@ describe('decide', () => {
       lookups: fakeLookups({}),
       lookupFailurePolicy: 'Fail',
       privilegedGroups: [],
+      policy: OPEN_POLICY,
     });
     expect(wrongPath).toMatchObject({
       allowed: false,

@@ -1,12 +1,26 @@
 /** In-memory ClusterLookups for unit tests of the decision logic. */
-import type { GatewaySpec, PluginSpec, TenantSpec } from '@mcpg-functions/shared/api';
-import { LookupError, type ClusterLookups, type Named } from './lookups.ts';
+import type {
+  ClusterSpec,
+  GatewaySpec,
+  PluginSpec,
+  ServerSpec,
+  TenantSpec,
+} from '@mcpg-functions/shared/api';
+import type { UserInfo } from './admission-review.ts';
+import { hostsOverlap } from './hosts.ts';
+import { LookupError, type AccessQuestion, type ClusterLookups, type Named } from './lookups.ts';
 
 export interface FakeCluster {
   tenants?: Named<TenantSpec>[];
   plugins?: Named<PluginSpec>[];
   gateways?: (Named<GatewaySpec> & { namespace: string })[];
+  servers?: (Named<ServerSpec> & { namespace: string })[];
+  clusters?: Named<ClusterSpec>[];
   namespaceLabels?: Record<string, Record<string, string>>;
+  /** What users may do: `user verb resource[/name] namespace` strings, such as `alice get secrets/db team-a`. */
+  grants?: string[];
+  /** Hosts already served, by namespace. */
+  hosts?: Record<string, string[]>;
   /** Every lookup fails, as when the API server is unreachable. */
   unreachable?: boolean;
 }
@@ -29,6 +43,30 @@ export function fakeLookups(cluster: FakeCluster): ClusterLookups {
         `MCPGGateway ${namespace}/${name}`,
         cluster.gateways?.find((g) => g.namespace === namespace && g.name === name),
       ),
+    server: (namespace, name) =>
+      guard(
+        `MCPGServer ${namespace}/${name}`,
+        cluster.servers?.find((s) => s.namespace === namespace && s.name === name),
+      ),
+    cluster: (name) =>
+      guard(
+        `MCPGCluster ${name}`,
+        cluster.clusters?.find((c) => c.name === name),
+      ),
     namespaceLabels: (namespace) => guard('namespaces', cluster.namespaceLabels?.[namespace]),
+    userMay: (user, access) =>
+      guard('SubjectAccessReview', (cluster.grants ?? []).includes(grant(user, access))),
+    hostNamespaces: (host) =>
+      guard(
+        `who serves ${host}`,
+        Object.entries(cluster.hosts ?? {})
+          .filter(([, hosts]) => hosts.some((h) => hostsOverlap(h, host)))
+          .map(([namespace]) => namespace),
+      ),
   };
+}
+
+function grant(user: UserInfo, access: AccessQuestion): string {
+  const object = access.name ? `${access.resource}/${access.name}` : access.resource;
+  return `${user.username ?? ''} ${access.verb} ${object} ${access.namespace}`;
 }

@@ -4,7 +4,7 @@ import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { createLogger, createRegistry } from '@mcpg-functions/shared/runtime';
 import { buildAdmissionApp } from './app.ts';
 import { ApiServerLookups } from './cluster-lookups.ts';
-import { readConfig } from './config.ts';
+import { policyOf, readConfig } from './config.ts';
 import { createAdmissionMetrics } from './metrics.ts';
 import { readCertificate, watchCertificate } from './tls.ts';
 
@@ -25,6 +25,7 @@ const app = buildAdmissionApp({
     lookups,
     lookupFailurePolicy: config.MCPG_LOOKUP_FAILURE_POLICY,
     privilegedGroups: config.MCPG_PRIVILEGED_GROUPS,
+    policy: policyOf(config),
   },
 });
 

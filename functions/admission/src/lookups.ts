@@ -1,9 +1,12 @@
 /** What the cross-object rules need to know about the cluster. Implemented over the API server in production,
  * by plain data in unit tests. Every method may throw LookupError; the webhook's lookup policy decides. */
+import type { UserInfo } from './admission-review.ts';
 import {
   namespaceOwners,
+  type ClusterSpec,
   type GatewaySpec,
   type PluginSpec,
+  type ServerSpec,
   type TenantSpec,
 } from '@mcpg-functions/shared/api';
 
@@ -20,7 +23,24 @@ export interface ClusterLookups {
   currentTenants(): Promise<Named<TenantSpec>[]>;
   plugin(name: string): Promise<Named<PluginSpec> | undefined>;
   gateway(namespace: string, name: string): Promise<Named<GatewaySpec> | undefined>;
+  server(namespace: string, name: string): Promise<Named<ServerSpec> | undefined>;
+  cluster(name: string): Promise<Named<ClusterSpec> | undefined>;
+  /** A namespace's labels (`{}` when it has none); undefined when it does not exist. */
   namespaceLabels(namespace: string): Promise<Record<string, string> | undefined>;
+  /** Whether the user may do this themselves: a SubjectAccessReview with the review's userInfo, never cached. */
+  userMay(user: UserInfo, access: AccessQuestion): Promise<boolean>;
+  /** The namespaces whose Ingresses, MCPGServers or MCPGGateways serve this host now (read live). */
+  hostNamespaces(host: string): Promise<string[]>;
+}
+
+/** One authorization question about a namespaced resource, as a SubjectAccessReview asks it. */
+export interface AccessQuestion {
+  namespace: string;
+  verb: string;
+  /** Core group when unset. */
+  group?: string;
+  resource: string;
+  name?: string;
 }
 
 export class LookupError extends Error {

@@ -101,6 +101,7 @@ export function gatewayReconciler(settings: RenderSettings): KindReconciler<Gate
         ...federations,
         serves,
         settings,
+        liveReplicas: observed.deployment?.spec?.replicas,
       };
       const rendered = renderGateway(gateway, inputs, plugins.plugins);
       const dependencies = [

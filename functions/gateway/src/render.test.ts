@@ -2,6 +2,7 @@ import type { KubeObject } from '@mcpg-functions/shared/kube';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderGateway, withInjected } from './render.ts';
+import { pluginVolumeName } from './resources/plugin-delivery.ts';
 import { gateway, inputs, plugin } from './test-support.ts';
 import type { GatewayInputs } from './types.ts';
 
@@ -102,18 +103,21 @@ describe('the children of a gateway', () => {
     }
   });
 
-  it('leaves replicas to the autoscaler when autoscaling', () => {
-    const deployment = child(
-      render({ replicas: 3, autoscaling: { enabled: true, maxReplicas: 4 } }).children,
-      'Deployment',
-    ) as {
+  it.each([
+    { name: 'keeps what runs when autoscaling is switched on', live: 3, want: 3 },
+    { name: 'starts a new Deployment at the autoscaler minimum', live: undefined, want: 2 },
+    { name: 'stays within the autoscaler range', live: 9, want: 4 },
+  ])('leaves replicas to the autoscaler: $name', ({ live, want }) => {
+    const spec = { replicas: 1, autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } };
+    const deployment = child(render(spec, { liveReplicas: live }).children, 'Deployment') as {
       spec: Record<string, unknown>;
     };
-    expect(deployment.spec.replicas).toBeUndefined();
+    expect(deployment.spec.replicas).toBe(want);
   });
 
   it.each([
-    { budget: { enabled: true }, want: { minAvailable: 1 } },
+    { budget: { enabled: true }, want: { maxUnavailable: 1 } },
+    { budget: { enabled: true, minAvailable: 2 }, want: { minAvailable: 2 } },
     { budget: { enabled: true, maxUnavailable: '25%' }, want: { maxUnavailable: '25%' } },
   ])('gives a disruption budget $want', ({ budget, want }) => {
     expect(
@@ -195,9 +199,17 @@ describe('plugin delivery without Secrets', () => {
     const pod = podSpec(render({}, { plugins, pluginSetBound: true, settings }).children);
     expect(pod.initContainers).toBeUndefined();
     expect(pod.volumes).toContainEqual({
-      name: 'plugin-dev-mcpg-identity-workload',
+      name: expect.stringMatching(/^plugin-dev-mcpg-identity-workload-[0-9a-f]{8}$/) as string,
       image: { reference: plugins[0]?.artifact, pullPolicy: 'IfNotPresent' },
     });
+  });
+
+  it('gives plugin ids differing only in case or `_`/`-` volumes of their own', () => {
+    const ids = ['acme-auth', 'Acme-Auth', 'acme_auth', 'acme.auth'];
+    const names = ids.map(pluginVolumeName);
+    expect(new Set(names).size).toBe(ids.length);
+    expect(names[0]).toBe('plugin-acme-auth');
+    for (const name of names) expect(name).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
   });
 
   it('lists the plugins in order in the config and records the set list in the ConfigMap', () => {

@@ -39,6 +39,7 @@ export function inputs(extra: Partial<GatewayInputs> = {}): GatewayInputs {
     federations: [],
     servers: [],
     serves: { serviceMonitor: false, prometheusRule: false },
+    liveReplicas: undefined,
     settings: {
       imageRepository: 'ghcr.io/mcpg-dev/source-code/gateway',
       imageTag: 'v1.0.0',

@@ -54,6 +54,8 @@ export interface GatewayInputs {
   /** Optional APIs the cluster serves. */
   serves: { serviceMonitor: boolean; prometheusRule: boolean };
   settings: RenderSettings;
+  /** The replica count of the Deployment as it runs (undefined before it exists). */
+  liveReplicas: number | undefined;
 }
 
 /** What the inputs say about the gateway's dependencies, as conditions (merged into status by the driver). */

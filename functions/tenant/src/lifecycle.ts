@@ -15,6 +15,7 @@ export const REASON = {
   reconciled: 'Reconciled',
   allNamespacesBound: 'AllNamespacesBound',
   namespaceMissing: 'NamespaceMissing',
+  namespaceNotEligible: 'NamespaceNotEligible',
   noConflict: 'NoConflict',
   namespaceClaimed: 'NamespaceClaimedByOlderTenant',
   withinLimits: 'WithinLimits',
@@ -27,19 +28,26 @@ const list = (items: readonly string[]) => items.join('; ');
 
 function namespaceConditions(plan: NamespacePlan): ConditionInput[] {
   const bound: ConditionInput =
-    plan.missing.length === 0
+    plan.refused.length > 0
       ? {
           type: CONDITION.namespacesBound,
-          status: 'True',
-          reason: REASON.allNamespacesBound,
-          message: `${plan.bound.length} namespaces bound`,
-        }
-      : {
-          type: CONDITION.namespacesBound,
           status: 'False',
-          reason: REASON.namespaceMissing,
-          message: `namespaces ${plan.missing.join(', ')} do not exist; create them or remove them from spec.namespaces`,
-        };
+          reason: REASON.namespaceNotEligible,
+          message: `${list(plan.refused.map((r) => `namespace ${r.namespace} ${r.why}`))}; nothing of this tenant is applied there`,
+        }
+      : plan.missing.length === 0
+        ? {
+            type: CONDITION.namespacesBound,
+            status: 'True',
+            reason: REASON.allNamespacesBound,
+            message: `${plan.bound.length} namespaces bound`,
+          }
+        : {
+            type: CONDITION.namespacesBound,
+            status: 'False',
+            reason: REASON.namespaceMissing,
+            message: `namespaces ${plan.missing.join(', ')} do not exist; create them or remove them from spec.namespaces`,
+          };
   const conflict: ConditionInput =
     plan.lost.length === 0
       ? { type: CONDITION.conflict, status: 'False', reason: REASON.noConflict }

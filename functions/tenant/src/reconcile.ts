@@ -83,7 +83,8 @@ export function tenantReconciler(): KindReconciler<TenantObject> {
         creationTimestamp: tenant.metadata.creationTimestamp,
         namespaces: tenant.spec.namespaces,
       };
-      const plan = namespacePlan(claim, claims, new Set(namespaces.keys()));
+      const labels = new Map([...namespaces].map(([name, ns]) => [name, ns.metadata.labels ?? {}]));
+      const plan = namespacePlan(claim, claims, labels);
       const bound = new Map(plan.bound.map((name) => [name, namespaces.get(name) as KubeObject]));
       await syncNamespaceLabels(tenant.metadata.name, bound, context);
       const inventory = await readInventory(plan.bound, context);

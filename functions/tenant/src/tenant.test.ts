@@ -32,6 +32,9 @@ function inventory(more: Partial<Inventory> = {}): Inventory {
   return { gateways: [], pluginSets: [], routes: [], plugins: new Map(), ...more };
 }
 
+const OPTED_IN = { 'mcpg.dev/tenant-namespace': 'true' };
+const existing = (...names: string[]) => new Map(names.map((n) => [n, OPTED_IN]));
+
 describe('namespacePlan', () => {
   const me = {
     name: 'newer',
@@ -40,16 +43,38 @@ describe('namespacePlan', () => {
   };
   it('binds existing namespaces, reports missing ones and yields those an older tenant claims', () => {
     const older = { name: 'older', creationTimestamp: '2026-11-22T10:00:00Z', namespaces: ['shared'] };
-    expect(namespacePlan(me, [older, me], new Set(['shared', 'mine']))).toEqual({
+    expect(namespacePlan(me, [older, me], existing('shared', 'mine'))).toEqual({
       bound: ['mine'],
       missing: ['later'],
       lost: [{ namespace: 'shared', owner: 'older' }],
+      refused: [],
+    });
+  });
+
+  it('holds only namespaces an administrator opted in, never kube-*', () => {
+    const claim = { name: 'greedy', namespaces: ['kube-system', 'kube-public', 'plain', 'open'] };
+    const found = new Map<string, Record<string, string>>([
+      ['kube-system', OPTED_IN],
+      ['kube-public', {}],
+      ['plain', { team: 'a' }],
+      ['open', OPTED_IN],
+    ]);
+    const plan = namespacePlan(claim, [], found);
+    expect(plan.bound).toEqual(['open']);
+    expect(plan.refused.map((r) => `${r.namespace} ${r.why}`)).toEqual([
+      'kube-system is reserved for the cluster (kube-* namespaces cannot belong to a tenant)',
+      'kube-public is reserved for the cluster (kube-* namespaces cannot belong to a tenant)',
+      'plain has no label mcpg.dev/tenant-namespace=true; a cluster administrator opts a namespace in by setting it',
+    ]);
+    expect(tenantConditions(plan, { quota: [], plugins: [] })[0]).toMatchObject({
+      status: 'False',
+      reason: 'NamespaceNotEligible',
     });
   });
 
   it('keeps a namespace against a younger claimant', () => {
     const younger = { name: 'younger', creationTimestamp: '2026-11-22T11:00:00Z', namespaces: ['shared'] };
-    expect(namespacePlan(me, [younger], new Set(['shared'])).bound).toEqual(['shared']);
+    expect(namespacePlan(me, [younger], existing('shared')).bound).toEqual(['shared']);
   });
 });
 
@@ -142,7 +167,7 @@ describe('tenantViolations', () => {
 describe('tenantConditions', () => {
   const clean = { quota: [], plugins: [] };
   it('is Ready when every namespace is bound and nothing is violated', () => {
-    const conditions = tenantConditions({ bound: ['a', 'b'], missing: [], lost: [] }, clean);
+    const conditions = tenantConditions({ bound: ['a', 'b'], missing: [], lost: [], refused: [] }, clean);
     expect(conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
       ['Ready', 'True', 'Reconciled'],
       ['NamespacesBound', 'True', 'AllNamespacesBound'],
@@ -155,28 +180,28 @@ describe('tenantConditions', () => {
   it.each([
     {
       name: 'a namespace claimed first by another tenant',
-      plan: { bound: [], missing: [], lost: [{ namespace: 'x', owner: 'old' }] },
+      plan: { bound: [], missing: [], lost: [{ namespace: 'x', owner: 'old' }], refused: [] },
       violations: clean,
       reason: 'NamespaceClaimedByOlderTenant',
       says: 'namespace x belongs to tenant old',
     },
     {
       name: 'a missing namespace',
-      plan: { bound: [], missing: ['x'], lost: [] },
+      plan: { bound: [], missing: ['x'], lost: [], refused: [] },
       violations: clean,
       reason: 'NamespaceMissing',
       says: 'namespaces x do not exist',
     },
     {
       name: 'a quota overage',
-      plan: { bound: ['a'], missing: [], lost: [] },
+      plan: { bound: ['a'], missing: [], lost: [], refused: [] },
       violations: { quota: ['too many'], plugins: [] },
       reason: 'QuotaExceeded',
       says: 'too many; nothing running is changed',
     },
     {
       name: 'a plugin not allowed',
-      plan: { bound: ['a'], missing: [], lost: [] },
+      plan: { bound: ['a'], missing: [], lost: [], refused: [] },
       violations: { quota: [], plugins: ['p'] },
       reason: 'PluginNotAllowed',
       says: 'spec.allowedPlugins',

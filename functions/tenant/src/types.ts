@@ -24,4 +24,6 @@ export interface NamespacePlan {
   missing: string[];
   /** Listed, but an older tenant claims it. */
   lost: { namespace: string; owner: string }[];
+  /** Listed and existing, but not a namespace a tenant may hold (kube-*, or not opted in). */
+  refused: { namespace: string; why: string }[];
 }

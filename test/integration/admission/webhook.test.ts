@@ -7,6 +7,7 @@ import { example, type Manifest } from '../../fixtures/examples.ts';
 import { startAdmission, type RunningAdmission } from '../support/admission.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { create, installCrds } from '../support/crds.ts';
+import { optInNamespace } from '../support/tenant-namespaces.ts';
 
 // The real path: kube-apiserver calls the admission function over TLS for every write, and refuses
 // what it refuses with its message.
@@ -32,6 +33,7 @@ describe('the admission webhook, called by the real API server', () => {
 
   beforeAll(async () => {
     await installCrds(kube);
+    await optInNamespace(kube, away.name);
     const workDir = path.join(inject('clusterRunDir'), `admission-${run}`);
     await mkdir(workDir, { recursive: true });
     admission = await startAdmission({ kubeconfig: kube.kubeconfigPath, workDir });

@@ -120,6 +120,41 @@ describe('the Helm chart', () => {
     expect(text).toContain('value: "http://otel.observability:4318"');
   });
 
+  it('lets the webhook ask the authorizer about users, passes it the operator’s settings and fences the functions', async () => {
+    const { objects } = await render(PROVIDED_TLS, [], { 'admission.ingress.classes': ['public', 'internal'] });
+    const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'mcpg-admission') as
+      | { rules: unknown[] }
+      | undefined;
+    expect(role?.rules).toContainEqual({
+      apiGroups: ['authorization.k8s.io'],
+      resources: ['subjectaccessreviews'],
+      verbs: ['create'],
+    });
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'mcpg-admission');
+    const env = (
+      deployment?.spec as { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } }
+    ).template.spec.containers[0]?.env;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'MCPG_OPERATOR_NAMESPACE', value: 'mcpg-system' },
+        { name: 'MCPG_INGRESS_CLASSES', value: 'public,internal' },
+        { name: 'MCPG_INGRESS_ANNOTATIONS_DENIED', value: expect.stringContaining('*snippet*') as string },
+      ]),
+    );
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'mcpg-functions');
+    expect(policy?.spec).toMatchObject({
+      podSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'mcpg-functions' } },
+      ingress: [
+        {
+          from: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'knative-serving' } } },
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kourier-system' } } },
+          ],
+        },
+      ],
+    });
+  });
+
   it('gives a function extra environment and volumes from values: an offline Sigstore trusted root', async () => {
     const { text, objects } = await render(PROVIDED_TLS, [], {
       'functions.supply-chain.env': [

@@ -13,6 +13,7 @@ import {
   tenancyTenant,
 } from '../../fixtures/tenancy-objects.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
+import { optInNamespace } from '../support/tenant-namespaces.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { replayTarget } from '../support/replay.ts';
 
@@ -67,6 +68,7 @@ describe('replaying recorded events into the plugin-set, cluster and tenant func
     }
     for (const object of tenancyNamespaced(namespace.name)) await apply(kube, object);
     await apply(kube, tenancyCluster());
+    await optInNamespace(kube, namespace.name);
     await apply(kube, tenancyTenant(namespace.name));
   });
 

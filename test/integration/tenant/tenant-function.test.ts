@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TENANT_OPT_IN_LABEL } from '@mcpg-functions/shared/api';
 import { kubeRequest, ObjectClient } from '@mcpg-functions/shared/kube';
 import { createLogger, ReconcileDriver } from '@mcpg-functions/shared/runtime';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -60,7 +61,9 @@ describe('the tenant function, driven by the real event source', () => {
   }
 
   const createNamespace = (name: string) =>
-    kube.core.createNamespace({ body: { metadata: { name, labels: runLabel } } });
+    kube.core.createNamespace({
+      body: { metadata: { name, labels: { ...runLabel, [TENANT_OPT_IN_LABEL]: 'true' } } },
+    });
 
   function gateway(namespace: string, name: string, replicas: number) {
     return {

@@ -1,9 +1,36 @@
 import { replicaCeiling, type GatewaySpec } from '@mcpg-functions/shared/api';
 import { tenantOf } from '../lookups.ts';
-import { NOTHING, type CrossObjectRule } from './context.ts';
+import { checkReferences, secretRead, serviceCreation, type Reference } from './access.ts';
+import { combine, NOTHING, type CrossObjectRule, type RuleContext } from './context.ts';
+import { checkIngress, type IngressRequest } from './ingress.ts';
+
+/** Secrets the gateway's pods and Ingress read, and a Service that reaches beyond the cluster. */
+export function gatewayReferences(spec: GatewaySpec): Reference[] {
+  const service = spec.service;
+  const exposed = service !== undefined && service.type !== 'ClusterIP';
+  const annotated = Object.keys(service?.annotations ?? {}).length > 0;
+  return [
+    ...(spec.imagePullSecrets ?? []).map((s, i) => secretRead(`spec.imagePullSecrets[${i}].name`, s.name)),
+    ...(spec.ingress?.tls ?? []).map((t, i) => secretRead(`spec.ingress.tls[${i}].secretName`, t.secretName)),
+    ...(exposed ? [serviceCreation('spec.service.type', `Service type ${service.type}`)] : []),
+    ...(annotated ? [serviceCreation('spec.service.annotations', 'Service annotations')] : []),
+  ];
+}
+
+export function gatewayIngress(spec: GatewaySpec): IngressRequest | undefined {
+  const ingress = spec.ingress;
+  if (!ingress) return undefined;
+  return {
+    path: 'spec.ingress',
+    classField: 'spec.ingress.ingressClassName',
+    className: ingress.ingressClassName,
+    annotations: ingress.annotations,
+    hosts: ingress.hosts.map((h, i) => ({ path: `spec.ingress.hosts[${i}].host`, host: h.host })),
+  };
+}
 
 /** The tenant's replica cap bounds the gateway's ceiling: the autoscaler's maximum when it is on. */
-export const gatewayRules: CrossObjectRule<GatewaySpec> = async ({ namespace, spec, lookups }) => {
+async function replicaCap({ namespace, spec, lookups }: RuleContext<GatewaySpec>) {
   if (!namespace) return NOTHING;
   const tenant = await tenantOf(lookups, namespace);
   const cap = tenant?.spec.quotas?.maxReplicasPerGateway;
@@ -19,4 +46,28 @@ export const gatewayRules: CrossObjectRule<GatewaySpec> = async ({ namespace, sp
     ],
     warnings: [],
   };
-};
+}
+
+/**
+ * The credential Secrets of the MCPGCluster a gateway binds are mounted from the gateway's namespace: binding a
+ * cluster reads them, so its author must be able to read them.
+ */
+async function referencesWithCluster(context: RuleContext<GatewaySpec>) {
+  const bound = context.spec.clusterRef?.name;
+  const cluster = bound ? await context.lookups.cluster(bound) : undefined;
+  const borrowed = (cluster?.spec.credentialRefs ?? []).map((c, i) => ({
+    ...secretRead('spec.clusterRef', c.secretName),
+    what: `MCPGCluster ${bound ?? ''}, whose spec.credentialRefs[${i}] names Secret ${JSON.stringify(c.secretName)}`,
+  }));
+  return (spec: GatewaySpec): Reference[] => [
+    ...gatewayReferences(spec),
+    ...(spec.clusterRef?.name === bound ? borrowed : []),
+  ];
+}
+
+export const gatewayRules: CrossObjectRule<GatewaySpec> = async (context) =>
+  combine(
+    await replicaCap(context),
+    await checkReferences(context, await referencesWithCluster(context)),
+    await checkIngress(context, gatewayIngress),
+  );

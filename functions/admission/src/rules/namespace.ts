@@ -1,6 +1,7 @@
 import type { AdmissionRequest, Verdict } from '../admission-review.ts';
 
-/** Marks a namespace whose gateways, plugin sets and routes skip field checks (break-glass; tenant rules stay). */
+/** With the value "true" (no other), marks a namespace whose gateways, plugin sets and routes skip field checks
+ * (break-glass; the rules about other objects and the user's rights stay). */
 export const SKIP_VALIDATION_LABEL = 'mcpg.dev/skip-validation';
 
 function labelOf(object: unknown): string | undefined {
@@ -22,7 +23,7 @@ export function guardSkipValidationLabel(
     return {
       allowed: true,
       warnings: [
-        `namespace label ${SKIP_VALIDATION_LABEL} changed: field checks are ${after === undefined ? 'back on' : 'off'} here`,
+        `namespace label ${SKIP_VALIDATION_LABEL} changed: field checks are ${after === 'true' ? 'off' : 'on'} here`,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { plugin } from '../test-support.ts';
 import { clusterBlock, clusterPlugin } from './cluster.ts';
 import { lastKnownGood, pluginSetState } from './plugins.ts';
 import { revocationDocument } from './revocations.ts';
+import { tenantAttributes } from './routes.ts';
 
 const ready = {
   type: 'Ready',
@@ -99,5 +100,25 @@ describe('revocation document', () => {
       { artifact_sha256: 'ab'.repeat(32), reason: 'cve', revoked_at: null },
       { signer_identity: { subject: 's', issuer: null }, reason: 'retired', revoked_at: null },
     ]);
+  });
+});
+
+describe('tenant attributes', () => {
+  const tenant = (name: string, created: string, value: string) => ({
+    apiVersion: 'mcpg.dev/v1alpha2',
+    kind: 'MCPGTenant',
+    metadata: { name, creationTimestamp: created },
+    spec: { namespaces: ['shared'], identityAttribute: { key: 'tenant', value } },
+  });
+
+  it('takes the attribute of the tenant owning a namespace two tenants list, whatever the list order', () => {
+    const owner = tenant('zeta', '2026-11-22T10:00:00Z', 'owner');
+    const latecomer = tenant('alpha', '2026-11-22T11:00:00Z', 'latecomer');
+    for (const tenants of [
+      [owner, latecomer],
+      [latecomer, owner],
+    ]) {
+      expect(tenantAttributes(tenants).get('shared')).toEqual({ key: 'tenant', value: 'owner' });
+    }
   });
 });

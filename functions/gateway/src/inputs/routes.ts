@@ -1,5 +1,5 @@
 /** Routes bound to a gateway (targeting it from an accepted namespace), folded into tool-access rules. */
-import { API_VERSION, type RouteSpec, type TenantSpec } from '@mcpg-functions/shared/api';
+import { API_VERSION, namespaceOwners, type RouteSpec, type TenantSpec } from '@mcpg-functions/shared/api';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import type { ReconcileContext } from '@mcpg-functions/shared/runtime';
 import { DEFAULT_IDENTITY_KEY, foldRoutes, type RouteIdentity } from '../config/access-rules.ts';
@@ -39,15 +39,25 @@ export function boundRoutes(gateway: GatewayObject, routes: readonly RouteObject
     .filter((r) => acceptsNamespace(gateway, r.metadata.namespace));
 }
 
-/** The identity attribute of the tenant owning each namespace (MCPGTenant.spec.identityAttribute). */
+/**
+ * The identity attribute of the tenant owning each namespace (MCPGTenant.spec.identityAttribute). When two
+ * tenants list one namespace, the owner is the older claim, as the tenant function and the webhook decide.
+ */
 export function tenantAttributes(
   tenants: readonly TenantObject[],
 ): Map<string, { key: string; value: string }> {
+  const owners = namespaceOwners(
+    tenants.map((t) => ({
+      name: t.metadata.name,
+      creationTimestamp: t.metadata.creationTimestamp,
+      namespaces: t.spec.namespaces,
+    })),
+  );
+  const byName = new Map(tenants.map((t) => [t.metadata.name, t]));
   const byNamespace = new Map<string, { key: string; value: string }>();
-  for (const tenant of tenants) {
-    const attribute = tenant.spec.identityAttribute;
-    if (!attribute) continue;
-    for (const namespace of tenant.spec.namespaces) byNamespace.set(namespace, attribute);
+  for (const [namespace, owner] of owners) {
+    const attribute = byName.get(owner)?.spec.identityAttribute;
+    if (attribute) byNamespace.set(namespace, attribute);
   }
   return byNamespace;
 }

@@ -42,10 +42,12 @@ export function makeAutoscaler(gateway: GatewayObject): KubeObject | undefined {
 export function makeDisruptionBudget(gateway: GatewayObject): KubeObject | undefined {
   const budget = gateway.spec.podDisruptionBudget;
   if (!budget?.enabled) return undefined;
+  // Without a threshold, one pod at a time may go: a default minAvailable of 1 would block every drain of a
+  // one-replica gateway.
   const threshold =
-    budget.maxUnavailable !== undefined
-      ? { maxUnavailable: budget.maxUnavailable }
-      : { minAvailable: budget.minAvailable ?? 1 };
+    budget.minAvailable !== undefined
+      ? { minAvailable: budget.minAvailable }
+      : { maxUnavailable: budget.maxUnavailable ?? 1 };
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',

@@ -5,6 +5,7 @@ import { HARDENED } from '@mcpg-functions/shared/workloads';
 import { CONFIG_FILE, CREDENTIALS_DIR, REVOCATIONS_DIR } from '../config/render.ts';
 import type { GatewayObject, GatewayInputs } from '../types.ts';
 import { COMPONENT, CONFIG_KEYS, HASH_ANNOTATIONS, HTTP_PORT_NAME, names, podSelector } from './names.ts';
+import { replicaRange } from './availability.ts';
 import { pluginMounts } from './plugin-delivery.ts';
 import { servicePort } from './service.ts';
 
@@ -162,6 +163,15 @@ function scheduling(gateway: GatewayObject): Record<string, unknown> {
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 }
 
+/**
+ * Under an autoscaler the count is the autoscaler's: the apply echoes what runs (within the autoscaler's range),
+ * since leaving the field out would release it and let the API server reset it to 1 until the autoscaler reacts.
+ */
+function autoscaledReplicas(gateway: GatewayObject, live: number | undefined): number {
+  const { min, max } = replicaRange(gateway);
+  return Math.min(Math.max(live ?? min, min), max);
+}
+
 export function makeDeployment(gateway: GatewayObject, inputs: GatewayInputs, hashes: PodHashes): KubeObject {
   const plugins = pluginMounts(inputs.plugins, inputs.settings.pluginDelivery);
   const config = configVolumes(gateway, inputs);
@@ -171,8 +181,7 @@ export function makeDeployment(gateway: GatewayObject, inputs: GatewayInputs, ha
     kind: 'Deployment',
     metadata: childMetadata(gateway, { name: names.workload(gateway.metadata.name), component: COMPONENT }),
     spec: {
-      // Under an autoscaler the replica count is the autoscaler's to set.
-      ...(autoscaled ? {} : { replicas: gateway.spec.replicas }),
+      replicas: autoscaled ? autoscaledReplicas(gateway, inputs.liveReplicas) : gateway.spec.replicas,
       selector: { matchLabels: podSelector(gateway.metadata.name) },
       strategy: { type: 'RollingUpdate' },
       template: {

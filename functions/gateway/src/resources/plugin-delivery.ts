@@ -3,7 +3,7 @@
  * as an image volume where the cluster supports them, otherwise pulled by an init container into a shared
  * emptyDir and checked against its digest before the gateway starts.
  */
-import { labelValue } from '@mcpg-functions/shared/runtime';
+import { contentHash, labelValue } from '@mcpg-functions/shared/runtime';
 import { HARDENED } from '@mcpg-functions/shared/workloads';
 import { pluginDir, PLUGINS_DIR } from '../config/render.ts';
 import type { RenderSettings } from '../settings.ts';
@@ -17,13 +17,17 @@ export interface PluginMounts {
 
 const NONE: PluginMounts = { volumes: [], mounts: [], initContainers: [] };
 
-/** A volume name (DNS label) for a plugin id: lower-case, other characters as `-`, at most 63 characters. */
+/**
+ * A volume name (DNS label) for a plugin id: lower-case, other characters as `-`, at most 63 characters. Ids the
+ * slug does not spell exactly (upper case, `_`, `.`) get a hash of the id, so `Acme_Auth` and `acme-auth` differ.
+ */
 export function pluginVolumeName(id: string): string {
   const slug = id
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  return labelValue(`plugin-${slug}`);
+  const exact = slug === id;
+  return labelValue(`plugin-${slug}${exact ? '' : `-${contentHash(id).slice(0, 8)}`}`);
 }
 
 function imageVolumes(plugins: readonly PluginToLoad[]): PluginMounts {

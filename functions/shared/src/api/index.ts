@@ -4,7 +4,14 @@ export * from './kinds.ts';
 export * from './validate.ts';
 export { replicaCeiling } from './gateway.validation.ts';
 export { plaintextTransport, validateClusterSpec } from './cluster.validation.ts';
-export { namespaceOwners, tenantAllows, type TenantClaim } from './tenant.validation.ts';
+export {
+  namespaceClaimRefusal,
+  namespaceOwners,
+  reservedNamespaceRefusal,
+  TENANT_OPT_IN_LABEL,
+  tenantAllows,
+  type TenantClaim,
+} from './tenant.validation.ts';
 export type { GatewaySpec } from './gateway.schema.ts';
 export type { PluginSetSpec, ResolvedPluginEntry } from './plugin-set.schema.ts';
 export type { RouteSpec } from './route.schema.ts';

@@ -36,6 +36,36 @@ const envFromSource = withRules(
   ],
 );
 
+const uid = (description: string) =>
+  z.int().min(1, 'must be at least 1 (not root)').max(2147483647).meta({ description, format: 'int64' });
+
+export const podSecuritySchema = z
+  .strictObject({
+    runAsUser: uid(
+      'User id the containers run as; the image’s USER when unset (which must not be root).',
+    ).optional(),
+    runAsGroup: uid('Group id the containers run as.').optional(),
+    fsGroup: uid('Group that owns mounted volumes.').optional(),
+    readOnlyRootFilesystem: z
+      .boolean()
+      .optional()
+      .describe('Mount the image read-only (true when unset); /tmp and writablePaths stay writable.'),
+    writablePaths: z
+      .array(z.string().regex(/^\/[^:]*$/, 'must be an absolute path'))
+      .max(8)
+      .optional()
+      .describe('Directories besides /tmp that get a writable emptyDir.'),
+    automountServiceAccountToken: z
+      .boolean()
+      .optional()
+      .describe(
+        'Mount the ServiceAccount token (false when unset: a server rarely calls the Kubernetes API).',
+      ),
+  })
+  .describe(
+    'Opt-outs from the pods’ hardening: they run as non-root with a read-only root filesystem, every capability dropped, the RuntimeDefault seccomp profile and no ServiceAccount token (Pod Security "restricted").',
+  );
+
 export const serverSpecSchema = withRules(
   z.strictObject({
     image: nonBlank('Container image of the MCP server; digest-pinned (@sha256:…) when verify is set.'),
@@ -75,6 +105,7 @@ export const serverSpecSchema = withRules(
       'Probe overrides; a TCP readiness probe on the port by default.',
     ).optional(),
     serviceAccountName: z.string().optional().describe('ServiceAccount the pods run as.'),
+    podSecurity: podSecuritySchema.optional(),
     imagePullSecrets: z
       .array(nameRef('A dockerconfigjson Secret.'))
       .optional()

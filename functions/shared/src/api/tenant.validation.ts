@@ -47,3 +47,31 @@ export function namespaceOwners(claims: readonly TenantClaim[]): Map<string, str
   }
   return owners;
 }
+
+/** The label a cluster administrator puts on a namespace to let a tenant claim it. */
+export const TENANT_OPT_IN_LABEL = 'mcpg.dev/tenant-namespace';
+
+/** Why no tenant may ever claim this namespace (by name alone), or undefined. */
+export function reservedNamespaceRefusal(namespace: string, reserved: readonly string[]): string | undefined {
+  if (namespace.startsWith('kube-'))
+    return 'is reserved for the cluster (kube-* namespaces cannot belong to a tenant)';
+  if (reserved.includes(namespace)) return "is the operator's namespace, which cannot belong to a tenant";
+  return undefined;
+}
+
+/**
+ * Why a tenant may not claim an existing namespace, or undefined when it may: kube-system and every kube-*
+ * namespace belong to the cluster, `reserved` ones (the operator's) to the operator, and any other needs the
+ * administrator's opt-in label, since claiming binds the tenant's Role there with the tenant function's rights.
+ */
+export function namespaceClaimRefusal(
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+  reserved: readonly string[] = [],
+): string | undefined {
+  const byName = reservedNamespaceRefusal(namespace, reserved);
+  if (byName !== undefined) return byName;
+  if (labels[TENANT_OPT_IN_LABEL] !== 'true')
+    return `has no label ${TENANT_OPT_IN_LABEL}=true; a cluster administrator opts a namespace in by setting it`;
+  return undefined;
+}

@@ -3,7 +3,7 @@
  * server-side apply, status replace with optimistic concurrency, delete. Every call is counted, so a resync can
  * prove it wrote nothing.
  */
-import { isNotFound } from './errors.ts';
+import { apiStatus, isNotFound } from './errors.ts';
 import { kubeRequest, resourcePath, type ApiTarget } from './raw.ts';
 import { requireResource } from './resources.ts';
 import { ResyncSnapshot } from './snapshot.ts';
@@ -171,17 +171,23 @@ export class ObjectClient {
     });
   }
 
-  /** Deletes; a missing object counts as deleted. Background propagation lets the GC remove dependents. */
-  async delete(key: ObjectKey): Promise<void> {
+  /**
+   * Deletes; a missing object counts as deleted. Background propagation lets the GC remove dependents. With a
+   * uid, only that incarnation is deleted: when the name now belongs to another object, ours is gone already.
+   */
+  async delete(key: ObjectKey, precondition: { uid?: string | undefined } = {}): Promise<void> {
     this.counts.writes += 1;
+    const preconditions = precondition.uid ? { preconditions: { uid: precondition.uid } } : {};
     try {
       await kubeRequest(this.config, {
         method: 'DELETE',
         path: this.path(key),
-        body: { propagationPolicy: 'Background' },
+        body: { propagationPolicy: 'Background', ...preconditions },
       });
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      if (isNotFound(error)) return;
+      if (precondition.uid && apiStatus(error) === 409) return;
+      throw error;
     }
   }
 

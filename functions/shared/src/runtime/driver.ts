@@ -198,7 +198,8 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     await this.client.create(eventFor(object, note, now)).catch((error: unknown) => {
       this.log.warn({ err: error }, 'could not record an Event');
     });
-    await this.client.delete(keyOf(object));
+    // Only this object: one created again under the same name since it was read is not ours to delete.
+    await this.client.delete(keyOf(object), { uid: object.metadata.uid });
     this.log.info({ object: describeKey(keyOf(object)), reason: why.reason }, why.message);
     return 'gone';
   }
@@ -323,13 +324,19 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
   }
 }
 
+/** `<object>.<suffix>`, within the 253 characters of a name: a long object name is cut, never the suffix. */
+export function eventName(objectName: string, suffix: string): string {
+  const room = 253 - suffix.length - 1;
+  return `${objectName.slice(0, room).replace(/[-.]+$/, '')}.${suffix}`;
+}
+
 function eventFor(object: KubeObject, condition: Condition, now: Date): KubeObject {
   const warning = condition.status === 'False' && condition.type === 'Ready';
   return {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
     metadata: {
-      name: `${object.metadata.name}.${now.getTime().toString(36)}${randomBytes(3).toString('hex')}`,
+      name: eventName(object.metadata.name, `${now.getTime().toString(36)}${randomBytes(3).toString('hex')}`),
       namespace: object.metadata.namespace ?? 'default',
     },
     eventTime: now.toISOString().replace('Z', '000Z'),

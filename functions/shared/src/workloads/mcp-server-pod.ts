@@ -1,7 +1,7 @@
 /**
  * The pod of an MCP server, shared by MCPGServer's Deployment and MCPGInstance's per-subject pods: image (with
- * registry override), entrypoint (stdio servers behind the bridge), environment, probes and a hardened security
- * context. Pure: everything it needs comes in as arguments.
+ * registry override), entrypoint (stdio servers behind the bridge), environment, probes, and the hardening Pod
+ * Security "restricted" asks for (opt-outs in spec.podSecurity). Pure: everything it needs comes in as arguments.
  */
 import type { ServerSpec } from '../api/index.ts';
 
@@ -23,7 +23,12 @@ export type PodSource = Pick<
   | 'envFromSecrets'
   | 'resources'
 > &
-  Partial<Pick<ServerSpec, 'probes' | 'registryOverride' | 'serviceAccountName' | 'imagePullSecrets'>>;
+  Partial<
+    Pick<
+      ServerSpec,
+      'probes' | 'registryOverride' | 'serviceAccountName' | 'imagePullSecrets' | 'podSecurity'
+    >
+  >;
 
 type Probe = NonNullable<NonNullable<ServerSpec['probes']>['liveness']>;
 
@@ -32,6 +37,31 @@ export const HARDENED = {
   capabilities: { drop: ['ALL'] },
   seccompProfile: { type: 'RuntimeDefault' },
 };
+
+/** The containers' hardening, as Pod Security "restricted" asks, with the image read-only unless opted out. */
+function containerSecurity(source: PodSource): Record<string, unknown> {
+  return { ...HARDENED, readOnlyRootFilesystem: source.podSecurity?.readOnlyRootFilesystem ?? true };
+}
+
+function podSecurityContext(source: PodSource): Record<string, unknown> {
+  const { runAsUser, runAsGroup, fsGroup } = source.podSecurity ?? {};
+  return {
+    runAsNonRoot: true,
+    ...(runAsUser !== undefined ? { runAsUser } : {}),
+    ...(runAsGroup !== undefined ? { runAsGroup } : {}),
+    ...(fsGroup !== undefined ? { fsGroup } : {}),
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Writable emptyDirs for /tmp and the server's own writable paths (the root filesystem is read-only). */
+function writableDirs(source: PodSource): { volumes: object[]; mounts: object[] } {
+  const paths = ['/tmp', ...(source.podSecurity?.writablePaths ?? []).filter((p) => p !== '/tmp')];
+  return {
+    volumes: paths.map((_, i) => ({ name: `writable-${i}`, emptyDir: {} })),
+    mounts: paths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath })),
+  };
+}
 
 export function normalisePath(path: string): string {
   return path.startsWith('/') ? path : `/${path}`;
@@ -99,6 +129,8 @@ export interface PodOptions {
 /** The pod spec (not the pod) of an MCP server. */
 export function mcpServerPodSpec(source: PodSource, options: PodOptions): Record<string, unknown> {
   const stdio = source.transport === 'stdio';
+  const writable = writableDirs(source);
+  const bridgeMount = { name: 'mcpg-bridge', mountPath: BRIDGE_DIR };
   const container = {
     name: 'server',
     image: withRegistry(source.image, source.registryOverride),
@@ -107,29 +139,29 @@ export function mcpServerPodSpec(source: PodSource, options: PodOptions): Record
     ...environment(source, options.extraSecrets ?? []),
     resources: source.resources,
     ...probes(source),
-    ...(stdio ? { volumeMounts: [{ name: 'mcpg-bridge', mountPath: BRIDGE_DIR, readOnly: true }] } : {}),
-    securityContext: HARDENED,
+    volumeMounts: [...writable.mounts, ...(stdio ? [{ ...bridgeMount, readOnly: true }] : [])],
+    securityContext: containerSecurity(source),
   };
   const bridge = stdio
-    ? {
-        initContainers: [
-          {
-            name: 'install-bridge',
-            image: options.bridgeImage,
-            // The bridge image holds the bridge alone (no shell, no cp): it copies itself into the shared volume.
-            command: ['/mcpg-stdio-bridge', 'install', BRIDGE_BINARY],
-            volumeMounts: [{ name: 'mcpg-bridge', mountPath: BRIDGE_DIR }],
-            securityContext: HARDENED,
-          },
-        ],
-        volumes: [{ name: 'mcpg-bridge', emptyDir: {} }],
-      }
-    : {};
+    ? [
+        {
+          name: 'install-bridge',
+          image: options.bridgeImage,
+          // The bridge image holds the bridge alone (no shell, no cp): it copies itself into the shared volume.
+          command: ['/mcpg-stdio-bridge', 'install', BRIDGE_BINARY],
+          volumeMounts: [bridgeMount],
+          securityContext: { ...HARDENED, readOnlyRootFilesystem: true },
+        },
+      ]
+    : [];
   return {
     ...(source.serviceAccountName ? { serviceAccountName: source.serviceAccountName } : {}),
+    automountServiceAccountToken: source.podSecurity?.automountServiceAccountToken ?? false,
     ...(source.imagePullSecrets ? { imagePullSecrets: source.imagePullSecrets } : {}),
-    ...bridge,
+    securityContext: podSecurityContext(source),
+    ...(bridge.length ? { initContainers: bridge } : {}),
     containers: [container],
+    volumes: [...writable.volumes, ...(stdio ? [{ name: 'mcpg-bridge', emptyDir: {} }] : [])],
   };
 }
 

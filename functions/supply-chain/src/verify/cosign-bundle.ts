@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { RegistryClient } from '../oci/client.ts';
-import { isEnvelope, namesSubject, openEnvelope, parseStatement } from './dsse.ts';
+import { isEnvelope, namesSubject, openEnvelope, parseStatement, payloadTypeProblem } from './dsse.ts';
 
 export const BUNDLE_ARTIFACT = 'application/vnd.dev.sigstore.bundle';
 const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
@@ -53,6 +53,8 @@ export function bundleProblem(
   const envelope: unknown = stored.bundle.dsseEnvelope;
   if (!isEnvelope(envelope))
     return 'the bundle holds no DSSE envelope (message-signature bundles are not image signatures)';
+  const payloadType = payloadTypeProblem(envelope);
+  if (payloadType) return payloadType;
   const payload = openEnvelope(envelope, keys);
   if (!payload) return 'the bundle signature does not verify with the cosign key';
   return statementProblem(payload, digest);

@@ -29,6 +29,19 @@ export function isEnvelope(value: unknown): value is DsseEnvelope {
   );
 }
 
+/** The payload type of an in-toto statement, the only payload image signatures and attestations carry. */
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/**
+ * Why the envelope does not declare an in-toto statement, or undefined. The type is signed, so a verified
+ * envelope of another type was signed as something else and must not be read as a statement.
+ */
+export function payloadTypeProblem(envelope: DsseEnvelope): string | undefined {
+  return envelope.payloadType === IN_TOTO_PAYLOAD_TYPE
+    ? undefined
+    : `the bundle's DSSE payload type is ${JSON.stringify(envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`;
+}
+
 /** The payload when one signature verifies with one of `keys`; undefined otherwise. */
 export function openEnvelope(envelope: DsseEnvelope, keys: readonly KeyObject[]): Buffer | undefined {
   const payload = Buffer.from(envelope.payload, 'base64');

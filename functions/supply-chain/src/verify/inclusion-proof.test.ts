@@ -14,6 +14,7 @@ const log = transparencyLog();
 const root: TrustedRoot = {
   authorities: [],
   logs: new Map([[log.signer.id, createPublicKey({ key: log.publicDer, format: 'der', type: 'spki' })]]),
+  windows: { authorities: new Map(), logs: new Map() },
 };
 const body = Buffer.from('{"kind":"dsse"}').toString('base64');
 const { inclusionProof } = log.record(body, new Date());

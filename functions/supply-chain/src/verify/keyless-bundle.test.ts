@@ -16,6 +16,11 @@ const SUBJECT = 'https://github.com/mcpg-dev/plugins/.github/workflows/release.y
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const identity = { subjectRegexp: '^https://github\\.com/mcpg-dev/.*$', issuer: ISSUER };
 
+interface TrustedRootJson {
+  tlogs: { publicKey: { validFor?: { start?: string; end?: string } } }[];
+  certificateAuthorities: { validFor?: { start?: string; end?: string } }[];
+}
+
 describe('verifyKeylessBundle', () => {
   let authority: KeylessAuthority;
   let root: TrustedRoot;
@@ -43,6 +48,43 @@ describe('verifyKeylessBundle', () => {
       verifyKeylessBundle(stored(keylessBundle(DIGEST, leaf, authority)), { digest: DIGEST, identity, root }),
     ).toEqual({
       signer: { subject: SUBJECT, issuer: ISSUER },
+    });
+  });
+
+  it.each([
+    {
+      name: 'a certificate authority whose validFor window ended before the signature was logged',
+      change: (r: TrustedRootJson) => {
+        for (const ca of r.certificateAuthorities)
+          ca.validFor = { start: '2020-01-01T00:00:00Z', end: '2021-01-01T00:00:00Z' };
+      },
+      problem:
+        /certificate authority .*local-fulcio was trusted from 2020-01-01T00:00:00.000Z to 2021-01-01T00:00:00.000Z, not when/,
+    },
+    {
+      name: 'a transparency-log key whose validFor window has not begun',
+      change: (r: TrustedRootJson) => {
+        for (const log of r.tlogs) log.publicKey.validFor = { start: '2999-01-01T00:00:00Z' };
+      },
+      problem: /transparency log [0-9a-f]{64} was trusted from 2999-01-01T00:00:00.000Z to now, not when/,
+    },
+  ])('refuses a signature vouched for by $name', ({ change, problem }) => {
+    const json = JSON.parse(authority.trustedRootJson) as TrustedRootJson;
+    change(json);
+    const narrowed = parseTrustedRoot(JSON.stringify(json));
+    const verdict = verifyKeylessBundle(stored(keylessBundle(DIGEST, leaf, authority)), {
+      digest: DIGEST,
+      identity,
+      root: narrowed,
+    });
+    expect(verdict).toEqual({ problem: expect.stringMatching(problem) as string });
+  });
+
+  it('refuses an envelope signed as another payload type than an in-toto statement', () => {
+    const bundle = keylessBundle(DIGEST, leaf, authority);
+    (bundle.dsseEnvelope as { payloadType: string }).payloadType = 'text/plain';
+    expect(verifyKeylessBundle(stored(bundle), { digest: DIGEST, identity, root })).toEqual({
+      problem: 'the bundle\'s DSSE payload type is "text/plain", not application/vnd.in-toto+json',
     });
   });
 

@@ -4,15 +4,15 @@
  * Checked like the classic format: certificate, identity, the envelope's signature and statement, the logged
  * time within the validity; and the entry's inclusion proof against a checkpoint of the trusted log.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { StoredBundle } from './cosign-bundle.ts';
 import { statementProblem } from './cosign-bundle.ts';
-import { isEnvelope, openEnvelope, type DsseEnvelope } from './dsse.ts';
+import { isEnvelope, openEnvelope, payloadTypeProblem, type DsseEnvelope } from './dsse.ts';
 import { inclusionProblem } from './inclusion-proof.ts';
 import {
   certificateVerdict,
   promiseProblem,
-  validAt,
+  loggedWithinValidity,
   type KeylessIdentity,
   type KeylessVerdict,
   type LogEntry,
@@ -103,6 +103,21 @@ function bundleLoggedAt(
   return new Date(entry.integratedTime * 1000);
 }
 
+/** The envelope and its payload: an in-toto statement signed by the certificate's key, naming `digest`. */
+function openedStatement(
+  envelope: unknown,
+  key: KeyObject,
+  digest: string,
+): { envelope: DsseEnvelope; payload: Buffer } | { problem: string } {
+  if (!isEnvelope(envelope)) return { problem: 'the bundle holds no DSSE envelope' };
+  const payloadType = payloadTypeProblem(envelope);
+  if (payloadType) return { problem: payloadType };
+  const payload = openEnvelope(envelope, [key]);
+  if (!payload) return { problem: 'the bundle signature does not verify with its certificate' };
+  const statement = statementProblem(payload, digest);
+  return statement ? { problem: statement } : { envelope, payload };
+}
+
 export function verifyKeylessBundle(
   stored: StoredBundle,
   context: { digest: string; identity: KeylessIdentity; root: TrustedRoot },
@@ -112,16 +127,13 @@ export function verifyKeylessBundle(
   if (!leaf) return { problem: 'the bundle carries no certificate' };
   const certificate = certificateVerdict(leaf, context);
   if ('problem' in certificate) return certificate;
-  const envelope: unknown = stored.bundle.dsseEnvelope;
-  if (!isEnvelope(envelope)) return { problem: 'the bundle holds no DSSE envelope' };
-  const payload = openEnvelope(envelope, [certificate.leaf.publicKey]);
-  if (!payload) return { problem: 'the bundle signature does not verify with its certificate' };
-  const statement = statementProblem(payload, context.digest);
-  if (statement) return { problem: statement };
+  const opened = openedStatement(stored.bundle.dsseEnvelope, certificate.leaf.publicKey, context.digest);
+  if ('problem' in opened) return opened;
+  const { envelope, payload } = opened;
   const logged = { mediaType: stored.bundle.mediaType, tlog: material?.tlogEntries?.[0] };
   const time = bundleLoggedAt(logged, { envelope, payload }, context.root);
   if (typeof time === 'string') return { problem: time };
-  if (!validAt(certificate.chain, time))
-    return { problem: `its certificate was not valid when the signature was logged (${time.toISOString()})` };
+  const window = loggedWithinValidity(certificate.chain, time, context.root);
+  if (window) return { problem: window };
   return { signer: certificate.signer };
 }

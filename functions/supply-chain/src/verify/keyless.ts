@@ -8,7 +8,12 @@ import { createHash, verify, X509Certificate } from 'node:crypto';
 import type { ClassicSignature } from './cosign-classic.ts';
 import { payloadProblem } from './cosign-classic.ts';
 import { derText, extensionValue } from './der.ts';
-import { logSignatureValid, trustedLogKey, type TrustedRoot } from './trusted-root.ts';
+import {
+  authorityWindowProblem,
+  logSignatureValid,
+  trustedLogKey,
+  type TrustedRoot,
+} from './trusted-root.ts';
 
 export interface KeylessIdentity {
   subject?: string | undefined;
@@ -100,7 +105,7 @@ export interface LogEntry {
 
 /** Why the log's promise (signed entry timestamp) over `entry` does not hold, or undefined when it does. */
 export function promiseProblem(entry: LogEntry, set: Buffer, root: TrustedRoot): string | undefined {
-  const key = trustedLogKey(root, entry.logID);
+  const key = trustedLogKey(root, entry.logID, new Date(entry.integratedTime * 1000));
   if (typeof key === 'string') return key;
   if (set.length === 0) return 'its transparency-log entry carries no promise (signed entry timestamp)';
   // The promise covers the canonical JSON (keys in order) of the entry.
@@ -126,6 +131,17 @@ export function loggedAt(signature: ClassicSignature, root: TrustedRoot): Date |
 /** Whether every certificate of the chain was valid at `time`. */
 export function validAt(chain: readonly X509Certificate[], time: Date): boolean {
   return chain.every((c) => new Date(c.validFrom) <= time && time <= new Date(c.validTo));
+}
+
+/** Why the chain could not vouch for a signature logged at `time`: a certificate or its CA's window, or undefined. */
+export function loggedWithinValidity(
+  chain: readonly X509Certificate[],
+  time: Date,
+  root: TrustedRoot,
+): string | undefined {
+  if (!validAt(chain, time))
+    return `its certificate was not valid when the signature was logged (${time.toISOString()})`;
+  return authorityWindowProblem(root, chain, time);
 }
 
 /** The certificate's checks: chain to the root, code signing, identity. */
@@ -161,7 +177,7 @@ export function verifyKeyless(
   if (payload) return { problem: payload };
   const time = loggedAt(signature, context.root);
   if (typeof time === 'string') return { problem: time };
-  if (!validAt(certificate.chain, time))
-    return { problem: `its certificate was not valid when the signature was logged (${time.toISOString()})` };
+  const window = loggedWithinValidity(certificate.chain, time, context.root);
+  if (window) return { problem: window };
   return { signer: certificate.signer };
 }

@@ -20,11 +20,32 @@ const trustedRootFile = z.object({
     .default([]),
 });
 
+/** When a CA or log key may vouch for a signature: its `validFor` window (open ends unbounded). */
+export interface Window {
+  start?: Date | undefined;
+  end?: Date | undefined;
+}
+
 export interface TrustedRoot {
   /** Every CA certificate (roots and intermediates) keyless certificates may chain to. */
   authorities: X509Certificate[];
   /** Transparency-log keys by log id (hex sha256 of the DER public key). */
   logs: Map<string, KeyObject>;
+  /** The `validFor` windows of the CAs' certificates and of the log keys (by log id). */
+  windows: { authorities: Map<X509Certificate, Window>; logs: Map<string, Window> };
+}
+
+function windowOf(window: z.infer<typeof validFor>): Window {
+  const at = (text: string | undefined) => (text === undefined ? undefined : new Date(text));
+  return { start: at(window?.start), end: at(window?.end) };
+}
+
+function within(window: Window | undefined, time: Date): boolean {
+  return (window?.start ?? time) <= time && time <= (window?.end ?? time);
+}
+
+function describeWindow(window: Window | undefined): string {
+  return `${window?.start?.toISOString() ?? 'any time'} to ${window?.end?.toISOString() ?? 'now'}`;
 }
 
 export function parseTrustedRoot(json: string): TrustedRoot {
@@ -36,23 +57,48 @@ export function parseTrustedRoot(json: string): TrustedRoot {
       cause: error,
     });
   }
+  const windows: TrustedRoot['windows'] = { authorities: new Map(), logs: new Map() };
   const authorities = parsed.certificateAuthorities.flatMap((ca) =>
-    ca.certChain.certificates.map((c) => new X509Certificate(Buffer.from(c.rawBytes, 'base64'))),
+    ca.certChain.certificates.map((c) => {
+      const certificate = new X509Certificate(Buffer.from(c.rawBytes, 'base64'));
+      windows.authorities.set(certificate, windowOf(ca.validFor));
+      return certificate;
+    }),
   );
   const logs = new Map<string, KeyObject>();
   for (const log of parsed.tlogs) {
     const der = Buffer.from(log.publicKey.rawBytes, 'base64');
-    logs.set(
-      createHash('sha256').update(der).digest('hex'),
-      createPublicKey({ key: der, format: 'der', type: 'spki' }),
-    );
+    const id = createHash('sha256').update(der).digest('hex');
+    logs.set(id, createPublicKey({ key: der, format: 'der', type: 'spki' }));
+    windows.logs.set(id, windowOf(log.publicKey.validFor));
   }
-  return { authorities, logs };
+  return { authorities, logs, windows };
 }
 
-/** The key of the transparency log `logID` (hex), or why the trusted root has none. */
-export function trustedLogKey(root: TrustedRoot, logID: string): KeyObject | string {
-  return root.logs.get(logID) ?? `its transparency log ${logID || '(none)'} is not in the trusted root`;
+/**
+ * The key of the transparency log `logID` (hex) for an entry logged at `time`, or why the trusted root has none:
+ * a key outside its `validFor` window (a retired or not yet active log) vouches for nothing.
+ */
+export function trustedLogKey(root: TrustedRoot, logID: string, time?: Date): KeyObject | string {
+  const key = root.logs.get(logID);
+  if (!key) return `its transparency log ${logID || '(none)'} is not in the trusted root`;
+  const window = root.windows.logs.get(logID);
+  if (time !== undefined && !within(window, time))
+    return `its transparency log ${logID} was trusted from ${describeWindow(window)}, not when the entry was logged (${time.toISOString()})`;
+  return key;
+}
+
+/** Why a CA certificate of the chain could not vouch at `time` (outside its CA's `validFor`), or undefined. */
+export function authorityWindowProblem(
+  root: TrustedRoot,
+  chain: readonly X509Certificate[],
+  time: Date,
+): string | undefined {
+  const outside = chain.find(
+    (c) => root.windows.authorities.has(c) && !within(root.windows.authorities.get(c), time),
+  );
+  if (!outside) return undefined;
+  return `its certificate authority ${outside.subject.replace(/\n/g, ', ')} was trusted from ${describeWindow(root.windows.authorities.get(outside))}, not when the signature was logged (${time.toISOString()})`;
 }
 
 /** Whether `signature` over `data` verifies with a transparency-log key: ECDSA over SHA-256 (Rekor's), or Ed25519. */
