@@ -20,6 +20,7 @@ import { startFaultyProxy, type FaultyProxy } from '../../registry/faulty-proxy.
 import { startAuthProxy, type AuthProxy } from '../../registry/auth-proxy.ts';
 import { keylessAuthority, type KeylessAuthority } from '../../registry/keyless.ts';
 import { writeFileSync } from 'node:fs';
+import { loopbackRegistries } from '../../registry/operator-access.ts';
 
 export interface Condition {
   type: string;
@@ -192,6 +193,7 @@ export function useSupplyChainBed(prefix: string) {
           [mirrorHost()]: registry.url,
           [syncedMirrorHost()]: mirrorRegistry.url,
         }),
+        ...loopbackRegistries(registry.host, mirrorRegistry.host, proxy.host, authProxy.host),
       },
     });
   }, 90_000);

@@ -21,6 +21,7 @@ import {
   withTamperedProof,
   type KeylessAuthority,
 } from '../../registry/keyless.ts';
+import { loopbackRegistries } from '../../registry/operator-access.ts';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
@@ -144,7 +145,11 @@ describe('MCPGServer image trust, driven by the real event source', () => {
       namespace: namespace.name,
       wiring: supplyChainWiring,
       clusterScopedLabels: runLabel,
-      env: { MCPG_OPERATOR_NAMESPACE: namespace.name, MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot },
+      env: {
+        MCPG_OPERATOR_NAMESPACE: namespace.name,
+        MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot,
+        ...loopbackRegistries(registry.host, mirror.host, proxy.host),
+      },
       probe: {
         create: (name) => apply(kube, server(`sc-${name}`, unreachable, byKey)),
         reconciled: async (name) => condition(await readServer(`sc-${name}`), 'ImageVerified') !== undefined,
