@@ -37,8 +37,16 @@ const sampler = setInterval(sample, 5);
 const started = process.hrtime.bigint();
 const stats = await copyWithAttachments(
   {
-    source: new RegistryClient({ registry: sourceHost, plainHttp: true, network: loopbackNetwork(sourceHost) }),
-    target: new RegistryClient({ registry: targetHost, plainHttp: true, network: loopbackNetwork(targetHost) }),
+    source: new RegistryClient({
+      registry: sourceHost,
+      plainHttp: true,
+      network: loopbackNetwork(sourceHost),
+    }),
+    target: new RegistryClient({
+      registry: targetHost,
+      plainHttp: true,
+      network: loopbackNetwork(targetHost),
+    }),
     from: repository,
     to: targetRepository,
   },

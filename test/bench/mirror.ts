@@ -230,7 +230,11 @@ async function keyRow(registry: LocalRegistry): Promise<Row> {
   const keys = await cosignKeyPair();
   try {
     await cosignSignClassic(`${registry.host}/bench/plugin@${digest}`, keys);
-    const client = new RegistryClient({ registry: registry.host, plainHttp: true, network: loopbackNetwork(registry.host) });
+    const client = new RegistryClient({
+      registry: registry.host,
+      plainHttp: true,
+      network: loopbackNetwork(registry.host),
+    });
     const edKey = ed25519PublicKey(Buffer.from(signer.publicBase64));
     const cosignKey = pemPublicKey(Buffer.from(keys.publicPem));
     return await perSecond(
@@ -264,7 +268,11 @@ async function keylessRow(registry: LocalRegistry): Promise<Row> {
     const leaf = await leafCertificate(authority, { subject, issuer });
     const image = { host: registry.host, repository, digest };
     await pushKeylessSignature(image, [keylessSignature(image, leaf, authority)]);
-    const client = new RegistryClient({ registry: registry.host, plainHttp: true, network: loopbackNetwork(registry.host) });
+    const client = new RegistryClient({
+      registry: registry.host,
+      plainHttp: true,
+      network: loopbackNetwork(registry.host),
+    });
     const identity = { certificateIdentityRegexp: '^https://github\\.com/mcpg-dev/.*$', oidcIssuer: issuer };
     const root = parseTrustedRoot(authority.trustedRootJson);
     return await perSecond(

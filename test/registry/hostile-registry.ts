@@ -56,15 +56,23 @@ function listen(server: Server): Promise<string> {
 
 function close(server: Server): Promise<void> {
   server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
 }
 
 /** Bytes one at a time until the client gives up. */
 function drip(outgoing: ServerResponse): void {
   outgoing.writeHead(200, { 'content-type': OCI_MANIFEST });
   outgoing.write('{');
-  const timer = setInterval(() => outgoing.write(' '), DRIP_INTERVAL_MS);
-  outgoing.on('close', () => clearInterval(timer));
+  const timer = setInterval(() => {
+    outgoing.write(' ');
+  }, DRIP_INTERVAL_MS);
+  outgoing.on('close', () => {
+    clearInterval(timer);
+  });
 }
 
 function referrerFlood(digest: string): Buffer {
@@ -74,7 +82,9 @@ function referrerFlood(digest: string): Buffer {
     digest: `sha256:${i.toString(16).padStart(64, '0')}`,
     size: 100,
   }));
-  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, subject: { digest }, manifests }));
+  return Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, subject: { digest }, manifests }),
+  );
 }
 
 interface Stored {
@@ -82,12 +92,76 @@ interface Stored {
   blobs: Map<string, Buffer>;
 }
 
-type Route = { kind: 'manifests' | 'blobs' | 'referrers'; repository: string; ref: string; mode: HostileMode };
+type Route = {
+  kind: 'manifests' | 'blobs' | 'referrers';
+  repository: string;
+  ref: string;
+  mode: HostileMode;
+};
 
 function route(path: string): Route | undefined {
   const match = /^\/v2\/((\S+?)\/\S+)\/(manifests|blobs|referrers)\/([^/?]+)/.exec(path);
   if (!match) return undefined;
-  return { repository: match[1] ?? '', mode: (match[2] ?? 'honest') as HostileMode, kind: match[3] as Route['kind'], ref: match[4] ?? '' };
+  return {
+    repository: match[1] ?? '',
+    mode: (match[2] ?? 'honest') as HostileMode,
+    kind: match[3] as Route['kind'],
+    ref: match[4] ?? '',
+  };
+}
+
+type Attack = (at: Route, incoming: IncomingMessage, outgoing: ServerResponse) => boolean;
+
+const challenge = (outgoing: ServerResponse, header: string): boolean => {
+  outgoing.writeHead(401, { 'www-authenticate': header }).end();
+  return true;
+};
+
+const redirect = (outgoing: ServerResponse, location: string): boolean => {
+  outgoing.writeHead(307, { location }).end();
+  return true;
+};
+
+/** What each mode does instead of serving honestly; returning false serves the request honestly after all. */
+function attacks(targets: { canary: string; storage: string }): Partial<Record<HostileMode, Attack>> {
+  const { canary, storage } = targets;
+  const canaryPort = canary.split(':').pop() ?? '';
+  return {
+    'redirect-manifest': (_, incoming, outgoing) =>
+      redirect(outgoing, `http://${canary}${incoming.url ?? ''}`),
+    'realm-http': (_, __, outgoing) =>
+      challenge(outgoing, `Bearer realm="http://${canary}/token",service="x"`),
+    'realm-https': (_, __, outgoing) =>
+      challenge(outgoing, `Bearer realm="https://127.0.0.1:${canaryPort}/token"`),
+    'realm-foreign': (_, __, outgoing) =>
+      challenge(outgoing, 'Bearer realm="https://tokens.attacker.example/token"'),
+    basic: (_, __, outgoing) => challenge(outgoing, `Basic realm="${BASIC_REALM}"`),
+    drip: (at, _, outgoing) => {
+      if (at.kind !== 'manifests') return false;
+      drip(outgoing);
+      return true;
+    },
+    oversized: (at, _, outgoing) => {
+      if (at.kind !== 'manifests') return false;
+      outgoing.writeHead(200, { 'content-type': OCI_MANIFEST });
+      for (let i = 0; i < 64; i += 1) outgoing.write(' '.repeat(128 * 1024));
+      outgoing.end('{}');
+      return true;
+    },
+    referrers: (at, _, outgoing) => {
+      if (at.kind !== 'referrers') return false;
+      outgoing.writeHead(200, { 'content-type': OCI_INDEX }).end(referrerFlood(at.ref));
+      return true;
+    },
+    'redirect-blob': (at, incoming, outgoing) =>
+      at.kind === 'blobs' && redirect(outgoing, `http://${canary}${incoming.url ?? ''}`),
+    // Credentials first, as a private registry asks; then blobs go to storage that asks again.
+    'storage-401': (at, incoming, outgoing) => {
+      if (incoming.headers.authorization === undefined)
+        return challenge(outgoing, `Basic realm="${BASIC_REALM}"`);
+      return at.kind === 'blobs' && redirect(outgoing, `http://${storage}${incoming.url ?? ''}`);
+    },
+  };
 }
 
 /**
@@ -97,7 +171,6 @@ function route(path: string): Route | undefined {
 export async function startHostileRegistry(canary: string, storage?: string): Promise<HostileRegistry> {
   const seen: SeenRequest[] = [];
   const stored: Stored = { manifests: new Map(), blobs: new Map() };
-  const canaryPort = canary.split(':').pop() ?? '';
 
   function honest(at: Route, outgoing: ServerResponse): void {
     if (at.kind === 'referrers') {
@@ -111,57 +184,12 @@ export async function startHostileRegistry(canary: string, storage?: string): Pr
       return;
     }
     const type = at.kind === 'manifests' ? OCI_MANIFEST : 'application/octet-stream';
-    outgoing.writeHead(200, { 'content-type': type, 'content-length': body.length, 'docker-content-digest': sha256(body) });
+    outgoing.writeHead(200, {
+      'content-type': type,
+      'content-length': body.length,
+      'docker-content-digest': sha256(body),
+    });
     outgoing.end(body);
-  }
-
-  function attack(at: Route, incoming: IncomingMessage, outgoing: ServerResponse): boolean {
-    switch (at.mode) {
-      case 'redirect-manifest':
-        outgoing.writeHead(302, { location: `http://${canary}/stolen` }).end();
-        return true;
-      case 'realm-http':
-        outgoing.writeHead(401, { 'www-authenticate': `Bearer realm="http://${canary}/token",service="x"` }).end();
-        return true;
-      case 'realm-https':
-        outgoing.writeHead(401, { 'www-authenticate': `Bearer realm="https://127.0.0.1:${canaryPort}/token"` }).end();
-        return true;
-      case 'realm-foreign':
-        outgoing.writeHead(401, { 'www-authenticate': 'Bearer realm="https://tokens.attacker.example/token"' }).end();
-        return true;
-      case 'basic':
-        outgoing.writeHead(401, { 'www-authenticate': `Basic realm="${BASIC_REALM}"` }).end();
-        return true;
-      case 'drip':
-        if (at.kind !== 'manifests') return false;
-        drip(outgoing);
-        return true;
-      case 'oversized':
-        if (at.kind !== 'manifests') return false;
-        outgoing.writeHead(200, { 'content-type': OCI_MANIFEST });
-        for (let i = 0; i < 64; i += 1) outgoing.write(' '.repeat(128 * 1024));
-        outgoing.end('{}');
-        return true;
-      case 'referrers':
-        if (at.kind !== 'referrers') return false;
-        outgoing.writeHead(200, { 'content-type': OCI_INDEX }).end(referrerFlood(at.ref));
-        return true;
-      case 'storage-401':
-        // Credentials first, as a private registry asks; then blobs go to storage that asks again.
-        if (incoming.headers.authorization === undefined) {
-          outgoing.writeHead(401, { 'www-authenticate': `Basic realm="${BASIC_REALM}"` }).end();
-          return true;
-        }
-        if (at.kind !== 'blobs') return false;
-        outgoing.writeHead(307, { location: `http://${storage ?? canary}${incoming.url ?? ''}` }).end();
-        return true;
-      case 'redirect-blob':
-        if (at.kind !== 'blobs') return false;
-        outgoing.writeHead(307, { location: `http://${canary}${incoming.url ?? ''}` }).end();
-        return true;
-      default:
-        return false;
-    }
   }
 
   const server = createServer((incoming, outgoing) => {
@@ -177,7 +205,8 @@ export async function startHostileRegistry(canary: string, storage?: string): Pr
       outgoing.writeHead(404).end();
       return;
     }
-    if (!attack(at, incoming, outgoing)) honest(at, outgoing);
+    const attack = attacks({ canary, storage: storage ?? canary })[at.mode];
+    if (!attack?.(at, incoming, outgoing)) honest(at, outgoing);
   });
   const host = await listen(server);
   return {
@@ -214,10 +243,18 @@ export async function startCanary(): Promise<Canary> {
 }
 
 /** A storage host that asks again for credentials: whoever answers it with the registry's leaks them. */
-export async function startChallengingStorage(): Promise<{ host: string; seen: SeenRequest[]; close: () => Promise<void> }> {
+export async function startChallengingStorage(): Promise<{
+  host: string;
+  seen: SeenRequest[];
+  close: () => Promise<void>;
+}> {
   const seen: SeenRequest[] = [];
   const server = createServer((incoming, outgoing) => {
-    seen.push({ method: incoming.method ?? 'GET', path: incoming.url ?? '/', authorization: incoming.headers.authorization });
+    seen.push({
+      method: incoming.method ?? 'GET',
+      path: incoming.url ?? '/',
+      authorization: incoming.headers.authorization,
+    });
     incoming.resume();
     outgoing.writeHead(401, { 'www-authenticate': `Basic realm="storage"` }).end();
   });

@@ -3,7 +3,10 @@
  * private (it resolves to a loopback address) and insecure (it speaks plain HTTP), as an operator would name an
  * in-cluster registry. Nothing else on loopback is reachable, which the security suite relies on.
  */
-import { OPEN_INTERNET_ONLY, type NetworkPolicy } from '../../functions/supply-chain/src/oci/network-policy.ts';
+import {
+  OPEN_INTERNET_ONLY,
+  type NetworkPolicy,
+} from '../../functions/supply-chain/src/oci/network-policy.ts';
 
 export function loopbackRegistries(...hosts: string[]): Record<string, string> {
   return { MCPG_REGISTRY_PRIVATE_HOSTS: hosts.join(','), MCPG_REGISTRY_INSECURE_HOSTS: hosts.join(',') };

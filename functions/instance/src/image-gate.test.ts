@@ -39,7 +39,13 @@ describe('the image-trust gate of instance pods', () => {
     if (!('blocked' in gated)) return;
     const desired = imageBlocked('tools', gated.blocked);
     expect(desired.children).toEqual([]);
-    expect(desired.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'ImageNotVerified' });
-    expect(desired.conditions[0]?.message).toMatch(/^MCPGServer tools: .*no pod runs until its image passes spec.verify$/);
+    expect(desired.conditions[0]).toMatchObject({
+      type: 'Ready',
+      status: 'False',
+      reason: 'ImageNotVerified',
+    });
+    expect(desired.conditions[0]?.message).toMatch(
+      /^MCPGServer tools: .*no pod runs until its image passes spec.verify$/,
+    );
   });
 });

@@ -47,7 +47,10 @@ function withDeadline(client: ObjectClient, signal: AbortSignal, seconds: number
   });
 }
 
-export function startPass(context: ReconcileContext, settings: Pick<SupplyChainSettings, 'passSeconds'>): Pass {
+export function startPass(
+  context: ReconcileContext,
+  settings: Pick<SupplyChainSettings, 'passSeconds'>,
+): Pass {
   const signal = AbortSignal.timeout(settings.passSeconds * 1000);
   return { client: withDeadline(context.client, signal, settings.passSeconds), signal };
 }

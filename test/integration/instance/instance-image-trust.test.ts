@@ -11,7 +11,11 @@ import { apply, installCrds } from '../support/crds.ts';
 import { startWithEventSource } from '../support/event-source.ts';
 
 interface Instance {
-  status?: { phase?: string; podName?: string; conditions?: { type: string; status: string; reason: string; message?: string }[] };
+  status?: {
+    phase?: string;
+    podName?: string;
+    conditions?: { type: string; status: string; reason: string; message?: string }[];
+  };
 }
 
 // Per-subject pods pass the same image-trust gate as a server's pods: the supply-chain function checks the
@@ -25,14 +29,18 @@ describe('instances of a server with a verify policy', () => {
   let registry: LocalRegistry;
   let cosign: CosignKeys;
 
-  const instancePath = (name: string) => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpginstances/${name}`;
-  const readInstance = (name: string) => kubeRequest<Instance>(kube.config, { method: 'GET', path: instancePath(name) });
+  const instancePath = (name: string) =>
+    `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpginstances/${name}`;
+  const readInstance = (name: string) =>
+    kubeRequest<Instance>(kube.config, { method: 'GET', path: instancePath(name) });
   const ready = (instance: Instance) => instance.status?.conditions?.find((c) => c.type === 'Ready');
   const podImage = async (name: string) => {
-    const pod = await kube.core.readNamespacedPod({ name: `mcpgi-${name}`, namespace: namespace.name }).catch((error: unknown) => {
-      if ((error as { code?: number }).code === 404) return undefined;
-      throw error;
-    });
+    const pod = await kube.core
+      .readNamespacedPod({ name: `mcpgi-${name}`, namespace: namespace.name })
+      .catch((error: unknown) => {
+        if ((error as { code?: number }).code === 404) return undefined;
+        throw error;
+      });
     return pod?.spec?.containers[0]?.image;
   };
   const eventually = <T>(check: () => Promise<T>) => vi.waitFor(check, { timeout: 40_000, interval: 250 });
@@ -59,8 +67,16 @@ describe('instances of a server with a verify policy', () => {
 
   beforeAll(async () => {
     await installCrds(kube);
-    [registry, cosign] = await Promise.all([startRegistry({ name: 'instance-trust-registry' }), cosignKeyPair()]);
-    stops.push(() => registry.stop(), () => cosign.remove());
+    [registry, cosign] = await Promise.all([
+      startRegistry({ name: 'instance-trust-registry' }),
+      cosignKeyPair(),
+    ]);
+    stops.push(
+      () => registry.stop(),
+      () => {
+        cosign.remove();
+      },
+    );
     await kube.core.createNamespacedSecret({
       namespace: namespace.name,
       body: { metadata: { name: 'cosign-key' }, stringData: { 'cosign.pub': cosign.publicPem } },
@@ -133,10 +149,15 @@ describe('instances of a server with a verify policy', () => {
         expect(await podImage('alice')).toBeUndefined();
         return current;
       });
-      expect(ready(refused)?.message).toMatch(/^MCPGServer trusted: .*\(DigestRevoked\); no pod runs until its image passes spec.verify$/);
+      expect(ready(refused)?.message).toMatch(
+        /^MCPGServer trusted: .*\(DigestRevoked\); no pod runs until its image passes spec.verify$/,
+      );
       expect(refused.status?.phase).toBe('Pending');
     } finally {
-      await kubeRequest(kube.config, { method: 'DELETE', path: `/apis/mcpg.dev/v1alpha2/mcpgrevocationlists/${listName}` });
+      await kubeRequest(kube.config, {
+        method: 'DELETE',
+        path: `/apis/mcpg.dev/v1alpha2/mcpgrevocationlists/${listName}`,
+      });
     }
     // The list gone, the image verifies again and the subject gets its pod back.
     await eventually(async () => {

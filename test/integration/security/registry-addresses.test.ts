@@ -25,7 +25,10 @@ describe('registries a tenant points the supply chain at', () => {
     { name: 'another private block', image: () => `192.168.1.1/team/app@${DIGEST}` },
     { name: 'shared address space', image: () => `100.64.0.1/team/app@${DIGEST}` },
     { name: 'the unspecified address', image: () => `0.0.0.0:${canaryPort()}/team/app@${DIGEST}` },
-    { name: 'the cluster range the operator declared', image: () => `${CLUSTER_RANGE.replace('0/24', '7')}/team/app@${DIGEST}` },
+    {
+      name: 'the cluster range the operator declared',
+      image: () => `${CLUSTER_RANGE.replace('0/24', '7')}/team/app@${DIGEST}`,
+    },
   ])('refuses $name in spec.image, without connecting', async ({ name, image }) => {
     const refused = await bed.judgeServer(`addr-${name.replace(/[^a-z0-9]+/g, '-')}`, { image: image() });
     expect(refused).toMatchObject({ status: 'False', reason: 'RegistryRefused' });
@@ -44,7 +47,9 @@ describe('registries a tenant points the supply chain at', () => {
   });
 
   it('speaks only TLS to a registry the operator allowed but did not mark insecure', async () => {
-    const refused = await bed.judgeServer('tls-only', { image: `${bed.parts.tlsOnly.host}/honest/app@${DIGEST}` });
+    const refused = await bed.judgeServer('tls-only', {
+      image: `${bed.parts.tlsOnly.host}/honest/app@${DIGEST}`,
+    });
     expect(refused).toMatchObject({ status: 'False', reason: 'PullFailed' });
     expect(refused.message).toMatch(/does not speak TLS \(the operator marks plain-HTTP registries\)/);
     // The handshake failed before any request: nothing was sent in the clear.

@@ -61,7 +61,8 @@ export function useRegistrySecurityBed(prefix: string) {
     accounts: ServiceAccountKubeconfigs;
   };
 
-  const serverPath = (name: string) => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers/${name}`;
+  const serverPath = (name: string) =>
+    `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers/${name}`;
   const pluginPath = (name: string) => `/apis/mcpg.dev/v1alpha2/mcpgplugins/${name}`;
 
   /** A CloudEvent as the ApiServerSource adapter sends it; resolves with the function's HTTP status. */
@@ -84,7 +85,8 @@ export function useRegistrySecurityBed(prefix: string) {
     return response.status;
   }
 
-  const conditionOf = (object: Judged, type: string) => object.status?.conditions?.find((c) => c.type === type);
+  const conditionOf = (object: Judged, type: string) =>
+    object.status?.conditions?.find((c) => c.type === type);
 
   /** Applies a tenant's MCPGServer, pokes the function and returns its ImageVerified condition once set. */
   async function judgeServer(name: string, spec: Record<string, unknown>): Promise<Condition> {
@@ -97,7 +99,10 @@ export function useRegistrySecurityBed(prefix: string) {
     expect(await poke('MCPGServer', name)).toBe(204);
     return vi.waitFor(
       async () => {
-        const found = conditionOf(await kubeRequest<Judged>(kube.config, { method: 'GET', path: serverPath(name) }), 'ImageVerified');
+        const found = conditionOf(
+          await kubeRequest<Judged>(kube.config, { method: 'GET', path: serverPath(name) }),
+          'ImageVerified',
+        );
         expect(found).toBeDefined();
         return found as Condition;
       },
@@ -106,7 +111,11 @@ export function useRegistrySecurityBed(prefix: string) {
   }
 
   /** Applies an MCPGPlugin, pokes the function and returns its Pulled condition once set. */
-  async function judgePlugin(name: string, oci: Record<string, unknown>, trust: Record<string, unknown> = byKey) {
+  async function judgePlugin(
+    name: string,
+    oci: Record<string, unknown>,
+    trust: Record<string, unknown> = byKey,
+  ) {
     const full = `${name}-${suffix()}`;
     await apply(kube, {
       apiVersion: 'mcpg.dev/v1alpha2',
@@ -142,7 +151,10 @@ export function useRegistrySecurityBed(prefix: string) {
   }
 
   async function secret(name: string, data: Record<string, string>): Promise<void> {
-    await kube.core.createNamespacedSecret({ namespace: namespace.name, body: { metadata: { name }, stringData: data } });
+    await kube.core.createNamespacedSecret({
+      namespace: namespace.name,
+      body: { metadata: { name }, stringData: data },
+    });
   }
 
   const dockerConfig = (host: string) =>
@@ -196,7 +208,17 @@ export function useRegistrySecurityBed(prefix: string) {
     parts.keyless.remove();
   });
 
-  return { namespace, kube, suffix, parts, poke, judgeServer, judgePlugin, signedImage, normalServerVerifies };
+  return {
+    namespace,
+    kube,
+    suffix,
+    parts,
+    poke,
+    judgeServer,
+    judgePlugin,
+    signedImage,
+    normalServerVerifies,
+  };
 }
 
 /** What a tenant-readable message must never carry: errno codes, or how the function's network is laid out. */

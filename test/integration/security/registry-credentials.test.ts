@@ -6,7 +6,10 @@ import { CREDENTIALS, INTERNAL_DETAIL, useRegistrySecurityBed } from './registry
 const basic = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
 
 /** A plugin artifact served by the hostile registry in `repository`; returns its manifest digest. */
-function hostPlugin(put: (repository: string, manifest: unknown, blobs: Buffer[]) => string, repository: string) {
+function hostPlugin(
+  put: (repository: string, manifest: unknown, blobs: Buffer[]) => string,
+  repository: string,
+) {
   const pkg = pluginPackage({ id: 'dev.mcpg.test.gate' });
   const config = Buffer.from('{}');
   return put(
@@ -45,7 +48,9 @@ describe('a registry trying to steer the supply chain and its credentials', () =
       image: `${bed.parts.hostile.host}/redirect-blob/plugin@${digest}`,
     });
     expect(pulled).toMatchObject({ status: 'False', reason: 'RegistryRefused' });
-    expect(pulled.message).toMatch(/127\.0\.0\.1 resolves to a loopback, link-local, private or cluster-internal/);
+    expect(pulled.message).toMatch(
+      /127\.0\.0\.1 resolves to a loopback, link-local, private or cluster-internal/,
+    );
     expect(pulled.message).not.toMatch(INTERNAL_DETAIL);
   });
 
@@ -58,17 +63,23 @@ describe('a registry trying to steer the supply chain and its credentials', () =
     expect(pulled).toMatchObject({ status: 'False', reason: 'PullFailed' });
     expect(pulled.message).toMatch(/the location the registry redirected to refused it/);
     // The registry got the credentials (it asked for them); the storage host it redirected to never did.
-    expect(bed.parts.hostile.seen.some((r) => r.path.includes('/storage-401/') && r.authorization === basic)).toBe(true);
+    expect(
+      bed.parts.hostile.seen.some((r) => r.path.includes('/storage-401/') && r.authorization === basic),
+    ).toBe(true);
     expect(bed.parts.storage.seen.length).toBeGreaterThan(0);
     expect(bed.parts.storage.seen.every((r) => r.authorization === undefined)).toBe(true);
   });
 
   it.each([
     { mode: 'realm-http', message: /its token service is not HTTPS; no token was asked for/ },
-    { mode: 'realm-https', message: /resolves to a loopback, link-local, private or cluster-internal address/ },
+    {
+      mode: 'realm-https',
+      message: /resolves to a loopback, link-local, private or cluster-internal address/,
+    },
     {
       mode: 'realm-foreign',
-      message: /its token service is on tokens\.attacker\.example, neither the registry's host nor one the operator allows/,
+      message:
+        /its token service is on tokens\.attacker\.example, neither the registry's host nor one the operator allows/,
     },
   ])('refuses the token service of a $mode challenge', async ({ mode, message }) => {
     const refused = await bed.judgeServer(mode, {

@@ -64,8 +64,14 @@ describe('a registry trying to exhaust the supply chain', () => {
   }, 60_000);
 
   it('refuses a flood of referrers instead of reading them', async () => {
-    const digest = hostile().put('referrers/app', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [] });
-    const refused = await bed.judgeServer('referrers', { image: `${hostile().host}/referrers/app@${digest}` });
+    const digest = hostile().put('referrers/app', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      layers: [],
+    });
+    const refused = await bed.judgeServer('referrers', {
+      image: `${hostile().host}/referrers/app@${digest}`,
+    });
     expect(refused).toMatchObject({ status: 'False', reason: 'TooLarge' });
     expect(refused.message).toMatch(new RegExp(`${REFERRER_FLOOD} referrers, more than the 128 read`));
   });
@@ -76,14 +82,20 @@ describe('a registry trying to exhaust the supply chain', () => {
       digest: `sha256:${i.toString(16).padStart(64, '0')}`,
       size: 1,
     }));
-    const digest = hostile().put('honest/layers', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers });
+    const digest = hostile().put('honest/layers', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      layers,
+    });
     const refused = await bed.judgeServer('layers', { image: `${hostile().host}/honest/layers@${digest}` });
     expect(refused).toMatchObject({ status: 'False', reason: 'TooLarge' });
     expect(refused.message).toMatch(/lists 3000 entries, more than the 64 read/);
   });
 
   it('stops reading an oversized manifest at the limit', async () => {
-    const refused = await bed.judgeServer('oversized', { image: `${hostile().host}/oversized/app@sha256:${'7'.repeat(64)}` });
+    const refused = await bed.judgeServer('oversized', {
+      image: `${hostile().host}/oversized/app@sha256:${'7'.repeat(64)}`,
+    });
     expect(refused).toMatchObject({ status: 'False', reason: 'TooLarge' });
     expect(refused.message).toMatch(/is over the 4194304-byte limit/);
   });
@@ -91,7 +103,11 @@ describe('a registry trying to exhaust the supply chain', () => {
   it.each([
     {
       name: 'inflates past the size limit',
-      zip: () => writeZip({ 'plugin.yaml': YAML, 'plugin.so': Buffer.alloc(PLUGIN_MAX_BYTES + MiB) }, { deflate: true }),
+      zip: () =>
+        writeZip(
+          { 'plugin.yaml': YAML, 'plugin.so': Buffer.alloc(PLUGIN_MAX_BYTES + MiB) },
+          { deflate: true },
+        ),
       message: new RegExp(`inflates to \\d+ bytes, over the ${PLUGIN_MAX_BYTES}-byte limit`),
     },
     {
@@ -101,18 +117,29 @@ describe('a registry trying to exhaust the supply chain', () => {
     },
     {
       name: 'holds a file outside the layout',
-      zip: () => writeZip({ 'plugin.yaml': YAML, 'plugin.so': 'ELF', '../../etc/cron.d/job': '* * * * * root sh' }, { deflate: true }),
+      zip: () =>
+        writeZip(
+          { 'plugin.yaml': YAML, 'plugin.so': 'ELF', '../../etc/cron.d/job': '* * * * * root sh' },
+          { deflate: true },
+        ),
       message: /the package holds files it may not: \.\.\/\.\.\/etc\/cron\.d\/job/,
     },
     {
       name: 'declares a smaller size than it inflates to',
-      zip: () => declareSize(writeZip({ 'plugin.yaml': YAML, 'plugin.so': Buffer.alloc(512 * 1024, 7) }, { deflate: true }), 'plugin.so', 1000),
+      zip: () =>
+        declareSize(
+          writeZip({ 'plugin.yaml': YAML, 'plugin.so': Buffer.alloc(512 * 1024, 7) }, { deflate: true }),
+          'plugin.so',
+          1000,
+        ),
       message: /plugin\.so does not inflate to the size its directory entry declares/,
     },
   ])('refuses a package that $name before inflating it', async ({ name, zip, message }) => {
     const repository = `honest/bomb-${name.split(' ')[0] ?? 'x'}`;
     const digest = hostPackage(repository, zip());
-    const { pulled } = await bed.judgePlugin(`bomb-${name.split(' ')[0] ?? 'x'}`, { image: `${hostile().host}/${repository}@${digest}` });
+    const { pulled } = await bed.judgePlugin(`bomb-${name.split(' ')[0] ?? 'x'}`, {
+      image: `${hostile().host}/${repository}@${digest}`,
+    });
     expect(pulled).toMatchObject({ status: 'False', reason: 'ArtifactInvalid' });
     expect(pulled.message).toMatch(message);
   });
@@ -146,7 +173,9 @@ describe('a registry trying to exhaust the supply chain', () => {
       const escaped = await keylessSigned('escape', 'https://release.acme.example.attacker.example');
       const refused = await bed.judgeServer('escape', { image: escaped, ...identity(pattern) });
       expect(refused).toMatchObject({ status: 'False', reason: 'SignatureInvalid' });
-      expect(refused.message).toMatch(/signed by https:\/\/release\.acme\.example\.attacker\.example, which the identity does not allow/);
+      expect(refused.message).toMatch(
+        /signed by https:\/\/release\.acme\.example\.attacker\.example, which the identity does not allow/,
+      );
       const allowed = await keylessSigned('ci', 'https://ci.acme.example');
       expect(await bed.judgeServer('ci', { image: allowed, ...identity(pattern) })).toMatchObject({
         status: 'True',

@@ -86,9 +86,9 @@ describe('the OCI client against a real registry', () => {
     const manifest = await authed.manifest('private/plugin', digest);
     expect(manifest.digest).toBe(digest);
     expect(auth.scopes).toContain('repository:private/plugin:pull');
-    await expect(
-      new RegistryClient(at(auth.host)).manifest('private/plugin', digest),
-    ).rejects.toMatchObject({ code: 'Unauthorized' });
+    await expect(new RegistryClient(at(auth.host)).manifest('private/plugin', digest)).rejects.toMatchObject({
+      code: 'Unauthorized',
+    });
     const wrong = new RegistryClient({
       ...at(auth.host),
       credentials: { ...credentials, password: 'wrong' },

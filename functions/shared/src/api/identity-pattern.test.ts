@@ -9,12 +9,28 @@ const matches = (pattern: string, subject: string) => {
 
 describe('certificate identity patterns', () => {
   it.each([
-    { pattern: '^https://github\\.com/mcpg-dev/.*$', subject: 'https://github.com/mcpg-dev/tools/x', expected: true },
-    { pattern: '^https://github\\.com/mcpg-dev/.*$', subject: 'https://github.com/other/tools', expected: false },
+    {
+      pattern: '^https://github\\.com/mcpg-dev/.*$',
+      subject: 'https://github.com/mcpg-dev/tools/x',
+      expected: true,
+    },
+    {
+      pattern: '^https://github\\.com/mcpg-dev/.*$',
+      subject: 'https://github.com/other/tools',
+      expected: false,
+    },
     { pattern: '^release@acme\\.com|ci@acme\\.com$', subject: 'release@acme.com', expected: true },
     { pattern: '^release@acme\\.com|ci@acme\\.com$', subject: 'ci@acme.com', expected: true },
-    { pattern: '^release@acme\\.com|ci@acme\\.com$', subject: 'release@acme.com.attacker.example', expected: false },
-    { pattern: '^release@acme\\.com|ci@acme\\.com$', subject: 'attacker.example/ci@acme.com', expected: false },
+    {
+      pattern: '^release@acme\\.com|ci@acme\\.com$',
+      subject: 'release@acme.com.attacker.example',
+      expected: false,
+    },
+    {
+      pattern: '^release@acme\\.com|ci@acme\\.com$',
+      subject: 'attacker.example/ci@acme.com',
+      expected: false,
+    },
   ])('$pattern on $subject: $expected', ({ pattern, subject, expected }) => {
     expect(matches(pattern, subject)).toBe(expected);
   });
@@ -26,7 +42,11 @@ describe('certificate identity patterns', () => {
   });
 
   it('refuses syntax RE2 does not have, and says so', () => {
-    expect(subjectPattern('^(?=a)a$')).toMatchObject({ problem: expect.stringMatching(/not an RE2 expression/) as unknown });
-    expect(subjectPattern('^(a)\\1$')).toMatchObject({ problem: expect.stringMatching(/not an RE2 expression/) as unknown });
+    expect(subjectPattern('^(?=a)a$')).toMatchObject({
+      problem: expect.stringMatching(/not an RE2 expression/) as unknown,
+    });
+    expect(subjectPattern('^(a)\\1$')).toMatchObject({
+      problem: expect.stringMatching(/not an RE2 expression/) as unknown,
+    });
   });
 });

@@ -51,7 +51,10 @@ describe('imageTrust', () => {
 describe('pinnedTo', () => {
   it.each([
     { image: 'registry.example/tools:1.0', expected: `registry.example/tools:1.0@${digest}` },
-    { image: `registry.example/tools@sha256:${'b'.repeat(64)}`, expected: `registry.example/tools@${digest}` },
+    {
+      image: `registry.example/tools@sha256:${'b'.repeat(64)}`,
+      expected: `registry.example/tools@${digest}`,
+    },
     { image: 'localhost:5000/tools', expected: `localhost:5000/tools@${digest}` },
   ])('pins $image', ({ image: named, expected }) => {
     expect(pinnedTo(named, digest)).toBe(expected);

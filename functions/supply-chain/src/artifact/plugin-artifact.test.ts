@@ -80,23 +80,33 @@ describe('readPackage', () => {
     it.each([
       {
         name: 'more in total than the limit',
-        zip: () => writeZip({ 'plugin.yaml': yaml, 'plugin.so': Buffer.alloc(9 * 1024 * 1024) }, { deflate: true }),
+        zip: () =>
+          writeZip({ 'plugin.yaml': yaml, 'plugin.so': Buffer.alloc(9 * 1024 * 1024) }, { deflate: true }),
         error: /inflates to \d+ bytes, over the 8388608-byte limit/,
       },
       {
         name: 'a ratio no binary has',
-        zip: () => writeZip({ 'plugin.yaml': yaml, 'plugin.so': Buffer.alloc(4 * 1024 * 1024) }, { deflate: true }),
+        zip: () =>
+          writeZip({ 'plugin.yaml': yaml, 'plugin.so': Buffer.alloc(4 * 1024 * 1024) }, { deflate: true }),
         error: /plugin\.so would inflate \d+ times its compressed size, more than the 100 allowed/,
       },
       {
         name: 'a name outside the layout, whatever it holds',
-        zip: () => writeZip({ 'plugin.yaml': yaml, 'plugin.so': 'x', '../escape': Buffer.alloc(9 * 1024 * 1024) }, { deflate: true }),
+        zip: () =>
+          writeZip(
+            { 'plugin.yaml': yaml, 'plugin.so': 'x', '../escape': Buffer.alloc(9 * 1024 * 1024) },
+            { deflate: true },
+          ),
         error: /files it may not: \.\.\/escape/,
       },
       {
         name: 'a size smaller than what it inflates to',
         zip: () =>
-          declaring(writeZip({ 'plugin.yaml': yaml, 'plugin.so': Buffer.alloc(64 * 1024, 1) }, { deflate: true }), 'plugin.so', 10),
+          declaring(
+            writeZip({ 'plugin.yaml': yaml, 'plugin.so': Buffer.alloc(64 * 1024, 1) }, { deflate: true }),
+            'plugin.so',
+            10,
+          ),
         error: /plugin\.so does not inflate to the size its directory entry declares/,
       },
     ])('refuses $name', ({ zip, error }) => {

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import type { Manifest, RegistryClient } from '../oci/client.ts';
+import type { RegistryClient } from '../oci/client.ts';
+import type { Manifest } from '../oci/types.ts';
 import { readZip, ZipError } from './zip.ts';
 
 export const PluginMediaTypes = {

@@ -56,7 +56,8 @@ function directory(zip: Buffer, limits: ZipLimits): Entry[] {
   let at = zip.readUInt32LE(end + 16);
   const entries: Entry[] = [];
   for (let index = 0; index < count; index += 1) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== DIRECTORY_ENTRY) throw invalid('a broken central directory');
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== DIRECTORY_ENTRY)
+      throw invalid('a broken central directory');
     const nameLength = zip.readUInt16LE(at + 28);
     const extra = zip.readUInt16LE(at + 30);
     const comment = zip.readUInt16LE(at + 32);
@@ -72,32 +73,40 @@ function directory(zip: Buffer, limits: ZipLimits): Entry[] {
   return entries.filter((entry) => !entry.name.endsWith('/'));
 }
 
+function checkEntry(entry: Entry, limits: ZipLimits): void {
+  if (entry.method !== 0 && entry.method !== 8)
+    throw invalid(`${entry.name} uses compression method ${entry.method}`);
+  if (entry.method === 0 && entry.size !== entry.compressed)
+    throw invalid(`${entry.name} is stored with two sizes`);
+  const ratio = entry.size / Math.max(1, entry.compressed);
+  if (entry.size > RATIO_FLOOR && ratio > limits.maxRatio)
+    throw new ZipError(
+      `${entry.name} would inflate ${Math.round(ratio)} times its compressed size, more than the ${limits.maxRatio} allowed`,
+    );
+}
+
 /** Refuses the archive for what its directory says, before anything is inflated. */
 function checkDirectory(entries: readonly Entry[], limits: ZipLimits): void {
   const unknown = entries.map((e) => e.name).filter((name) => !limits.allowedNames.has(name));
   if (unknown.length > 0)
     throw new ZipError(`the package holds files it may not: ${unknown.slice(0, 8).join(', ')}`);
+  const total = entries.reduce((sum, entry) => sum + entry.size, 0);
+  if (total > limits.maxTotalBytes)
+    throw new ZipError(
+      `the plugin package inflates to ${total} bytes, over the ${limits.maxTotalBytes}-byte limit`,
+    );
   const names = new Set<string>();
-  let total = 0;
   for (const entry of entries) {
     if (names.has(entry.name)) throw invalid(`${entry.name} appears twice`);
     names.add(entry.name);
-    if (entry.method !== 0 && entry.method !== 8) throw invalid(`${entry.name} uses compression method ${entry.method}`);
-    if (entry.method === 0 && entry.size !== entry.compressed) throw invalid(`${entry.name} is stored with two sizes`);
-    total += entry.size;
-    const ratio = entry.size / Math.max(1, entry.compressed);
-    if (entry.size > RATIO_FLOOR && ratio > limits.maxRatio)
-      throw new ZipError(
-        `${entry.name} would inflate ${Math.round(ratio)} times its compressed size, more than the ${limits.maxRatio} allowed`,
-      );
+    checkEntry(entry, limits);
   }
-  if (total > limits.maxTotalBytes)
-    throw new ZipError(`the plugin package inflates to ${total} bytes, over the ${limits.maxTotalBytes}-byte limit`);
 }
 
 function contents(zip: Buffer, entry: Entry): Buffer {
   const at = entry.localOffset;
-  if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL_HEADER) throw invalid(`${entry.name} has no local header`);
+  if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL_HEADER)
+    throw invalid(`${entry.name} has no local header`);
   const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
   const data = zip.subarray(start, start + entry.compressed);
   if (data.length !== entry.compressed) throw invalid(`${entry.name} is truncated`);
@@ -107,9 +116,12 @@ function contents(zip: Buffer, entry: Entry): Buffer {
     // One byte more than declared tells a lying directory from an honest one without inflating the rest.
     inflated = inflateRawSync(data, { maxOutputLength: entry.size + 1 });
   } catch (error) {
-    throw invalid(`${entry.name} does not inflate to the size its directory entry declares (${(error as Error).message})`);
+    throw invalid(
+      `${entry.name} does not inflate to the size its directory entry declares (${(error as Error).message})`,
+    );
   }
-  if (inflated.length !== entry.size) throw invalid(`${entry.name} inflates to a different size than recorded`);
+  if (inflated.length !== entry.size)
+    throw invalid(`${entry.name} inflates to a different size than recorded`);
   return inflated;
 }
 

@@ -9,7 +9,6 @@ import {
   type ConditionInput,
   type Desired,
   type KindReconciler,
-  type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
 import { credentialsFor } from '../oci/auth.ts';
 import { startPass, type Pass } from '../pass.ts';

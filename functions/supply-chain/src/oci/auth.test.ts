@@ -24,11 +24,22 @@ describe('credentialsFor', () => {
     { name: 'another host only', auths: { 'quay.io': { auth: b64('x:y') } }, expected: undefined },
     {
       name: 'only a longer host the registry name is a prefix of',
-      auths: { 'ghcr.iox': { auth: b64('x:y') }, 'https://ghcr.io.attacker.example/v1/': { auth: b64('x:y') } },
+      auths: {
+        'ghcr.iox': { auth: b64('x:y') },
+        'https://ghcr.io.attacker.example/v1/': { auth: b64('x:y') },
+      },
       expected: undefined,
     },
-    { name: 'the host on another port only', auths: { 'ghcr.io:5000': { auth: b64('x:y') } }, expected: undefined },
-    { name: 'the host in other case', auths: { 'GHCR.io': { auth: b64('x:y') } }, expected: { username: 'x', password: 'y' } },
+    {
+      name: 'the host on another port only',
+      auths: { 'ghcr.io:5000': { auth: b64('x:y') } },
+      expected: undefined,
+    },
+    {
+      name: 'the host in other case',
+      auths: { 'GHCR.io': { auth: b64('x:y') } },
+      expected: { username: 'x', password: 'y' },
+    },
   ])('reads $name', ({ auths, expected }) => {
     expect(credentialsFor(config(auths), 'ghcr.io')).toEqual(expected);
   });

@@ -15,7 +15,13 @@ import { isDigest } from './reference.ts';
 import { referrers } from './referrers.ts';
 import { readLimited, statusError } from './replies.ts';
 import { RegistrySession } from './session.ts';
-import { MANIFEST_ACCEPT, type Descriptor, type Manifest, type ManifestDocument, type PushOutcome } from './types.ts';
+import {
+  MANIFEST_ACCEPT,
+  type Descriptor,
+  type Manifest,
+  type ManifestDocument,
+  type PushOutcome,
+} from './types.ts';
 
 /** How much one client reads for one artifact; beyond these the registry's answer is refused. */
 export interface ReadLimits {
@@ -64,7 +70,8 @@ export interface RegistryClientOptions {
 
 function checkEntries(document: ManifestDocument, limit: number, what: string): void {
   const count = Math.max(document.layers?.length ?? 0, document.manifests?.length ?? 0);
-  if (count > limit) throw new RegistryError('TooLarge', `${what} lists ${count} entries, more than the ${limit} read`);
+  if (count > limit)
+    throw new RegistryError('TooLarge', `${what} lists ${count} entries, more than the ${limit} read`);
 }
 
 export class RegistryClient {
@@ -96,7 +103,10 @@ export class RegistryClient {
       await response.body?.cancel();
       const isRegistry =
         response.status === 200 || (response.status === 401 && response.headers.has('www-authenticate'));
-      return { reachable: isRegistry, detail: `${this.registry} answered GET /v2/ with HTTP ${response.status}` };
+      return {
+        reachable: isRegistry,
+        detail: `${this.registry} answered GET /v2/ with HTTP ${response.status}`,
+      };
     } catch (error) {
       return { reachable: false, detail: (error as Error).message };
     }
@@ -121,7 +131,10 @@ export class RegistryClient {
     const named = response.headers.get('docker-content-digest');
     if (isDigest(ref)) assertDigest(bytes, ref, what);
     else if (named && named !== digest)
-      throw new RegistryError('DigestMismatch', `${what}: the registry says ${named} but the bytes are ${digest}`);
+      throw new RegistryError(
+        'DigestMismatch',
+        `${what}: the registry says ${named} but the bytes are ${digest}`,
+      );
     let document: ManifestDocument;
     try {
       document = JSON.parse(bytes.toString('utf8')) as ManifestDocument;
@@ -152,10 +165,17 @@ export class RegistryClient {
   }
 
   /** A small blob read into memory (up to `limit` bytes) with its digest checked. */
-  async blob(repository: string, descriptor: Pick<Descriptor, 'digest' | 'size'>, limit: number): Promise<Buffer> {
+  async blob(
+    repository: string,
+    descriptor: Pick<Descriptor, 'digest' | 'size'>,
+    limit: number,
+  ): Promise<Buffer> {
     const what = `blob ${repository}@${descriptor.digest}`;
     if (descriptor.size > limit)
-      throw new RegistryError('TooLarge', `${what} is ${descriptor.size} bytes, over the ${limit}-byte limit`);
+      throw new RegistryError(
+        'TooLarge',
+        `${what} is ${descriptor.size} bytes, over the ${limit}-byte limit`,
+      );
     const stream = await this.openBlob(repository, descriptor, limit);
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -200,10 +220,19 @@ export class RegistryClient {
     open: () => Promise<Readable>,
     mountFrom?: string,
   ): Promise<PushOutcome> {
-    return pushBlob(this.session, { repository, blob: descriptor, chunkSize: this.chunkSize }, open, mountFrom);
+    return pushBlob(
+      this.session,
+      { repository, blob: descriptor, chunkSize: this.chunkSize },
+      open,
+      mountFrom,
+    );
   }
 
-  async putManifest(repository: string, ref: string, manifest: Pick<Manifest, 'bytes' | 'mediaType'>): Promise<string> {
+  async putManifest(
+    repository: string,
+    ref: string,
+    manifest: Pick<Manifest, 'bytes' | 'mediaType'>,
+  ): Promise<string> {
     return putManifest(this.session, { repository, ref }, manifest);
   }
 

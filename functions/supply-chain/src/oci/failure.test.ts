@@ -24,14 +24,21 @@ describe('connection failures in words a tenant can act on', () => {
   });
 
   it('names a refused address by the name the object gave, never the address it resolved to', () => {
-    const error = connectionFailure(new Error('x', { cause: new AddressRefused('registry.corp') }), 'GET at registry.corp');
+    const error = connectionFailure(
+      new Error('x', { cause: new AddressRefused('registry.corp') }),
+      'GET at registry.corp',
+    );
     expect(error).toMatchObject({ code: 'Refused' });
-    expect(error.message).toMatch(/registry\.corp resolves to a loopback, link-local, private or cluster-internal/);
+    expect(error.message).toMatch(
+      /registry\.corp resolves to a loopback, link-local, private or cluster-internal/,
+    );
   });
 
   it('says the pass ran out of time once its deadline passed', () => {
     const signal = AbortSignal.abort();
-    expect(connectionFailure(new Error('aborted'), 'GET at ghcr.io', signal)).toMatchObject({ code: 'DeadlineExceeded' });
+    expect(connectionFailure(new Error('aborted'), 'GET at ghcr.io', signal)).toMatchObject({
+      code: 'DeadlineExceeded',
+    });
   });
 
   it('keeps a registry error found in the cause chain', () => {

@@ -12,13 +12,20 @@ const WORDS: [RegExp, string][] = [
   [/^UND_ERR_HEADERS_TIMEOUT$/, 'it did not answer in time'],
   [/^UND_ERR_BODY_TIMEOUT$/, 'the transfer stalled'],
   [/^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED)$/, 'the connection broke'],
-  [/^(EPROTO|ERR_SSL_WRONG_VERSION_NUMBER)$/, 'it does not speak TLS (the operator marks plain-HTTP registries)'],
+  [
+    /^(EPROTO|ERR_SSL_WRONG_VERSION_NUMBER)$/,
+    'it does not speak TLS (the operator marks plain-HTTP registries)',
+  ],
   [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/, 'its TLS certificate is not trusted'],
 ];
 
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let at = error; at !== undefined && at !== null && chain.length < 8; at = (at as { cause?: unknown }).cause)
+  for (
+    let at = error;
+    at !== undefined && at !== null && chain.length < 8;
+    at = (at as { cause?: unknown }).cause
+  )
     chain.push(at);
   return chain;
 }
@@ -46,7 +53,9 @@ export function connectionFailure(error: unknown, what: string, signal?: AbortSi
       `${what}: ${refused.host} resolves to a loopback, link-local, private or cluster-internal address, which this function does not connect to unless the operator allows that registry`,
       { cause: error },
     );
-  const aborted = chain.some((link) => ['AbortError', 'TimeoutError'].includes(String((link as { name?: unknown }).name)));
+  const aborted = chain.some((link) =>
+    ['AbortError', 'TimeoutError'].includes(String((link as { name?: unknown }).name)),
+  );
   if (signal?.aborted || aborted || codeOf(error) === 'UND_ERR_ABORTED')
     return new RegistryError('DeadlineExceeded', `${what}: not finished within the time a pass may take`, {
       cause: error,

@@ -27,6 +27,8 @@ describe('internal addresses', () => {
     'fd00::1',
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
+    '::ffff:7f00:1',
+    '0:0:0:0:0:ffff:a9fe:a9fe',
     '224.0.0.1',
     '255.255.255.255',
     '203.0.113.7',
@@ -35,7 +37,7 @@ describe('internal addresses', () => {
     expect(isInternal(address, internal)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '140.82.112.34', '172.32.0.1', '2606:4700::1111'])('lets %s through', (address) => {
+  it.each(['8.8.8.8', '140.82.112.34', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])('lets %s through', (address) => {
     expect(isInternal(address, internal)).toBe(false);
   });
 

@@ -38,8 +38,8 @@ const INTERNAL_V4 = [
   '224.0.0.0/4',
   '240.0.0.0/4',
 ];
-// IPv4-mapped addresses are refused whole: a public registry has no reason to be reached through one.
-const INTERNAL_V6 = ['::/127', '::ffff:0:0/96', '64:ff9b:1::/48', 'fc00::/7', 'fe80::/10', 'ff00::/8'];
+// IPv4-mapped IPv6 addresses are judged by the IPv4 address they carry (isInternal).
+const INTERNAL_V6 = ['::/127', '64:ff9b:1::/48', 'fc00::/7', 'fe80::/10', 'ff00::/8'];
 
 function addSubnet(list: BlockList, cidr: string): void {
   const [network = '', bits = ''] = cidr.split('/');
@@ -57,10 +57,24 @@ export function internalAddresses(clusterCidrs: readonly string[]): BlockList {
   return list;
 }
 
+/** The IPv4 address an IPv4-mapped IPv6 address carries (`::ffff:a.b.c.d` or `::ffff:xxxx:xxxx`). */
+function mappedV4(address: string): string | undefined {
+  const match = /^(?:0*:)*:?ffff:(.+)$/i.exec(address);
+  const tail = match?.[1];
+  if (tail === undefined) return undefined;
+  if (isIP(tail) === 4) return tail;
+  const halves = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(tail);
+  if (!halves) return undefined;
+  const value = (parseInt(halves[1] ?? '0', 16) << 16) | parseInt(halves[2] ?? '0', 16);
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+}
+
 export function isInternal(address: string, internal: BlockList): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  return internal.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return internal.check(address, 'ipv4');
+  const v4 = mappedV4(address);
+  return v4 !== undefined ? internal.check(v4, 'ipv4') : internal.check(address, 'ipv6');
 }
 
 /** `host:port` split, IPv6 brackets removed, the host lower-cased. */

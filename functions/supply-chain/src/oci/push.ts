@@ -19,7 +19,11 @@ function location(session: RegistrySession, response: Reply): string {
   return session.url(header).toString();
 }
 
-export async function hasBlob(session: RegistrySession, repository: string, digest: string): Promise<boolean> {
+export async function hasBlob(
+  session: RegistrySession,
+  repository: string,
+  digest: string,
+): Promise<boolean> {
   const response = await session.send({
     method: 'HEAD',
     path: `/v2/${repository}/blobs/${digest}`,
@@ -73,7 +77,12 @@ async function upload(
         : await uploadChunks(session, { repository, location: at }, source, chunkSize);
     const url = new URL(at);
     url.searchParams.set('digest', blob.digest);
-    const done = await session.send({ method: 'PUT', path: url.toString(), repository, actions: 'pull,push' });
+    const done = await session.send({
+      method: 'PUT',
+      path: url.toString(),
+      repository,
+      actions: 'pull,push',
+    });
     await done.body?.cancel();
     if (done.status !== 201) throw statusError(done, `completing the upload of ${blob.digest}`);
     return 'uploaded';

@@ -28,7 +28,11 @@ export interface ReferrerReads {
   limit: number;
 }
 
-export async function referrers(reads: ReferrerReads, repository: string, digest: string): Promise<Descriptor[]> {
+export async function referrers(
+  reads: ReferrerReads,
+  repository: string,
+  digest: string,
+): Promise<Descriptor[]> {
   const what = `referrers of ${repository}@${digest}`;
   const response = await reads.session.send({
     method: 'GET',

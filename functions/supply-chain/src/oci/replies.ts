@@ -46,6 +46,9 @@ export function statusError(response: Reply, what: string): RegistryError {
       `${what}: access denied (HTTP ${response.status}); check the pull secret`,
     );
   if (response.status >= 300 && response.status < 400)
-    return new RegistryError('BadResponse', `${what}: the registry answered with a redirect, which is followed only for blobs`);
+    return new RegistryError(
+      'BadResponse',
+      `${what}: the registry answered with a redirect, which is followed only for blobs`,
+    );
   return new RegistryError('BadResponse', `${what}: the registry answered HTTP ${response.status}`);
 }

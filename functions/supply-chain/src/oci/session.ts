@@ -107,7 +107,13 @@ export class RegistrySession {
   private async authorize(challenge: Challenge, scopes: string[]): Promise<string> {
     const { credentials, registry, base, tokenHosts } = this.options;
     if (challenge.scheme === 'bearer')
-      return bearerToken(challenge, scopes, { registry, base, tokenHosts, credentials, http: this.httpOptions() });
+      return bearerToken(challenge, scopes, {
+        registry,
+        base,
+        tokenHosts,
+        credentials,
+        http: this.httpOptions(),
+      });
     if (!credentials)
       throw new RegistryError('Unauthorized', `${registry} requires credentials; set a pull secret`);
     return basicHeader(credentials);

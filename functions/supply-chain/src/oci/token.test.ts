@@ -10,9 +10,21 @@ const at = (base: string, registry: string, tokenHosts: string[] = ['auth.docker
 describe('where a registry may send the function for a token', () => {
   it.each([
     { name: 'its own origin', realm: 'https://ghcr.io/token', context: at('https://ghcr.io', 'ghcr.io') },
-    { name: 'its own origin, insecure', realm: 'http://10.0.0.5:5000/token', context: at('http://10.0.0.5:5000', '10.0.0.5:5000') },
-    { name: 'HTTPS on its host, another port', realm: 'https://registry.example:8443/token', context: at('https://registry.example', 'registry.example') },
-    { name: 'an allowed token host', realm: 'https://auth.docker.io/token', context: at('https://index.docker.io', 'index.docker.io') },
+    {
+      name: 'its own origin, insecure',
+      realm: 'http://10.0.0.5:5000/token',
+      context: at('http://10.0.0.5:5000', '10.0.0.5:5000'),
+    },
+    {
+      name: 'HTTPS on its host, another port',
+      realm: 'https://registry.example:8443/token',
+      context: at('https://registry.example', 'registry.example'),
+    },
+    {
+      name: 'an allowed token host',
+      realm: 'https://auth.docker.io/token',
+      context: at('https://index.docker.io', 'index.docker.io'),
+    },
   ])('allows $name', ({ realm, context }) => {
     expect(realmProblem(new URL(realm), context)).toBeUndefined();
   });

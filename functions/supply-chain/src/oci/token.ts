@@ -24,23 +24,39 @@ export interface TokenContext {
 }
 
 /** Why the function does not ask `realm` for a token, or undefined when it may. */
-export function realmProblem(realm: URL, context: Pick<TokenContext, 'registry' | 'base' | 'tokenHosts'>): string | undefined {
+export function realmProblem(
+  realm: URL,
+  context: Pick<TokenContext, 'registry' | 'base' | 'tokenHosts'>,
+): string | undefined {
   if (realm.origin === context.base.origin) return undefined;
   if (realm.protocol !== 'https:') return 'its token service is not HTTPS';
-  const registryHost = context.registry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  const registryHost = context.registry
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
   const port = realm.port || '443';
-  if (realm.hostname.toLowerCase() === registryHost || namesRegistry(context.tokenHosts, realm.hostname, port))
+  if (
+    realm.hostname.toLowerCase() === registryHost ||
+    namesRegistry(context.tokenHosts, realm.hostname, port)
+  )
     return undefined;
   return `its token service is on ${realm.hostname}, neither the registry's host nor one the operator allows`;
 }
 
 /** The Authorization header for `scopes`, from the token service the challenge names. */
-export async function bearerToken(challenge: Challenge, scopes: string[], context: TokenContext): Promise<string> {
+export async function bearerToken(
+  challenge: Challenge,
+  scopes: string[],
+  context: TokenContext,
+): Promise<string> {
   let url: URL;
   try {
     url = tokenUrl(challenge, scopes);
   } catch {
-    throw new RegistryError('BadResponse', `${context.registry} names no valid token service in its challenge`);
+    throw new RegistryError(
+      'BadResponse',
+      `${context.registry} names no valid token service in its challenge`,
+    );
   }
   const problem = realmProblem(url, context);
   if (problem) throw new RegistryError('Refused', `${context.registry}: ${problem}; no token was asked for`);
@@ -55,10 +71,14 @@ export async function bearerToken(challenge: Challenge, scopes: string[], contex
   });
   if (!response.ok) {
     await response.body?.cancel();
-    throw new RegistryError('Unauthorized', `${what} refused (HTTP ${response.status}); check the pull secret`);
+    throw new RegistryError(
+      'Unauthorized',
+      `${what} refused (HTTP ${response.status}); check the pull secret`,
+    );
   }
   const body = await readJson<{ token?: unknown; access_token?: unknown }>(response, TOKEN_LIMIT, 'token');
   const token = body.token ?? body.access_token;
-  if (typeof token !== 'string' || token === '') throw new RegistryError('Unauthorized', `${what} returned no token`);
+  if (typeof token !== 'string' || token === '')
+    throw new RegistryError('Unauthorized', `${what} returned no token`);
   return `Bearer ${token}`;
 }

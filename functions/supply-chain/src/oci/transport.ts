@@ -64,7 +64,8 @@ export async function httpRequest(url: string, init: HttpInit): Promise<Reply> {
     if (!redirected || !init.followRedirects || init.body !== undefined)
       return reply(response, target.origin !== origin);
     await response.body.dump();
-    if (hop >= MAX_REDIRECTS) throw new RegistryError('Refused', `the registry redirected more than ${MAX_REDIRECTS} times`);
+    if (hop >= MAX_REDIRECTS)
+      throw new RegistryError('Refused', `the registry redirected more than ${MAX_REDIRECTS} times`);
     const next = redirectTarget(location, target);
     if (next.origin !== origin) {
       headers = { ...headers };
