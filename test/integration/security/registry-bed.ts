@@ -24,6 +24,7 @@ import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { startFunction, type RunningFunction } from '../support/function-process.ts';
+import { sendResourceEvent } from '../support/resource-event.ts';
 import { serviceAccountsFor, type ServiceAccountKubeconfigs } from '../support/service-accounts.ts';
 
 export interface Condition {
@@ -66,24 +67,12 @@ export function useRegistrySecurityBed(prefix: string) {
   const pluginPath = (name: string) => `/apis/mcpg.dev/v1alpha2/mcpgplugins/${name}`;
 
   /** A CloudEvent as the ApiServerSource adapter sends it; resolves with the function's HTTP status. */
-  async function poke(kind: 'MCPGServer' | 'MCPGPlugin', name: string): Promise<number> {
-    const response = await fetch(`${parts.fn.url}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'ce-specversion': '1.0',
-        'ce-id': `${kind}-${name}-${Date.now()}`,
-        'ce-source': 'tests',
-        'ce-type': 'dev.knative.apiserver.resource.update',
-        'ce-apiversion': 'mcpg.dev/v1alpha2',
-        'ce-kind': kind,
-        'ce-name': name,
-        ...(kind === 'MCPGServer' ? { 'ce-namespace': namespace.name } : {}),
-      },
-      body: '{}',
+  const poke = (kind: 'MCPGServer' | 'MCPGPlugin', name: string) =>
+    sendResourceEvent(parts.fn.url, {
+      kind,
+      name,
+      namespace: kind === 'MCPGServer' ? namespace.name : undefined,
     });
-    return response.status;
-  }
 
   const conditionOf = (object: Judged, type: string) =>
     object.status?.conditions?.find((c) => c.type === type);

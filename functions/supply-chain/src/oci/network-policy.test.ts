@@ -37,9 +37,12 @@ describe('internal addresses', () => {
     expect(isInternal(address, internal)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '140.82.112.34', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])('lets %s through', (address) => {
-    expect(isInternal(address, internal)).toBe(false);
-  });
+  it.each(['8.8.8.8', '140.82.112.34', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
+    'lets %s through',
+    (address) => {
+      expect(isInternal(address, internal)).toBe(false);
+    },
+  );
 
   it('names a malformed range', () => {
     expect(() => internalAddresses(['10.96.0.0'])).toThrow(/not a CIDR range/);
