@@ -36,7 +36,7 @@ export interface ReadLimits {
   concurrency: number;
 }
 
-export const DEFAULT_LIMITS: ReadLimits = {
+const DEFAULT_LIMITS: ReadLimits = {
   manifestBytes: 4 * 1024 * 1024,
   entries: 64,
   referrers: 128,

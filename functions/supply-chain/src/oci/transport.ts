@@ -35,7 +35,7 @@ export interface HttpInit {
 const MAX_REDIRECTS = 5;
 
 /** Where a redirect may lead: http(s) only, and not from HTTPS down to plain HTTP. */
-function redirectTarget(location: string, from: URL): URL {
+export function redirectTarget(location: string, from: URL): URL {
   const next = new URL(location, from);
   if (next.protocol !== 'https:' && next.protocol !== 'http:')
     throw new RegistryError('Refused', 'the registry redirected to a URL that is not HTTP(S)');
