@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { RegistryClient } from '../../functions/supply-chain/src/oci/client.ts';
+import { loopbackNetwork } from '../registry/operator-access.ts';
 import { copyWithAttachments } from '../../functions/supply-chain/src/mirror/copy.ts';
 
 const [sourceHost, targetHost, repository, digest, targetRepository] = process.argv.slice(2);
@@ -36,8 +37,16 @@ const sampler = setInterval(sample, 5);
 const started = process.hrtime.bigint();
 const stats = await copyWithAttachments(
   {
-    source: new RegistryClient({ registry: sourceHost, plainHttp: true }),
-    target: new RegistryClient({ registry: targetHost, plainHttp: true }),
+    source: new RegistryClient({
+      registry: sourceHost,
+      plainHttp: true,
+      network: loopbackNetwork(sourceHost),
+    }),
+    target: new RegistryClient({
+      registry: targetHost,
+      plainHttp: true,
+      network: loopbackNetwork(targetHost),
+    }),
     from: repository,
     to: targetRepository,
   },

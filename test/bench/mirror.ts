@@ -17,6 +17,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { pullPlugin } from '../../functions/supply-chain/src/artifact/plugin-artifact.ts';
 import { RegistryClient } from '../../functions/supply-chain/src/oci/client.ts';
+import { loopbackNetwork } from '../registry/operator-access.ts';
 import { verifyCosignKey } from '../../functions/supply-chain/src/verify/cosign-key.ts';
 import { verifyCosignKeyless } from '../../functions/supply-chain/src/verify/cosign-keyless.ts';
 import { verifyDetached } from '../../functions/supply-chain/src/verify/ed25519.ts';
@@ -229,7 +230,11 @@ async function keyRow(registry: LocalRegistry): Promise<Row> {
   const keys = await cosignKeyPair();
   try {
     await cosignSignClassic(`${registry.host}/bench/plugin@${digest}`, keys);
-    const client = new RegistryClient({ registry: registry.host, plainHttp: true });
+    const client = new RegistryClient({
+      registry: registry.host,
+      plainHttp: true,
+      network: loopbackNetwork(registry.host),
+    });
     const edKey = ed25519PublicKey(Buffer.from(signer.publicBase64));
     const cosignKey = pemPublicKey(Buffer.from(keys.publicPem));
     return await perSecond(
@@ -263,7 +268,11 @@ async function keylessRow(registry: LocalRegistry): Promise<Row> {
     const leaf = await leafCertificate(authority, { subject, issuer });
     const image = { host: registry.host, repository, digest };
     await pushKeylessSignature(image, [keylessSignature(image, leaf, authority)]);
-    const client = new RegistryClient({ registry: registry.host, plainHttp: true });
+    const client = new RegistryClient({
+      registry: registry.host,
+      plainHttp: true,
+      network: loopbackNetwork(registry.host),
+    });
     const identity = { certificateIdentityRegexp: '^https://github\\.com/mcpg-dev/.*$', oidcIssuer: issuer };
     const root = parseTrustedRoot(authority.trustedRootJson);
     return await perSecond(

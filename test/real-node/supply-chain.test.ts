@@ -12,6 +12,7 @@ import { cosignKeyPair, cosignSign, type CosignKeys } from '../registry/artifact
 import { clients, useNamespace } from '../integration/support/cluster.ts';
 import { apply, installCrds } from '../integration/support/crds.ts';
 import { startServerImageFunctions } from '../integration/support/server-image-functions.ts';
+import { loopbackRegistries } from '../registry/operator-access.ts';
 import { exec, probePod, running } from './support.ts';
 
 const run = promisify(execFile);
@@ -104,6 +105,8 @@ describe('our MCP server images, verified and run on the real node', () => {
       clients: kube,
       namespace: namespace.name,
       clusterScopedLabels: { 'mcpg.dev/test-run': randomBytes(4).toString('hex') },
+      // The bed's registry is on loopback and speaks plain HTTP: named as an operator names an in-cluster one.
+      supplyChainEnv: loopbackRegistries(inject('registryHost')),
       serverEnv: { MCPG_STDIO_BRIDGE_IMAGE: images['stdio-bridge'] ?? '' },
     });
     stops.push(() => functions.stop());

@@ -1,7 +1,7 @@
 /**
  * MCPGInstance: a per-subject pod and service from a server template (or an inline image), deleted when idle
  * longer than idleTTL or older than maxLifetime, and refused when its template already has the most live
- * instances allowed.
+ * instances allowed. A template with a verify policy passes the same image-trust gate as its server's pods.
  */
 import { API_VERSION, requireKind, type InstanceSpec, type ServerSpec } from '@mcpg-functions/shared/api';
 import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
@@ -13,6 +13,7 @@ import {
   type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
 import type { PodSource } from '@mcpg-functions/shared/workloads';
+import { gatedSource, imageBlocked, type GatedSource } from './image-gate.ts';
 import { expiry, lifetimeEnd } from './lifetime.ts';
 import { instanceChildName, instanceUrl, makePod, makeService, POD_HASH_ANNOTATION } from './resources.ts';
 import type { InstanceObject, InstanceStatus } from './types.ts';
@@ -32,9 +33,11 @@ const INLINE_DEFAULTS = {
   resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
 };
 
-async function podSource(instance: InstanceObject, context: ReconcileContext): Promise<PodSource> {
+/** Where the pod comes from: the inline image, or the server template behind its image-trust gate. */
+async function podSource(instance: InstanceObject, context: ReconcileContext): Promise<GatedSource> {
   const template = instance.spec.serverTemplateRef?.name;
-  if (!template) return { ...INLINE_DEFAULTS, image: instance.spec.image ?? '', port: instance.spec.port };
+  if (!template)
+    return { source: { ...INLINE_DEFAULTS, image: instance.spec.image ?? '', port: instance.spec.port } };
   const server = await context.client.get({
     apiVersion: API_VERSION,
     kind: SERVER.kind,
@@ -47,7 +50,7 @@ async function podSource(instance: InstanceObject, context: ReconcileContext): P
       `spec.serverTemplateRef names MCPGServer ${template}, which does not exist in ${instance.metadata.namespace ?? ''}; create it or fix the name`,
     );
   }
-  return parseSpec(SERVER, server) as ServerSpec;
+  return gatedSource({ ...server, spec: parseSpec(SERVER, server) as ServerSpec });
 }
 
 async function liveInstancesOf(instance: InstanceObject, context: ReconcileContext): Promise<number> {
@@ -161,7 +164,9 @@ export function instanceReconciler(options: InstanceOptions): KindReconciler<Ins
       const instance: InstanceObject = { ...object, spec: parseSpec(KIND, object) as InstanceSpec };
       const expired = expiryOf(instance, context.now);
       if (expired) return { children: [], status: {}, conditions: [], deleteSelf: expired };
-      const source = await podSource(instance, context);
+      const gated = await podSource(instance, context);
+      if ('blocked' in gated) return imageBlocked(instance.spec.serverTemplateRef?.name ?? '', gated.blocked);
+      const { source } = gated;
       const podKey = {
         apiVersion: 'v1',
         kind: 'Pod',

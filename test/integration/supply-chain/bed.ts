@@ -4,6 +4,7 @@ import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { startFunction, type RunningFunction } from '../support/function-process.ts';
+import { sendResourceEvent } from '../support/resource-event.ts';
 import { serviceAccountsFor, type ServiceAccountKubeconfigs } from '../support/service-accounts.ts';
 import { wiring } from '@mcpg-functions/supply-chain/wiring';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
@@ -20,6 +21,7 @@ import { startFaultyProxy, type FaultyProxy } from '../../registry/faulty-proxy.
 import { startAuthProxy, type AuthProxy } from '../../registry/auth-proxy.ts';
 import { keylessAuthority, type KeylessAuthority } from '../../registry/keyless.ts';
 import { writeFileSync } from 'node:fs';
+import { loopbackRegistries } from '../../registry/operator-access.ts';
 
 export interface Condition {
   type: string;
@@ -71,23 +73,7 @@ export function useSupplyChainBed(prefix: string) {
   const condition = (status: PluginStatus | undefined, type: string) =>
     status?.conditions?.find((c) => c.type === type);
 
-  async function poke(kind: string, name: string): Promise<number> {
-    const response = await fetch(`${fn.url}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'ce-specversion': '1.0',
-        'ce-id': `${kind}-${name}-${Date.now()}`,
-        'ce-source': 'tests',
-        'ce-type': 'dev.knative.apiserver.resource.update',
-        'ce-apiversion': 'mcpg.dev/v1alpha2',
-        'ce-kind': kind,
-        'ce-name': name,
-      },
-      body: '{}',
-    });
-    return response.status;
-  }
+  const poke = (kind: string, name: string) => sendResourceEvent(fn.url, { kind, name });
 
   async function secret(name: string, data: Record<string, string>): Promise<void> {
     await kube.core.createNamespacedSecret({
@@ -192,6 +178,7 @@ export function useSupplyChainBed(prefix: string) {
           [mirrorHost()]: registry.url,
           [syncedMirrorHost()]: mirrorRegistry.url,
         }),
+        ...loopbackRegistries(registry.host, mirrorRegistry.host, proxy.host, authProxy.host),
       },
     });
   }, 90_000);

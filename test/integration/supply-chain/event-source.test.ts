@@ -10,6 +10,7 @@ import {
   pushPlugin,
   type CosignKeys,
 } from '../../registry/artifacts.ts';
+import { loopbackRegistries } from '../../registry/operator-access.ts';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
@@ -73,7 +74,7 @@ describe('the supply-chain function, driven by the real event source', () => {
       namespace: namespace.name,
       wiring,
       clusterScopedLabels: runLabel,
-      env: { MCPG_OPERATOR_NAMESPACE: namespace.name },
+      env: { MCPG_OPERATOR_NAMESPACE: namespace.name, ...loopbackRegistries(registry.host) },
       probe: {
         // Any answer in status shows the event arrived; an unreachable image answers quickly.
         create: (name) =>

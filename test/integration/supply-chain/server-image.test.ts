@@ -19,6 +19,7 @@ import {
   withTamperedProof,
   type KeylessAuthority,
 } from '../../registry/keyless.ts';
+import { loopbackRegistries } from '../../registry/operator-access.ts';
 import { startRegistry, type LocalRegistry } from '../../registry/registry.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
@@ -140,7 +141,10 @@ describe('MCPGServer image trust, driven by the real event source', () => {
       clients: kube,
       namespace: namespace.name,
       clusterScopedLabels: runLabel,
-      supplyChainEnv: { MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot },
+      supplyChainEnv: {
+        MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot,
+        ...loopbackRegistries(registry.host, mirror.host, proxy.host),
+      },
     });
     supplyChain = functions.supplyChain;
     started.push(() => functions.stop());

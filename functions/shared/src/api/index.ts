@@ -2,6 +2,7 @@ export * from './common.ts';
 export * from './field-errors.ts';
 export * from './kinds.ts';
 export * from './validate.ts';
+export { subjectPattern, type SubjectPattern } from './identity-pattern.ts';
 export { replicaCeiling } from './gateway.validation.ts';
 export { plaintextTransport, validateClusterSpec } from './cluster.validation.ts';
 export {

@@ -1,4 +1,5 @@
 import type { FieldError, ValidationResult } from './field-errors.ts';
+import { subjectPattern } from './identity-pattern.ts';
 import type { PluginSpec } from './plugin.schema.ts';
 
 /** Constructs JavaScript accepts but RE2 (what cosign and Go use) does not: lookaround and backreferences. */
@@ -7,12 +8,8 @@ const NOT_RE2 = /\(\?<?[=!]|\\[1-9]|\\k</;
 /** Whether a regular expression compiles and stays within RE2's syntax; the reason when not. */
 export function re2Problem(pattern: string): string | undefined {
   if (NOT_RE2.test(pattern)) return 'uses lookaround or a backreference, which RE2 does not support';
-  try {
-    new RegExp(pattern, 'u');
-    return undefined;
-  } catch (error) {
-    return `does not compile: ${(error as Error).message}`;
-  }
+  const compiled = subjectPattern(pattern);
+  return 'problem' in compiled ? compiled.problem : undefined;
 }
 
 export function validatePluginSpec(spec: PluginSpec): ValidationResult {

@@ -19,7 +19,11 @@ export interface ImageVerification {
 }
 
 export type ImageTrust =
-  { state: 'unrestricted' } | { state: 'verified' } | { state: 'blocked'; reason: string; message: string };
+  | { state: 'unrestricted' }
+  | { state: 'verified'; digest: string }
+  | { state: 'blocked'; reason: string; message: string };
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** Identifies a verify policy; a changed policy invalidates an earlier verification. */
 export function imagePolicy(verify: NonNullable<ServerSpec['verify']>): string {
@@ -54,5 +58,18 @@ export function imageTrust(spec: Pick<ServerSpec, 'image' | 'verify'>, status: u
       reason: record.reason,
       message: record.message ?? `${spec.image} did not pass spec.verify (${record.reason})`,
     };
-  return { state: 'verified' };
+  const digest = (status as { imageDigest?: unknown }).imageDigest;
+  if (typeof digest !== 'string' || !DIGEST.test(digest))
+    return {
+      state: 'blocked',
+      reason: 'VerificationPending',
+      message: `the supply-chain function has not recorded the verified digest of ${spec.image} yet`,
+    };
+  return { state: 'verified', digest };
+}
+
+/** The image reference pinned to `digest`, whatever tag or digest it named (what was verified is what runs). */
+export function pinnedTo(image: string, digest: string): string {
+  const at = image.indexOf('@');
+  return `${at === -1 ? image : image.slice(0, at)}@${digest}`;
 }

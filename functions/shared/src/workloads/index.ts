@@ -12,6 +12,7 @@ export {
   IMAGE_TRUST_FACET,
   imagePolicy,
   imageTrust,
+  pinnedTo,
   type ImageTrust,
   type ImageVerification,
 } from './image-trust.ts';

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { writeZip } from '../../../../test/registry/zip-writer.ts';
+import { zipBombs } from '../../../../test/registry/zip-bombs.ts';
 import { readPackage } from './plugin-artifact.ts';
 
 const limits = { packageBytes: 1024 };
@@ -60,5 +62,19 @@ describe('readPackage', () => {
     expect(() => readPackage(Buffer.from('not a zip at all, just some bytes'), limits)).toThrow(
       /not a valid zip/,
     );
+  });
+
+  describe('zip bombs, judged before anything is inflated', () => {
+    const big = { packageBytes: 8 * 1024 * 1024 };
+
+    it.each(zipBombs(big.packageBytes))('refuses a package that $does', ({ zip, refusal }) => {
+      expect(() => readPackage(zip(), big)).toThrow(refusal);
+    });
+
+    it('reads a large binary that compresses as binaries do', () => {
+      const binary = randomBytes(2 * 1024 * 1024);
+      const pkg = readPackage(writeZip({ 'plugin.yaml': yaml, 'plugin.so': binary }, { deflate: true }), big);
+      expect(pkg.binary.equals(binary)).toBe(true);
+    });
   });
 });

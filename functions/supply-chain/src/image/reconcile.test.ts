@@ -13,7 +13,7 @@ const spec = {
 describe('the image record the supply chain leaves for the server function', () => {
   it('lets a verified image roll out and names its digest', () => {
     const { status, conditions } = imageStatus(spec, { verified: true, digest, message: 'signed' });
-    expect(imageTrust(spec, status)).toEqual({ state: 'verified' });
+    expect(imageTrust(spec, status)).toEqual({ state: 'verified', digest });
     expect(status.imageDigest).toBe(digest);
     expect(conditions).toEqual([
       { type: 'ImageVerified', status: 'True', reason: 'Verified', message: 'signed' },

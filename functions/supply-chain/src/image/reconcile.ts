@@ -13,6 +13,7 @@ import {
 } from '@mcpg-functions/shared/runtime';
 import { IMAGE_TRUST_FACET, imagePolicy, type ImageVerification } from '@mcpg-functions/shared/workloads';
 import { secondsSince, type SupplyChainMetrics } from '../metrics.ts';
+import { startPass } from '../pass.ts';
 import type { SupplyChainSettings } from '../settings.ts';
 import { verifyImage, type ImageVerdict } from './verify-image.ts';
 
@@ -82,7 +83,7 @@ export function serverImageReconciler(
       if (!spec.verify) return { children: [], status: {}, conditions: [] };
       const namespace = object.metadata.namespace ?? 'default';
       const started = process.hrtime.bigint();
-      const verdict = await verifyImage({ namespace, spec }, { client: context.client, settings });
+      const verdict = await verifyImage({ namespace, spec }, { ...startPass(context, settings), settings });
       metrics.recordCheck('image', verdict.verified ? 'Verified' : verdict.reason, secondsSince(started));
       return { children: [], ...imageStatus(spec, verdict) };
     },

@@ -10,7 +10,7 @@ import type { ObjectClient } from '@mcpg-functions/shared/kube';
 import { withRegistry } from '@mcpg-functions/shared/workloads';
 import { credentialsFor, type Credentials } from '../oci/auth.ts';
 import type { RegistryClient } from '../oci/client.ts';
-import { RegistryError } from '../oci/errors.ts';
+import { pullFailureReason, RegistryError } from '../oci/errors.ts';
 import { parseReference, type Reference } from '../oci/reference.ts';
 import { registryClient } from '../plugin/pull-location.ts';
 import { evaluateRevocation, type RevocationReason } from '../revocation/match.ts';
@@ -27,6 +27,8 @@ export type ImageReason =
   | 'ImageNotFound'
   | 'PullFailed'
   | 'DigestMismatch'
+  | 'TooLarge'
+  | 'RegistryRefused'
   | 'KeyUnavailable'
   | 'TrustedRootMissing'
   | 'SignatureMissing'
@@ -41,6 +43,8 @@ export type ImageVerdict =
 export interface ImageDeps {
   client: ObjectClient;
   settings: SupplyChainSettings;
+  /** The pass's deadline. */
+  signal: AbortSignal;
 }
 
 type Policy = NonNullable<ServerSpec['verify']>;
@@ -118,8 +122,7 @@ async function signatureCheck(check: SignatureCheck): Promise<Vouchers | ImageVe
 function registryFailure(error: unknown): ImageVerdict {
   if (!(error instanceof RegistryError)) throw error;
   if (error.code === 'NotFound') return refuse('ImageNotFound', error.message);
-  if (error.code === 'DigestMismatch') return refuse('DigestMismatch', error.message);
-  return refuse('PullFailed', error.message);
+  return refuse(pullFailureReason(error), error.message);
 }
 
 export async function verifyImage(
@@ -139,7 +142,7 @@ export async function verifyImage(
   } catch (error) {
     return refuse('CredentialsUnavailable', (error as Error).message);
   }
-  const registry = registryClient(deps.settings, reference.registry, { insecure: false, credentials });
+  const registry = registryClient(deps.settings, reference.registry, { credentials, signal: deps.signal });
   const target = { repository: reference.repository, digest };
   let vouchers: Vouchers | ImageVerdict;
   try {

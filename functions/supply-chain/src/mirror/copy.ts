@@ -5,9 +5,11 @@
  * tag registries without the referrers API keep them under. Blobs already at the target are skipped; a blob in
  * another repository of the target is mounted instead of uploaded. Nothing is committed that does not match.
  */
-import type { Descriptor, Manifest, PushOutcome, RegistryClient } from '../oci/client.ts';
-import { referrersTag } from '../oci/client.ts';
+import { mapBounded } from '../bounded.ts';
+import type { RegistryClient } from '../oci/client.ts';
 import { RegistryError } from '../oci/errors.ts';
+import { referrersTag } from '../oci/referrers.ts';
+import type { Descriptor, Manifest, PushOutcome } from '../oci/types.ts';
 
 export interface CopyStats {
   manifests: number;
@@ -31,9 +33,6 @@ export function emptyStats(): CopyStats {
   return { manifests: 0, blobs: { exists: 0, mounted: 0, uploaded: 0 }, bytesUploaded: 0 };
 }
 
-/** Blobs of one manifest copied at once (crane's default too): a multi-layer artifact keeps both links busy. */
-const BLOB_CONCURRENCY = 4;
-
 async function copyBlob(ends: CopyEnds, blob: Descriptor, stats: CopyStats): Promise<void> {
   const outcome = await ends.target.pushBlob(
     ends.to,
@@ -46,24 +45,15 @@ async function copyBlob(ends: CopyEnds, blob: Descriptor, stats: CopyStats): Pro
 }
 
 /**
- * Every blob of the manifest, a few at a time. Each transfer is streamed and bounded on its own, so memory grows
- * with the number at once, not with their size. All settle before a failure is reported: nothing is still
- * uploading when the caller decides not to commit the manifest.
+ * Every blob of the manifest, a few at a time (the client's concurrency limit; crane's default is the same 4):
+ * each transfer is streamed and bounded on its own, so memory grows with the number at once, not their size.
+ * All settle before a failure is reported: nothing is still uploading when the manifest is not committed.
  */
 async function copyBlobs(ends: CopyEnds, manifest: Manifest, stats: CopyStats): Promise<void> {
   const { config, layers = [] } = manifest.document;
-  const pending = [...(config ? [config] : []), ...layers];
-  const lane = async (): Promise<void> => {
-    try {
-      for (let blob = pending.shift(); blob; blob = pending.shift()) await copyBlob(ends, blob, stats);
-    } catch (error) {
-      pending.length = 0; // the manifest will not be committed: start no further transfers
-      throw error;
-    }
-  };
-  const lanes = Array.from({ length: Math.min(BLOB_CONCURRENCY, pending.length) }, lane);
-  const failed = (await Promise.allSettled(lanes)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await mapBounded([...(config ? [config] : []), ...layers], ends.target.limits.concurrency, (blob) =>
+    copyBlob(ends, blob, stats),
+  );
 }
 
 /** Copies one manifest (by digest or tag) and everything it points to; children before parents. */

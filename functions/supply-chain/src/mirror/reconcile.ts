@@ -9,9 +9,9 @@ import {
   type ConditionInput,
   type Desired,
   type KindReconciler,
-  type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
 import { credentialsFor } from '../oci/auth.ts';
+import { startPass, type Pass } from '../pass.ts';
 import { mirrorHost, registryClient } from '../plugin/pull-location.ts';
 import type { PluginObject } from '../plugin/reconcile.ts';
 import { dockerConfig } from '../sources.ts';
@@ -45,13 +45,13 @@ export function syncedCondition(results: readonly SyncResult[]): ConditionInput 
 async function syncAll(
   mirror: MirrorObject,
   plugins: readonly PluginObject[],
-  context: ReconcileContext,
+  pass: Pass,
   settings: SupplyChainSettings,
 ): Promise<SyncResult[]> {
   const auth = mirror.spec.auth?.secretRef;
   const mirrorCredentials = auth
     ? credentialsFor(
-        await dockerConfig(context.client, settings.operatorNamespace, auth),
+        await dockerConfig(pass.client, settings.operatorNamespace, auth),
         mirrorHost(mirror.spec),
       )
     : undefined;
@@ -61,7 +61,7 @@ async function syncAll(
     results.push(
       parsed.success
         ? await syncPlugin({ name: plugin.metadata.name, spec: parsed.data as PluginSpec }, mirror.spec, {
-            client: context.client,
+            ...pass,
             settings,
             mirrorCredentials,
           })
@@ -78,11 +78,13 @@ export function mirrorReconciler(settings: SupplyChainSettings): KindReconciler<
     async reconcile(object, context): Promise<Desired> {
       const spec = parseSpec(KIND, object) as PluginMirrorSpec;
       const host = mirrorHost(spec);
+      const pass = startPass(context, settings);
       const probe = await registryClient(settings, host, {
-        insecure: spec.endpoint.insecure,
+        mirror: { insecure: spec.endpoint.insecure },
         credentials: undefined,
+        signal: pass.signal,
       }).ping();
-      const plugins = await context.client.list<PluginObject>({
+      const plugins = await pass.client.list<PluginObject>({
         apiVersion: API_VERSION,
         kind: 'MCPGPlugin',
       });
@@ -90,7 +92,7 @@ export function mirrorReconciler(settings: SupplyChainSettings): KindReconciler<
         (p) => (p.spec as PluginView['spec'])?.oci?.mirrorRef?.name === object.metadata.name,
       );
       const synced = probe.reachable
-        ? syncedCondition(await syncAll({ ...object, spec }, mine, context, settings))
+        ? syncedCondition(await syncAll({ ...object, spec }, mine, pass, settings))
         : ({
             type: 'Synced',
             status: 'Unknown',

@@ -25,6 +25,8 @@ export interface SyncDeps {
   settings: SupplyChainSettings;
   /** Push credentials for the mirror (its auth Secret). */
   mirrorCredentials: Credentials | undefined;
+  /** The pass's deadline. */
+  signal: AbortSignal;
 }
 
 export async function syncPlugin(
@@ -42,13 +44,14 @@ export async function syncPlugin(
     return { plugin: plugin.name, mirrored: false, problem: 'its image is not under the mirrored upstream' };
   const upstreamSpec = { ...plugin.spec, oci: { ...plugin.spec.oci, mirrorRef: undefined } };
   try {
-    const location = await pullLocation(deps.client, deps.settings, upstreamSpec);
+    const location = await pullLocation(deps, upstreamSpec);
     const verdict = await verifyAt(upstreamSpec, location, deps);
     if (verdict.stage !== 'verified')
       return { plugin: plugin.name, mirrored: false, problem: `not verified upstream: ${verdict.message}` };
     const target = registryClient(deps.settings, host, {
-      insecure: mirror.endpoint.insecure,
+      mirror: { insecure: mirror.endpoint.insecure },
       credentials: deps.mirrorCredentials,
+      signal: deps.signal,
     });
     await copyWithAttachments(
       {

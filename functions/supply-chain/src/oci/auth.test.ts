@@ -22,6 +22,24 @@ describe('credentialsFor', () => {
       expected: { username: 'x', password: 'y' },
     },
     { name: 'another host only', auths: { 'quay.io': { auth: b64('x:y') } }, expected: undefined },
+    {
+      name: 'only a longer host the registry name is a prefix of',
+      auths: {
+        'ghcr.iox': { auth: b64('x:y') },
+        'https://ghcr.io.attacker.example/v1/': { auth: b64('x:y') },
+      },
+      expected: undefined,
+    },
+    {
+      name: 'the host on another port only',
+      auths: { 'ghcr.io:5000': { auth: b64('x:y') } },
+      expected: undefined,
+    },
+    {
+      name: 'the host in other case',
+      auths: { 'GHCR.io': { auth: b64('x:y') } },
+      expected: { username: 'x', password: 'y' },
+    },
   ])('reads $name', ({ auths, expected }) => {
     expect(credentialsFor(config(auths), 'ghcr.io')).toEqual(expected);
   });
@@ -52,5 +70,13 @@ describe('parseChallenge and tokenUrl', () => {
     expect(parseChallenge('Basic realm="r"')).toMatchObject({ scheme: 'basic' });
     expect(parseChallenge('Negotiate abc')).toBeUndefined();
     expect(parseChallenge(null)).toBeUndefined();
+  });
+});
+
+describe('credentialsFor Docker Hub', () => {
+  it('reads the classic index key for references to docker.io images', () => {
+    const auths = { 'https://index.docker.io/v1/': { auth: b64('hub:secret') } };
+    expect(credentialsFor(config(auths), 'index.docker.io')).toEqual({ username: 'hub', password: 'secret' });
+    expect(credentialsFor(config(auths), 'docker.io')).toEqual({ username: 'hub', password: 'secret' });
   });
 });

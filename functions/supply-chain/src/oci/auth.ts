@@ -12,8 +12,22 @@ interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string } | undefined>;
 }
 
-function hostOf(key: string): string {
-  return key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+/** The registry a dockerconfigjson key names (`host[:port]`, or a URL such as `https://host/v1/`), lower-cased. */
+function registryOf(key: string): string {
+  return key
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
+}
+
+/** Docker Hub goes by several names; a key for one of them is meant for all. */
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+function sameRegistry(key: string, registry: string): boolean {
+  const named = registryOf(key);
+  const wanted = registry.toLowerCase();
+  return named === wanted || (DOCKER_HUB.has(named) && DOCKER_HUB.has(wanted));
 }
 
 function entryCredentials(entry: {
@@ -31,8 +45,8 @@ function entryCredentials(entry: {
 }
 
 /**
- * Credentials for `registry` from a dockerconfigjson document: an exact host match first, then any key that
- * starts with it (as Docker does for `https://host/v1/`). None found means anonymous access.
+ * Credentials for `registry` from a dockerconfigjson document: the key must name exactly that host and port
+ * (a scheme and path around it are ignored), never a host that merely starts the same. None means anonymous.
  */
 export function credentialsFor(dockerConfigJson: string, registry: string): Credentials | undefined {
   let config: DockerConfig;
@@ -42,9 +56,7 @@ export function credentialsFor(dockerConfigJson: string, registry: string): Cred
     throw new Error('the pull secret is not valid JSON: store a dockerconfigjson document');
   }
   const auths = config.auths ?? {};
-  const keys = Object.keys(auths);
-  const match =
-    keys.find((key) => hostOf(key) === registry) ?? keys.find((key) => hostOf(key).startsWith(registry));
+  const match = Object.keys(auths).find((key) => sameRegistry(key, registry));
   const entry = match === undefined ? undefined : auths[match];
   return entry ? entryCredentials(entry) : undefined;
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { chunked } from './client.ts';
+import { chunked } from './push.ts';
 import { DigestCheck, sha256Digest } from './digest.ts';
 
 async function drain(stream: Readable): Promise<Buffer> {

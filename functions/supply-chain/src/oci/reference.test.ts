@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, parseReference, pinned, rewriteToMirror } from './reference.ts';
+import { parseReference, pinned, rewriteToMirror } from './reference.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -58,17 +58,5 @@ describe('rewriteToMirror', () => {
     { image: 'ghcr.io/mcpg-devx/x:1', prefix: undefined, expected: undefined },
   ])('rewrites $image (prefix $prefix)', ({ image, prefix, expected }) => {
     expect(rewriteToMirror(image, { ...mirror, pathPrefix: prefix })).toBe(expected);
-  });
-});
-
-describe('isLoopbackHost', () => {
-  it.each([
-    ['127.0.0.1:5000', true],
-    ['localhost', true],
-    ['[::1]:5000', true],
-    ['registry.local:5000', false],
-    ['ghcr.io', false],
-  ])('%s → %s', (host, expected) => {
-    expect(isLoopbackHost(host)).toBe(expected);
   });
 });

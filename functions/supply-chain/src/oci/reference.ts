@@ -83,9 +83,3 @@ export function rewriteToMirror(image: string, mirror: MirrorTarget): string | u
   const pathPrefix = (mirror.pathPrefix ?? '').replace(/^\/+|\/+$/g, '');
   return `${mirror.host}${pathPrefix ? `/${pathPrefix}` : ''}/${image.slice(mirror.upstream.registry.replace(/\/+$/, '').length + 1)}`;
 }
-
-/** Loopback registries speak plain HTTP without being told; every other host needs TLS unless marked insecure. */
-export function isLoopbackHost(registry: string): boolean {
-  const host = registry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}

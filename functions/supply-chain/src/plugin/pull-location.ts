@@ -7,7 +7,8 @@ import { API_VERSION, type PluginMirrorSpec, type PluginSpec } from '@mcpg-funct
 import type { KubeObject, ObjectClient } from '@mcpg-functions/shared/kube';
 import { credentialsFor, type Credentials } from '../oci/auth.ts';
 import { RegistryClient } from '../oci/client.ts';
-import { isLoopbackHost, parseReference, rewriteToMirror, type Reference } from '../oci/reference.ts';
+import { isInsecure } from '../oci/network-policy.ts';
+import { parseReference, rewriteToMirror, type Reference } from '../oci/reference.ts';
 import type { SupplyChainSettings } from '../settings.ts';
 import { dockerConfig } from '../sources.ts';
 
@@ -58,26 +59,44 @@ async function credentials(
   }
 }
 
+export interface ClientOptions {
+  credentials: Credentials | undefined;
+  signal: AbortSignal;
+  /**
+   * A mirror's in-cluster Service: MCPGPluginMirror is cluster-scoped, so its endpoint is named by a cluster
+   * admin and may be internal; `insecure` is its own plain-HTTP mark.
+   */
+  mirror?: { insecure: boolean };
+}
+
+/** A client for `registry` under the operator's network policy, the pass's deadline and the read limits. */
 export function registryClient(
   settings: SupplyChainSettings,
   registry: string,
-  options: { insecure: boolean; credentials: Credentials | undefined },
+  options: ClientOptions,
 ): RegistryClient {
+  const { network } = settings;
   return new RegistryClient({
     registry,
-    plainHttp: options.insecure || isLoopbackHost(registry),
+    plainHttp: options.mirror?.insecure === true || isInsecure(network, registry),
     endpoint: settings.registryEndpoints[registry],
     credentials: options.credentials,
-    manifestLimit: settings.manifestBytes,
+    network: options.mirror
+      ? { ...network, privateRegistries: [...network.privateRegistries, registry] }
+      : network,
+    signal: options.signal,
+    limits: settings.limits,
   });
 }
 
-async function viaMirror(
-  client: ObjectClient,
-  settings: SupplyChainSettings,
-  spec: PluginSpec,
-  mirrorName: string,
-): Promise<PullLocation> {
+export interface LocationDeps {
+  client: ObjectClient;
+  settings: SupplyChainSettings;
+  signal: AbortSignal;
+}
+
+async function viaMirror(deps: LocationDeps, spec: PluginSpec, mirrorName: string): Promise<PullLocation> {
+  const { client, settings } = deps;
   const mirror = await client.get<KubeObject & { spec: PluginMirrorSpec }>({
     apiVersion: API_VERSION,
     kind: 'MCPGPluginMirror',
@@ -104,18 +123,16 @@ async function viaMirror(
     reference: checkedReference(rewritten),
     mirrored: true,
     registry: registryClient(settings, host, {
-      insecure: mirror.spec.endpoint.insecure,
+      mirror: { insecure: mirror.spec.endpoint.insecure },
       credentials: await credentials(client, settings, auth, host),
+      signal: deps.signal,
     }),
   };
 }
 
-export async function pullLocation(
-  client: ObjectClient,
-  settings: SupplyChainSettings,
-  spec: PluginSpec,
-): Promise<PullLocation> {
-  if (spec.oci.mirrorRef) return viaMirror(client, settings, spec, spec.oci.mirrorRef.name);
+export async function pullLocation(deps: LocationDeps, spec: PluginSpec): Promise<PullLocation> {
+  const { client, settings } = deps;
+  if (spec.oci.mirrorRef) return viaMirror(deps, spec, spec.oci.mirrorRef.name);
   const reference = checkedReference(spec.oci.image);
   const pullSecret = spec.oci.pullSecretRef
     ? { secretName: spec.oci.pullSecretRef.name, key: '.dockerconfigjson' }
@@ -124,8 +141,8 @@ export async function pullLocation(
     reference,
     mirrored: false,
     registry: registryClient(settings, reference.registry, {
-      insecure: false,
       credentials: await credentials(client, settings, pullSecret, reference.registry),
+      signal: deps.signal,
     }),
   };
 }

@@ -8,6 +8,7 @@ import {
   type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
 import { secondsSince, type SupplyChainMetrics } from '../metrics.ts';
+import { startPass } from '../pass.ts';
 import type { SupplyChainSettings } from '../settings.ts';
 import { pluginStatus } from './status.ts';
 import type { PluginVerdict } from './verdict.ts';
@@ -64,7 +65,7 @@ export function pluginReconciler(
     async reconcile(object, context): Promise<Desired> {
       const spec = parseSpec(KIND, object) as PluginSpec;
       const started = process.hrtime.bigint();
-      const verdict = await verifyPlugin(spec, { client: context.client, settings });
+      const verdict = await verifyPlugin(spec, { ...startPass(context, settings), settings });
       metrics.recordCheck('plugin', verdictReason(verdict), secondsSince(started));
       const { status, conditions } = pluginStatus(verdict, object.status ?? {}, context.now);
       return { children: [], status, conditions };

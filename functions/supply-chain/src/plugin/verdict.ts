@@ -8,6 +8,7 @@ export type PullReason =
   | 'PullFailed'
   | 'DigestMismatch'
   | 'TooLarge'
+  | 'RegistryRefused'
   | 'ArtifactInvalid';
 
 export type VerifyReason =

@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import type { PluginSpec } from '@mcpg-functions/shared/api';
 import type { ObjectClient } from '@mcpg-functions/shared/kube';
 import { ArtifactError, pullPlugin, type PluginArtifact } from '../artifact/plugin-artifact.ts';
-import { RegistryError } from '../oci/errors.ts';
+import { pullFailureReason, RegistryError } from '../oci/errors.ts';
 import { manifestRef, pinned } from '../oci/reference.ts';
 import { evaluateRevocation, type VerifiedFacts } from '../revocation/match.ts';
 import type { SupplyChainSettings } from '../settings.ts';
@@ -24,6 +24,8 @@ import type { Checks, PluginVerdict, PullReason, VerifyReason } from './verdict.
 export interface VerifyDeps {
   client: ObjectClient;
   settings: SupplyChainSettings;
+  /** The pass's deadline. */
+  signal: AbortSignal;
 }
 
 type CheckResult =
@@ -42,15 +44,7 @@ interface CheckInput {
 function pullFailure(error: unknown): { reason: PullReason; message: string } {
   if (error instanceof LocationError) return { reason: error.reason, message: error.message };
   if (error instanceof ArtifactError) return { reason: 'ArtifactInvalid', message: error.message };
-  if (error instanceof RegistryError) {
-    const reason: PullReason =
-      error.code === 'DigestMismatch'
-        ? 'DigestMismatch'
-        : error.code === 'TooLarge'
-          ? 'TooLarge'
-          : 'PullFailed';
-    return { reason, message: error.message };
-  }
+  if (error instanceof RegistryError) return { reason: pullFailureReason(error), message: error.message };
   throw error;
 }
 
@@ -164,7 +158,7 @@ async function runChecks(
 export async function verifyPlugin(spec: PluginSpec, deps: VerifyDeps): Promise<PluginVerdict> {
   let location: PullLocation;
   try {
-    location = await pullLocation(deps.client, deps.settings, spec);
+    location = await pullLocation(deps, spec);
   } catch (error) {
     return { stage: 'pull', ...pullFailure(error) };
   }

@@ -4,7 +4,9 @@
  * holds a DSSE envelope around an in-toto statement naming the manifest digest.
  */
 import type { KeyObject } from 'node:crypto';
+import { mapBounded } from '../bounded.ts';
 import type { RegistryClient } from '../oci/client.ts';
+import { tooMany } from './cosign-classic.ts';
 import { isEnvelope, namesSubject, openEnvelope, parseStatement, payloadTypeProblem } from './dsse.ts';
 
 export const BUNDLE_ARTIFACT = 'application/vnd.dev.sigstore.bundle';
@@ -26,22 +28,22 @@ export async function bundlesFor(
   const referrers = (await client.referrers(repository, digest)).filter((d) =>
     (d.artifactType ?? '').startsWith(BUNDLE_ARTIFACT),
   );
-  const found: StoredBundle[] = [];
-  for (const referrer of referrers) {
+  tooMany(referrers.length, client.limits.signatures, `the referrers of ${repository}@${digest}`);
+  const found = await mapBounded(referrers, client.limits.concurrency, async (referrer) => {
     const manifest = await client.manifest(repository, referrer.digest);
     const layer = manifest.document.layers?.find((l) => l.mediaType.startsWith(BUNDLE_ARTIFACT));
-    if (manifest.document.subject?.digest !== digest || !layer) continue;
+    if (manifest.document.subject?.digest !== digest || !layer) return undefined;
     const bytes = await client.blob(repository, layer, BUNDLE_LIMIT);
     try {
-      found.push({
+      return {
         manifestDigest: manifest.digest,
         bundle: JSON.parse(bytes.toString('utf8')) as StoredBundle['bundle'],
-      });
+      };
     } catch {
-      continue;
+      return undefined;
     }
-  }
-  return found;
+  });
+  return found.filter((bundle): bundle is StoredBundle => bundle !== undefined);
 }
 
 /** Why a bundle does not vouch for `digest` with one of `keys`, or undefined when it does. */

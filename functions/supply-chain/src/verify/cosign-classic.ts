@@ -5,6 +5,7 @@
  * payload names exactly the digest that was pulled.
  */
 import { verify, type KeyObject } from 'node:crypto';
+import { mapBounded } from '../bounded.ts';
 import type { RegistryClient } from '../oci/client.ts';
 import { RegistryError } from '../oci/errors.ts';
 
@@ -27,6 +28,12 @@ export function signatureTag(digest: string): string {
   return `${digest.replace(':', '-')}.sig`;
 }
 
+/** More signatures than the function reads are refused, not read in part (which part would be the registry's choice). */
+export function tooMany(found: number, limit: number, where: string): void {
+  if (found > limit)
+    throw new RegistryError('TooLarge', `${where} holds ${found} signatures, more than the ${limit} read`);
+}
+
 /** The signatures stored for `digest` in `repository`; none when the `.sig` tag does not exist. */
 export async function classicSignatures(
   client: RegistryClient,
@@ -43,14 +50,13 @@ export async function classicSignatures(
   const layers = (manifest.document.layers ?? []).filter(
     (layer) => layer.mediaType === SIMPLE_SIGNING && layer.annotations?.[SIGNATURE_ANNOTATION] !== undefined,
   );
-  return Promise.all(
-    layers.map(async (layer) => ({
-      payload: await client.blob(repository, layer, PAYLOAD_LIMIT),
-      signature: Buffer.from(layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64'),
-      certificate: layer.annotations?.[CERTIFICATE_ANNOTATION],
-      bundle: layer.annotations?.[BUNDLE_ANNOTATION],
-    })),
-  );
+  tooMany(layers.length, client.limits.signatures, `${repository}:${signatureTag(digest)}`);
+  return mapBounded(layers, client.limits.concurrency, async (layer) => ({
+    payload: await client.blob(repository, layer, PAYLOAD_LIMIT),
+    signature: Buffer.from(layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64'),
+    certificate: layer.annotations?.[CERTIFICATE_ANNOTATION],
+    bundle: layer.annotations?.[BUNDLE_ANNOTATION],
+  }));
 }
 
 function caseInsensitive(object: unknown, key: string): unknown {

@@ -5,6 +5,7 @@
  * transparency-log entry signed by a log of the trusted root proves it was made while the certificate was valid.
  */
 import { createHash, verify, X509Certificate } from 'node:crypto';
+import { subjectPattern } from '@mcpg-functions/shared/api';
 import type { ClassicSignature } from './cosign-classic.ts';
 import { payloadProblem } from './cosign-classic.ts';
 import { derText, extensionValue } from './der.ts';
@@ -17,7 +18,7 @@ import {
 
 export interface KeylessIdentity {
   subject?: string | undefined;
-  /** Anchored regular expression the subject must match. */
+  /** RE2 regular expression the whole subject must match. */
   subjectRegexp?: string | undefined;
   issuer: string;
 }
@@ -60,10 +61,13 @@ export function certificateSigner(leaf: X509Certificate): Signer | undefined {
 
 export function identityProblem(signer: Signer, identity: KeylessIdentity): string | undefined {
   if (signer.issuer !== identity.issuer) return `issued by ${signer.issuer}, not ${identity.issuer}`;
-  const matches =
-    identity.subject !== undefined
-      ? signer.subject === identity.subject
-      : new RegExp(identity.subjectRegexp ?? '^$').test(signer.subject);
+  let matches: boolean;
+  if (identity.subject !== undefined) matches = signer.subject === identity.subject;
+  else {
+    const pattern = subjectPattern(identity.subjectRegexp ?? '');
+    if ('problem' in pattern) return `certificateIdentityRegexp ${pattern.problem}`;
+    matches = pattern.matches(signer.subject);
+  }
   return matches ? undefined : `signed by ${signer.subject}, which the identity does not allow`;
 }
 

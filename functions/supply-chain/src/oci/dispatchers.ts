@@ -1,0 +1,19 @@
+/**
+ * One connection pool per network policy: policies with the same content share one, so every pass of the
+ * function reuses the pool (the function holds one policy, and one more per mirror it reaches).
+ */
+import type { Agent } from 'undici';
+import { guardedDispatcher } from './connector.ts';
+import type { NetworkPolicy } from './network-policy.ts';
+
+const pools = new Map<string, Agent>();
+
+export function dispatcherFor(policy: NetworkPolicy): Agent {
+  const key = JSON.stringify(policy);
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = guardedDispatcher(policy);
+    pools.set(key, pool);
+  }
+  return pool;
+}
