@@ -146,6 +146,10 @@ export class ApiServerLookups implements ClusterLookups {
     return this.read<GatewaySpec>('MCPGGateway', namespace, name);
   }
 
+  async exists(kind: string, namespace: string, name: string): Promise<boolean> {
+    return (await this.read(kind, namespace, name)) !== undefined;
+  }
+
   private async read<S>(
     kind: string,
     namespace: string | undefined,

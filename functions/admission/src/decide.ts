@@ -9,9 +9,11 @@ import {
   validateManifest,
   type FieldError,
 } from '@mcpg-functions/shared/api';
+import { isWorkloadKind } from '@mcpg-functions/shared/workloads';
 import type { AdmissionRequest, Verdict } from './admission-review.ts';
 import { LookupError, type ClusterLookups } from './lookups.ts';
 import type { CrossObjectRule, RuleFindings } from './rules/context.ts';
+import { childNameRule } from './rules/child-names.ts';
 import { gatewayRules } from './rules/gateway.ts';
 import { guardSkipValidationLabel, SKIP_VALIDATION_LABEL } from './rules/namespace.ts';
 import { pluginSetRules } from './rules/plugin-set.ts';
@@ -82,17 +84,35 @@ async function decideObject(
     SKIPPABLE.has(kindName) && (await namespaceSkipsValidation(request.namespace, context));
   const local = validateManifest(request.object);
   if (local.errors.length > 0 && !skipFieldChecks) return refuse(local.errors, local.warnings, 422);
+  const names = await newChildNames(request, kindName, context);
   const rule = CROSS_OBJECT_RULES[kindName];
   const spec = local.parsed?.spec ?? schemaValidSpec(kindName, request.object);
-  if (!rule || spec === undefined) return allow(local.warnings);
-  const findings: RuleFindings = await rule({
+  const findings: RuleFindings =
+    rule && spec !== undefined
+      ? await rule({
+          name: objectName(request),
+          namespace: request.namespace,
+          spec: spec as never,
+          lookups: context.lookups,
+        })
+      : { errors: [], warnings: [] };
+  const errors = [...names.errors, ...findings.errors];
+  const warnings = [...local.warnings, ...findings.warnings];
+  return errors.length > 0 ? refuse(errors, warnings, 403) : allow(warnings);
+}
+
+/** A new workload object must not need a child name another kind's object already uses. */
+async function newChildNames(
+  request: AdmissionRequest,
+  kindName: string,
+  context: DecisionContext,
+): Promise<RuleFindings> {
+  if (request.operation !== 'CREATE' || !isWorkloadKind(kindName)) return { errors: [], warnings: [] };
+  return childNameRule(kindName, {
     name: objectName(request),
     namespace: request.namespace,
-    spec: spec as never,
     lookups: context.lookups,
   });
-  const warnings = [...local.warnings, ...findings.warnings];
-  return findings.errors.length > 0 ? refuse(findings.errors, warnings, 403) : allow(warnings);
 }
 
 /** With field checks skipped, cross-object rules still run on whatever the schema alone accepts. */

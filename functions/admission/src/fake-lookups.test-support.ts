@@ -7,6 +7,8 @@ export interface FakeCluster {
   plugins?: Named<PluginSpec>[];
   gateways?: (Named<GatewaySpec> & { namespace: string })[];
   namespaceLabels?: Record<string, Record<string, string>>;
+  /** Further objects of our namespaced kinds, by kind, namespace and name. */
+  objects?: { kind: string; namespace: string; name: string }[];
   /** Every lookup fails, as when the API server is unreachable. */
   unreachable?: boolean;
 }
@@ -30,5 +32,13 @@ export function fakeLookups(cluster: FakeCluster): ClusterLookups {
         cluster.gateways?.find((g) => g.namespace === namespace && g.name === name),
       ),
     namespaceLabels: (namespace) => guard('namespaces', cluster.namespaceLabels?.[namespace]),
+    exists: (kind, namespace, name) =>
+      guard(
+        `${kind} ${namespace}/${name}`,
+        [
+          ...(cluster.gateways ?? []).map((g) => ({ ...g, kind: 'MCPGGateway' })),
+          ...(cluster.objects ?? []),
+        ].some((o) => o.kind === kind && o.namespace === namespace && o.name === name),
+      ),
   };
 }

@@ -21,6 +21,8 @@ export interface ClusterLookups {
   plugin(name: string): Promise<Named<PluginSpec> | undefined>;
   gateway(namespace: string, name: string): Promise<Named<GatewaySpec> | undefined>;
   namespaceLabels(namespace: string): Promise<Record<string, string> | undefined>;
+  /** Whether an object of one of our namespaced kinds exists. */
+  exists(kind: string, namespace: string, name: string): Promise<boolean>;
 }
 
 export class LookupError extends Error {

@@ -194,7 +194,11 @@ describe('the server function, driven by the real event source', () => {
           'ce-name': 'never-existed',
           'ce-namespace': namespace.name,
         },
-        '{}',
+        JSON.stringify({
+          apiVersion: 'mcpg.dev/v1alpha2',
+          kind: 'MCPGServer',
+          metadata: { name: 'never-existed', namespace: namespace.name },
+        }),
       ),
     ).toBe(204);
   });

@@ -84,7 +84,7 @@ export function useSupplyChainBed(prefix: string) {
         'ce-kind': kind,
         'ce-name': name,
       },
-      body: '{}',
+      body: JSON.stringify({ apiVersion: 'mcpg.dev/v1alpha2', kind, metadata: { name } }),
     });
     return response.status;
   }
