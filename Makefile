@@ -96,3 +96,4 @@ bench: setup ## run the benchmarks (each prints a table and writes JSON to test/
 	node test/bench/gateway.ts
 	node test/bench/plugin-sets.ts
 	node test/bench/mirror.ts
+	node test/bench/resync.ts
