@@ -1,16 +1,9 @@
 import path from 'node:path';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { wiring } from '@mcpg-functions/server/wiring';
-import { clients, useNamespace } from '../support/cluster.ts';
-import { apply, installCrds } from '../support/crds.ts';
-import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
+import { describe, expect, inject, it, vi } from 'vitest';
+import { apply } from '../support/crds.ts';
 import { startFunction } from '../support/function-process.ts';
-
-interface Server {
-  metadata: { generation: number };
-  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
-}
+import { useServerFunction } from '../support/server-function.ts';
 
 const SERVERS = 12;
 
@@ -18,18 +11,8 @@ const SERVERS = 12;
 // started is left untouched (no child, no status) for the next start; nothing is half-applied without a
 // status saying so.
 describe('a function stopped with SIGTERM during a burst', () => {
-  const namespace = useNamespace('sigterm');
-  const kube = clients();
-  let running: FunctionUnderTest;
-  const base = () => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers`;
-  const readServer = (name: string) =>
-    kubeRequest<Server>(kube.config, { method: 'GET', path: `${base()}/${name}` });
-  const server = (name: string) => ({
-    apiVersion: 'mcpg.dev/v1alpha2',
-    kind: 'MCPGServer',
-    metadata: { name, namespace: namespace.name },
-    spec: { image: 'ghcr.io/example/tools:1.0.0' },
-  });
+  const bed = useServerFunction('sigterm');
+  const { kube } = bed;
   const exists = (promise: Promise<unknown>) =>
     promise.then(
       () => true,
@@ -38,46 +21,29 @@ describe('a function stopped with SIGTERM during a burst', () => {
 
   /** Which of the server's children exist. */
   async function childrenOf(name: string): Promise<boolean[]> {
-    const ns = namespace.name;
+    const namespace = bed.namespace;
     return Promise.all([
-      exists(kube.apps.readNamespacedDeployment({ name, namespace: ns })),
-      exists(kube.core.readNamespacedService({ name, namespace: ns })),
+      exists(kube.apps.readNamespacedDeployment({ name, namespace })),
+      exists(kube.core.readNamespacedService({ name, namespace })),
       exists(
         kubeRequest(kube.config, {
           method: 'GET',
-          path: `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/${name}`,
+          path: `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies/${name}`,
         }),
       ),
     ]);
   }
 
-  beforeAll(async () => {
-    await installCrds(kube);
-    running = await startWithEventSource({
-      name: 'server',
-      clients: kube,
-      namespace: namespace.name,
-      wiring,
-      probe: {
-        create: (name) => apply(kube, server(name)),
-        reconciled: async (name) => (await readServer(name)).status?.observedGeneration !== undefined,
-        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: `${base()}/${name}` }),
-      },
-    });
-  }, 90_000);
-
-  afterAll(async () => {
-    await running.stop();
-  });
-
   it('finishes the passes in flight, exits 0, and the next start completes the rest', async () => {
-    const { fn } = running;
-    const passesBefore = await fn.metric('mcpg_reconcile_total', { kind: 'MCPGServer' });
+    const { fn } = bed.running;
+    const rendered = () => fn.metric('mcpg_reconcile_total', { kind: 'MCPGServer', outcome: 'updated' });
+    const renderedBefore = await rendered();
     const names = Array.from({ length: SERVERS }, (_, i) => `burst-${i}`);
-    const burst = Promise.all(names.map((name) => apply(kube, server(name))));
+    const burst = Promise.all(names.map((name) => apply(kube, bed.server(name))));
+    // The first server of the burst is done: the others are in flight or queued.
     await vi.waitFor(
       async () => {
-        expect(await fn.metric('mcpg_reconcile_total', { kind: 'MCPGServer' })).toBeGreaterThan(passesBefore);
+        expect(await rendered()).toBeGreaterThan(renderedBefore);
       },
       { timeout: 30_000, interval: 20 },
     );
@@ -94,13 +60,12 @@ describe('a function stopped with SIGTERM during a burst', () => {
     let untouched = 0;
     for (const name of names) {
       const children = await childrenOf(name);
-      const status = (await readServer(name)).status;
       if (children.every((present) => !present)) {
         untouched += 1;
         continue;
       }
-      // Children were written: all of them, or a status that says the pass did not finish.
-      const ready = status?.conditions?.find((c) => c.type === 'Ready');
+      // Children were written: all of them, or a status that does not claim the server is ready.
+      const ready = (await bed.read(name)).status?.conditions?.find((c) => c.type === 'Ready');
       if (!children.every(Boolean)) expect(ready?.status).not.toBe('True');
     }
     console.info(
@@ -114,7 +79,7 @@ describe('a function stopped with SIGTERM during a burst', () => {
     try {
       expect(await next.ping()).toBe(204);
       for (const name of names) {
-        expect((await readServer(name)).status?.observedGeneration).toBe(1);
+        expect((await bed.read(name)).status?.observedGeneration).toBe(1);
         expect(await childrenOf(name)).toEqual([true, true, true]);
       }
     } finally {
