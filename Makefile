@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup tools deps build generate bundle fixtures bench lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
+.PHONY: help setup tools deps build generate bundle fixtures bench faults lint format typecheck test unit integration demo cluster-up cluster-down cluster-status chart fetcher-image
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ chart: setup ## lint the Helm chart and package it into dist/ (its generated tem
 fetcher-image: tools ## build the plugin fetcher image from scratch and push it: make fetcher-image IMAGE=host/repo:tag [CRANE_FLAGS=--insecure]
 	@test -n "$(IMAGE)" || { echo "set IMAGE=<registry>/<repository>:<tag>"; exit 1; }
 	hack/fetcher-image.sh "$(IMAGE)" $(CRANE_FLAGS)
+
+faults: setup ## fault injection on the local control plane: a table of scenarios, JSON in test/bench/results/faults.json
+	node test/faults/faults.ts
 
 fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/)
 	node test/fixtures/record-events.ts

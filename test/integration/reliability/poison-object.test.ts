@@ -46,7 +46,9 @@ describe('a poison object', () => {
         },
         { timeout: 30_000, interval: 250 },
       );
-      expect(failed?.message).toContain('Service poison already exists and belongs to no MCPG object');
+      expect(failed?.message).toContain(
+        `Service ${bed.namespace}/poison already exists and belongs to no MCPG object`,
+      );
 
       let halfway = before;
       for (let elapsed = 0; elapsed < LEFT_FOR_MS; elapsed += PING_EVERY_MS) {

@@ -23,7 +23,7 @@ export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   registry: Registry;
   /** Objects reconciled at once during a resync. */
   concurrency?: number;
-  /** How long one resync may run; after that no further pass starts (the next ping starts over). */
+  /** How long one resync may run; after that no further pass starts (the next ping resumes where it stopped). */
   resyncDeadlineSeconds?: number;
   /** Shutdown: once it stops, events are answered 503 and readiness fails (a fresh one when not given). */
   drain?: Drain;
@@ -167,12 +167,16 @@ function eventHandler<O extends KubeObject>(
 ): (envelope: PokeEnvelope) => Promise<Handled> {
   const drivers = [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[];
   const resyncs = new SingleFlight<Handled>();
+  // Where each kind's unfinished resync stopped; the next ping resumes there.
+  const resumeAt = new Map<ReconcileDriver, string | undefined>();
   const resyncAll = async (): Promise<Handled> => {
     const deadline = AbortSignal.timeout((options.resyncDeadlineSeconds ?? 100) * 1000);
     const signal = AbortSignal.any([drain.signal, deadline]);
     const result: Handled = { reconciled: [], failed: [], resync: 'complete' };
     for (const driver of drivers) {
-      const one = await resync(driver, { now: new Date(), concurrency: options.concurrency ?? 4, signal });
+      const concurrency = options.concurrency ?? 4;
+      const one = await resync(driver, { now: new Date(), concurrency, signal, from: resumeAt.get(driver) });
+      resumeAt.set(driver, one.resumeFrom);
       result.reconciled.push(...one.reconciled);
       result.failed.push(...one.failed);
       if (!one.complete) result.resync = 'incomplete';

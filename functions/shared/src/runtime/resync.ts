@@ -3,9 +3,11 @@
  * backoff (unless their spec changed), reconciled with bounded concurrency through a snapshot of reads per page
  * (kube/snapshot.ts), so an unchanged fleet costs a few lists per page instead of several requests per object,
  * and memory holds one page of objects and their children at a time. A deadline bounds the whole resync: once
- * it passes (or the function is shutting down), no further pass starts, and the next ping starts over.
+ * it passes (or the function is shutting down), no further pass starts, and the next ping resumes at the page
+ * where it stopped (or starts over when the API server has forgotten that list), so a fleet too large for one
+ * deadline is still covered, over several pings.
  */
-import type { KubeObject } from '../kube/index.ts';
+import { apiStatus, type KubeObject, type ObjectClient } from '../kube/index.ts';
 import { isBackingOff } from './backoff.ts';
 import { reconcileAll, type DispatchResult } from './dispatch.ts';
 import type { ReconcileDriver } from './driver.ts';
@@ -20,6 +22,8 @@ export interface ResyncOptions {
   /** Aborts at the deadline, or when the function shuts down. */
   signal: AbortSignal;
   pageSize?: number;
+  /** Where an earlier, unfinished resync stopped (its `resumeFrom`). */
+  from?: string | undefined;
 }
 
 export interface ResyncResult extends DispatchResult {
@@ -27,6 +31,8 @@ export interface ResyncResult extends DispatchResult {
   complete: boolean;
   /** Objects listed, including those skipped while backing off. */
   listed: number;
+  /** When unfinished: the page to resume at. */
+  resumeFrom?: string | undefined;
 }
 
 export async function resync<O extends KubeObject>(
@@ -40,13 +46,11 @@ export async function resync<O extends KubeObject>(
   // The backoff belongs to the kind's owner; a status facet checks every object.
   const facet = reconciler.statusFacet !== undefined;
   const result: ResyncResult = { reconciled: [], failed: [], complete: false, listed: 0 };
-  let token: string | undefined;
+  let token = options.from;
   do {
+    result.resumeFrom = token;
     if (options.signal.aborted) return result;
-    const page = await client.listPage(type, {
-      continue: token,
-      limit: options.pageSize ?? RESYNC_PAGE_SIZE,
-    });
+    const page = await firstOrResumed(client, type, token, options.pageSize ?? RESYNC_PAGE_SIZE);
     result.listed += page.items.length;
     const due = page.items.filter((o) => facet || !isBackingOff(o, options.now));
     if (due.length > 0) {
@@ -64,7 +68,23 @@ export async function resync<O extends KubeObject>(
     token = page.continue;
   } while (token);
   result.complete = true;
+  result.resumeFrom = undefined;
   return result;
+}
+
+/** A page of the list; a resume token the API server has expired (410 Gone) starts the list over. */
+async function firstOrResumed(
+  client: ObjectClient,
+  type: { apiVersion: string; kind: string },
+  token: string | undefined,
+  limit: number,
+) {
+  try {
+    return await client.listPage(type, { continue: token, limit });
+  } catch (error) {
+    if (token === undefined || apiStatus(error) !== 410) throw error;
+    return client.listPage(type, { limit });
+  }
 }
 
 /**
