@@ -14,6 +14,7 @@ import {
   etcdRestart,
   killedMidPass,
   stage,
+  throttled,
   twoReplicas,
   type Outcome,
   type Stage,
@@ -31,6 +32,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'API server restarted mid-burst': apiServerRestart,
   'etcd restarted': etcdRestart,
   'two replicas on one event stream': twoReplicas,
+  '30 s storm of 429 with Retry-After': throttled,
 };
 
 const chosen = process.argv.slice(2);

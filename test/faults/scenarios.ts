@@ -16,6 +16,7 @@ import type { ScriptBed } from '../cluster/script.ts';
 import { EventFanout } from '../integration/support/event-fanout.ts';
 import { startFunction, type RunningFunction } from '../integration/support/function-process.ts';
 import { Fleet } from './fleet.ts';
+import { ThrottlingProxy } from './throttling-proxy.ts';
 
 export interface Outcome extends Record<string, string | number> {
   scenario: string;
@@ -28,8 +29,11 @@ export interface Outcome extends Record<string, string | number> {
 export interface Stage {
   bed: ScriptBed;
   fleet: Fleet;
-  /** Starts (or restarts) the function on the scenario's port, or with `elsewhere` on a port of its own. */
-  start: (elsewhere?: boolean) => Promise<RunningFunction>;
+  /**
+   * Starts (or restarts) the function on the scenario's port, or with `elsewhere` on a port of its own; with
+   * `kubeconfig`, talking to the API server through it.
+   */
+  start: (options?: { elsewhere?: boolean; kubeconfig?: string }) => Promise<RunningFunction>;
   /** Writes made by every function process of the scenario so far. */
   writes: () => Promise<number>;
   /** Starts the adapter sending to the scenario's port (or to `sink`). */
@@ -65,8 +69,9 @@ export async function stage(
   const stage: Stage = {
     bed,
     fleet: new Fleet(bed.kube, namespace),
-    start: async (elsewhere = false) => {
-      const running = await startFunction('server', elsewhere ? fn : { ...fn, port });
+    start: async (options = {}) => {
+      const how = { ...fn, ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}) };
+      const running = await startFunction('server', options.elsewhere ? how : { ...how, port });
       started.push(running);
       return running;
     },
@@ -168,7 +173,7 @@ export const etcdRestart = (stage: Stage, cluster: ControlPlaneState) => async (
 /** Two replicas on one event stream (every event to both), a burst of changes. */
 export const twoReplicas = (stage: Stage) => async () => {
   const { fleet } = stage;
-  const replicas = [await stage.start(true), await stage.start(true)];
+  const replicas = [await stage.start({ elsewhere: true }), await stage.start({ elsewhere: true })];
   const fanout = new EventFanout(replicas.map((r) => `${r.url}/`));
   try {
     await stage.adapter(await fanout.listen());
@@ -179,6 +184,26 @@ export const twoReplicas = (stage: Stage) => async () => {
     });
   } finally {
     await fanout.close();
+  }
+};
+
+/** A 30 s storm of 429 (Retry-After: 1) from a proxy in front of the API server while servers change. */
+export const throttled = (stage: Stage, cluster: ControlPlaneState) => async () => {
+  const { fleet } = stage;
+  const proxy = new ThrottlingProxy(cluster);
+  try {
+    const fn = await stage.start({ kubeconfig: await proxy.start(stage.bed.workDir) });
+    await stage.adapter();
+    await fleet.apply(names('q'), 1);
+    await fleet.converge({ timeoutMs: 120_000 });
+    proxy.storm(30_000);
+    await fleet.apply(names('q'), 2);
+    await sleep(30_000);
+    const result = await fleet.converge({ timeoutMs: 180_000, resync: () => fn.ping() });
+    console.error(`[faults] the proxy refused ${proxy.refused} requests with 429`);
+    return result;
+  } finally {
+    await proxy.stop();
   }
 };
 
