@@ -9,6 +9,8 @@ export interface ServerView {
   metadata: { name: string; generation: number };
   status?: {
     phase?: string;
+    readyReplicas?: number;
+    url?: string;
     failureCount?: number;
     observedGeneration?: number;
     conditions?: {
