@@ -5,7 +5,7 @@
  *   - a quiet resync: nothing changed, so nothing may be written.
  * For each: duration, the function's peak resident memory, API requests (reads, writes) and the pings it took.
  *
- *   node test/bench/resync.ts [N, default 10000] [deadline seconds, default 100]
+ *   node test/bench/resync.ts [N, default 10000] [deadline seconds, default 100] [concurrency, default 4]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pool, runOnControlPlane } from '../cluster/script.ts';
@@ -16,6 +16,7 @@ import { report, type Row } from './report.ts';
 
 const count = Number(process.argv[2] ?? 10_000);
 const deadlineSeconds = Number(process.argv[3] ?? 100);
+const concurrency = Number(process.argv[4] ?? 4);
 const CREATE_CONCURRENCY = 16;
 
 /** Resident memory of the process, sampled every 100 ms while `work` runs; the peak in MiB. */
@@ -87,7 +88,10 @@ await runOnControlPlane('bench-resync', async ({ kube, createNamespace, startFun
   );
   const createSeconds = (performance.now() - t0) / 1000;
   const fn = await startFunction('server', {
-    env: { MCPG_RESYNC_DEADLINE_SECONDS: String(deadlineSeconds) },
+    env: {
+      MCPG_RESYNC_DEADLINE_SECONDS: String(deadlineSeconds),
+      MCPG_RESYNC_CONCURRENCY: String(concurrency),
+    },
   });
   await sleep(1_000);
   const idleMiB = Math.round(residentMiB(fn.process.record.pid));
@@ -96,5 +100,10 @@ await runOnControlPlane('bench-resync', async ({ kube, createNamespace, startFun
     await resyncToCompletion(fn, `quiet resync of ${count} servers`),
   ];
   rows.push({ measure: 'function idle before the first resync', 'peak RSS MiB': idleMiB });
-  await report('resync', rows, { count, deadlineSeconds, createSeconds: Math.round(createSeconds) });
+  await report('resync', rows, {
+    count,
+    deadlineSeconds,
+    concurrency,
+    createSeconds: Math.round(createSeconds),
+  });
 });
