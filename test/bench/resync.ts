@@ -2,6 +2,7 @@
  * The resync at scale, on a real local control plane: N MCPGServers in one namespace (no event source), then
  *   - a full render: pings until a resync completes, each within its deadline, rendering every server's
  *     Deployment and Service from nothing;
+ *   - a catch-up resync: with no event source, the servers' status follows their Deployments' only here;
  *   - a quiet resync: nothing changed, so nothing may be written.
  * For each: duration, the function's peak resident memory, API requests (reads, writes) and the pings it took.
  *
@@ -97,6 +98,7 @@ await runOnControlPlane('bench-resync', async ({ kube, createNamespace, startFun
   const idleMiB = Math.round(residentMiB(fn.process.record.pid));
   const rows: Row[] = [
     await resyncToCompletion(fn, `full render of ${count} servers`),
+    await resyncToCompletion(fn, `catch-up resync of ${count} servers`),
     await resyncToCompletion(fn, `quiet resync of ${count} servers`),
   ];
   rows.push({ measure: 'function idle before the first resync', 'peak RSS MiB': idleMiB });
