@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup packages tools deps build generate bundle cli fixtures bench lint format typecheck test unit integration real-node demo cluster-up cluster-down cluster-status chart images
+.PHONY: help setup packages tools deps build generate bundle cli fixtures bench faults lint format typecheck test unit integration real-node demo cluster-up cluster-down cluster-status chart images
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -95,6 +95,9 @@ chart: setup ## lint the Helm chart and package it into dist/ (its generated tem
 images: setup ## build, push and sign every image with its SBOM (default: the bed's registry; REGISTRY=<host/path> COSIGN_KEY=<file> IMAGES=a,b)
 	node images/builder/cli.ts $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(COSIGN_KEY),--key $(COSIGN_KEY)) $(if $(IMAGES),--only $(IMAGES))
 
+faults: setup ## fault injection on the local control plane: a table of scenarios, JSON in test/bench/results/faults.json
+	node test/faults/faults.ts
+
 fixtures: setup ## record Knative adapter CloudEvents for the replay tests (test/fixtures/events/; node test/fixtures/record.ts --list)
 	node test/fixtures/record.ts
 
@@ -106,3 +109,4 @@ bench: setup ## run the benchmarks (each prints a table and writes JSON to test/
 	node test/bench/mirror.ts
 	node test/bench/cli-start.ts
 	node test/bench/real-node.ts
+	node test/bench/resync.ts

@@ -69,7 +69,11 @@ await runOnControlPlane('bench-plugin-sets', async ({ cluster, kube, createNames
   const resync = async () => {
     const writes = client.counts.writes;
     const t0 = performance.now();
-    const result = await resyncAll(driver, new Date(), 4);
+    const result = await resyncAll(driver, {
+      now: new Date(),
+      concurrency: 4,
+      signal: new AbortController().signal,
+    });
     const seconds = (performance.now() - t0) / 1000;
     if (result.failed.length > 0) throw new Error(`${result.failed.length} sets failed`);
     return { seconds, writes: client.counts.writes - writes };

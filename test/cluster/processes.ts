@@ -58,6 +58,11 @@ export class ManagedProcess {
     return this.exit !== undefined;
   }
 
+  /** How the process ended (exit code or signal), once it has. */
+  get ended(): { code: number | null; signal: string | null } | undefined {
+    return this.exit;
+  }
+
   /** Throws a readable error when the process has already stopped. */
   assertRunning(): void {
     if (!this.exit) return;

@@ -213,6 +213,10 @@ export class ApiServerLookups implements ClusterLookups {
     return this.read<ClusterSpec>('MCPGCluster', undefined, name);
   }
 
+  async exists(kind: string, namespace: string, name: string): Promise<boolean> {
+    return (await this.read(kind, namespace, name)) !== undefined;
+  }
+
   private async read<S>(
     kind: string,
     namespace: string | undefined,

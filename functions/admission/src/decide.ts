@@ -9,10 +9,12 @@ import {
   validateManifest,
   type FieldError,
 } from '@mcpg-functions/shared/api';
+import { isWorkloadKind } from '@mcpg-functions/shared/workloads';
 import type { AdmissionRequest, Verdict } from './admission-review.ts';
 import { LookupError, type ClusterLookups } from './lookups.ts';
 import type { CrossObjectRule, RuleFindings } from './rules/context.ts';
 import type { AdmissionPolicy } from './policy.ts';
+import { childNameRule } from './rules/child-names.ts';
 import { gatewayRules } from './rules/gateway.ts';
 import { instanceRules } from './rules/instance.ts';
 import { guardSkipValidationLabel, SKIP_VALIDATION_LABEL } from './rules/namespace.ts';
@@ -89,16 +91,33 @@ async function decideObject(
     SKIPPABLE.has(kindName) && (await namespaceSkipsValidation(request.namespace, context));
   const local = validateManifest(request.object);
   if (local.errors.length > 0 && !skipFieldChecks) return refuse(local.errors, local.warnings, 422);
+  const names = await newChildNames(request, kindName, context);
   const rule = CROSS_OBJECT_RULES[kindName];
-  if (!rule) return allow(local.warnings);
-  const findings = await applyRule(rule, request, kindName, context).catch((error: unknown) => {
-    if (error instanceof LookupError || local.errors.length === 0) throw error;
-    // Break-glass skips field checks, never the rules about rights and other objects: what they cannot read is
-    // refused, not let through.
-    return { errors: local.errors, warnings: [] };
-  });
+  const findings: RuleFindings = rule
+    ? await applyRule(rule, request, kindName, context).catch((error: unknown) => {
+        if (error instanceof LookupError || local.errors.length === 0) throw error;
+        // Break-glass skips field checks, never the rules about rights and other objects: what they cannot read
+        // is refused, not let through.
+        return { errors: local.errors, warnings: [] };
+      })
+    : { errors: [], warnings: [] };
+  const errors = [...names.errors, ...findings.errors];
   const warnings = [...local.warnings, ...findings.warnings];
-  return findings.errors.length > 0 ? refuse(findings.errors, warnings, 403) : allow(warnings);
+  return errors.length > 0 ? refuse(errors, warnings, 403) : allow(warnings);
+}
+
+/** A new workload object must not need a child name another kind's object already uses. */
+async function newChildNames(
+  request: AdmissionRequest,
+  kindName: string,
+  context: DecisionContext,
+): Promise<RuleFindings> {
+  if (request.operation !== 'CREATE' || !isWorkloadKind(kindName)) return { errors: [], warnings: [] };
+  return childNameRule(kindName, {
+    name: objectName(request),
+    namespace: request.namespace,
+    lookups: context.lookups,
+  });
 }
 
 /**

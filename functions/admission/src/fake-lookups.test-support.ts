@@ -21,6 +21,8 @@ export interface FakeCluster {
   grants?: string[];
   /** Hosts already served, by namespace. */
   hosts?: Record<string, string[]>;
+  /** Further objects of our namespaced kinds, by kind, namespace and name. */
+  objects?: { kind: string; namespace: string; name: string }[];
   /** Every lookup fails, as when the API server is unreachable. */
   unreachable?: boolean;
 }
@@ -62,6 +64,15 @@ export function fakeLookups(cluster: FakeCluster): ClusterLookups {
         Object.entries(cluster.hosts ?? {})
           .filter(([, hosts]) => hosts.some((h) => hostsOverlap(h, host)))
           .map(([namespace]) => namespace),
+      ),
+    exists: (kind, namespace, name) =>
+      guard(
+        `${kind} ${namespace}/${name}`,
+        [
+          ...(cluster.gateways ?? []).map((g) => ({ ...g, kind: 'MCPGGateway' })),
+          ...(cluster.servers ?? []).map((s) => ({ ...s, kind: 'MCPGServer' })),
+          ...(cluster.objects ?? []),
+        ].some((o) => o.kind === kind && o.namespace === namespace && o.name === name),
       ),
   };
 }

@@ -31,6 +31,8 @@ export interface ClusterLookups {
   userMay(user: UserInfo, access: AccessQuestion): Promise<boolean>;
   /** The namespaces whose Ingresses, MCPGServers or MCPGGateways serve this host now (read live). */
   hostNamespaces(host: string): Promise<string[]>;
+  /** Whether an object of one of our namespaced kinds exists. */
+  exists(kind: string, namespace: string, name: string): Promise<boolean>;
 }
 
 /** One authorization question about a namespaced resource, as a SubjectAccessReview asks it. */

@@ -2,6 +2,7 @@
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import { childMetadata, contentHash, labelValue } from '@mcpg-functions/shared/runtime';
 import {
+  childNameOf,
   MCP_PORT_NAME,
   mcpServerPodSpec,
   normalisePath,
@@ -13,7 +14,7 @@ export const POD_HASH_ANNOTATION = 'mcpg.dev/pod-hash';
 
 /** Pod and Service name: `mcpgi-` and the instance name, shortened with a hash to a DNS label. */
 export function instanceChildName(instanceName: string): string {
-  return labelValue(`mcpgi-${instanceName}`);
+  return childNameOf('MCPGInstance', instanceName, 'Pod');
 }
 
 export function instanceSelector(instance: InstanceObject): Record<string, string> {

@@ -87,6 +87,23 @@ describe('the admission webhook, called by the real API server', () => {
     expect(await attempt(example('MCPGGateway'))).toBeUndefined();
   });
 
+  it('refuses a server whose children would take the names of an existing gateway’s, and a dotted name', async () => {
+    const server = (name: string): Manifest => {
+      const manifest = example('MCPGServer');
+      return { ...manifest, metadata: { ...manifest.metadata, name } };
+    };
+    expect(await attempt(server('gw'))).toBe(
+      denied(
+        'MCPGServer',
+        `metadata.name MCPGServer gw would need Service gw, Ingress gw, NetworkPolicy gw, which MCPGGateway gw in namespace ${home.name} already uses; choose another name`,
+      ),
+    );
+    // The CRD's own rule: it holds even with the webhook down.
+    expect(await attempt(server('tools.v2'))).toContain(
+      'metadata.name must be lower-case letters, digits and "-" (no "."), since the Services and other children are named after it',
+    );
+  });
+
   it('refuses a cluster backend that would talk plaintext (a rule only the webhook knows)', async () => {
     const message = await attempt(example('MCPGCluster', { config: { url: 'redis://redis:6379' } }));
     expect(message).toBe(

@@ -1,35 +1,16 @@
 import { kubeRequest } from '@mcpg-functions/shared/kube';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { wiring } from '@mcpg-functions/server/wiring';
+import { describe, expect, it, vi } from 'vitest';
 import { WATCHED } from '@mcpg-functions/shared/knative';
-import { clients, useNamespace } from '../support/cluster.ts';
-import { apply, installCrds } from '../support/crds.ts';
-import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
-import type { RunningFunction } from '../support/function-process.ts';
-
-interface Server {
-  metadata: { name: string; generation: number };
-  status?: {
-    phase?: string;
-    readyReplicas?: number;
-    url?: string;
-    observedGeneration?: number;
-    conditions?: { type: string; status: string; reason: string }[];
-  };
-}
+import { apply } from '../support/crds.ts';
+import { useServerFunction } from '../support/server-function.ts';
 
 // The server function as it runs in a cluster: its own process, fed CloudEvents by Knative's real
 // ApiServerSource adapter (its kind plus its labelled children, Secrets and ConfigMaps), and by pings.
 describe('the server function, driven by the real event source', () => {
-  const namespace = useNamespace('server-fn');
-  const kube = clients();
-  let running: FunctionUnderTest;
-  let fn: RunningFunction;
-  const base = () => `/apis/mcpg.dev/v1alpha2/namespaces/${namespace.name}/mcpgservers`;
-  const deploymentPath = (name: string) => `/apis/apps/v1/namespaces/${namespace.name}/deployments/${name}`;
+  const bed = useServerFunction('server-fn');
+  const { kube } = bed;
+  const deploymentPath = (name: string) => `/apis/apps/v1/namespaces/${bed.namespace}/deployments/${name}`;
 
-  const readServer = (name: string) =>
-    kubeRequest<Server>(kube.config, { method: 'GET', path: `${base()}/${name}` });
   const readDeployment = (name: string) =>
     kubeRequest<{
       spec: { replicas: number; template: { metadata: { annotations: Record<string, string> } } };
@@ -37,69 +18,40 @@ describe('the server function, driven by the real event source', () => {
   const envHash = async (name: string) =>
     (await readDeployment(name)).spec.template.metadata.annotations['mcpg.dev/env-hash'];
 
-  function server(name: string, spec: Record<string, unknown>) {
-    return {
-      apiVersion: 'mcpg.dev/v1alpha2',
-      kind: 'MCPGServer',
-      metadata: { name, namespace: namespace.name },
-      spec: { image: 'ghcr.io/example/tools:1.0.0', ...spec },
-    };
-  }
-
   async function eventually<T>(check: () => Promise<T>, timeout = 30_000): Promise<T> {
     return vi.waitFor(check, { timeout, interval: 250 });
   }
 
-  beforeAll(async () => {
-    await installCrds(kube);
-    running = await startWithEventSource({
-      name: 'server',
-      clients: kube,
-      namespace: namespace.name,
-      wiring,
-      probe: {
-        create: (name) => apply(kube, server(name, {})),
-        reconciled: async (name) => (await readServer(name)).status?.phase !== undefined,
-        remove: (name) => kubeRequest(kube.config, { method: 'DELETE', path: `${base()}/${name}` }),
-      },
-    });
-    fn = running.fn;
-  }, 90_000);
-
-  afterAll(async () => {
-    await running.stop();
-  });
-
   it('renders a Deployment, Service and NetworkPolicy, and reports Running once KWOK makes the pods ready', async () => {
-    await apply(kube, server('tools', { replicas: 2, federate: { gatewayRef: { name: 'gw' } } }));
+    await apply(kube, bed.server('tools', { replicas: 2, federate: { gatewayRef: { name: 'gw' } } }));
     const ready = await eventually(async () => {
-      const current = await readServer('tools');
+      const current = await bed.read('tools');
       expect(current.status?.phase).toBe('Running');
       return current;
     });
     expect(ready.status?.readyReplicas).toBe(2);
-    expect(ready.status?.url).toBe(`http://tools.${namespace.name}.svc.cluster.local:8080/mcp`);
+    expect(ready.status?.url).toBe(`http://tools.${bed.namespace}.svc.cluster.local:8080/mcp`);
     expect(ready.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
       status: 'True',
       reason: 'Running',
     });
     const policy = await kubeRequest<{ spec: { ingress: { from: unknown[] }[] } }>(kube.config, {
       method: 'GET',
-      path: `/apis/networking.k8s.io/v1/namespaces/${namespace.name}/networkpolicies/tools`,
+      path: `/apis/networking.k8s.io/v1/namespaces/${bed.namespace}/networkpolicies/tools`,
     });
     expect(policy.spec.ingress[0]?.from).toEqual([
       { podSelector: { matchLabels: { 'mcpg.dev/mcpggateway': 'gw' } } },
     ]);
-    const service = await kube.core.readNamespacedService({ name: 'tools', namespace: namespace.name });
+    const service = await kube.core.readNamespacedService({ name: 'tools', namespace: bed.namespace });
     expect(service.spec?.ports?.[0]).toMatchObject({ port: 8080, targetPort: 'mcp' });
   });
 
   it('rolls the pods when a labelled Secret the server reads changes (its event carries only a reference)', async () => {
     await kube.core.createNamespacedSecret({
-      namespace: namespace.name,
+      namespace: bed.namespace,
       body: { metadata: { name: 'token', labels: WATCHED }, stringData: { TOKEN: 'one' } },
     });
-    await apply(kube, server('with-secret', { envFrom: [{ secretRef: { name: 'token' } }] }));
+    await apply(kube, bed.server('with-secret', { envFrom: [{ secretRef: { name: 'token' } }] }));
     const first = await eventually(async () => {
       const hash = await envHash('with-secret');
       expect(hash).toMatch(/^[a-f0-9]{64}$/);
@@ -107,7 +59,7 @@ describe('the server function, driven by the real event source', () => {
     });
     await kube.core.replaceNamespacedSecret({
       name: 'token',
-      namespace: namespace.name,
+      namespace: bed.namespace,
       body: { metadata: { name: 'token', labels: WATCHED }, stringData: { TOKEN: 'two' } },
     });
     await eventually(async () => {
@@ -117,7 +69,7 @@ describe('the server function, driven by the real event source', () => {
     // The Deployment controller rolls a new ReplicaSet: the pod template hash changed.
     await eventually(async () => {
       const sets = await kube.apps.listNamespacedReplicaSet({
-        namespace: namespace.name,
+        namespace: bed.namespace,
         labelSelector: 'mcpg.dev/mcpgserver=with-secret',
       });
       const hashes = new Set(sets.items.map((r) => r.metadata?.labels?.['pod-template-hash']));
@@ -127,10 +79,10 @@ describe('the server function, driven by the real event source', () => {
 
   it('does not wake for a change to a Secret nobody labelled', async () => {
     await kube.core.createNamespacedSecret({
-      namespace: namespace.name,
+      namespace: bed.namespace,
       body: { metadata: { name: 'unlabelled' }, stringData: { TOKEN: 'one' } },
     });
-    await apply(kube, server('with-unlabelled', { envFrom: [{ secretRef: { name: 'unlabelled' } }] }));
+    await apply(kube, bed.server('with-unlabelled', { envFrom: [{ secretRef: { name: 'unlabelled' } }] }));
     const first = await eventually(async () => {
       const hash = await envHash('with-unlabelled');
       expect(hash).toMatch(/^[a-f0-9]{64}$/);
@@ -138,7 +90,7 @@ describe('the server function, driven by the real event source', () => {
     });
     // Its status says why, and what to do.
     const status = await eventually(async () => {
-      const found = (await readServer('with-unlabelled')).status?.conditions?.find(
+      const found = (await bed.read('with-unlabelled')).status?.conditions?.find(
         (c) => c.type === 'EnvironmentWatched',
       );
       expect(found).toBeDefined();
@@ -154,13 +106,13 @@ describe('the server function, driven by the real event source', () => {
     const rolled = await envHash('with-secret');
     await kube.core.replaceNamespacedSecret({
       name: 'unlabelled',
-      namespace: namespace.name,
+      namespace: bed.namespace,
       body: { metadata: { name: 'unlabelled' }, stringData: { TOKEN: 'two' } },
     });
     // A labelled Secret changed after it shows the function has heard everything sent before.
     await kube.core.replaceNamespacedSecret({
       name: 'token',
-      namespace: namespace.name,
+      namespace: bed.namespace,
       body: { metadata: { name: 'token', labels: WATCHED }, stringData: { TOKEN: 'three' } },
     });
     await eventually(async () => {
@@ -168,7 +120,7 @@ describe('the server function, driven by the real event source', () => {
     });
     expect(await envHash('with-unlabelled')).toBe(first);
     // The next resync picks it up.
-    expect(await fn.ping()).toBe(204);
+    expect(await bed.running.fn.ping()).toBe(204);
     await eventually(async () => {
       const hash = await envHash('with-unlabelled');
       expect(hash).not.toBe(first);
@@ -177,9 +129,9 @@ describe('the server function, driven by the real event source', () => {
 
   it('restores a deleted Service and a drifted replica count, and keeps a rollout restart', async () => {
     await eventually(async () => {
-      expect((await readServer('tools')).status?.phase).toBe('Running');
+      expect((await bed.read('tools')).status?.phase).toBe('Running');
     });
-    await kube.core.deleteNamespacedService({ name: 'tools', namespace: namespace.name });
+    await kube.core.deleteNamespacedService({ name: 'tools', namespace: bed.namespace });
     await kubeRequest(kube.config, {
       method: 'PATCH',
       path: deploymentPath('tools'),
@@ -199,7 +151,7 @@ describe('the server function, driven by the real event source', () => {
       contentType: 'application/merge-patch+json',
     });
     await eventually(async () => {
-      await kube.core.readNamespacedService({ name: 'tools', namespace: namespace.name });
+      await kube.core.readNamespacedService({ name: 'tools', namespace: bed.namespace });
       const deployment = await readDeployment('tools');
       expect(deployment.spec.replicas).toBe(2);
       expect(deployment.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBe(
@@ -210,21 +162,21 @@ describe('the server function, driven by the real event source', () => {
 
   it('makes no API write when a resync finds nothing changed', async () => {
     await eventually(async () => {
-      expect((await readServer('tools')).status?.phase).toBe('Running');
-      expect((await readServer('with-secret')).status?.phase).toBe('Running');
+      expect((await bed.read('tools')).status?.phase).toBe('Running');
+      expect((await bed.read('with-secret')).status?.phase).toBe('Running');
     });
     // Let the event stream settle: a first resync may still catch up on status.
-    expect(await fn.ping()).toBe(204);
+    expect(await bed.running.fn.ping()).toBe(204);
     await eventually(async () => {
-      const before = await fn.metric('mcpg_kube_api_requests', { verb: 'write' });
-      expect(await fn.ping()).toBe(204);
-      expect(await fn.metric('mcpg_kube_api_requests', { verb: 'write' })).toBe(before);
+      const before = await bed.running.fn.metric('mcpg_kube_api_requests', { verb: 'write' });
+      expect(await bed.running.fn.ping()).toBe(204);
+      expect(await bed.running.fn.metric('mcpg_kube_api_requests', { verb: 'write' })).toBe(before);
     });
   });
 
   it('answers malformed and foreign events by the reply contract', async () => {
     const post = (headers: Record<string, string>, body: string) =>
-      fetch(`${fn.url}/`, { method: 'POST', headers, body }).then((r) => r.status);
+      fetch(`${bed.running.fn.url}/`, { method: 'POST', headers, body }).then((r) => r.status);
     expect(await post({ 'content-type': 'application/json' }, '{"not":"an event"}')).toBe(400);
     expect(
       await post(
@@ -250,9 +202,13 @@ describe('the server function, driven by the real event source', () => {
           'ce-apiversion': 'mcpg.dev/v1alpha2',
           'ce-kind': 'MCPGServer',
           'ce-name': 'never-existed',
-          'ce-namespace': namespace.name,
+          'ce-namespace': bed.namespace,
         },
-        '{}',
+        JSON.stringify({
+          apiVersion: 'mcpg.dev/v1alpha2',
+          kind: 'MCPGServer',
+          metadata: { name: 'never-existed', namespace: bed.namespace },
+        }),
       ),
     ).toBe(204);
   });

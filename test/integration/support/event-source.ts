@@ -10,11 +10,15 @@ import { resourceOf } from '@mcpg-functions/shared/kube';
 import { sourceAdapter, startAdapter, stopAdapter } from '../../cluster/adapter.ts';
 import type { ManagedProcess } from '../../cluster/processes.ts';
 import type { Clients } from './cluster.ts';
+import { EventFanout } from './event-fanout.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
 import { serviceAccountsFor } from './service-accounts.ts';
 
 export interface FunctionUnderTest {
+  /** The function (the first replica when there are several). */
   fn: RunningFunction;
+  /** Every replica; one unless `replicas` asked for more. */
+  replicas: RunningFunction[];
   stop: () => Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export interface EventSourceOptions {
   /** More namespaces whose objects the namespaced watches cover (a tenant spans several). */
   moreNamespaces?: string[];
   env?: Record<string, string>;
+  /** Replicas of the function sharing the adapter's one event stream (each event goes to every replica). */
+  replicas?: number;
   probe: {
     create: (name: string) => Promise<unknown>;
     reconciled: (name: string) => Promise<boolean>;
@@ -110,6 +116,14 @@ async function startSourceAdapters(
   return [...adapters, clusterAdapter];
 }
 
+/** The one replica's URL, or a fan-out in front of several. */
+async function sinkFor(replicas: RunningFunction[], stops: Stops): Promise<string> {
+  if (replicas.length === 1) return `${(replicas[0] as RunningFunction).url}/`;
+  const fanout = new EventFanout(replicas.map((r) => `${r.url}/`));
+  stops.push(() => fanout.close());
+  return fanout.listen();
+}
+
 /** Creates probe objects until one is reconciled (the adapters deliver), then removes them. */
 async function awaitDelivery(adapters: ManagedProcess[], probe: EventSourceOptions['probe']): Promise<void> {
   const probes: string[] = [];
@@ -142,19 +156,20 @@ export async function startWithEventSource(options: EventSourceOptions): Promise
   };
   try {
     const kubeconfigs = await credentials(options, runDir, stops);
-    const fn = await startFunction(options.name, {
-      kubeconfig: kubeconfigs.function,
-      logDir,
-      ...(options.env ? { env: options.env } : {}),
-    });
-    stops.push(() => fn.stop());
-    const adapters = await startAdapters(
-      options,
-      { sink: `${fn.url}/`, kubeconfigs: kubeconfigs.sources, logDir },
-      stops,
-    );
+    const replicas: RunningFunction[] = [];
+    for (let i = 0; i < (options.replicas ?? 1); i += 1) {
+      const replica = await startFunction(options.name, {
+        kubeconfig: kubeconfigs.function,
+        logDir,
+        ...(options.env ? { env: options.env } : {}),
+      });
+      stops.push(() => replica.stop());
+      replicas.push(replica);
+    }
+    const sink = await sinkFor(replicas, stops);
+    const adapters = await startAdapters(options, { sink, kubeconfigs: kubeconfigs.sources, logDir }, stops);
     await awaitDelivery(adapters, options.probe);
-    return { fn, stop };
+    return { fn: replicas[0] as RunningFunction, replicas, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -32,9 +32,15 @@ export async function readMetric(
 /** Runs a function (functions/<name>/src/index.ts, or a bundle's `entry`) as its own process on a loopback port. */
 export async function startFunction(
   name: string,
-  options: { kubeconfig: string; logDir: string; env?: Record<string, string>; entry?: string },
+  options: {
+    kubeconfig: string;
+    logDir: string;
+    env?: Record<string, string>;
+    entry?: string;
+    port?: number;
+  },
 ): Promise<RunningFunction> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const fn = ManagedProcess.start({
     name: `function-${name}-${port}`,
     binary: process.execPath,

@@ -20,7 +20,12 @@ export async function sendResourceEvent(
       'ce-name': name,
       ...(namespace === undefined ? {} : { 'ce-namespace': namespace }),
     },
-    body: '{}',
+    // The object as far as the event names it: a strict receiver refuses data that names no object.
+    body: JSON.stringify({
+      apiVersion: 'mcpg.dev/v1alpha2',
+      kind,
+      metadata: { name, ...(namespace === undefined ? {} : { namespace }) },
+    }),
   });
   return response.status;
 }

@@ -1,15 +1,14 @@
 import { labelValue } from '@mcpg-functions/shared/runtime';
+import { childNameOf } from '@mcpg-functions/shared/workloads';
 
-/** Children are named after the gateway, with an `mcpg-` prefix when the name does not start with a letter. */
-export function baseName(gatewayName: string): string {
-  return /^[a-z]/.test(gatewayName) ? gatewayName : `mcpg-${gatewayName}`;
-}
-
-/** Names stay DNS labels (≤ 63 characters), shortened with a hash when longer. */
+/**
+ * Children are named after the gateway, with an `mcpg-` prefix when the name does not start with a letter;
+ * names stay DNS labels (≤ 63 characters), shortened with a hash when longer.
+ */
 export const names = {
-  configMap: (gateway: string) => labelValue(`${baseName(gateway)}-config`),
-  service: (gateway: string) => labelValue(baseName(gateway)),
-  workload: (gateway: string) => labelValue(`${baseName(gateway)}-gateway`),
+  configMap: (gateway: string) => childNameOf('MCPGGateway', gateway, 'ConfigMap'),
+  service: (gateway: string) => childNameOf('MCPGGateway', gateway, 'Service'),
+  workload: (gateway: string) => childNameOf('MCPGGateway', gateway, 'Deployment'),
 };
 
 export const COMPONENT = 'gateway';

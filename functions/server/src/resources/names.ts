@@ -1,13 +1,12 @@
 import { labelValue } from '@mcpg-functions/shared/runtime';
-import { normalisePath } from '@mcpg-functions/shared/workloads';
+import { childNameOf, normalisePath } from '@mcpg-functions/shared/workloads';
 
 /**
  * Children share the server's name. A Service name must be a DNS label starting with a letter, so names that
  * start with a digit get an `mcpg-` prefix, and names over 63 characters are shortened with a hash.
  */
 export function childName(serverName: string): string {
-  const name = /^[a-z]/.test(serverName) ? serverName : `mcpg-${serverName}`;
-  return labelValue(name);
+  return childNameOf('MCPGServer', serverName, 'Service');
 }
 
 export { MCP_PORT_NAME } from '@mcpg-functions/shared/workloads';

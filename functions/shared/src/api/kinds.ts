@@ -32,7 +32,19 @@ export interface KindDefinition {
   spec: z.ZodType;
   status: z.ZodType;
   columns: PrinterColumn[];
+  /**
+   * Set for kinds whose children (a Service above all) are named after the object: the name must then also be
+   * a valid child name, a DNS label without dots (length is fine: long child names are shortened with a hash).
+   */
+  namesChildren?: boolean;
 }
+
+/** What a name must look like when children are named after it; the CRD's CEL rule and validate.ts share it. */
+export const CHILD_NAMING_NAME = {
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+  message:
+    'metadata.name must be lower-case letters, digits and "-" (no "."), since the Services and other children are named after it',
+} as const;
 
 const condition = (type: string): PrinterColumn => ({
   name: type,
@@ -46,7 +58,7 @@ function kind(
   name: string,
   shortName: string,
   scope: KindDefinition['scope'],
-  rest: Pick<KindDefinition, 'description' | 'spec' | 'status' | 'columns'>,
+  rest: Pick<KindDefinition, 'description' | 'spec' | 'status' | 'columns' | 'namesChildren'>,
 ): KindDefinition {
   const lower = name.toLowerCase();
   return { kind: name, plural: `${lower}s`, singular: lower, shortName, scope, ...rest };
@@ -54,6 +66,7 @@ function kind(
 
 export const KINDS: readonly KindDefinition[] = [
   kind('MCPGGateway', 'mcpgw', 'Namespaced', {
+    namesChildren: true,
     description: 'An MCP gateway deployment and everything it needs to run.',
     spec: gatewaySpecSchema,
     status: gatewayStatusSchema,
@@ -85,6 +98,7 @@ export const KINDS: readonly KindDefinition[] = [
     ],
   }),
   kind('MCPGServer', 'mcpgs', 'Namespaced', {
+    namesChildren: true,
     description: 'An MCP server run as a Deployment and Service, optionally federated into a gateway.',
     spec: serverSpecSchema,
     status: serverStatusSchema,
@@ -99,6 +113,7 @@ export const KINDS: readonly KindDefinition[] = [
     ],
   }),
   kind('MCPGInstance', 'mcpgi', 'Namespaced', {
+    namesChildren: true,
     description: 'A per-subject MCP server pod, collected when idle or too old.',
     spec: instanceSpecSchema,
     status: instanceStatusSchema,

@@ -9,7 +9,7 @@ import { API_VERSION, dnsSubdomain, GROUP } from './common.ts';
 import { issueToErrors, NO_FINDINGS, type FieldError, type ValidationResult } from './field-errors.ts';
 import type { GatewaySpec } from './gateway.schema.ts';
 import { validateGatewaySpec } from './gateway.validation.ts';
-import { findKind, type KindDefinition } from './kinds.ts';
+import { CHILD_NAMING_NAME, findKind, type KindDefinition } from './kinds.ts';
 import type { PluginSpec } from './plugin.schema.ts';
 import { validatePluginSpec } from './plugin.validation.ts';
 import type { RouteSpec } from './route.schema.ts';
@@ -92,6 +92,11 @@ function checkMetadata(metadata: unknown, kind: KindDefinition): ValidationResul
     errors.push({
       path: 'metadata.name',
       message: `must be a lower-case DNS name (letters, digits, "-" and ".") (got ${JSON.stringify(meta.name)})`,
+    });
+  } else if (kind.namesChildren && !new RegExp(CHILD_NAMING_NAME.pattern).test(meta.name)) {
+    errors.push({
+      path: 'metadata.name',
+      message: `${CHILD_NAMING_NAME.message.replace(/^metadata\.name /, '')} (got ${JSON.stringify(meta.name)})`,
     });
   }
   if (kind.scope === 'Cluster' && meta.namespace !== undefined) {

@@ -1,5 +1,5 @@
 import { API_VERSION, GROUP, VERSION } from '../api/common.ts';
-import type { KindDefinition } from '../api/kinds.ts';
+import { CHILD_NAMING_NAME, type KindDefinition } from '../api/kinds.ts';
 import { toStructuralSchema } from './structural.ts';
 
 /** The CustomResourceDefinition of one kind, as the API server takes it. */
@@ -48,5 +48,15 @@ function rootSchema(kind: KindDefinition): Record<string, unknown> {
       spec: toStructuralSchema(kind.spec),
       status: toStructuralSchema(kind.status),
     },
+    ...(kind.namesChildren
+      ? {
+          'x-kubernetes-validations': [
+            {
+              rule: `self.metadata.name.matches('${CHILD_NAMING_NAME.pattern}')`,
+              message: CHILD_NAMING_NAME.message,
+            },
+          ],
+        }
+      : {}),
   };
 }

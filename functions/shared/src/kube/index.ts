@@ -21,4 +21,4 @@ export {
   type ObjectRef,
 } from './raw.ts';
 export { requireResource, resourceOf, type ResourceType } from './resources.ts';
-export { equalityRequirements, MANAGED_SELECTOR, ResyncSnapshot } from './snapshot.ts';
+export { equalityRequirements, MANAGED_SELECTOR, ResyncSnapshot, type ParentLabel } from './snapshot.ts';

@@ -6,7 +6,7 @@
 import { apiStatus, isNotFound } from './errors.ts';
 import { kubeRequest, resourcePath, type ApiTarget } from './raw.ts';
 import { requireResource } from './resources.ts';
-import { ResyncSnapshot } from './snapshot.ts';
+import { ResyncSnapshot, type ParentLabel } from './snapshot.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -73,8 +73,17 @@ export class ObjectClient {
    * The same client reading through a snapshot for one resync pass (see snapshot.ts); `seed` are the objects
    * the resync listed. Writes and counts are shared with this client.
    */
-  forResync(seed: KubeObject[], childTypes: readonly { apiVersion: string; kind: string }[]): ObjectClient {
-    const snapshot = new ResyncSnapshot((type, selector) => this.listLive(type, selector), seed, childTypes);
+  forResync(
+    seed: KubeObject[],
+    childTypes: readonly { apiVersion: string; kind: string }[],
+    parents?: ParentLabel,
+  ): ObjectClient {
+    const snapshot = new ResyncSnapshot(
+      (type, selector) => this.listLive(type, selector),
+      seed,
+      childTypes,
+      parents,
+    );
     return new ObjectClient(this.config, this.fieldManager, { counts: this.counts, snapshot });
   }
 
@@ -121,18 +130,30 @@ export class ObjectClient {
     const items: T[] = [];
     let token: string | undefined;
     do {
-      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (labelSelector) query.set('labelSelector', labelSelector);
-      if (token) query.set('continue', token);
-      this.counts.reads += 1;
-      const page = await kubeRequest<{ items: T[]; metadata?: { continue?: string } }>(this.config, {
-        method: 'GET',
-        path: `${this.path(type)}?${query.toString()}`,
-      });
-      items.push(...page.items.map((item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind })));
-      token = page.metadata?.continue || undefined;
+      const page = await this.listPage(type, { labelSelector, continue: token });
+      items.push(...(page.items as T[]));
+      token = page.continue;
     } while (token);
     return items;
+  }
+
+  /** One page of a list, always live; `continue` of the answer names the next page, if any. */
+  async listPage(
+    type: { apiVersion: string; kind: string; namespace?: string | undefined },
+    options: { labelSelector?: string | undefined; continue?: string | undefined; limit?: number } = {},
+  ): Promise<{ items: KubeObject[]; continue: string | undefined }> {
+    const query = new URLSearchParams({ limit: String(options.limit ?? PAGE_SIZE) });
+    if (options.labelSelector) query.set('labelSelector', options.labelSelector);
+    if (options.continue) query.set('continue', options.continue);
+    this.counts.reads += 1;
+    const page = await kubeRequest<{ items: KubeObject[]; metadata?: { continue?: string } }>(this.config, {
+      method: 'GET',
+      path: `${this.path(type)}?${query.toString()}`,
+    });
+    return {
+      items: page.items.map((item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind })),
+      continue: page.metadata?.continue || undefined,
+    };
   }
 
   /** Server-side apply of the fields this function owns. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pathResource } from './raw.ts';
+import { pathResource, retryDelayMs } from './raw.ts';
 
 describe('the resource a request path names (span names stay low-cardinality)', () => {
   it.each([
@@ -11,5 +11,17 @@ describe('the resource a request path names (span names stay low-cardinality)', 
     ['/api/v1/namespaces', 'namespaces'],
   ])('%s → %s', (path, resource) => {
     expect(pathResource(path)).toBe(resource);
+  });
+});
+
+describe('waiting before a retried answer', () => {
+  it.each([
+    { retryAfter: '2', attempt: 1, ms: 2000 },
+    { retryAfter: '0', attempt: 1, ms: 0 },
+    { retryAfter: undefined, attempt: 2, ms: 2000 },
+    { retryAfter: 'Wed, 21 Oct 2026 07:28:00 GMT', attempt: 1, ms: 1000 },
+    { retryAfter: '60', attempt: 1, ms: undefined },
+  ])('Retry-After $retryAfter on attempt $attempt waits $ms ms', ({ retryAfter, attempt, ms }) => {
+    expect(retryDelayMs(retryAfter, attempt)).toBe(ms);
   });
 });

@@ -76,6 +76,27 @@ export interface RawRequest {
   contentType?: string;
   /** Extra headers, such as Impersonate-User for tests of authorisation. */
   headers?: Record<string, string | string[]>;
+  /** Milliseconds one attempt may take before it is abandoned (default REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+/** No call to the API server waits longer than this for its answer. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Answers that mean "not now" (API Priority and Fairness, an API server starting or overloaded), retried. */
+const RETRIED_STATUSES = new Set([429, 503]);
+const MAX_ATTEMPTS = 4;
+/** The longest Retry-After honoured; a longer one fails the call, and the pass's own retry takes over. */
+const MAX_RETRY_AFTER_MS = 10_000;
+const DEFAULT_RETRY_MS = 1_000;
+
+/**
+ * Milliseconds to wait before retrying, from the answer's Retry-After (in seconds; a date or nothing gets a
+ * growing default); undefined when the server asks for a longer wait than a request should block for.
+ */
+export function retryDelayMs(retryAfter: string | undefined, attempt: number): number | undefined {
+  const seconds = retryAfter === undefined ? NaN : Number(retryAfter);
+  if (!Number.isFinite(seconds) || seconds < 0) return DEFAULT_RETRY_MS * attempt;
+  return seconds * 1000 > MAX_RETRY_AFTER_MS ? undefined : seconds * 1000;
 }
 
 /** Sends one request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
@@ -97,7 +118,10 @@ export function kubeRequest<T>(target: ApiTarget, request: RawRequest): Promise<
       const { server, options } = await requestOptions(target, base);
       const url = new URL(request.path, server);
       const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
-      const { status, text } = await send(url, options, payload);
+      const { status, text } = await sendWithRetries(url, options, {
+        payload,
+        timeoutMs: request.timeoutMs ?? REQUEST_TIMEOUT_MS,
+      });
       span.setAttribute('http.response.status_code', status);
       if (status < 200 || status > 299) throw new KubeApiError(request.method, request.path, status, text);
       return (text ? JSON.parse(text) : undefined) as T;
@@ -113,22 +137,55 @@ export function pathResource(path: string): string {
   return [scoped[0], scoped[2]].filter(Boolean).join('/') || path;
 }
 
+interface Answer {
+  status: number;
+  text: string;
+  retryAfter: string | undefined;
+}
+
+/**
+ * Sends, retrying what the API server asks to have retried (429 and 503, after their Retry-After); every
+ * attempt has a timeout. Other failures are the caller's: a pass fails and its event is retried later.
+ */
+async function sendWithRetries(
+  url: URL,
+  options: https.RequestOptions,
+  request: { payload: string | undefined; timeoutMs: number },
+): Promise<Answer> {
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await send(url, options, request);
+    if (attempt >= MAX_ATTEMPTS || !RETRIED_STATUSES.has(answer.status)) return answer;
+    const delay = retryDelayMs(answer.retryAfter, attempt);
+    if (delay === undefined) return answer;
+    await sleep(delay);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 function send(
   url: URL,
   options: https.RequestOptions,
-  payload?: string,
-): Promise<{ status: number; text: string }> {
+  request: { payload: string | undefined; timeoutMs: number },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, options, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, text });
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, text, retryAfter });
       });
+      res.on('error', reject);
+    });
+    req.setTimeout(request.timeoutMs, () => {
+      req.destroy(new Error(`no answer from the API server within ${request.timeoutMs} ms`));
     });
     req.on('error', reject);
-    req.end(payload);
+    req.end(request.payload);
   });
 }
 

@@ -171,4 +171,24 @@ describe('equality requirements of a label selector', () => {
   ])('%s', (selector, expected) => {
     expect(equalityRequirements(selector)).toEqual(expected);
   });
+
+  it('narrows its child lists to one page of parents, and sends other parents’ lists live', async () => {
+    const api = fakeApi([
+      object('Deployment', 'a', 'team-a', managed('a')),
+      object('Deployment', 'z', 'team-a', managed('z')),
+    ]);
+    const snapshot = new ResyncSnapshot(api.listLive, [], CHILD_TYPES, {
+      key: 'mcpg.dev/mcpgserver',
+      values: ['b', 'a'],
+    });
+    const type = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'team-a' };
+    const of = (parent: string) => `${MANAGED_SELECTOR},mcpg.dev/mcpgserver=${parent}`;
+    await snapshot.list(type, of('a'), () => api.listLive(type, of('a')));
+    await snapshot.list(type, of('b'), () => api.listLive(type, of('b')));
+    await snapshot.list(type, of('z'), () => api.listLive(type, of('z')));
+    expect(api.calls).toEqual([
+      `LIST Deployment/team-a?${MANAGED_SELECTOR},mcpg.dev/mcpgserver in (a,b)`,
+      `LIST Deployment/team-a?${of('z')}`,
+    ]);
+  });
 });

@@ -9,6 +9,9 @@
  *  - any other identical read (the same GET, the same list, the same discovery question) is sent once;
  *  - the objects the resync itself listed are not read again.
  *
+ * A resync that goes page by page narrows the child lists to the page's parents (ParentLabel), so memory holds
+ * one page's children, not the whole fleet's; a list the narrowed snapshot cannot answer is sent live.
+ *
  * A labelled object missing from the snapshot is read live, so a foreign object with a child's name is still
  * noticed and never overwritten; lists of the resynced kind itself are always live (a pass may delete some);
  * a status conflict re-reads fresh (ObjectClient.get with `fresh`). Failed reads are not remembered.
@@ -22,6 +25,12 @@ type TypeRef = { apiVersion: string; kind: string };
 type TypeInNamespace = TypeRef & { namespace?: string | undefined };
 
 export type ListLive = (type: TypeInNamespace, labelSelector?: string) => Promise<KubeObject[]>;
+
+/** The label naming a child's parent, and its values for the parents this snapshot serves. */
+export interface ParentLabel {
+  key: string;
+  values: string[];
+}
 
 /** Equality requirements of a selector (`a=b,c==d`); undefined when it uses anything else. */
 export function equalityRequirements(selector: string): [string, string][] | undefined {
@@ -43,13 +52,25 @@ export class ResyncSnapshot {
   private readonly listLive: ListLive;
   private readonly seededKinds = new Set<string>();
   private readonly childKinds: Set<string>;
+  private readonly parents: { key: string; values: Set<string>; selector: string } | undefined;
 
   /**
    * `seed` are objects the resync already listed (the kind itself), answered by `get` without another read;
-   * `childTypes` are the kinds listed once per namespace.
+   * `childTypes` are the kinds listed once per namespace; `parents`, when given, narrows those lists to the
+   * children of these parents.
    */
-  constructor(listLive: ListLive, seed: KubeObject[] = [], childTypes: readonly TypeRef[] = []) {
+  constructor(
+    listLive: ListLive,
+    seed: KubeObject[] = [],
+    childTypes: readonly TypeRef[] = [],
+    parents?: ParentLabel,
+  ) {
     this.listLive = listLive;
+    this.parents = parents && {
+      key: parents.key,
+      values: new Set(parents.values),
+      selector: `${MANAGED_SELECTOR},${parents.key} in (${[...new Set(parents.values)].sort().join(',')})`,
+    };
     this.childKinds = new Set(childTypes.map((t) => `${t.apiVersion}/${t.kind}`));
     const seeded = new Map<string, KubeObject[]>();
     for (const object of seed) {
@@ -79,7 +100,15 @@ export class ResyncSnapshot {
   }
 
   private managed(type: TypeInNamespace): Promise<KubeObject[]> {
-    return this.remember(`managed:${typeKey(type)}`, () => this.listLive(type, MANAGED_SELECTOR));
+    const selector = this.parents?.selector ?? MANAGED_SELECTOR;
+    return this.remember(`managed:${typeKey(type)}`, () => this.listLive(type, selector));
+  }
+
+  /** Whether a list with these requirements is answered in full by the (possibly narrowed) child lists. */
+  private holdsAll(requirements: [string, string][] | undefined): requirements is [string, string][] {
+    if (!requirements?.some(([k, v]) => `${k}=${v}` === MANAGED_SELECTOR)) return false;
+    const parents = this.parents;
+    return !parents || requirements.some(([k, v]) => k === parents.key && parents.values.has(v));
   }
 
   async get(
@@ -97,10 +126,7 @@ export class ResyncSnapshot {
     readLive: () => Promise<KubeObject[]>,
   ): Promise<KubeObject[]> {
     const requirements = labelSelector ? equalityRequirements(labelSelector) : undefined;
-    if (
-      this.childKinds.has(`${type.apiVersion}/${type.kind}`) &&
-      requirements?.some(([k, v]) => `${k}=${v}` === MANAGED_SELECTOR)
-    ) {
+    if (this.childKinds.has(`${type.apiVersion}/${type.kind}`) && this.holdsAll(requirements)) {
       const items = await this.managed(type);
       return items.filter((o) => requirements.every(([k, v]) => o.metadata.labels?.[k] === v));
     }

@@ -18,6 +18,25 @@ export interface CloudEvent {
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/** What kind of rule a refused request broke, for the refusal metric. */
+export type EventFault = 'not-an-event' | 'attribute-name' | 'attribute-value' | 'data';
+
+/** A request the CloudEvents 1.0 HTTP binding does not allow; says what is wrong and which rule it broke. */
+export class CloudEventFault extends Error {
+  readonly fault: EventFault;
+
+  constructor(fault: EventFault, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CloudEventFault';
+    this.fault = fault;
+  }
+}
+
+/** Attribute names are lower-case letters and digits only (CloudEvents 1.0, "Attribute Naming Convention"). */
+const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
+/** RFC 3339 date-time, as the `time` attribute must be. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
 function header(headers: Headers, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -30,11 +49,13 @@ function mediaType(contentType: string | undefined): string {
 const isJson = (type: string) =>
   type === 'application/json' || type.endsWith('+json') || type === 'text/json';
 
-function parseJson(text: string, what: string): unknown {
+function parseJson(text: string, what: string, fault: EventFault): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`${what} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new CloudEventFault(fault, `${what} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -57,14 +78,15 @@ function binaryEvent(
     if (name.startsWith('ce-') && value !== undefined) event[name.slice(3)] = percentDecoded(value);
   }
   if (contentType) event.datacontenttype = contentType;
-  if (body !== '') event.data = isJson(mediaType(contentType)) ? parseJson(body, 'the event data') : body;
+  if (body !== '')
+    event.data = isJson(mediaType(contentType)) ? parseJson(body, 'the event data', 'data') : body;
   return event;
 }
 
 function structuredEvent(body: string): Record<string, unknown> {
-  const parsed = parseJson(body, 'the structured event');
+  const parsed = parseJson(body, 'the structured event', 'not-an-event');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new Error('a structured event must be a JSON object');
+    throw new CloudEventFault('not-an-event', 'a structured event must be a JSON object');
   const event = { ...(parsed as Record<string, unknown>) };
   if (typeof event.data_base64 === 'string') {
     event.data = Buffer.from(event.data_base64, 'base64');
@@ -73,28 +95,57 @@ function structuredEvent(body: string): Record<string, unknown> {
   return event;
 }
 
+/** `data` and `data_base64` are members of the JSON format, not attributes. */
+const DATA_MEMBERS = new Set(['data', 'data_base64']);
+
+function checkNames(event: Record<string, unknown>): void {
+  const badName = Object.keys(event).find((name) => !DATA_MEMBERS.has(name) && !ATTRIBUTE_NAME.test(name));
+  if (badName !== undefined)
+    throw new CloudEventFault(
+      'attribute-name',
+      `the attribute name ${JSON.stringify(badName)} is not allowed: names are lower-case letters and digits only`,
+    );
+}
+
+function isTimestamp(value: unknown): boolean {
+  return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+}
+
 function checked(event: Record<string, unknown>): CloudEvent {
+  checkNames(event);
   if (event.specversion !== '1.0')
-    throw new Error(
+    throw new CloudEventFault(
+      'attribute-value',
       `specversion must be "1.0", got ${event.specversion === undefined ? 'nothing' : JSON.stringify(event.specversion)}`,
     );
   for (const required of ['id', 'source', 'type']) {
     const value = event[required];
     if (typeof value !== 'string' || value === '')
-      throw new Error(`the required attribute "${required}" is missing or empty`);
+      throw new CloudEventFault(
+        'attribute-value',
+        `the required attribute "${required}" is missing or empty`,
+      );
   }
+  if (event.time !== undefined && !isTimestamp(event.time))
+    throw new CloudEventFault(
+      'attribute-value',
+      `time must be an RFC 3339 timestamp, got ${JSON.stringify(event.time)}`,
+    );
   return event as CloudEvent;
 }
 
-/** Decodes one event from an HTTP request; throws an Error saying what is wrong with it. */
+/** Decodes one event from an HTTP request; throws a CloudEventFault saying what is wrong with it. */
 export function eventFromHttp(headers: Headers, body: string | Buffer | undefined): CloudEvent {
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : (body ?? '');
   const contentType = header(headers, 'content-type');
   const type = mediaType(contentType);
   if (type.startsWith('application/cloudevents-batch'))
-    throw new Error('batched events are not supported; send one event per request');
+    throw new CloudEventFault('not-an-event', 'batched events are not supported; send one event per request');
   if (type.startsWith('application/cloudevents')) return checked(structuredEvent(text));
   if (header(headers, 'ce-specversion') === undefined)
-    throw new Error('neither a binary-mode event (no ce-specversion header) nor a structured one');
+    throw new CloudEventFault(
+      'not-an-event',
+      'neither a binary-mode event (no ce-specversion header) nor a structured one',
+    );
   return checked(binaryEvent(headers, text, contentType));
 }

@@ -1,11 +1,10 @@
 /**
  * From a poke to the objects to reconcile: our own kind maps to itself, a child to its controlling parent, any
- * other object to the dependents the kind declares; a ping lists everything (all pages) and reconciles it with
- * bounded concurrency, skipping objects still backing off after a failure.
+ * other object to the dependents the kind declares; then the passes, with bounded concurrency.
  */
 import { describeKey, type KubeObject, type ObjectKey } from '../kube/index.ts';
 import { withSpan } from '../tracing/index.ts';
-import type { ReconcileDriver, Outcome } from './driver.ts';
+import type { ReconcileDriver, Outcome, Trigger } from './driver.ts';
 import type { Poke } from './events.ts';
 import { controllerOf, parentLabel } from './ownership.ts';
 
@@ -15,14 +14,29 @@ export interface DispatchResult {
   failed: { key: ObjectKey; error: Error }[];
 }
 
-export async function keysFor<O extends KubeObject>(
+/** The objects one event asks to reconcile, and why: the object itself, or something it depends on. */
+export interface Targets {
+  keys: ObjectKey[];
+  trigger: Trigger;
+}
+
+export async function targetsFor<O extends KubeObject>(
+  poke: Poke & { kind: 'object' },
+  driver: ReconcileDriver<O>,
+): Promise<Targets> {
+  const { key } = poke;
+  const reconciler = driver.reconciler;
+  if (key.kind === reconciler.kind.kind && key.apiVersion.startsWith('mcpg.dev/'))
+    return { keys: [driver.keyFor(key.name, key.namespace)], trigger: 'self' };
+  return { keys: await relatedKeys(poke, driver), trigger: 'related' };
+}
+
+async function relatedKeys<O extends KubeObject>(
   poke: Poke & { kind: 'object' },
   driver: ReconcileDriver<O>,
 ): Promise<ObjectKey[]> {
   const { key } = poke;
   const reconciler = driver.reconciler;
-  if (key.kind === reconciler.kind.kind && key.apiVersion.startsWith('mcpg.dev/'))
-    return [driver.keyFor(key.name, key.namespace)];
   if (reconciler.childTypes.some((t) => t.kind === key.kind && t.apiVersion === key.apiVersion)) {
     if (poke.ownerReferences.length === 0 && Object.keys(poke.labels).length === 0) {
       // A Reference-mode event (ConfigMaps and Secrets are only sent so) carries no metadata: read the child.
@@ -38,21 +52,23 @@ export async function keysFor<O extends KubeObject>(
   return reconciler.dependents ? reconciler.dependents(key, driver.context()) : [];
 }
 
+/** Reconciles the targets, `concurrency` at a time; once `signal` aborts, no further pass starts. */
 export async function reconcileAll<O extends KubeObject>(
   driver: ReconcileDriver<O>,
-  keys: ObjectKey[],
-  concurrency: number,
+  { keys, trigger }: Targets,
+  options: { concurrency: number; signal?: AbortSignal | undefined },
 ): Promise<DispatchResult> {
   const result: DispatchResult = { reconciled: [], failed: [] };
   const queue = [...keys];
+  const next = () => (options.signal?.aborted ? undefined : queue.shift());
   const worker = async () => {
-    for (let key = queue.shift(); key; key = queue.shift()) {
+    for (let key = next(); key; key = next()) {
       try {
         const outcome = await withSpan(
           `reconcile ${key.kind}`,
           { 'mcpg.object': describeKey(key) },
           async (span) => {
-            const done = await driver.reconcileKey(key);
+            const done = await driver.reconcileKey(key, trigger);
             span.setAttribute('mcpg.outcome', done);
             return done;
           },
@@ -63,40 +79,8 @@ export async function reconcileAll<O extends KubeObject>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   return result;
-}
-
-/**
- * A resync: every object of the kind, minus those still waiting out a failure backoff (unless their spec
- * changed), reconciled through one snapshot of reads (kube/snapshot.ts), so an unchanged fleet costs a few
- * lists per namespace instead of several requests per object.
- */
-export async function resync<O extends KubeObject>(
-  driver: ReconcileDriver<O>,
-  now: Date,
-  concurrency: number,
-): Promise<DispatchResult> {
-  const client = driver.context().client;
-  const objects = await client.list<
-    KubeObject & { status?: { nextAttemptAt?: string; observedGeneration?: number } }
-  >({ apiVersion: driver.keyFor('').apiVersion, kind: driver.reconciler.kind.kind });
-  // The backoff belongs to the kind's owner; a status facet checks every object.
-  const facet = driver.reconciler.statusFacet !== undefined;
-  const due = objects.filter((o) => {
-    const next = o.status?.nextAttemptAt;
-    if (facet) return true;
-    const specChanged = o.status?.observedGeneration !== o.metadata.generation;
-    return specChanged || !next || Date.parse(next) <= now.getTime();
-  });
-  const keys = due.map((o) => driver.keyFor(o.metadata.name, o.metadata.namespace));
-  return reconcileAll(
-    driver.withClient(
-      client.forResync(due, [...driver.reconciler.childTypes, ...(driver.reconciler.observedTypes ?? [])]),
-    ),
-    keys,
-    concurrency,
-  );
 }
 
 export function summarize(result: DispatchResult): string {

@@ -1,27 +1,25 @@
 /**
- * The reconcile loop every function shares (controller-runtime's contract): fetch the object, let the kind's
- * code compute its desired children and status, apply what differs, delete children no longer wanted, write
- * status once if it changed, and record Events on condition transitions. Level-based: the same call for every
- * event type, and a pass over an unchanged object makes no write.
+ * The reconcile loop every function shares, in controller-runtime's order: fetch the object (finalize it when
+ * it is being deleted, or leave it be while it waits out a failure), let the kind's code compute its desired
+ * children and status, apply the children (children.ts), report status once if it changed (status-writer.ts),
+ * and on failure record when to try again (backoff.ts). Level-based: the same pass for every event type, a
+ * pass over an unchanged object writes nothing, and passes for one object never overlap in a process
+ * (key-queue.ts).
  */
-import { randomBytes } from 'node:crypto';
-import type { Condition, KindDefinition } from '../api/index.ts';
+import type { KindDefinition } from '../api/index.ts';
 import { API_VERSION } from '../api/index.ts';
-import {
-  apiStatus,
-  describeKey,
-  isNotFound,
-  keyOf,
-  type KubeObject,
-  type ObjectClient,
-  type ObjectKey,
-} from '../kube/index.ts';
-import { transitions, type ConditionInput } from './conditions.ts';
+import { describeKey, keyOf, type KubeObject, type ObjectClient, type ObjectKey } from '../kube/index.ts';
+import { isBackingOff, nextFailure } from './backoff.ts';
+import { reconcileChildren } from './children.ts';
+import type { ConditionInput } from './conditions.ts';
 import { isTerminal, TransientError, type TerminalError } from './errors.ts';
+import { ensureFinalizer, finalize } from './finalizers.ts';
+import { KeyQueue } from './key-queue.ts';
+import { recordEvent } from './kube-events.ts';
 import type { Logger } from './logger.ts';
-import { childSelector, isControlledBy } from './ownership.ts';
-import { nextStatus, sameStatus, type StatusFacet, type StatusOf } from './status-merge.ts';
-import { isSubset } from './subset.ts';
+import type { StatusFacet, StatusOf, StatusUpdate } from './status-merge.ts';
+import { StatusWriter, type StatusWriteResult } from './status-writer.ts';
+import { WrittenVersions } from './written-versions.ts';
 
 export interface ChildType {
   apiVersion: string;
@@ -73,25 +71,58 @@ export interface KindReconciler<O extends KubeObject = KubeObject> {
   finalizer?: { name: string; finalize: (object: O, context: ReconcileContext) => Promise<void> };
 }
 
-export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed';
+/**
+ * What a pass did: `held` means it did not run (the object waits out a failure, or is exactly what our last
+ * write left); `superseded` means the spec changed under it, so its status was not written.
+ */
+export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed' | 'held' | 'superseded';
 
-const STATUS_WRITE_ATTEMPTS = 3;
-const MAX_BACKOFF_SECONDS = 300;
+/**
+ * Why a pass was asked for. `self`: an event about the object itself; `related`: an event about something it
+ * depends on (a child, a Secret, a referenced object), which always runs a pass; `resync`: a periodic check.
+ */
+export type Trigger = 'self' | 'related' | 'resync';
+
+/** A pass that several requests joined runs for the most demanding of them. */
+function strongerTrigger(a: Trigger, b: Trigger): Trigger {
+  return a === 'related' || b === 'related'
+    ? 'related'
+    : a === 'resync' || b === 'resync'
+      ? 'resync'
+      : 'self';
+}
+
+/** What drivers made from one another (withClient) share: the per-object queue and our own writes. */
+interface SharedState {
+  queue: KeyQueue<Trigger, Outcome>;
+  written: WrittenVersions;
+}
 
 export class ReconcileDriver<O extends KubeObject = KubeObject> {
   readonly reconciler: KindReconciler<O>;
   private readonly client: ObjectClient;
   private readonly log: Logger;
   private readonly clock: () => Date;
+  private readonly shared: SharedState;
+  private readonly status: StatusWriter;
 
   constructor(
     reconciler: KindReconciler<O>,
     deps: { client: ObjectClient; log: Logger; clock?: () => Date },
+    shared: SharedState = { queue: new KeyQueue(strongerTrigger), written: new WrittenVersions() },
   ) {
     this.reconciler = reconciler;
     this.client = deps.client;
     this.log = deps.log;
     this.clock = deps.clock ?? (() => new Date());
+    this.shared = shared;
+    this.status = new StatusWriter({
+      client: this.client,
+      log: this.log,
+      foreign: reconciler.foreignStatusFields ?? [],
+      facet: reconciler.statusFacet,
+      written: shared.written,
+    });
   }
 
   context(): ReconcileContext {
@@ -100,261 +131,136 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
 
   /** The same driver working through another client (a resync's snapshot reads). */
   withClient(client: ObjectClient): ReconcileDriver<O> {
-    return new ReconcileDriver(this.reconciler, { client, log: this.log, clock: this.clock });
+    return new ReconcileDriver(this.reconciler, { client, log: this.log, clock: this.clock }, this.shared);
   }
 
   keyFor(name: string, namespace?: string): ObjectKey {
     return { apiVersion: API_VERSION, kind: this.reconciler.kind.kind, name, namespace };
   }
 
-  /** One level-based pass over one object. Throws TransientError for failures worth a retry. */
-  async reconcileKey(key: ObjectKey): Promise<Outcome> {
+  /**
+   * One level-based pass over one object, queued behind any pass for it already running in this process.
+   * Throws TransientError for failures worth a retry.
+   */
+  reconcileKey(key: ObjectKey, trigger: Trigger = 'related'): Promise<Outcome> {
+    return this.shared.queue.run(describeKey(key), trigger, (why) => this.pass(key, why));
+  }
+
+  /** Whether this object waits: backing off from a failure, or unchanged since our own last write to it. */
+  private waits(object: O, trigger: Trigger, now: Date): boolean {
+    if (trigger === 'related') return false;
+    if (trigger === 'self' && this.shared.written.isOurLastWrite(object)) return true;
+    // The backoff belongs to the kind's owner; a status facet checks every object.
+    return !this.reconciler.statusFacet && isBackingOff(object, now);
+  }
+
+  private async pass(key: ObjectKey, trigger: Trigger): Promise<Outcome> {
     const found = await this.client.get<O>(key);
     if (!found) return 'gone';
-    if (found.metadata.deletionTimestamp) return this.finalize(found);
-    let object = found;
     const context = this.context();
+    if (found.metadata.deletionTimestamp) {
+      await finalize(this.reconciler.finalizer, found, context);
+      return 'gone';
+    }
+    if (this.waits(found, trigger, context.now)) return 'held';
+    let object = found;
     try {
-      object = await this.ensureFinalizer(found);
+      object = await ensureFinalizer(this.reconciler.finalizer, found, this.client);
+      if (object !== found) this.shared.written.remember(object);
       const desired = await this.reconciler.reconcile(object, context);
       if (desired.deleteSelf) return await this.deleteSelf(object, desired.deleteSelf, context.now);
-      const changedChildren = await this.applyChildren(object, desired);
-      const changedStatus = await this.writeStatus(object, desired, context.now);
-      return changedChildren || changedStatus ? 'updated' : 'unchanged';
+      const changedChildren = await reconcileChildren(
+        this.client,
+        object,
+        desired,
+        this.reconciler.childTypes,
+      );
+      const written = await this.status.write(object, desired, context.now);
+      if (written === 'superseded') return 'superseded';
+      return changedChildren || written === 'written' ? 'updated' : 'unchanged';
     } catch (error) {
-      if (isTerminal(error)) {
-        await this.recordTerminal(object, error, context.now);
-        return 'failed';
-      }
-      await this.recordFailure(object, error, context.now);
-      throw error instanceof TransientError
-        ? error
-        : new TransientError(`reconciling ${describeKey(key)} failed: ${(error as Error).message}`, {
-            cause: error,
-          });
+      return this.failed(object, error, context.now);
     }
   }
 
-  /** A failure no retry can fix (a spec that does not parse): said in Ready, or in the facet's condition. */
-  private async recordTerminal(object: O, error: TerminalError, now: Date): Promise<void> {
+  /** Records a failed pass in status; a terminal one is done (204), a transient one is thrown (503). */
+  private async failed(object: O, error: unknown, now: Date): Promise<Outcome> {
+    if (isTerminal(error)) {
+      await this.recordFailure(object, this.terminalStatus(object, error, now), now);
+      return 'failed';
+    }
+    await this.recordFailure(object, this.transientStatus(object, error as Error, now), now);
+    throw error instanceof TransientError
+      ? error
+      : new TransientError(`reconciling ${describeKey(keyOf(object))} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
+  }
+
+  /**
+   * A failure no retry can fix, said in Ready (or the facet's condition). One that waits for a spec change also
+   * records when it is rechecked, so events and resyncs leave the object alone until its spec moves.
+   */
+  private terminalStatus(object: O, error: TerminalError, now: Date): StatusUpdate {
+    const facet = this.reconciler.statusFacet;
     const failed: ConditionInput = {
-      type: this.reconciler.statusFacet?.condition ?? 'Ready',
+      type: facet?.condition ?? 'Ready',
       status: 'False',
       reason: error.reason,
       message: error.message,
     };
-    await this.writeStatus(object, { children: [], status: {}, conditions: [failed] }, now);
+    const waits = error.waitsFor === 'spec' && !facet;
+    const status = waits ? { ...nextFailure(statusOf(object), now, 'spec') } : {};
+    return { status, conditions: [failed] };
   }
 
-  /** Runs the kind's clean-up for an object being deleted, then removes our finalizer so it can go. */
-  private async finalize(object: O): Promise<Outcome> {
-    const finalizer = this.reconciler.finalizer;
-    const present = object.metadata.finalizers ?? [];
-    if (!finalizer || !present.includes(finalizer.name)) return 'gone';
-    try {
-      await finalizer.finalize(object, this.context());
-      await this.setFinalizers(
-        object,
-        present.filter((f) => f !== finalizer.name),
-      );
-    } catch (error) {
-      throw new TransientError(
-        `finalizing ${describeKey(keyOf(object))} failed: ${(error as Error).message}`,
-        { cause: error },
-      );
+  /**
+   * A pass that failed in a way a retry may fix: Ready=False with the reason and a retry time, so one poison
+   * object waits its turn. A facet's failed check withdraws what it vouched for (fail-closed) and leaves the
+   * backoff to the owner.
+   */
+  private transientStatus(object: O, error: Error, now: Date): StatusUpdate {
+    const facet = this.reconciler.statusFacet;
+    if (facet) {
+      return {
+        status: {},
+        conditions: [
+          { type: facet.condition, status: 'Unknown', reason: 'CheckFailed', message: error.message },
+        ],
+      };
     }
-    this.log.info({ object: describeKey(keyOf(object)) }, 'finalized');
-    return 'gone';
+    return {
+      status: { ...nextFailure(statusOf(object), now, 'backoff') },
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ReconcileFailed', message: error.message }],
+    };
   }
 
-  private async ensureFinalizer(object: O): Promise<O> {
-    const name = this.reconciler.finalizer?.name;
-    const present = object.metadata.finalizers ?? [];
-    if (!name || present.includes(name)) return object;
-    return this.setFinalizers(object, [...present, name]);
-  }
-
-  /** Guarded by resourceVersion: a concurrent writer makes the patch fail (and the pass retry), never loses an entry. */
-  private async setFinalizers(object: O, finalizers: string[]): Promise<O> {
-    const patched = await this.client.patch<O>(
-      keyOf(object),
-      [
-        { op: 'test', path: '/metadata/resourceVersion', value: object.metadata.resourceVersion },
-        { op: 'add', path: '/metadata/finalizers', value: finalizers },
-      ],
-      'json',
-    );
-    return { ...patched, apiVersion: object.apiVersion, kind: object.kind };
+  private async recordFailure(object: O, update: StatusUpdate, now: Date): Promise<StatusWriteResult> {
+    return this.status.write(object, update, now).catch((statusError: unknown) => {
+      this.log.warn(
+        { object: describeKey(keyOf(object)), err: statusError },
+        'could not record the failure in status',
+      );
+      return 'unchanged' as const;
+    });
   }
 
   private async deleteSelf(object: O, why: { reason: string; message: string }, now: Date): Promise<Outcome> {
-    const note = {
+    const condition = {
       type: 'Ready',
       status: 'False' as const,
       reason: why.reason,
       message: why.message,
       lastTransitionTime: now.toISOString(),
     };
-    await this.client.create(eventFor(object, note, now)).catch((error: unknown) => {
-      this.log.warn({ err: error }, 'could not record an Event');
-    });
+    await recordEvent(this.client, this.log, { object, condition, now });
     // Only this object: one created again under the same name since it was read is not ours to delete.
     await this.client.delete(keyOf(object), { uid: object.metadata.uid });
     this.log.info({ object: describeKey(keyOf(object)), reason: why.reason }, why.message);
     return 'gone';
   }
-
-  /** Applies children that are missing or drifted; deletes owned children that are no longer wanted. */
-  private async applyChildren(parent: O, desired: Desired): Promise<boolean> {
-    const { children, retained = [] } = desired;
-    let changed = false;
-    for (const child of children) {
-      const live = await this.client.get(keyOf(child));
-      if (live && !isControlledBy(live, parent)) {
-        throw new TransientError(
-          `${describeKey(keyOf(child))} exists and is not owned by ${describeKey(keyOf(parent))}; rename or remove it`,
-        );
-      }
-      if (live && isSubset(child, live)) continue;
-      await this.client.apply(child);
-      changed = true;
-    }
-    // Keyed by namespace too: a cluster-scoped parent has same-named children in several namespaces.
-    const childId = (c: ObjectKey) => `${c.kind}/${c.namespace ?? ''}/${c.name}`;
-    const wanted = new Set([...children.map(keyOf), ...retained].map(childId));
-    for (const type of this.reconciler.childTypes) {
-      // A child type whose API is not installed (an optional CRD) has nothing to prune.
-      const existing = await this.client
-        .list({ ...type, namespace: parent.metadata.namespace }, childSelector(parent))
-        .catch((error: unknown) => {
-          if (isNotFound(error)) return [];
-          throw error;
-        });
-      for (const stale of existing.filter(
-        (c) => isControlledBy(c, parent) && !wanted.has(childId(keyOf(c))),
-      )) {
-        await this.client.delete(keyOf(stale));
-        changed = true;
-      }
-    }
-    return changed;
-  }
-
-  /** Writes status once when it changed, with optimistic concurrency: a 409 re-reads and tries again. */
-  private async writeStatus(object: O, desired: Desired, now: Date): Promise<boolean> {
-    let current: O | undefined = object;
-    for (let attempt = 1; current && attempt <= STATUS_WRITE_ATTEMPTS; attempt += 1) {
-      const written = await this.tryStatusWrite(current, desired, now);
-      if (written !== 'conflict') return written;
-      current = await this.client.get<O>(keyOf(current), { fresh: true });
-    }
-    if (current)
-      throw new TransientError(`status of ${describeKey(keyOf(object))} kept conflicting; retrying later`);
-    return false;
-  }
-
-  private async tryStatusWrite(current: O, desired: Desired, now: Date): Promise<boolean | 'conflict'> {
-    const before = (current.status ?? {}) as StatusOf;
-    const { foreignStatusFields: foreign = [], statusFacet: facet } = this.reconciler;
-    const next = nextStatus(before, desired, {
-      now,
-      generation: current.metadata.generation,
-      foreign,
-      facet,
-    });
-    if (sameStatus(before, next)) return false;
-    try {
-      // lastReconcileTime is the owner's: a facet's write is not a reconcile of the object.
-      await this.client.replaceStatus({
-        ...current,
-        status: facet ? next : { ...next, lastReconcileTime: now.toISOString() },
-      });
-    } catch (error) {
-      if (apiStatus(error) === 409) return 'conflict';
-      // Deleted while we worked: nothing left to report on.
-      if (apiStatus(error) === 404) return false;
-      throw error;
-    }
-    await this.recordTransitions(current, before.conditions, next.conditions ?? [], now);
-    return true;
-  }
-
-  /** A failed pass leaves Ready=False with the reason and a retry time, so one poison object waits its turn. */
-  private async recordFailure(object: O, error: unknown, now: Date): Promise<void> {
-    const message = (error as Error).message;
-    const facet = this.reconciler.statusFacet;
-    // A facet's failed check withdraws what it vouched for (fail-closed) and leaves the backoff to the owner.
-    const desired: Desired = facet
-      ? {
-          children: [],
-          status: {},
-          conditions: [{ type: facet.condition, status: 'Unknown', reason: 'CheckFailed', message }],
-        }
-      : this.backoff(object, message, now);
-    await this.writeStatus(object, desired, now).catch((statusError: unknown) => {
-      this.log.warn(
-        { object: describeKey(keyOf(object)), err: statusError },
-        'could not record the failure in status',
-      );
-    });
-  }
-
-  private backoff(object: O, message: string, now: Date): Desired {
-    const before = (object.status ?? {}) as StatusOf;
-    const failures = (typeof before.failureCount === 'number' ? before.failureCount : 0) + 1;
-    const delay = Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.min(failures - 1, 6));
-    return {
-      children: [],
-      status: { failureCount: failures, nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString() },
-      conditions: [{ type: 'Ready', status: 'False', reason: 'ReconcileFailed', message }],
-    };
-  }
-
-  private async recordTransitions(
-    object: O,
-    before: Condition[] | undefined,
-    after: Condition[],
-    now: Date,
-  ): Promise<void> {
-    for (const condition of transitions(before, after)) {
-      await this.client.create(eventFor(object, condition, now)).catch((error: unknown) => {
-        this.log.warn({ err: error }, 'could not record an Event');
-      });
-    }
-  }
 }
 
-/** `<object>.<suffix>`, within the 253 characters of a name: a long object name is cut, never the suffix. */
-export function eventName(objectName: string, suffix: string): string {
-  const room = 253 - suffix.length - 1;
-  return `${objectName.slice(0, room).replace(/[-.]+$/, '')}.${suffix}`;
-}
-
-function eventFor(object: KubeObject, condition: Condition, now: Date): KubeObject {
-  const warning = condition.status === 'False' && condition.type === 'Ready';
-  return {
-    apiVersion: 'events.k8s.io/v1',
-    kind: 'Event',
-    metadata: {
-      name: eventName(object.metadata.name, `${now.getTime().toString(36)}${randomBytes(3).toString('hex')}`),
-      namespace: object.metadata.namespace ?? 'default',
-    },
-    eventTime: now.toISOString().replace('Z', '000Z'),
-    reportingController: 'mcpg.dev/mcpg-functions',
-    reportingInstance: 'mcpg-functions',
-    action: 'Reconcile',
-    reason: condition.reason,
-    note: `${condition.type} is ${condition.status}${condition.message ? `: ${condition.message}` : ''}`.slice(
-      0,
-      1024,
-    ),
-    type: warning ? 'Warning' : 'Normal',
-    regarding: {
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      name: object.metadata.name,
-      namespace: object.metadata.namespace,
-      uid: object.metadata.uid,
-    },
-  };
+function statusOf(object: KubeObject): StatusOf {
+  return (object.status ?? {}) as StatusOf;
 }

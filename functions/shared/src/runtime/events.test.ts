@@ -80,27 +80,128 @@ describe('decodeEvent', () => {
       headers: { 'content-type': 'application/json' },
       body: '{}',
       message: /^not a CloudEvent/,
+      reason: 'not-an-event',
     },
     {
       name: 'an unknown event type',
       headers: binary('com.example.thing'),
       body: '{}',
       message: /unsupported CloudEvent type "com.example.thing"/,
+      reason: 'unsupported-type',
     },
     {
-      name: 'an object event naming nothing',
+      name: 'an object event whose data names nothing',
       headers: binary('dev.knative.apiserver.resource.add'),
       body: '{}',
-      message: /names no object/,
+      message: /cannot name an object: a dev.knative.apiserver.resource.add event carries an object with/,
+      reason: 'data',
+    },
+    {
+      name: 'an object event with an empty body',
+      headers: binary('dev.knative.apiserver.resource.update', {
+        apiversion: 'v1',
+        kind: 'Secret',
+        name: 'a',
+      }),
+      body: '',
+      message: /the body is empty/,
+      reason: 'data',
+    },
+    {
+      name: 'an object event whose data is a JSON array',
+      headers: binary('dev.knative.apiserver.resource.update'),
+      body: '[{"kind":"Secret"}]',
+      message: /must be a JSON object, got an array/,
+      reason: 'data',
+    },
+    {
+      name: 'an object event whose data is a JSON string',
+      headers: binary('dev.knative.apiserver.ref.update'),
+      body: '"Secret/a"',
+      message: /must be a JSON object, got string/,
+      reason: 'data',
+    },
+    {
+      name: 'an object of another kind than the event says',
+      headers: binary('dev.knative.apiserver.resource.update', {
+        apiversion: 'v1',
+        kind: 'Secret',
+        name: 'a',
+      }),
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } }),
+      message: /the kind attribute says Secret but the data holds ConfigMap/,
+      reason: 'data',
+    },
+    {
+      name: 'a Reference-mode event carrying a whole object instead of a reference',
+      headers: binary('dev.knative.apiserver.ref.add'),
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a' } }),
+      message: /carries an object with apiVersion, kind and name/,
+      reason: 'data',
+    },
+    {
+      name: 'an attribute name with an underscore',
+      headers: { ...binary('dev.knative.sources.ping'), 'ce-trace_id': 'x' },
+      body: '',
+      message: /attribute name "trace_id" is not allowed/,
+      reason: 'attribute-name',
+    },
+    {
+      name: 'a structured attribute name with capitals',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: '1',
+        source: 's',
+        type: 'dev.knative.sources.ping',
+        Kind: 'x',
+      }),
+      message: /attribute name "Kind" is not allowed/,
+      reason: 'attribute-name',
+    },
+    {
+      name: 'a time that is not RFC 3339',
+      headers: { ...binary('dev.knative.sources.ping'), 'ce-time': 'Tue, 01 Dec 2026 10:00:00 GMT' },
+      body: '',
+      message: /time must be an RFC 3339 timestamp/,
+      reason: 'attribute-value',
+    },
+    {
+      name: 'an empty source',
+      headers: { ...binary('dev.knative.sources.ping'), 'ce-source': '' },
+      body: '',
+      message: /"source" is missing or empty/,
+      reason: 'attribute-value',
+    },
+    {
+      name: 'an empty id',
+      headers: { ...binary('dev.knative.sources.ping'), 'ce-id': '' },
+      body: '',
+      message: /"id" is missing or empty/,
+      reason: 'attribute-value',
+    },
+    {
+      name: 'specversion 0.3',
+      headers: { ...binary('dev.knative.sources.ping'), 'ce-specversion': '0.3' },
+      body: '',
+      message: /specversion must be "1.0"/,
+      reason: 'attribute-value',
     },
     {
       name: 'a broken structured body',
       headers: { 'content-type': 'application/cloudevents+json' },
       body: '{"specversion":',
       message: /^not a CloudEvent/,
+      reason: 'not-an-event',
     },
-  ])('refuses $name as malformed', ({ headers, body, message }) => {
+  ])('refuses $name as malformed', ({ headers, body, message, reason }) => {
     expect(() => decodeEvent(headers, body)).toThrow(MalformedEventError);
     expect(() => decodeEvent(headers, body)).toThrow(message);
+    expect(() => decodeEvent(headers, body)).toThrow(expect.objectContaining({ reason }));
+  });
+
+  it('takes a time with an offset and fractions, and a ping without data', () => {
+    const headers = { ...binary('dev.knative.sources.ping'), 'ce-time': '2026-12-01T10:00:00.123+01:00' };
+    expect(decodeEvent(headers, '').poke).toEqual({ kind: 'resync' });
   });
 });

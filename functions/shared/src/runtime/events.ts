@@ -3,10 +3,13 @@
  * name an object; PingSource events ask for a resync. The payload is only a hint: the reconciler re-reads.
  */
 import type { ObjectKey } from '../kube/index.ts';
-import { eventFromHttp, type CloudEvent } from './cloudevent-http.ts';
+import { CloudEventFault, eventFromHttp, type CloudEvent, type EventFault } from './cloudevent-http.ts';
 
 export const PING_TYPE = 'dev.knative.sources.ping';
 const OBJECT_TYPES = /^dev\.knative\.apiserver\.(resource|ref)\.(add|update|delete)$/;
+
+/** Why a request was refused: a rule of CloudEvents 1.0 it broke, or an event type this function does not take. */
+export type RefusalReason = EventFault | 'unsupported-type';
 
 export type Poke =
   | { kind: 'object'; key: ObjectKey; ownerReferences: OwnerHint[]; labels: Record<string, string> }
@@ -31,10 +34,12 @@ export interface PokeEnvelope {
 /** A request that is not an event this function understands; answered 400 and not retried. */
 export class MalformedEventError extends Error {
   readonly code = 'MCPG_ERR_MALFORMED_EVENT';
+  readonly reason: RefusalReason;
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(reason: RefusalReason, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'MalformedEventError';
+    this.reason = reason;
   }
 }
 
@@ -54,7 +59,8 @@ export function decodeEvent(
       typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body ?? ''),
     );
   } catch (cause) {
-    throw new MalformedEventError(`not a CloudEvent: ${(cause as Error).message}`, { cause });
+    if (!(cause instanceof CloudEventFault)) throw cause;
+    throw new MalformedEventError(cause.fault, `not a CloudEvent: ${cause.message}`, { cause });
   }
   // Knative propagates W3C trace context as an HTTP header; the CloudEvents extension is the fallback.
   const traceparent = first(headers.traceparent, event.traceparent);
@@ -63,6 +69,7 @@ export function decodeEvent(
   if (event.type === PING_TYPE) return { ...envelope, poke: { kind: 'resync' } };
   if (!OBJECT_TYPES.test(event.type)) {
     throw new MalformedEventError(
+      'unsupported-type',
       `unsupported CloudEvent type ${JSON.stringify(event.type)}; expected ${PING_TYPE} or dev.knative.apiserver.*`,
     );
   }
@@ -87,23 +94,51 @@ function first(...candidates: unknown[]): string | undefined {
   return candidates.map(text).find((value) => value !== undefined);
 }
 
-function objectPoke(event: CloudEvent): Poke {
-  const data: ObjectPayload =
-    typeof event.data === 'object' && event.data !== null && !Buffer.isBuffer(event.data) ? event.data : {};
-  const metadata = data.metadata ?? {};
-  // Extensions first (both modes carry them); the payload fills in for senders that leave them out.
-  const apiVersion = first(event.apiversion, data.apiVersion);
-  const kind = first(event.kind, data.kind);
-  const name = first(event.name, metadata.name, data.name);
-  const namespace = first(event.namespace, metadata.namespace, data.namespace);
-  if (!apiVersion || !kind || !name) {
-    throw new MalformedEventError(
-      'the event names no object: it needs the apiversion, kind and name extensions',
-    );
+function badData(message: string): MalformedEventError {
+  return new MalformedEventError('data', `the event data cannot name an object: ${message}`);
+}
+
+/**
+ * The data of an ApiServerSource event: the whole object (Resource mode) or a reference to it (Reference mode),
+ * always a JSON object naming its apiVersion, kind and name.
+ */
+function payloadOf(event: CloudEvent): ObjectPayload {
+  const data = event.data;
+  if (data === undefined || data === '') throw badData('the body is empty');
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || Buffer.isBuffer(data))
+    throw badData(`it must be a JSON object, got ${Array.isArray(data) ? 'an array' : typeof data}`);
+  return data;
+}
+
+/** The payload's own identity; the extensions, when present, must agree with it. */
+function identityOf(event: CloudEvent, payload: ObjectPayload): ObjectKey {
+  const resourceMode = event.type.startsWith('dev.knative.apiserver.resource.');
+  const metadata = payload.metadata ?? {};
+  const apiVersion = text(payload.apiVersion);
+  const kind = text(payload.kind);
+  const name = text(resourceMode ? metadata.name : payload.name);
+  const namespace = text(resourceMode ? metadata.namespace : payload.namespace);
+  const where = resourceMode ? 'apiVersion, kind and metadata.name' : 'apiVersion, kind and name';
+  if (!apiVersion || !kind || !name) throw badData(`a ${event.type} event carries an object with ${where}`);
+  agreesWithExtensions(event, { apiversion: apiVersion, kind, name });
+  return { apiVersion, kind, name, namespace };
+}
+
+/** The apiversion, kind and name extensions, when present, must name the object the data holds. */
+function agreesWithExtensions(event: CloudEvent, identity: Record<string, string>): void {
+  for (const [attribute, value] of Object.entries(identity)) {
+    const extension = text(event[attribute]);
+    if (extension !== undefined && extension !== value)
+      throw badData(`the ${attribute} attribute says ${extension} but the data holds ${value}`);
   }
+}
+
+function objectPoke(event: CloudEvent): Poke {
+  const payload = payloadOf(event);
+  const metadata = payload.metadata ?? {};
   return {
     kind: 'object',
-    key: { apiVersion, kind, name, namespace },
+    key: identityOf(event, payload),
     ownerReferences: Array.isArray(metadata.ownerReferences) ? metadata.ownerReferences : [],
     labels: metadata.labels ?? {},
   };

@@ -3,14 +3,16 @@
  * retry may help (the sources and brokers retry it), 400 for a request that is not an event we handle (never
  * retried). Replies carry no body, so a broker never mistakes one for a reply event.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { describeKey, type KubeObject, type RequestCounts } from '../kube/index.ts';
 import { traceIdOf, withEventSpan } from '../tracing/index.ts';
-import { keysFor, reconcileAll, resync, summarize, type DispatchResult } from './dispatch.ts';
+import { reconcileAll, summarize, targetsFor, type DispatchResult } from './dispatch.ts';
 import type { ReconcileDriver } from './driver.ts';
 import { decodeEvent, MalformedEventError, type PokeEnvelope } from './events.ts';
+import { Drain } from './drain.ts';
 import { createHttpServer } from './http-server.ts';
+import { resync, SingleFlight } from './resync.ts';
 import type { Logger } from './logger.ts';
 
 export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
@@ -21,6 +23,10 @@ export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   registry: Registry;
   /** Objects reconciled at once during a resync. */
   concurrency?: number;
+  /** How long one resync may run; after that no further pass starts (the next ping resumes where it stopped). */
+  resyncDeadlineSeconds?: number;
+  /** Shutdown: once it stops, events are answered 503 and readiness fails (a fresh one when not given). */
+  drain?: Drain;
 }
 
 function metrics(registry: Registry, counts: RequestCounts) {
@@ -41,9 +47,21 @@ function metrics(registry: Registry, counts: RequestCounts) {
       labelNames: ['type', 'status'],
       registers: [registry],
     }),
+    refused: new Counter({
+      name: 'mcpg_events_refused_total',
+      help: 'Requests answered 400 and never retried, by the rule they broke (not-an-event, attribute-name, attribute-value, data, unsupported-type).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    resyncs: new Counter({
+      name: 'mcpg_resyncs_total',
+      help: 'Resync pings by result: complete, incomplete (stopped at its deadline or by shutdown), coalesced (another was running).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     reconciles: new Counter({
       name: 'mcpg_reconcile_total',
-      help: 'Reconcile passes by kind and outcome (unchanged, updated, gone, failed, error).',
+      help: 'Reconcile passes by kind and outcome (unchanged, updated, gone, failed, superseded, error); held counts events answered without a pass.',
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),
@@ -58,7 +76,12 @@ function metrics(registry: Registry, counts: RequestCounts) {
 }
 
 export function createFunctionApp<O extends KubeObject>(options: FunctionAppOptions<O>): FastifyInstance {
-  const app = createHttpServer({ logger: options.logger, registry: options.registry });
+  const drain = options.drain ?? new Drain();
+  const app = createHttpServer({
+    logger: options.logger,
+    registry: options.registry,
+    isReady: () => drain.accepting,
+  });
   const counters = metrics(options.registry, options.driver.context().client.counts);
   const kind = options.driver.reconciler.kind.kind;
   const log = options.logger;
@@ -68,7 +91,16 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
     done(null, body);
   });
 
+  const handle = eventHandler(options, drain);
   app.post('/', async (request, reply) => {
+    if (!drain.accepting) {
+      counters.events.inc({ type: 'shutting-down', status: '503' });
+      return reply.code(503).send();
+    }
+    return drain.track(() => answer(request, reply));
+  });
+
+  async function answer(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     let envelope: PokeEnvelope;
     try {
       envelope = decodeEvent(request.headers, request.body);
@@ -76,6 +108,7 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
       if (!(error instanceof MalformedEventError)) throw error;
       log.warn({ reason: error.message }, 'refused a request that is not a supported CloudEvent');
       counters.events.inc({ type: 'malformed', status: '400' });
+      counters.refused.inc({ reason: error.reason });
       return reply.code(400).send();
     }
     const status = await withEventSpan(
@@ -84,7 +117,7 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
       eventAttributes(envelope),
       async (span) => {
         const started = process.hrtime.bigint();
-        const result = await handle(envelope, options).catch((error: unknown) => error as Error);
+        const result = await handle(envelope).catch((error: unknown) => error as Error);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         counters.duration.observe({ kind, class: envelope.poke.kind }, seconds);
         const answer =
@@ -105,7 +138,7 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
       },
     );
     return reply.code(status).send();
-  });
+  }
   return app;
 }
 
@@ -122,24 +155,49 @@ function eventAttributes(envelope: PokeEnvelope): Record<string, string> {
   return attributes;
 }
 
-async function handle<O extends KubeObject>(
-  envelope: PokeEnvelope,
+/** What answering one event did; a resync also says whether it covered everything, or joined a running one. */
+interface Handled extends DispatchResult {
+  resync?: 'complete' | 'incomplete' | 'coalesced';
+}
+
+/** Every event goes to each driver in turn; resyncs run one at a time, within their deadline. */
+function eventHandler<O extends KubeObject>(
   options: FunctionAppOptions<O>,
-): Promise<DispatchResult> {
-  const result: DispatchResult = { reconciled: [], failed: [] };
-  for (const driver of [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[]) {
-    const one =
-      envelope.poke.kind === 'resync'
-        ? await resync(driver, new Date(), options.concurrency ?? 4)
-        : await reconcileAll(driver, await keysFor(envelope.poke, driver), 1);
-    result.reconciled.push(...one.reconciled);
-    result.failed.push(...one.failed);
-  }
-  return result;
+  drain: Drain,
+): (envelope: PokeEnvelope) => Promise<Handled> {
+  const drivers = [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[];
+  const resyncs = new SingleFlight<Handled>();
+  // Where each kind's unfinished resync stopped; the next ping resumes there.
+  const resumeAt = new Map<ReconcileDriver, string | undefined>();
+  const resyncAll = async (): Promise<Handled> => {
+    const deadline = AbortSignal.timeout((options.resyncDeadlineSeconds ?? 100) * 1000);
+    const signal = AbortSignal.any([drain.signal, deadline]);
+    const result: Handled = { reconciled: [], failed: [], resync: 'complete' };
+    for (const driver of drivers) {
+      const concurrency = options.concurrency ?? 4;
+      const one = await resync(driver, { now: new Date(), concurrency, signal, from: resumeAt.get(driver) });
+      resumeAt.set(driver, one.resumeFrom);
+      result.reconciled.push(...one.reconciled);
+      result.failed.push(...one.failed);
+      if (!one.complete) result.resync = 'incomplete';
+    }
+    return result;
+  };
+  return async (envelope) => {
+    if (envelope.poke.kind === 'resync')
+      return (await resyncs.run(resyncAll)) ?? { reconciled: [], failed: [], resync: 'coalesced' };
+    const result: Handled = { reconciled: [], failed: [] };
+    for (const driver of drivers) {
+      const one = await reconcileAll(driver, await targetsFor(envelope.poke, driver), { concurrency: 1 });
+      result.reconciled.push(...one.reconciled);
+      result.failed.push(...one.failed);
+    }
+    return result;
+  };
 }
 
 function report(
-  result: DispatchResult | Error,
+  result: Handled | Error,
   context: {
     log: Logger;
     counters: ReturnType<typeof metrics>;
@@ -170,5 +228,8 @@ function report(
     counters.reconciles.inc({ kind: key.kind, outcome: 'failed' });
     log.warn({ ...base, object: describeKey(key), reason: error.message }, 'reconcile failed');
   }
-  if (envelope.poke.kind === 'resync') log.info({ ...base, summary: summarize(result) }, 'resync');
+  if (result.resync) {
+    counters.resyncs.inc({ result: result.resync });
+    log.info({ ...base, summary: summarize(result), result: result.resync }, 'resync');
+  }
 }

@@ -1,5 +1,7 @@
 export { mergeConditions, type ConditionInput } from './conditions.ts';
-export { keysFor, reconcileAll, resync, type DispatchResult } from './dispatch.ts';
+export { reconcileAll, targetsFor, type DispatchResult, type Targets } from './dispatch.ts';
+export { resync, SingleFlight, type ResyncOptions, type ResyncResult } from './resync.ts';
+export { Drain } from './drain.ts';
 export {
   ReconcileDriver,
   type ChildType,
@@ -7,6 +9,7 @@ export {
   type KindReconciler,
   type Outcome,
   type ReconcileContext,
+  type Trigger,
 } from './driver.ts';
 export { isTerminal, TerminalError, TransientError } from './errors.ts';
 export { decodeEvent, MalformedEventError, PING_TYPE, type Poke } from './events.ts';

@@ -2,13 +2,15 @@
  * How a reconcile function starts: settings from the environment (the only place that reads it), a Kubernetes
  * client with the function's own field manager, the driver and the HTTP app, and a clean stop on SIGTERM.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { connect, ObjectClient, type KubeObject } from '../kube/index.ts';
 import { startTracing, tracingSettings } from '../tracing/index.ts';
+import { Drain } from './drain.ts';
 import { ReconcileDriver, type KindReconciler } from './driver.ts';
 import { createFunctionApp } from './function-app.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { createRegistry } from './metrics.ts';
 
 export const functionSettings = tracingSettings.extend({
@@ -16,6 +18,10 @@ export const functionSettings = tracingSettings.extend({
   HOST: z.string().default('0.0.0.0'),
   MCPG_STDIO_BRIDGE_IMAGE: z.string().min(1).default('ghcr.io/mcpg-dev/stdio-bridge:0.1.0'),
   MCPG_RESYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long one resync may run before it stops starting passes; below the 120 s request timeout. */
+  MCPG_RESYNC_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(3600).default(100),
+  /** How long passes in flight may finish after SIGTERM; below the pod's terminationGracePeriodSeconds. */
+  MCPG_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KUBECONFIG: z.string().optional(),
 });
@@ -60,15 +66,37 @@ export async function serveFunctions(
   const [first, ...more] = reconcilers;
   const driverOf = (r: KindReconciler<never>) =>
     new ReconcileDriver(r as unknown as KindReconciler, { client, log: logger });
+  const drain = new Drain();
   const app = createFunctionApp({
     driver: driverOf(first),
     moreDrivers: more.map(driverOf),
     logger,
     registry,
     concurrency: settings.MCPG_RESYNC_CONCURRENCY,
+    resyncDeadlineSeconds: settings.MCPG_RESYNC_DEADLINE_SECONDS,
+    drain,
   });
   process.once('SIGTERM', () => {
-    void app.close().then(() => tracing.shutdown());
+    void shutDown({ drain, app, tracing, logger }, settings.MCPG_SHUTDOWN_GRACE_SECONDS);
   });
   await app.listen({ host: settings.HOST, port: settings.PORT });
+}
+
+/**
+ * SIGTERM: stop taking events, let the passes in flight finish within the grace period, close the server,
+ * flush traces, exit 0. A pass cut short by the grace period has left what it wrote consistent (children first,
+ * then status), and the next pass completes it.
+ */
+async function shutDown(
+  parts: { drain: Drain; app: FastifyInstance; tracing: { shutdown: () => Promise<void> }; logger: Logger },
+  graceSeconds: number,
+): Promise<void> {
+  const { drain, app, tracing, logger } = parts;
+  logger.info({ graceSeconds }, 'shutting down: no new events; finishing the ones in flight');
+  const finished = await drain.stop(graceSeconds * 1000);
+  if (!finished) logger.warn({ graceSeconds }, 'passes still running when the grace period ended');
+  await app.close();
+  await tracing.shutdown();
+  logger.info('stopped');
+  process.exit(0);
 }

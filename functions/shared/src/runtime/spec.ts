@@ -13,5 +13,5 @@ export function parseSpec(kind: KindDefinition, object: KubeObject): unknown {
     .flatMap((issue) => issueToErrors(issue, 'spec'))
     .map(describeError)
     .join('; ');
-  throw new TerminalError('InvalidSpec', message);
+  throw new TerminalError('InvalidSpec', message, { waitsFor: 'spec' });
 }

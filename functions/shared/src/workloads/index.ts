@@ -16,3 +16,13 @@ export {
   type ImageTrust,
   type ImageVerification,
 } from './image-trust.ts';
+export {
+  childNameOf,
+  childNamesOf,
+  isWorkloadKind,
+  possibleClashes,
+  WORKLOAD_KINDS,
+  type ChildName,
+  type NameClash,
+  type WorkloadKind,
+} from './child-names.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventName } from './driver.ts';
+import { eventName } from './kube-events.ts';
 
 describe('eventName', () => {
   it.each([

@@ -1,0 +1,86 @@
+/**
+ * The one status write of a pass, through the status subresource, only when the status changed. Optimistic
+ * concurrency: the write carries the resourceVersion the pass read, and a 409 re-reads and tries again. The
+ * status is stamped with the generation the pass computed it from: when the re-read shows a newer spec, the
+ * computed status describes a spec that no longer exists, so it is not written at all and the pass for the new
+ * generation (its update event, or the next resync, which picks up any object whose observedGeneration lags)
+ * reports instead. Nothing is ever marked verified or resolved for a spec the pass did not read.
+ */
+import { apiStatus, describeKey, keyOf, type KubeObject, type ObjectClient } from '../kube/index.ts';
+import { transitions } from './conditions.ts';
+import { TransientError } from './errors.ts';
+import { recordEvent } from './kube-events.ts';
+import type { Logger } from './logger.ts';
+import {
+  nextStatus,
+  sameStatus,
+  type StatusFacet,
+  type StatusOf,
+  type StatusUpdate,
+} from './status-merge.ts';
+import type { WrittenVersions } from './written-versions.ts';
+
+const WRITE_ATTEMPTS = 3;
+
+export type StatusWriteResult = 'written' | 'unchanged' | 'superseded';
+
+export interface StatusWriterOptions {
+  client: ObjectClient;
+  log: Logger;
+  /** Fields another writer owns, kept as they are. */
+  foreign: readonly string[];
+  facet: StatusFacet | undefined;
+  written: WrittenVersions;
+}
+
+export class StatusWriter {
+  private readonly options: StatusWriterOptions;
+
+  constructor(options: StatusWriterOptions) {
+    this.options = options;
+  }
+
+  /** Writes the status computed from `object` (as the pass read it), when it differs from the live one. */
+  async write(object: KubeObject, update: StatusUpdate, now: Date): Promise<StatusWriteResult> {
+    const computedFrom = object.metadata.generation;
+    let current = object;
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
+      const result = await this.tryWrite(current, update, { now, generation: computedFrom });
+      if (result !== 'conflict') return result;
+      const fresh = await this.options.client.get(keyOf(current), { fresh: true });
+      // Deleted while we worked: nothing left to report on.
+      if (!fresh) return 'unchanged';
+      if (fresh.metadata.generation !== computedFrom) return 'superseded';
+      current = fresh;
+    }
+    throw new TransientError(`status of ${describeKey(keyOf(object))} kept conflicting; retrying later`);
+  }
+
+  private async tryWrite(
+    current: KubeObject,
+    update: StatusUpdate,
+    stamp: { now: Date; generation: number | undefined },
+  ): Promise<StatusWriteResult | 'conflict'> {
+    const { client, foreign, facet } = this.options;
+    const before = (current.status ?? {}) as StatusOf;
+    const next = nextStatus(before, update, { ...stamp, foreign, facet });
+    if (sameStatus(before, next)) return 'unchanged';
+    let stored: KubeObject;
+    try {
+      // lastReconcileTime is the owner's: a facet's write is not a reconcile of the object.
+      stored = await client.replaceStatus({
+        ...current,
+        status: facet ? next : { ...next, lastReconcileTime: stamp.now.toISOString() },
+      });
+    } catch (error) {
+      if (apiStatus(error) === 409) return 'conflict';
+      if (apiStatus(error) === 404) return 'unchanged';
+      throw error;
+    }
+    this.options.written.remember({ ...stored, apiVersion: current.apiVersion, kind: current.kind });
+    for (const condition of transitions(before.conditions, next.conditions ?? [])) {
+      await recordEvent(client, this.options.log, { object: current, condition, now: stamp.now });
+    }
+    return 'written';
+  }
+}

@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it, vi } from 'vitest';
+import { apply } from '../support/crds.ts';
+import { useServerFunction } from '../support/server-function.ts';
+
+const LEFT_FOR_MS = 120_000;
+const PING_EVERY_MS = 5_000;
+
+// A server whose Service name is taken by a Service nobody in MCPG owns can never succeed until its spec (or
+// that Service) changes. Left alone for two minutes, fed by the real ApiServerSource adapter and a resync ping
+// every five seconds, it must cost a handful of passes and writes, not one per event it causes.
+describe('a poison object', () => {
+  const bed = useServerFunction('poison');
+  const { kube } = bed;
+
+  /**
+   * Passes over an existing object (every outcome but `held`, an event answered without a pass, and `gone`, an
+   * event for an object that no longer exists, such as the setup's probes) and API writes since the start.
+   */
+  async function spent() {
+    const { fn } = bed.running;
+    const count = (outcome?: string) =>
+      fn.metric('mcpg_reconcile_total', { kind: 'MCPGServer', ...(outcome ? { outcome } : {}) });
+    const held = await count('held');
+    const passes = (await count()) - held - (await count('gone'));
+    return { passes, held, writes: await fn.metric('mcpg_kube_api_requests', { verb: 'write' }) };
+  }
+
+  it(
+    'waits for a spec change with a bounded, slowly growing count of passes and writes',
+    async () => {
+      await kube.core.createNamespacedService({
+        namespace: bed.namespace,
+        body: {
+          metadata: { name: 'poison' },
+          spec: { ports: [{ port: 80 }], selector: { app: 'someone-else' } },
+        },
+      });
+      const before = await spent();
+      await apply(kube, bed.server('poison', { replicas: 1 }));
+      const failed = await vi.waitFor(
+        async () => {
+          const ready = (await bed.read('poison')).status?.conditions?.find((c) => c.type === 'Ready');
+          expect(ready).toMatchObject({ status: 'False', reason: 'ChildNotOwned' });
+          return ready;
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+      expect(failed?.message).toContain(
+        `Service ${bed.namespace}/poison already exists and belongs to no MCPG object`,
+      );
+
+      let halfway = before;
+      for (let elapsed = 0; elapsed < LEFT_FOR_MS; elapsed += PING_EVERY_MS) {
+        expect(await bed.running.fn.ping()).toBe(204);
+        await sleep(PING_EVERY_MS);
+        if (elapsed === LEFT_FOR_MS / 2) halfway = await spent();
+      }
+      const after = await spent();
+      const report = {
+        passes: after.passes - before.passes,
+        held: after.held - before.held,
+        writes: after.writes - before.writes,
+        passesInSecondMinute: after.passes - halfway.passes,
+        writesInSecondMinute: after.writes - halfway.writes,
+        failureCount: (await bed.read('poison')).status?.failureCount,
+      };
+      console.info(`poison object over ${LEFT_FOR_MS / 1000} s: ${JSON.stringify(report)}`);
+      // One pass fails and records it (a status write and an Event); everything after waits: the update event
+      // of its own status write is held, and every resync skips it.
+      expect(report.passes).toBeLessThanOrEqual(3);
+      expect(report.writes).toBeLessThanOrEqual(6);
+      expect(report.failureCount).toBeLessThanOrEqual(2);
+      expect(report.passesInSecondMinute).toBe(0);
+      expect(report.writesInSecondMinute).toBe(0);
+      // Nothing of the poison object was applied, not even the Deployment it would have written first.
+      await expect(
+        kube.apps.readNamespacedDeployment({ name: 'poison', namespace: bed.namespace }),
+      ).rejects.toThrow();
+
+      // The way out: remove the other Service and change the spec; the next pass succeeds.
+      await kube.core.deleteNamespacedService({ name: 'poison', namespace: bed.namespace });
+      await apply(kube, bed.server('poison', { replicas: 2 }));
+      await vi.waitFor(
+        async () => {
+          const status = (await bed.read('poison')).status;
+          expect(status?.failureCount).toBeUndefined();
+          expect(status?.conditions?.find((c) => c.type === 'Ready')?.reason).not.toBe('ChildNotOwned');
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+      await kube.core.readNamespacedService({ name: 'poison', namespace: bed.namespace });
+    },
+    LEFT_FOR_MS + 90_000,
+  );
+});
