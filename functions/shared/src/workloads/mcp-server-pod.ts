@@ -78,8 +78,11 @@ function environment(source: PodSource, extraSecrets: readonly string[]): Record
   return { ...(env.length ? { env } : {}), ...(envFrom.length ? { envFrom } : {}) };
 }
 
-/** stdio servers run behind the bridge: it serves streamable HTTP on the MCP port and speaks stdio to the process. */
-function entrypoint(source: PodSource): Record<string, unknown> {
+/**
+ * stdio servers run behind the bridge: it serves streamable HTTP on the MCP port and speaks stdio to the process,
+ * which is spec.command and args, or the image's own (read from its config, see image-process.ts).
+ */
+function entrypoint(source: PodSource, imageProcess: ResolvedProcess | undefined): Record<string, unknown> {
   if (source.transport !== 'stdio') {
     return {
       ...(source.command ? { command: source.command } : {}),
@@ -87,11 +90,20 @@ function entrypoint(source: PodSource): Record<string, unknown> {
     };
   }
   const bridge = [BRIDGE_BINARY, '--port', String(source.port), '--path', normalisePath(source.path), '--'];
-  return { command: [...bridge, ...(source.command ?? []), ...(source.args ?? [])] };
+  const process = imageProcess?.command ?? [...(source.command ?? []), ...(source.args ?? [])];
+  return { command: [...bridge, ...process] };
+}
+
+/** The image's own process and the digest-pinned image it was read from. */
+export interface ResolvedProcess {
+  command: string[];
+  image: string;
 }
 
 export interface PodOptions {
   bridgeImage: string;
+  /** For a stdio server without command: what its image runs (see image-process.ts). */
+  imageProcess?: ResolvedProcess | undefined;
   /** Secrets added as envFrom after the source's own (an instance's subject credentials). */
   extraSecrets?: readonly string[];
 }
@@ -101,8 +113,8 @@ export function mcpServerPodSpec(source: PodSource, options: PodOptions): Record
   const stdio = source.transport === 'stdio';
   const container = {
     name: 'server',
-    image: withRegistry(source.image, source.registryOverride),
-    ...entrypoint(source),
+    image: options.imageProcess?.image ?? withRegistry(source.image, source.registryOverride),
+    ...entrypoint(source, options.imageProcess),
     ports: [{ name: MCP_PORT_NAME, containerPort: source.port, protocol: 'TCP' }],
     ...environment(source, options.extraSecrets ?? []),
     resources: source.resources,
