@@ -4,12 +4,13 @@
  *   docs/api.md      the API reference, from the same schemas
  *   knative/*.yaml   each function's Knative wiring, from its src/wiring.ts
  *   chart/templates/generated/  the same, as Helm templates, plus the webhook's configuration
+ *   chart/values.schema.json    the chart's values, from hack/chart-values.ts
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderApiReference } from '../functions/shared/src/crd/api-reference.ts';
 import { renderCrds } from '../functions/shared/src/crd/render.ts';
-import { GENERATED_DIR, renderChart } from './chart.ts';
+import { GENERATED_DIR, renderChart, renderChartSchema, SCHEMA_FILE } from './chart.ts';
 import { renderKnative } from './knative-manifests.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -23,4 +24,7 @@ const chartDir = path.join(root, 'chart', GENERATED_DIR);
 await rm(chartDir, { recursive: true, force: true });
 await mkdir(chartDir, { recursive: true });
 for (const [file, text] of await renderChart()) await writeFile(path.join(chartDir, file), text);
-console.error('generated crds/, docs/api.md, knative/ and chart/templates/generated/');
+await writeFile(path.join(root, 'chart', SCHEMA_FILE), await renderChartSchema());
+console.error(
+  'generated crds/, docs/api.md, knative/, chart/templates/generated/ and chart/values.schema.json',
+);

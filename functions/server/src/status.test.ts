@@ -135,7 +135,11 @@ describe('serverStatus', () => {
   it('holds back a stdio server whose image entrypoint is not known yet, saying what to do', () => {
     const hold = rolloutHold(
       { state: 'unrestricted' },
-      { state: 'unresolved', reason: 'NoEntrypoint', message: 'x/y:1 has neither Entrypoint nor Cmd: set spec.command' },
+      {
+        state: 'unresolved',
+        reason: 'NoEntrypoint',
+        message: 'x/y:1 has neither Entrypoint nor Cmd: set spec.command',
+      },
     );
     const result = serverStatus(server(), { deployment: undefined, ingress: undefined, pods: [] }, hold);
     expect(result.status.phase).toBe('Pending');

@@ -116,8 +116,7 @@ function factsOf(server: ServerObject, observed: Observed, hold: Hold | undefine
 
 function phaseOf(facts: Facts): string {
   if (!facts.deployment) return 'Pending';
-  if (facts.looping.length > 0 || facts.strictIngressDown || facts.hold !== undefined)
-    return 'Degraded';
+  if (facts.looping.length > 0 || facts.strictIngressDown || facts.hold !== undefined) return 'Degraded';
   return facts.allAvailable ? 'Running' : 'Starting';
 }
 

@@ -382,7 +382,13 @@ describe('MCPGServer image trust, driven by the real event source', () => {
     // spec.args replace the image's Cmd, as Kubernetes does for an image run without command.
     await apply(kube, stdio('fs', tag, { args: ['/srv', '--read-only'] }));
     await eventually(async () => {
-      expect((await serverContainer('fs'))?.command).toEqual([...BRIDGE, '/usr/bin/fs-mcp', '--stdio', '/srv', '--read-only']);
+      expect((await serverContainer('fs'))?.command).toEqual([
+        ...BRIDGE,
+        '/usr/bin/fs-mcp',
+        '--stdio',
+        '/srv',
+        '--read-only',
+      ]);
     });
     // The tag moves to an image with another entrypoint: the resync reads it again and rolls it out.
     const second = await pushProcessImage(tag, { entrypoint: ['/opt/fs/bin/serve'] });
@@ -404,7 +410,10 @@ describe('MCPGServer image trust, driven by the real event source', () => {
       platform: 'linux/arm64',
     });
     const index = `${registry.host}/servers/split:multi`;
-    await pushIndex(index, [`${registry.host}/servers/split@${amd64}`, `${registry.host}/servers/split@${arm64}`]);
+    await pushIndex(index, [
+      `${registry.host}/servers/split@${amd64}`,
+      `${registry.host}/servers/split@${arm64}`,
+    ]);
     const bare = `${registry.host}/servers/bare:1`;
     await pushImage(bare, 'nothing to run');
     await apply(kube, stdio('split', index));
@@ -415,7 +424,10 @@ describe('MCPGServer image trust, driven by the real event source', () => {
     ] as const)
       await eventually(async () => {
         const current = await readServer(name);
-        expect(condition(current, 'Ready')).toMatchObject({ status: 'False', reason: 'ImageEntrypointUnknown' });
+        expect(condition(current, 'Ready')).toMatchObject({
+          status: 'False',
+          reason: 'ImageEntrypointUnknown',
+        });
         expect(condition(current, 'Ready')?.message).toMatch(message);
         expect(current.status?.phase).toBe('Pending');
       });

@@ -28,6 +28,7 @@ function server(spec: Partial<ServerObject['spec']> = {}, name = 'tools'): Serve
 
 type Container = {
   command?: string[];
+  args?: string[];
   env?: unknown;
   envFrom?: unknown;
   image: string;
@@ -114,7 +115,7 @@ describe('server children', () => {
     ]);
   });
 
-  it("runs a stdio server without command as its image would, pinned to the digest the entrypoint came from", () => {
+  it('runs a stdio server without command as its image would, pinned to the digest the entrypoint came from', () => {
     const image = `ghcr.io/example/fs@sha256:${'a'.repeat(64)}`;
     const spec = podSpec(server({ transport: 'stdio', path: '/mcp' }), {
       imageProcess: { command: ['/bin/fs-mcp', '/data'], image },

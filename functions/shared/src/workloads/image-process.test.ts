@@ -40,7 +40,10 @@ describe('imageProcess', () => {
 
   it('reads the image where the pods pull it from: a record for the upstream name does not count', () => {
     const mirrored = { ...stdio, registryOverride: 'mirror.internal:5000' };
-    expect(imageProcess(mirrored, read())).toMatchObject({ state: 'unresolved', reason: 'ImageConfigPending' });
+    expect(imageProcess(mirrored, read())).toMatchObject({
+      state: 'unresolved',
+      reason: 'ImageConfigPending',
+    });
     expect(imageProcess(mirrored, read({ image: 'mirror.internal:5000/fs-mcp:1.2' }))).toMatchObject({
       state: 'resolved',
       image: `mirror.internal:5000/fs-mcp:1.2@${digest}`,
@@ -56,7 +59,11 @@ describe('imageProcess', () => {
       status: read({ reason: 'PlatformsDisagree', digest: undefined, message: 'the platforms differ' }),
       reason: 'PlatformsDisagree',
     },
-    { name: 'an image with nothing to run', status: read({ entrypoint: [], cmd: undefined }), reason: 'NoEntrypoint' },
+    {
+      name: 'an image with nothing to run',
+      status: read({ entrypoint: [], cmd: undefined }),
+      reason: 'NoEntrypoint',
+    },
   ])('holds the server back with $name, naming spec.command as the way out', ({ status, reason }) => {
     const outcome = imageProcess(stdio, status);
     expect(outcome).toMatchObject({ state: 'unresolved', reason });

@@ -44,17 +44,19 @@ export function pulledFrom(spec: Pick<ServerSpec, 'image' | 'registryOverride'>)
 
 const strings = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
+const optional = <T>(value: unknown, is: (v: unknown) => v is T) => value === undefined || is(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
 
 function recordOf(status: unknown): ImageConfigRecord | undefined {
   const record = (status as Record<string, unknown> | undefined)?.[IMAGE_CONFIG_FIELD];
   if (typeof record !== 'object' || record === null) return undefined;
   const { image, reason, digest, entrypoint, cmd } = record as Record<string, unknown>;
   const valid =
-    typeof image === 'string' &&
-    typeof reason === 'string' &&
-    (digest === undefined || typeof digest === 'string') &&
-    (entrypoint === undefined || strings(entrypoint)) &&
-    (cmd === undefined || strings(cmd));
+    isString(image) &&
+    isString(reason) &&
+    optional(digest, isString) &&
+    optional(entrypoint, strings) &&
+    optional(cmd, strings);
   return valid ? (record as ImageConfigRecord) : undefined;
 }
 

@@ -105,7 +105,8 @@ export function serverImageReconciler(
       const deps: ImageDeps = { client: context.client, settings };
       const trust = spec.verify ? await verified(server, deps, metrics) : undefined;
       // An image that failed its check is not read further: nothing of it is going to run.
-      const readConfig = needsImageConfig(spec) && (trust === undefined || trust.status.imageDigest !== undefined);
+      const readConfig =
+        needsImageConfig(spec) && (trust === undefined || trust.status.imageDigest !== undefined);
       const imageConfig = readConfig ? await readImageConfig(server, deps) : undefined;
       return {
         children: [],
