@@ -177,6 +177,10 @@ export function valuesSchema(functionKeys: string[]) {
 }
 
 export function renderValuesSchema(functionKeys: string[]): string {
-  const schema = z.toJSONSchema(valuesSchema(functionKeys), { target: 'draft-7', io: 'input' });
+  const schema = z.toJSONSchema(valuesSchema(functionKeys), {
+    target: 'draft-7',
+    io: 'input',
+    reused: 'ref',
+  });
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
