@@ -90,6 +90,11 @@ function podSettings(service: KnativeService, name: string, account: string): vo
   for (const field of [...fields, 'securityContext', 'volumes']) pod[field] = block(field);
 }
 
+/** A Helm block rendered only when `expr` is not empty, with `.` bound to it. */
+const helmWith = (indent: string, expr: string, line: string) =>
+  `${indent}{{- with ${expr} }}\n${line}\n${indent}{{- end }}\n`;
+const toYaml = (indent: string, depth: number) => `${indent}{{- toYaml . | nindent ${depth} }}`;
+
 /** Replaces every marker with its Helm block. */
 function renderBlocks(text: string): string {
   return text
@@ -97,26 +102,23 @@ function renderBlocks(text: string): string {
       new RegExp(`^( *)${LABELS_MARKER}: x\n`, 'gm'),
       (_, indent: string) => `${indent}{{- include "mcpg.releaseLabels" $ | nindent ${indent.length} }}\n`,
     )
-    .replace(
-      new RegExp(`^( *)- name: ${MARKER}-env\n *value: x\n`, 'm'),
-      (_, indent: string) =>
-        `${indent}{{- with ${FN}.env }}\n${indent}{{- toYaml . | nindent ${indent.length} }}\n${indent}{{- end }}\n`,
+    .replace(new RegExp(`^( *)- name: ${MARKER}-env\n *value: x\n`, 'm'), (_, indent: string) =>
+      helmWith(indent, `${FN}.env`, toYaml(indent, indent.length)),
     )
-    .replace(
-      new RegExp(`^( *)${MARKER}-podAnnotations: x\n`, 'm'),
-      (_, indent: string) =>
-        `${indent}{{- with ${FN}.podAnnotations }}\n${indent}{{- toYaml . | nindent ${indent.length} }}\n${indent}{{- end }}\n`,
+    .replace(new RegExp(`^( *)${MARKER}-podAnnotations: x\n`, 'm'), (_, indent: string) =>
+      helmWith(indent, `${FN}.podAnnotations`, toYaml(indent, indent.length)),
     )
     .replace(
       new RegExp(`^( *)(\\w+): ${MARKER}-(\\w+)\n`, 'gm'),
       (_, indent: string, field: string, name: string) => {
         const found = BLOCKS[name];
         if (!found) throw new Error(`no chart block named ${name}`);
+        const depth = indent.length + (found.shape === 'map' ? 2 : 0);
         const line =
           found.shape === 'scalar'
             ? `${indent}${field}: {{ . | quote }}`
-            : `${indent}${field}:\n${indent}{{- toYaml . | nindent ${indent.length + (found.shape === 'map' ? 2 : 0)} }}`;
-        return `${indent}{{- with ${found.expr} }}\n${line}\n${indent}{{- end }}\n`;
+            : `${indent}${field}:\n${toYaml(indent, depth)}`;
+        return helmWith(indent, found.expr, line);
       },
     );
 }
