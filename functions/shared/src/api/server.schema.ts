@@ -50,7 +50,12 @@ export const serverSpecSchema = withRules(
       .describe(
         'Entrypoint override. For stdio: the process the bridge runs; when unset, the image’s own Entrypoint and Cmd (read from its config in the registry), pinned to the digest they were read from.',
       ),
-    args: z.array(z.string()).optional().describe('Arguments to the entrypoint.'),
+    args: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Arguments to the entrypoint; for a stdio server without command, they replace the image’s Cmd.',
+      ),
     port: int32('Port the MCP endpoint listens on.')
       .min(1, 'must be between 1 and 65535')
       .max(65535)
