@@ -5,13 +5,14 @@
  *   knative/*.yaml   each function's Knative wiring, from its src/wiring.ts
  *   chart/templates/generated/  the same, as Helm templates, plus the webhook's configuration
  *   chart/kube-state-metrics/   kube-state-metrics' custom-resource-state configuration, from the schemas
+ *   chart/values.schema.json    the chart's values, from hack/chart-values.ts
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderApiReference } from '../functions/shared/src/crd/api-reference.ts';
 import { renderCrds } from '../functions/shared/src/crd/render.ts';
 import { renderCustomResourceStateConfig } from '../functions/shared/src/crd/kube-state-metrics.ts';
-import { GENERATED_DIR, renderChart } from './chart.ts';
+import { GENERATED_DIR, renderChart, renderChartSchema, SCHEMA_FILE } from './chart.ts';
 import { renderKnative } from './knative-manifests.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -29,6 +30,7 @@ await writeFile(
   path.join(root, 'chart/kube-state-metrics/custom-resource-state.yaml'),
   renderCustomResourceStateConfig(),
 );
+await writeFile(path.join(root, 'chart', SCHEMA_FILE), await renderChartSchema());
 console.error(
-  'generated crds/, docs/api.md, knative/, chart/templates/generated/ and chart/kube-state-metrics/',
+  'generated crds/, docs/api.md, knative/, chart/templates/generated/, chart/kube-state-metrics/ and chart/values.schema.json',
 );

@@ -1,9 +1,38 @@
-{{/* The image of one function: <registry>/<repository>/<function>:<tag or appVersion>. */}}
+{{/* The chart's short name: the prefix of label values (`<name>-server`). */}}
+{{- define "mcpg.name" -}}
+{{- .Values.nameOverride | default "mcpg" | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+The prefix of every object name (`<fullname>-server`, `<fullname>-admission`): fullnameOverride, or the release
+name when it already contains the chart's name (`helm install mcpg` gives `mcpg`), or `<release>-<name>`. Several
+objects are cluster-wide (ClusterRoles, the webhook configuration), so two releases need two prefixes.
+*/}}
+{{- define "mcpg.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "mcpg.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The image of one part: <registry>/<repository>[@<digest> | :<tag>]. The part's own repository, tag and digest
+win over image.repository/<part> and image.tag (the chart's appVersion when empty); a digest pins it.
+*/}}
 {{- define "mcpg.image" -}}
 {{- $root := index . 0 -}}
 {{- $name := index . 1 -}}
+{{- $own := index . 2 | default dict -}}
 {{- with $root.Values.image -}}
-{{- if .registry }}{{ .registry }}/{{ end }}{{ .repository }}/{{ $name }}:{{ .tag | default $root.Chart.AppVersion }}
+{{- $repository := $own.repository | default (printf "%s/%s" .repository $name) -}}
+{{- if .registry }}{{ .registry }}/{{ end }}{{ $repository -}}
+{{- if $own.digest }}@{{ $own.digest }}{{ else }}:{{ $own.tag | default .tag | default $root.Chart.AppVersion }}{{ end -}}
 {{- end -}}
 {{- end -}}
 
@@ -11,11 +40,84 @@
 {{- define "mcpg.labels" -}}
 app.kubernetes.io/part-of: mcpg
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{ include "mcpg.releaseLabels" . }}
+{{- end -}}
+
+{{/*
+The release's labels, on the functions' own objects (which must not carry app.kubernetes.io/managed-by:
+mcpg-functions: the event sources select the functions' children by it).
+*/}}
+{{- define "mcpg.releaseLabels" -}}
 app.kubernetes.io/instance: {{ .Release.Name }}
-helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end -}}
+
+{{- define "mcpg.admission.fullname" -}}
+{{- include "mcpg.fullname" . }}-admission
 {{- end -}}
 
 {{- define "mcpg.admission.selector" -}}
-app.kubernetes.io/name: mcpg-admission
+app.kubernetes.io/name: {{ include "mcpg.name" . }}-admission
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/*
+One function's values as YAML (read back with fromYaml): functions.<key>, where each pod setting it leaves empty
+(resources, securityContext, nodeSelector, …) comes from functionDefaults, and image and serviceAccount are
+always maps. Arguments: the root context and the function's values key.
+*/}}
+{{- define "mcpg.functionValues" -}}
+{{- $root := index . 0 -}}
+{{- $fn := deepCopy (index $root.Values.functions (index . 1)) -}}
+{{- range $key, $value := $root.Values.functionDefaults -}}
+{{- if empty (get $fn $key) -}}{{- $_ := set $fn $key $value -}}{{- end -}}
+{{- end -}}
+{{- $_ := set $fn "image" ($fn.image | default dict) -}}
+{{- $account := $fn.serviceAccount | default dict -}}
+{{- if not (hasKey $account "create") -}}{{- $_ := set $account "create" true -}}{{- end -}}
+{{- $_ := set $fn "serviceAccount" $account -}}
+{{- toYaml $fn -}}
+{{- end -}}
+
+{{/*
+The ServiceAccount a function runs as: serviceAccount.name, else <fullname>-<function> when the chart creates
+it, else the namespace's default. Arguments: the root context, the function's name, its values.
+*/}}
+{{- define "mcpg.serviceAccountName" -}}
+{{- $root := index . 0 -}}
+{{- $account := (index . 2).serviceAccount -}}
+{{- if $account.name -}}
+{{- $account.name -}}
+{{- else if $account.create -}}
+{{- include "mcpg.fullname" $root }}-{{ index . 1 -}}
+{{- else -}}
+default
+{{- end -}}
+{{- end -}}
+
+{{/*
+Fails unless the cluster serves <group>/<version> with each of the kinds. Arguments: the root context, the group,
+the version, the kinds, what provides them, and the other way out.
+*/}}
+{{- define "mcpg.preflight" -}}
+{{- $root := index . 0 -}}
+{{- $group := index . 1 -}}
+{{- $version := index . 2 -}}
+{{- $provider := index . 4 -}}
+{{- $otherwise := index . 5 -}}
+{{- $served := list -}}
+{{- range $root.Capabilities.APIVersions -}}
+{{- if regexMatch (printf "^%s/[^/]+$" (replace "." "\\." $group)) . -}}{{- $served = append $served . -}}{{- end -}}
+{{- end -}}
+{{- range $kind := index . 3 -}}
+{{- $wanted := printf "%s/%s/%s" $group $version $kind -}}
+{{- if not ($root.Capabilities.APIVersions.Has $wanted) -}}
+{{- if $served -}}
+{{- fail (printf "preflight: the cluster serves %s, but not %s, the only version of it this chart renders: install %s, %s (preflight.enabled=false skips this check)" (join ", " (sortAlpha $served)) $wanted $provider $otherwise) -}}
+{{- else -}}
+{{- fail (printf "preflight: the cluster does not serve %s: install %s, %s (preflight.enabled=false skips this check)" $wanted $provider $otherwise) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}

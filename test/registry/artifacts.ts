@@ -140,6 +140,37 @@ export async function pushImage(reference: string, content: string): Promise<str
   }
 }
 
+/** What an image runs, as its config says: Entrypoint, Cmd and the platform it was built for. */
+export interface ImageProcess {
+  entrypoint?: string[];
+  cmd?: string[];
+  platform?: string;
+}
+
+/**
+ * Pushes a small image (see pushImage) whose config names `process`, as a stdio MCP server's image does, with
+ * `crane mutate`; returns its manifest digest.
+ */
+export async function pushProcessImage(reference: string, process: ImageProcess): Promise<string> {
+  await pushImage(reference, JSON.stringify(process));
+  const flags = [
+    ...(process.entrypoint ? [`--entrypoint=${process.entrypoint.join(',')}`] : []),
+    ...(process.cmd ? [`--cmd=${process.cmd.join(',')}`] : []),
+    ...(process.platform ? ['--set-platform', process.platform] : []),
+  ];
+  await run(toolPath('crane'), ['mutate', '--insecure', reference, ...flags, '-t', reference]);
+  const { stdout } = await run(toolPath('crane'), ['digest', '--insecure', reference]);
+  return stdout.trim();
+}
+
+/** Pushes an index of the given images (their platforms taken from their configs); returns its digest. */
+export async function pushIndex(reference: string, images: string[]): Promise<string> {
+  const manifests = images.flatMap((image) => ['-m', image]);
+  await run(toolPath('crane'), ['index', 'append', '--insecure', ...manifests, '-t', reference]);
+  const { stdout } = await run(toolPath('crane'), ['digest', '--insecure', reference]);
+  return stdout.trim();
+}
+
 export interface CosignKeys {
   dir: string;
   keyPath: string;

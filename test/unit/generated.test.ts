@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { GENERATED_DIR, renderChart } from '../../hack/chart.ts';
+import { valuesKey } from '../../hack/chart-functions.ts';
+import { GENERATED_DIR, renderChart, renderChartSchema, SCHEMA_FILE } from '../../hack/chart.ts';
 import { renderKnative, wirings } from '../../hack/knative-manifests.ts';
 import { renderCustomResourceStateConfig } from '../../functions/shared/src/crd/kube-state-metrics.ts';
 import { eventSources, isSensitive, type FunctionWiring } from '@mcpg-functions/shared/knative';
@@ -131,6 +132,9 @@ describe('chart/', () => {
     for (const [file, text] of generated) {
       expect(await readFile(path.join(dir, file), 'utf8'), `${GENERATED_DIR}/${file} is stale`).toBe(text);
     }
+    expect(await readFile(path.join(chartDir, SCHEMA_FILE), 'utf8'), `${SCHEMA_FILE} is stale`).toBe(
+      await renderChartSchema(),
+    );
   });
 
   it('ships the kube-state-metrics configuration the schemas give (run `make generate` after changing the API)', async () => {
@@ -142,14 +146,15 @@ describe('chart/', () => {
 
   it('has values for every function', async () => {
     const values = parse(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')) as {
-      functions: Record<string, { enabled: boolean; resyncSchedule: string; maxScale: string }>;
+      functions: Record<string, { enabled: boolean; resyncSchedule: string; maxScale: number }>;
     };
-    const names = (await wirings()).map((w) => w.name).sort();
-    expect(Object.keys(values.functions).sort()).toEqual(names);
+    const keys = (await wirings()).map((w) => valuesKey(w.name)).sort();
+    expect(Object.keys(values.functions).sort()).toEqual(keys);
     for (const wiring of await wirings()) {
-      expect(values.functions[wiring.name]?.resyncSchedule, `${wiring.name}'s default schedule`).toBe(
-        wiring.resyncSchedule,
-      );
+      expect(
+        values.functions[valuesKey(wiring.name)]?.resyncSchedule,
+        `${wiring.name}'s default schedule`,
+      ).toBe(wiring.resyncSchedule);
     }
   });
 });

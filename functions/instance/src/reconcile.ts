@@ -12,8 +12,8 @@ import {
   type KindReconciler,
   type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
-import type { PodSource } from '@mcpg-functions/shared/workloads';
-import { gatedSource, imageBlocked, type GatedSource } from './image-gate.ts';
+import { imageProcess, type PodSource, type ResolvedProcess } from '@mcpg-functions/shared/workloads';
+import { gatedSource, imageBlocked } from './image-gate.ts';
 import { expiry, lifetimeEnd } from './lifetime.ts';
 import { instanceChildName, instanceUrl, makePod, makeService, POD_HASH_ANNOTATION } from './resources.ts';
 import type { InstanceObject, InstanceStatus } from './types.ts';
@@ -33,11 +33,22 @@ const INLINE_DEFAULTS = {
   resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
 };
 
+interface Source {
+  pod: PodSource;
+  /** A stdio template without command: its image's own process, as the supply chain read it for the server. */
+  imageProcess?: ResolvedProcess;
+}
+
 /** Where the pod comes from: the inline image, or the server template behind its image-trust gate. */
-async function podSource(instance: InstanceObject, context: ReconcileContext): Promise<GatedSource> {
+async function podSource(
+  instance: InstanceObject,
+  context: ReconcileContext,
+): Promise<{ source: Source } | { blocked: { reason: string; message: string } }> {
   const template = instance.spec.serverTemplateRef?.name;
   if (!template)
-    return { source: { ...INLINE_DEFAULTS, image: instance.spec.image ?? '', port: instance.spec.port } };
+    return {
+      source: { pod: { ...INLINE_DEFAULTS, image: instance.spec.image ?? '', port: instance.spec.port } },
+    };
   const server = await context.client.get({
     apiVersion: API_VERSION,
     kind: SERVER.kind,
@@ -50,7 +61,16 @@ async function podSource(instance: InstanceObject, context: ReconcileContext): P
       `spec.serverTemplateRef names MCPGServer ${template}, which does not exist in ${instance.metadata.namespace ?? ''}; create it or fix the name`,
     );
   }
-  return gatedSource({ ...server, spec: parseSpec(SERVER, server) as ServerSpec });
+  const spec = parseSpec(SERVER, server) as ServerSpec;
+  const gated = gatedSource({ ...server, spec });
+  if ('blocked' in gated) return gated;
+  const process = imageProcess(spec, server.status);
+  // The server's status changing brings the instance back (it follows its template), so nothing is lost here.
+  if (process.state === 'unresolved')
+    throw new TerminalError('ImageEntrypointUnknown', `MCPGServer ${template}: ${process.message}`);
+  return {
+    source: { pod: gated.source, ...(process.state === 'resolved' ? { imageProcess: process } : {}) },
+  };
 }
 
 async function liveInstancesOf(instance: InstanceObject, context: ReconcileContext): Promise<number> {
@@ -133,12 +153,12 @@ function expiryOf(instance: InstanceObject, now: Date) {
 /** The children for a pass: a pod whose spec no longer matches is deleted now and comes back on the next pass. */
 async function children(
   instance: InstanceObject,
-  inputs: { source: PodSource; live: KubeObject | undefined; bridgeImage: string },
+  inputs: { source: Source; live: KubeObject | undefined; bridgeImage: string },
   context: ReconcileContext,
 ) {
   const { source, live, bridgeImage } = inputs;
-  const pod = makePod(instance, source, bridgeImage);
-  const service = makeService(instance, source.port);
+  const pod = makePod(instance, source.pod, bridgeImage, source.imageProcess);
+  const service = makeService(instance, source.pod.port);
   const stale =
     live !== undefined &&
     live.metadata.annotations?.[POD_HASH_ANNOTATION] !== pod.metadata.annotations?.[POD_HASH_ANNOTATION];
@@ -184,7 +204,7 @@ export function instanceReconciler(options: InstanceOptions): KindReconciler<Ins
       );
       return {
         children: list,
-        ...statusOf(instance, livePod, instanceUrl(instance, source.port, source.path), context.now),
+        ...statusOf(instance, livePod, instanceUrl(instance, source.pod.port, source.pod.path), context.now),
       };
     },
     /** A changed server template re-reconciles the instances made from it. */

@@ -57,6 +57,26 @@ describe('instance children', () => {
     expect(hash(source)).not.toBe(hash({ ...source, image: 'ghcr.io/example/tools:1.0.1' }));
   });
 
+  it("runs a stdio template's image process behind the bridge, pinned, and replaces the pod when it moves", () => {
+    const stdio = { ...source, transport: 'stdio' as const };
+    const read = (digest: string, command: string[]) => ({
+      command,
+      image: `ghcr.io/example/tools:1.0.0@sha256:${digest.repeat(64)}`,
+    });
+    const pod = (process: ReturnType<typeof read>) =>
+      makePod(instance, stdio, 'bridge:1', process) as unknown as {
+        metadata: { annotations: Record<string, string> };
+        spec: { containers: { image: string; command: string[] }[] };
+      };
+    const first = pod(read('a', ['/bin/tools', '--stdio']));
+    expect(first.spec.containers[0]?.image).toBe(`ghcr.io/example/tools:1.0.0@sha256:${'a'.repeat(64)}`);
+    expect(first.spec.containers[0]?.command.slice(-3)).toEqual(['--', '/bin/tools', '--stdio']);
+    const moved = pod(read('b', ['/bin/tools', '--stdio']));
+    expect(moved.metadata.annotations[POD_HASH_ANNOTATION]).not.toBe(
+      first.metadata.annotations[POD_HASH_ANNOTATION],
+    );
+  });
+
   it('selects the pod from its Service and publishes the URL', () => {
     const service = makeService(instance, 9000) as unknown as { spec: { selector: Record<string, string> } };
     expect(service.spec.selector).toEqual({ 'mcpg.dev/mcpginstance': 'tools-alice' });

@@ -7,6 +7,7 @@ import {
   mcpServerPodSpec,
   normalisePath,
   type PodSource,
+  type ResolvedProcess,
 } from '@mcpg-functions/shared/workloads';
 import type { InstanceObject } from './types.ts';
 
@@ -21,9 +22,16 @@ export function instanceSelector(instance: InstanceObject): Record<string, strin
   return { 'mcpg.dev/mcpginstance': labelValue(instance.metadata.name) };
 }
 
-export function makePod(instance: InstanceObject, source: PodSource, bridgeImage: string): KubeObject {
+/** `imageProcess`: a stdio template without command runs its image's own process (see image-process.ts). */
+export function makePod(
+  instance: InstanceObject,
+  source: PodSource,
+  bridgeImage: string,
+  imageProcess?: ResolvedProcess,
+): KubeObject {
   const spec = mcpServerPodSpec(source, {
     bridgeImage,
+    imageProcess,
     extraSecrets: instance.spec.secretName ? [instance.spec.secretName] : [],
   });
   return {

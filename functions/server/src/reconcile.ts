@@ -14,9 +14,14 @@ import { makeIngress } from './resources/ingress.ts';
 import { childName } from './resources/names.ts';
 import { makeNetworkPolicy } from './resources/network-policy.ts';
 import { makeService } from './resources/service.ts';
-import { environmentSources, IMAGE_TRUST_FACET, imageTrust } from '@mcpg-functions/shared/workloads';
+import {
+  environmentSources,
+  IMAGE_TRUST_FACET,
+  imageProcess,
+  imageTrust,
+} from '@mcpg-functions/shared/workloads';
 import { WATCH_LABEL, WATCHED } from '@mcpg-functions/shared/knative';
-import { serverStatus } from './status.ts';
+import { rolloutHold, serverStatus } from './status.ts';
 import type { ServerObject } from './types.ts';
 
 const KIND = requireKind('MCPGServer');
@@ -74,15 +79,21 @@ export function serverReconciler(options: { bridgeImage: string }): KindReconcil
     ],
     // Pods tell readiness and crash loops; the function may list them.
     observedTypes: [{ apiVersion: 'v1', kind: 'Pod' }],
-    // The supply-chain function records its image check there.
+    // The supply-chain function records its image check and the image's entrypoint there.
     foreignStatusFields: IMAGE_TRUST_FACET.fields,
     async reconcile(object, context): Promise<Desired> {
       const server: ServerObject = { ...object, spec: parseSpec(KIND, object) as ServerSpec };
       const env = await environment(server, context);
-      const deployment = makeDeployment(server, { envHash: env.hash, bridgeImage: options.bridgeImage });
-      // An image that is not verified is not rolled out; whatever Deployment runs stays (fail-static).
-      const trust = imageTrust(server.spec, object.status);
-      const held = trust.state === 'blocked';
+      const process = imageProcess(server.spec, object.status);
+      const deployment = makeDeployment(server, {
+        envHash: env.hash,
+        bridgeImage: options.bridgeImage,
+        ...(process.state === 'resolved' ? { imageProcess: process } : {}),
+      });
+      // An image that is not verified, or whose entrypoint the bridge needs and nobody has read yet, is not
+      // rolled out; whatever Deployment runs stays (fail-static).
+      const hold = rolloutHold(imageTrust(server.spec, object.status), process);
+      const held = hold !== undefined;
       const children = [
         held ? undefined : deployment,
         makeService(server),
@@ -90,7 +101,7 @@ export function serverReconciler(options: { bridgeImage: string }): KindReconcil
         makeIngress(server),
       ].filter((child): child is KubeObject => child !== undefined);
       const observed = { ...(await observe(server, context)), unwatched: env.unwatched };
-      const { status, conditions } = serverStatus(server, observed, trust);
+      const { status, conditions } = serverStatus(server, observed, hold);
       return { children, status, conditions, retained: held ? [keyOf(deployment)] : [] };
     },
     /** A changed Secret or ConfigMap re-reconciles the servers that read their environment from it. */

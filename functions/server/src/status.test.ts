@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
-import type { ImageTrust } from '@mcpg-functions/shared/workloads';
-import { crashLooping, serverStatus } from './status.ts';
+import { crashLooping, rolloutHold, serverStatus } from './status.ts';
 import type { ServerObject } from './types.ts';
 
 const server = (spec: Partial<ServerObject['spec']> = {}): ServerObject => ({
@@ -41,7 +40,7 @@ const ingress = (address: boolean): KubeObject => ({
 });
 
 const running = { replicas: 2, readyReplicas: 2, availableReplicas: 2, updatedReplicas: 2 };
-const UNRESTRICTED: ImageTrust = { state: 'unrestricted' };
+const UNRESTRICTED = undefined;
 
 describe('serverStatus', () => {
   it.each([
@@ -113,11 +112,10 @@ describe('serverStatus', () => {
   });
 
   it('holds back an image that is not verified: Degraded over the running Deployment, Pending without one', () => {
-    const blocked: ImageTrust = {
-      state: 'blocked',
-      reason: 'SignatureMissing',
-      message: 'no cosign signature',
-    };
+    const blocked = rolloutHold(
+      { state: 'blocked', reason: 'SignatureMissing', message: 'no cosign signature' },
+      { state: 'given' },
+    );
     const kept = serverStatus(
       server(),
       { deployment: deployment(running), ingress: undefined, pods: [] },
@@ -132,6 +130,25 @@ describe('serverStatus', () => {
     const none = serverStatus(server(), { deployment: undefined, ingress: undefined, pods: [] }, blocked);
     expect(none.status.phase).toBe('Pending');
     expect(none.conditions.find((c) => c.type === 'Ready')?.message).toMatch(/no Deployment is created/);
+  });
+
+  it('holds back a stdio server whose image entrypoint is not known yet, saying what to do', () => {
+    const hold = rolloutHold(
+      { state: 'unrestricted' },
+      {
+        state: 'unresolved',
+        reason: 'NoEntrypoint',
+        message: 'x/y:1 has neither Entrypoint nor Cmd: set spec.command',
+      },
+    );
+    const result = serverStatus(server(), { deployment: undefined, ingress: undefined, pods: [] }, hold);
+    expect(result.status.phase).toBe('Pending');
+    expect(result.conditions.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ImageEntrypointUnknown',
+      message:
+        'x/y:1 has neither Entrypoint nor Cmd: set spec.command; no Deployment is created until its entrypoint is known',
+    });
   });
 
   it('reports counts and the in-cluster URL', () => {

@@ -1,10 +1,11 @@
 /**
  * The server's status from what is actually running: Pending until the Deployment exists, Starting until its
  * pods are ready, Running when every replica is available, Degraded when pods crash-loop, a strict Ingress has
- * no load-balancer address, or spec.image is held back because it is not verified (the old pods keep running).
+ * no load-balancer address, or spec.image is held back because it is not verified or (a stdio server without
+ * command) its entrypoint is not known yet (the old pods keep running).
  */
 import type { ConditionInput } from '@mcpg-functions/shared/runtime';
-import { environmentSources, type ImageTrust } from '@mcpg-functions/shared/workloads';
+import { environmentSources, type ImageProcess, type ImageTrust } from '@mcpg-functions/shared/workloads';
 import { WATCH_LABEL } from '@mcpg-functions/shared/knative';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import type { ServerObject } from './types.ts';
@@ -27,6 +28,21 @@ interface DeploymentStatus {
 }
 
 const CRASH_LOOP_RESTARTS = 3;
+
+/** Why spec.image is not rolled out: Ready's reason, what was found, and what it waits for. */
+export interface Hold {
+  reason: 'ImageNotVerified' | 'ImageEntrypointUnknown';
+  message: string;
+  until: string;
+}
+
+export function rolloutHold(trust: ImageTrust, process: ImageProcess): Hold | undefined {
+  if (trust.state === 'blocked')
+    return { reason: 'ImageNotVerified', message: trust.message, until: 'the image passes' };
+  if (process.state === 'unresolved')
+    return { reason: 'ImageEntrypointUnknown', message: process.message, until: 'its entrypoint is known' };
+  return undefined;
+}
 
 /** Pods whose containers keep restarting: a CrashLoopBackOff wait, or several restarts while not ready. */
 export function crashLooping(pods: readonly KubeObject[]): string[] {
@@ -66,7 +82,7 @@ interface Facts {
   looping: string[];
   ingressReady: boolean;
   strictIngressDown: boolean;
-  trust: ImageTrust;
+  hold: Hold | undefined;
 }
 
 function deploymentCounts(deployment: KubeObject | undefined): Required<DeploymentStatus> {
@@ -80,7 +96,7 @@ function deploymentCounts(deployment: KubeObject | undefined): Required<Deployme
   };
 }
 
-function factsOf(server: ServerObject, observed: Observed, trust: ImageTrust): Facts {
+function factsOf(server: ServerObject, observed: Observed, hold: Hold | undefined): Facts {
   const { deployment } = observed;
   const counts = deploymentCounts(deployment);
   const wanted = server.spec.replicas;
@@ -97,14 +113,13 @@ function factsOf(server: ServerObject, observed: Observed, trust: ImageTrust): F
     looping: crashLooping(observed.pods),
     ingressReady,
     strictIngressDown: server.spec.ingress?.readiness === 'strict' && !ingressReady,
-    trust,
+    hold,
   };
 }
 
 function phaseOf(facts: Facts): string {
   if (!facts.deployment) return 'Pending';
-  if (facts.looping.length > 0 || facts.strictIngressDown || facts.trust.state === 'blocked')
-    return 'Degraded';
+  if (facts.looping.length > 0 || facts.strictIngressDown || facts.hold !== undefined) return 'Degraded';
   return facts.allAvailable ? 'Running' : 'Starting';
 }
 
@@ -136,9 +151,9 @@ function ingressCondition(facts: Facts): ConditionInput {
       };
 }
 
-export function serverStatus(server: ServerObject, observed: Observed, trust: ImageTrust): ServerStatus {
+export function serverStatus(server: ServerObject, observed: Observed, hold: Hold | undefined): ServerStatus {
   const { spec, metadata } = server;
-  const facts = factsOf(server, observed, trust);
+  const facts = factsOf(server, observed, hold);
   const phase = phaseOf(facts);
   const conditions = [readyCondition(phase, facts), availableCondition(facts), progressingCondition(facts)];
   if (spec.ingress) conditions.push(ingressCondition(facts));
@@ -176,21 +191,16 @@ function environmentCondition(unwatched: string[]): ConditionInput {
   };
 }
 
-/** Ready=False while spec.image is held back: what the check found, and what keeps running meanwhile. */
-function heldBack(facts: Facts, trust: ImageTrust & { state: 'blocked' }): ConditionInput {
+/** Ready=False while spec.image is held back: what was found, and what keeps running meanwhile. */
+function heldBack(facts: Facts, hold: Hold): ConditionInput {
   const meanwhile = facts.deployment
-    ? 'the running Deployment is kept as it is until the image passes'
-    : 'no Deployment is created until the image passes';
-  return {
-    type: 'Ready',
-    status: 'False',
-    reason: 'ImageNotVerified',
-    message: `${trust.message}; ${meanwhile}`,
-  };
+    ? `the running Deployment is kept as it is until ${hold.until}`
+    : `no Deployment is created until ${hold.until}`;
+  return { type: 'Ready', status: 'False', reason: hold.reason, message: `${hold.message}; ${meanwhile}` };
 }
 
 function readyCondition(phase: string, facts: Facts): ConditionInput {
-  if (facts.trust.state === 'blocked') return heldBack(facts, facts.trust);
+  if (facts.hold) return heldBack(facts, facts.hold);
   switch (phase) {
     case 'Running':
       return {

@@ -1,43 +1,7 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import { REPO_ROOT, toolPath } from '../../cluster/tools.ts';
 import { clients } from '../support/cluster.ts';
 import { dryRunApply, installKnativeCrds } from '../support/knative-crds.ts';
-
-type Rendered = {
-  kind: string;
-  metadata: { name: string; annotations?: Record<string, string> };
-  spec?: Record<string, unknown>;
-  webhooks?: { clientConfig: { service: { namespace: string; name: string }; caBundle?: string }; failurePolicy: string }[];
-};
-
-const chart = path.join(REPO_ROOT, 'chart');
-const helm = (args: string[]) =>
-  promisify(execFile)(toolPath('helm'), args, { maxBuffer: 32 * 1024 * 1024 }).then((r) => r.stdout);
-
-/** `helm template` as a platform engineer runs it, with --set values. */
-async function render(
-  values: Record<string, string> = {},
-  extraApis: string[] = [],
-  jsonValues: Record<string, unknown> = {},
-): Promise<{ text: string; objects: Rendered[] }> {
-  const sets = [
-    ...Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
-    ...Object.entries(jsonValues).flatMap(([k, v]) => ['--set-json', `${k}=${JSON.stringify(v)}`]),
-  ];
-  const apis = extraApis.flatMap((api) => ['--api-versions', api]);
-  const text = await helm(['template', 'mcpg', chart, '-n', 'mcpg-system', '--kube-version', '1.36.3', ...apis, ...sets]);
-  const objects = parseAllDocuments(text)
-    .map((d) => d.toJS() as Rendered | null)
-    .filter((o): o is Rendered => o !== null);
-  return { text, objects };
-}
-
-const names = (objects: Rendered[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
-const PROVIDED_TLS = { 'admission.certManager.enabled': 'false', 'admission.tls.caBundle': 'Q0E=' };
+import { chart, helm, names, podOf, PROVIDED_TLS, render } from './render.ts';
 
 // The chart, checked with the real helm binary and the real API server (with Knative's CRDs installed).
 describe('the Helm chart', () => {
@@ -157,29 +121,23 @@ describe('the Helm chart', () => {
 
   it('gives a function extra environment and volumes from values: an offline Sigstore trusted root', async () => {
     const { text, objects } = await render(PROVIDED_TLS, [], {
-      'functions.supply-chain.env': [
+      'functions.supplyChain.env': [
         { name: 'MCPG_SIGSTORE_TRUSTED_ROOT', value: '/etc/mcpg/sigstore/trusted_root.json' },
       ],
-      'functions.supply-chain.volumeMounts': [{ name: 'sigstore', mountPath: '/etc/mcpg/sigstore', readOnly: true }],
-      'functions.supply-chain.volumes': [{ name: 'sigstore', configMap: { name: 'sigstore-trusted-root' } }],
+      'functions.supplyChain.volumeMounts': [{ name: 'sigstore', mountPath: '/etc/mcpg/sigstore', readOnly: true }],
+      'functions.supplyChain.volumes': [{ name: 'sigstore', configMap: { name: 'sigstore-trusted-root' } }],
     });
-    type Pod = {
-      volumes?: unknown[];
-      containers: { env: { name: string; value: string }[]; volumeMounts?: unknown[] }[];
-    };
-    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'mcpg-supply-chain');
-    const pod = (service?.spec as { template: { spec: Pod } } | undefined)?.template.spec;
-    expect(pod?.containers[0]?.env).toContainEqual({
+    const pod = podOf(objects, 'Service', 'mcpg-supply-chain').spec;
+    expect(pod.containers[0]?.env).toContainEqual({
       name: 'MCPG_SIGSTORE_TRUSTED_ROOT',
       value: '/etc/mcpg/sigstore/trusted_root.json',
     });
-    expect(pod?.containers[0]?.volumeMounts).toEqual([
+    expect(pod.containers[0]?.volumeMounts).toEqual([
       { name: 'sigstore', mountPath: '/etc/mcpg/sigstore', readOnly: true },
     ]);
-    expect(pod?.volumes).toEqual([{ name: 'sigstore', configMap: { name: 'sigstore-trusted-root' } }]);
+    expect(pod.volumes).toEqual([{ name: 'sigstore', configMap: { name: 'sigstore-trusted-root' } }]);
     // Other functions are left as they were.
-    const server = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'mcpg-server');
-    expect((server?.spec as { template: { spec: Pod } }).template.spec.volumes).toBeUndefined();
+    expect(podOf(objects, 'Service', 'mcpg-server').spec.volumes).toBeUndefined();
     await vi.waitFor(() => dryRunApply(kube, text), { timeout: 20_000, interval: 500 });
   });
 

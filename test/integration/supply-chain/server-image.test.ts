@@ -7,7 +7,14 @@ import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sendPing } from '../../cluster/ping.ts';
 import { toolPath } from '../../cluster/tools.ts';
-import { cosignKeyPair, cosignSign, pushImage, type CosignKeys } from '../../registry/artifacts.ts';
+import {
+  cosignKeyPair,
+  cosignSign,
+  pushImage,
+  pushIndex,
+  pushProcessImage,
+  type CosignKeys,
+} from '../../registry/artifacts.ts';
 import { startFaultyProxy, type FaultyProxy } from '../../registry/faulty-proxy.ts';
 import {
   keylessAuthority,
@@ -39,6 +46,7 @@ interface Server {
     phase?: string;
     imageDigest?: string;
     imageVerification?: { image: string; verified: boolean; reason: string };
+    imageConfig?: { image: string; digest?: string; reason: string };
     conditions?: Condition[];
   };
 }
@@ -70,15 +78,16 @@ describe('MCPGServer image trust, driven by the real event source', () => {
   const readServer = (name: string) =>
     kubeRequest<Server>(kube.config, { method: 'GET', path: serverPath(name) });
   const condition = (server: Server, type: string) => server.status?.conditions?.find((c) => c.type === type);
-  const deploymentImage = async (name: string): Promise<string | undefined> => {
+  const serverContainer = async (name: string) => {
     const found = await kube.apps
       .readNamespacedDeployment({ name, namespace: namespace.name })
       .catch((error: unknown) => {
         if ((error as { code?: number }).code === 404) return undefined;
         throw error;
       });
-    return found?.spec?.template.spec?.containers[0]?.image;
+    return found?.spec?.template.spec?.containers[0];
   };
+  const deploymentImage = async (name: string) => (await serverContainer(name))?.image;
   const eventually = <T>(check: () => Promise<T>, timeout = 30_000) =>
     vi.waitFor(check, { timeout, interval: 250 });
 
@@ -336,5 +345,81 @@ describe('MCPGServer image trust, driven by the real event source', () => {
       expect(condition(current, 'Ready')?.message).toMatch(/no Deployment is created until the image passes/);
     });
     expect(await deploymentImage(name)).toBeUndefined();
+  });
+
+  // A stdio server given only its image: the bridge runs the image's own Entrypoint and Cmd, read from its config
+  // in the registry, and the pods are pinned to the digest they were read from.
+  const BRIDGE = ['/mcpg-bridge/mcpg-stdio-bridge', '--port', '8080', '--path', '/mcp', '--'];
+  const stdio = (name: string, image: string, more = {}) =>
+    server(name, image, undefined, { transport: 'stdio', ...more });
+
+  it("runs a stdio image's own entrypoint behind the bridge, and follows its tag to the next one", async () => {
+    const tag = `${registry.host}/servers/fs:1`;
+    const first = await pushProcessImage(tag, { entrypoint: ['/usr/bin/fs-mcp', '--stdio'], cmd: ['/data'] });
+    await apply(kube, stdio('fs', tag));
+    await eventually(async () => {
+      const container = await serverContainer('fs');
+      expect(container?.image).toBe(`${tag}@${first}`);
+      expect(container?.command).toEqual([...BRIDGE, '/usr/bin/fs-mcp', '--stdio', '/data']);
+      expect((await readServer('fs')).status?.imageConfig).toMatchObject({ digest: first, reason: 'Read' });
+    });
+    // spec.args replace the image's Cmd, as Kubernetes does for an image run without command.
+    await apply(kube, stdio('fs', tag, { args: ['/srv', '--read-only'] }));
+    await eventually(async () => {
+      expect((await serverContainer('fs'))?.command).toEqual([
+        ...BRIDGE,
+        '/usr/bin/fs-mcp',
+        '--stdio',
+        '/srv',
+        '--read-only',
+      ]);
+    });
+    // The tag moves to an image with another entrypoint: the resync reads it again and rolls it out.
+    const second = await pushProcessImage(tag, { entrypoint: ['/opt/fs/bin/serve'] });
+    expect((await sendPing(supplyChain.fn.url)).status).toBe(204);
+    await eventually(async () => {
+      const container = await serverContainer('fs');
+      expect(container?.image).toBe(`${tag}@${second}`);
+      expect(container?.command).toEqual([...BRIDGE, '/opt/fs/bin/serve', '/srv', '--read-only']);
+    });
+  });
+
+  it('holds back a stdio image it cannot run as it is, saying to set spec.command', async () => {
+    const amd64 = await pushProcessImage(`${registry.host}/servers/split:amd64`, {
+      entrypoint: ['/bin/serve-amd64'],
+      platform: 'linux/amd64',
+    });
+    const arm64 = await pushProcessImage(`${registry.host}/servers/split:arm64`, {
+      entrypoint: ['/bin/serve-arm64'],
+      platform: 'linux/arm64',
+    });
+    const index = `${registry.host}/servers/split:multi`;
+    await pushIndex(index, [
+      `${registry.host}/servers/split@${amd64}`,
+      `${registry.host}/servers/split@${arm64}`,
+    ]);
+    const bare = `${registry.host}/servers/bare:1`;
+    await pushImage(bare, 'nothing to run');
+    await apply(kube, stdio('split', index));
+    await apply(kube, stdio('bare', bare));
+    for (const [name, message] of [
+      ['split', /have different Entrypoint or Cmd; set spec.command/],
+      ['bare', /has neither Entrypoint nor Cmd in its config: set spec.command/],
+    ] as const)
+      await eventually(async () => {
+        const current = await readServer(name);
+        expect(condition(current, 'Ready')).toMatchObject({
+          status: 'False',
+          reason: 'ImageEntrypointUnknown',
+        });
+        expect(condition(current, 'Ready')?.message).toMatch(message);
+        expect(current.status?.phase).toBe('Pending');
+      });
+    expect(await deploymentImage('split')).toBeUndefined();
+    // Given a command, the same image runs: the user's word wins over the image's.
+    await apply(kube, stdio('split', index, { command: ['/bin/serve'] }));
+    await eventually(async () => {
+      expect((await serverContainer('split'))?.command).toEqual([...BRIDGE, '/bin/serve']);
+    });
   });
 });

@@ -19,7 +19,10 @@ export function makeDeployment(server: ServerObject, args: BuildArgs): KubeObjec
           labels: childLabels(server, 'server'),
           annotations: { [ENV_HASH_ANNOTATION]: args.envHash },
         },
-        spec: mcpServerPodSpec(server.spec, { bridgeImage: args.bridgeImage }),
+        spec: mcpServerPodSpec(server.spec, {
+          bridgeImage: args.bridgeImage,
+          imageProcess: args.imageProcess,
+        }),
       },
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerObject } from '../types.ts';
+import type { BuildArgs, ServerObject } from '../types.ts';
 import { makeDeployment } from './deployment.ts';
 import { withRegistry } from '@mcpg-functions/shared/workloads';
 import { makeIngress } from './ingress.ts';
@@ -28,14 +28,15 @@ function server(spec: Partial<ServerObject['spec']> = {}, name = 'tools'): Serve
 
 type Container = {
   command?: string[];
+  args?: string[];
   env?: unknown;
   envFrom?: unknown;
   image: string;
   readinessProbe?: unknown;
 };
-const podSpec = (s: ServerObject) =>
+const podSpec = (s: ServerObject, more: Partial<BuildArgs> = {}) =>
   (
-    makeDeployment(s, args) as unknown as {
+    makeDeployment(s, { ...args, ...more }) as unknown as {
       spec: { template: { spec: { containers: Container[]; initContainers?: Container[] } } };
     }
   ).spec.template.spec;
@@ -118,6 +119,25 @@ describe('server children', () => {
       '/data',
       '--ro',
     ]);
+  });
+
+  it('runs a stdio server without command as its image would, pinned to the digest the entrypoint came from', () => {
+    const image = `ghcr.io/example/fs@sha256:${'a'.repeat(64)}`;
+    const spec = podSpec(server({ transport: 'stdio', path: '/mcp' }), {
+      imageProcess: { command: ['/bin/fs-mcp', '/data'], image },
+    });
+    expect(spec.containers[0]?.image).toBe(image);
+    expect(spec.containers[0]?.command).toEqual([
+      '/mcpg-bridge/mcpg-stdio-bridge',
+      '--port',
+      '8080',
+      '--path',
+      '/mcp',
+      '--',
+      '/bin/fs-mcp',
+      '/data',
+    ]);
+    expect(spec.containers[0]?.args).toBeUndefined();
   });
 
   it.each([

@@ -77,8 +77,15 @@ export const serverSpecSchema = withRules(
     command: z
       .array(z.string())
       .optional()
-      .describe('Entrypoint override (for stdio: the server process the bridge runs).'),
-    args: z.array(z.string()).optional().describe('Arguments to the entrypoint.'),
+      .describe(
+        'Entrypoint override. For stdio: the process the bridge runs; when unset, the image’s own Entrypoint and Cmd (read from its config in the registry), pinned to the digest they were read from.',
+      ),
+    args: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Arguments to the entrypoint; for a stdio server without command, they replace the image’s Cmd.',
+      ),
     port: int32('Port the MCP endpoint listens on.')
       .min(1, 'must be between 1 and 65535')
       .max(65535)
@@ -189,11 +196,6 @@ export const serverSpecSchema = withRules(
   'An MCP server run as a Deployment and Service.',
   [
     {
-      cel: "self.transport != 'stdio' || has(self.command)",
-      message: 'a stdio server needs command: the process the bridge starts',
-      holds: (s) => s.transport !== 'stdio' || s.command !== undefined,
-    },
-    {
       cel: "!has(self.verify) || self.image.contains('@sha256:')",
       message: 'verify needs image pinned by digest (@sha256:…)',
       holds: (s) => s.verify === undefined || s.image.includes('@sha256:'),
@@ -230,6 +232,19 @@ export const serverStatusSchema = z
       })
       .optional()
       .describe('The supply-chain function’s last check of spec.image against spec.verify.'),
+    imageConfig: z
+      .strictObject({
+        image: z.string().describe('The reference read: spec.image at spec.registryOverride.'),
+        digest: z.string().optional().describe('Digest of the manifest (or index) the config was read from.'),
+        entrypoint: z.array(z.string()).optional().describe('The image config’s Entrypoint.'),
+        cmd: z.array(z.string()).optional().describe('The image config’s Cmd.'),
+        reason: z.string().describe('Outcome: Read, or why not (ImageNotFound, PlatformsDisagree, …).'),
+        message: z.string().optional().describe('What was found, and what to do about it.'),
+      })
+      .optional()
+      .describe(
+        'For a stdio server without spec.command: the entrypoint the supply-chain function read from the image, which the bridge runs (pinned to digest).',
+      ),
     federatedInto: count('Gateways federating the server.').optional(),
   })
   .describe('Observed state of the server.');

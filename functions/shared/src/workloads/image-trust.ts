@@ -7,8 +7,13 @@
  */
 import type { ServerSpec } from '../api/index.ts';
 import { contentHash } from '../runtime/ownership.ts';
+import { IMAGE_CONFIG_FIELD } from './image-process.ts';
 
-export const IMAGE_TRUST_FACET = { fields: ['imageVerification', 'imageDigest'], condition: 'ImageVerified' };
+/** The supply chain's part of an MCPGServer's status: its image check, and the image's own entrypoint (image-process.ts). */
+export const IMAGE_TRUST_FACET = {
+  fields: ['imageVerification', 'imageDigest', IMAGE_CONFIG_FIELD],
+  condition: 'ImageVerified',
+};
 
 export interface ImageVerification {
   image: string;

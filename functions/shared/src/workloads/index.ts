@@ -7,7 +7,17 @@ export {
   withRegistry,
   type PodOptions,
   type PodSource,
+  type ResolvedProcess,
 } from './mcp-server-pod.ts';
+export {
+  IMAGE_CONFIG_FIELD,
+  imageProcess,
+  needsImageConfig,
+  pinned,
+  pulledFrom,
+  type ImageConfigRecord,
+  type ImageProcess,
+} from './image-process.ts';
 export {
   IMAGE_TRUST_FACET,
   imagePolicy,

@@ -108,8 +108,11 @@ function environment(source: PodSource, extraSecrets: readonly string[]): Record
   return { ...(env.length ? { env } : {}), ...(envFrom.length ? { envFrom } : {}) };
 }
 
-/** stdio servers run behind the bridge: it serves streamable HTTP on the MCP port and speaks stdio to the process. */
-function entrypoint(source: PodSource): Record<string, unknown> {
+/**
+ * stdio servers run behind the bridge: it serves streamable HTTP on the MCP port and speaks stdio to the process,
+ * which is spec.command and args, or the image's own (read from its config, see image-process.ts).
+ */
+function entrypoint(source: PodSource, imageProcess: ResolvedProcess | undefined): Record<string, unknown> {
   if (source.transport !== 'stdio') {
     return {
       ...(source.command ? { command: source.command } : {}),
@@ -117,51 +120,69 @@ function entrypoint(source: PodSource): Record<string, unknown> {
     };
   }
   const bridge = [BRIDGE_BINARY, '--port', String(source.port), '--path', normalisePath(source.path), '--'];
-  return { command: [...bridge, ...(source.command ?? []), ...(source.args ?? [])] };
+  const process = imageProcess?.command ?? [...(source.command ?? []), ...(source.args ?? [])];
+  return { command: [...bridge, ...process] };
+}
+
+/** The image's own process and the digest-pinned image it was read from. */
+export interface ResolvedProcess {
+  command: string[];
+  image: string;
 }
 
 export interface PodOptions {
   bridgeImage: string;
+  /** For a stdio server without command: what its image runs (see image-process.ts). */
+  imageProcess?: ResolvedProcess | undefined;
   /** Secrets added as envFrom after the source's own (an instance's subject credentials). */
   extraSecrets?: readonly string[];
 }
 
+/**
+ * What a stdio server adds to its pod: the bridge copied by an init container into a volume the server
+ * container mounts read-only. The bridge image holds the bridge alone (no shell, no cp): it copies itself.
+ */
+function bridgeParts(stdio: boolean, bridgeImage: string) {
+  if (!stdio) return { initContainers: [], mounts: [], volumes: [] };
+  const mount = { name: 'mcpg-bridge', mountPath: BRIDGE_DIR };
+  return {
+    initContainers: [
+      {
+        name: 'install-bridge',
+        image: bridgeImage,
+        command: ['/mcpg-stdio-bridge', 'install', BRIDGE_BINARY],
+        volumeMounts: [mount],
+        securityContext: { ...HARDENED, readOnlyRootFilesystem: true },
+      },
+    ],
+    mounts: [{ ...mount, readOnly: true }],
+    volumes: [{ name: 'mcpg-bridge', emptyDir: {} }],
+  };
+}
+
 /** The pod spec (not the pod) of an MCP server. */
 export function mcpServerPodSpec(source: PodSource, options: PodOptions): Record<string, unknown> {
-  const stdio = source.transport === 'stdio';
   const writable = writableDirs(source);
-  const bridgeMount = { name: 'mcpg-bridge', mountPath: BRIDGE_DIR };
+  const bridge = bridgeParts(source.transport === 'stdio', options.bridgeImage);
   const container = {
     name: 'server',
-    image: withRegistry(source.image, source.registryOverride),
-    ...entrypoint(source),
+    image: options.imageProcess?.image ?? withRegistry(source.image, source.registryOverride),
+    ...entrypoint(source, options.imageProcess),
     ports: [{ name: MCP_PORT_NAME, containerPort: source.port, protocol: 'TCP' }],
     ...environment(source, options.extraSecrets ?? []),
     resources: source.resources,
     ...probes(source),
-    volumeMounts: [...writable.mounts, ...(stdio ? [{ ...bridgeMount, readOnly: true }] : [])],
+    volumeMounts: [...writable.mounts, ...bridge.mounts],
     securityContext: containerSecurity(source),
   };
-  const bridge = stdio
-    ? [
-        {
-          name: 'install-bridge',
-          image: options.bridgeImage,
-          // The bridge image holds the bridge alone (no shell, no cp): it copies itself into the shared volume.
-          command: ['/mcpg-stdio-bridge', 'install', BRIDGE_BINARY],
-          volumeMounts: [bridgeMount],
-          securityContext: { ...HARDENED, readOnlyRootFilesystem: true },
-        },
-      ]
-    : [];
   return {
     ...(source.serviceAccountName ? { serviceAccountName: source.serviceAccountName } : {}),
     automountServiceAccountToken: source.podSecurity?.automountServiceAccountToken ?? false,
     ...(source.imagePullSecrets ? { imagePullSecrets: source.imagePullSecrets } : {}),
     securityContext: podSecurityContext(source),
-    ...(bridge.length ? { initContainers: bridge } : {}),
+    ...(bridge.initContainers.length ? { initContainers: bridge.initContainers } : {}),
     containers: [container],
-    volumes: [...writable.volumes, ...(stdio ? [{ name: 'mcpg-bridge', emptyDir: {} }] : [])],
+    volumes: [...writable.volumes, ...bridge.volumes],
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * MCPGServer image trust: the supply chain's part of a server's status (the server function owns the rest and
- * reads this part before rolling an image out). Servers without spec.verify get nothing; a removed policy
- * removes the record. A revocation list, a key or a pull secret changing re-checks the servers that use it.
+ * reads this part before rolling an image out): the check of spec.image against spec.verify, and, for a stdio
+ * server without spec.command, the image's own Entrypoint and Cmd (image-config.ts). Servers that need neither
+ * get nothing; a removed policy removes the record. A revocation list, a key or a pull secret changing re-checks
+ * the servers that use it.
  */
 import { API_VERSION, requireKind, type ServerSpec } from '@mcpg-functions/shared/api';
 import type { KubeObject, ObjectKey } from '@mcpg-functions/shared/kube';
@@ -11,11 +13,17 @@ import {
   type KindReconciler,
   type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
-import { IMAGE_TRUST_FACET, imagePolicy, type ImageVerification } from '@mcpg-functions/shared/workloads';
+import {
+  IMAGE_TRUST_FACET,
+  imagePolicy,
+  needsImageConfig,
+  type ImageVerification,
+} from '@mcpg-functions/shared/workloads';
 import { secondsSince, type SupplyChainMetrics } from '../metrics.ts';
 import { startPass } from '../pass.ts';
 import type { SupplyChainSettings } from '../settings.ts';
-import { verifyImage, type ImageVerdict } from './verify-image.ts';
+import { readImageConfig } from './image-config.ts';
+import { verifyImage, type ImageDeps, type ImageVerdict } from './verify-image.ts';
 
 const KIND = requireKind('MCPGServer');
 
@@ -43,11 +51,14 @@ export function imageStatus(spec: ServerSpec, verdict: ImageVerdict): Omit<Desir
   };
 }
 
+/** Whether the supply chain has anything to say about a server's image. */
+const concerns = (spec: ServerSpec) => spec.verify !== undefined || needsImageConfig(spec);
+
 /** Secrets a server's check reads: its cosign key and its pull secrets, in its own namespace. */
 function secretsOf(spec: ServerSpec): string[] {
-  if (!spec.verify) return [];
+  if (!concerns(spec)) return [];
   return [
-    ...(spec.verify.cosignKeyRef ? [spec.verify.cosignKeyRef.secretName] : []),
+    ...(spec.verify?.cosignKeyRef ? [spec.verify.cosignKeyRef.secretName] : []),
     ...(spec.imagePullSecrets ?? []).map((s) => s.name),
   ];
 }
@@ -61,13 +72,24 @@ async function affectedServers(key: ObjectKey, context: ReconcileContext): Promi
     ...(revocation ? {} : { namespace: key.namespace }),
   });
   return servers
-    .filter((s) => s.spec.verify !== undefined && (revocation || secretsOf(s.spec).includes(key.name)))
+    .filter((s) => (revocation ? s.spec.verify !== undefined : secretsOf(s.spec).includes(key.name)))
     .map((s) => ({
       apiVersion: API_VERSION,
       kind: KIND.kind,
       namespace: s.metadata.namespace,
       name: s.metadata.name,
     }));
+}
+
+async function verified(
+  server: { namespace: string; spec: ServerSpec },
+  deps: ImageDeps,
+  metrics: SupplyChainMetrics,
+): Promise<Omit<Desired, 'children'>> {
+  const started = process.hrtime.bigint();
+  const verdict = await verifyImage(server, deps);
+  metrics.recordCheck('image', verdict.verified ? 'Verified' : verdict.reason, secondsSince(started));
+  return imageStatus(server.spec, verdict);
 }
 
 export function serverImageReconciler(
@@ -80,12 +102,18 @@ export function serverImageReconciler(
     statusFacet: IMAGE_TRUST_FACET,
     async reconcile(object, context): Promise<Desired> {
       const spec = parseSpec(KIND, object) as ServerSpec;
-      if (!spec.verify) return { children: [], status: {}, conditions: [] };
-      const namespace = object.metadata.namespace ?? 'default';
-      const started = process.hrtime.bigint();
-      const verdict = await verifyImage({ namespace, spec }, { ...startPass(context, settings), settings });
-      metrics.recordCheck('image', verdict.verified ? 'Verified' : verdict.reason, secondsSince(started));
-      return { children: [], ...imageStatus(spec, verdict) };
+      const server = { namespace: object.metadata.namespace ?? 'default', spec };
+      const deps: ImageDeps = { ...startPass(context, settings), settings };
+      const trust = spec.verify ? await verified(server, deps, metrics) : undefined;
+      // An image that failed its check is not read further: nothing of it is going to run.
+      const readConfig =
+        needsImageConfig(spec) && (trust === undefined || trust.status.imageDigest !== undefined);
+      const imageConfig = readConfig ? await readImageConfig(server, deps) : undefined;
+      return {
+        children: [],
+        status: { ...trust?.status, ...(imageConfig ? { imageConfig } : {}) },
+        conditions: trust?.conditions ?? [],
+      };
     },
     dependents: affectedServers,
   };

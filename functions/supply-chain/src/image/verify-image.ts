@@ -67,7 +67,7 @@ function pinnedReference(image: string): Reference | ImageVerdict {
 }
 
 /** The first of the server's pull secrets with credentials for `registry`; none means anonymous. */
-async function pullCredentials(
+export async function pullCredentials(
   deps: ImageDeps,
   namespace: string,
   spec: ServerSpec,
