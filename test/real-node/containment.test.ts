@@ -53,15 +53,23 @@ describe('the real node keeps traffic on the machine', () => {
     await api.deleteNamespace({ name: namespace });
   });
 
-  /** The Service's address as CoreDNS gives it to the pod (busybox's own resolver: static glibc has no NSS). */
+  /**
+   * The Service's address as CoreDNS gives it to the pod (busybox's own resolver: static glibc has no NSS). A
+   * lookup is UDP and may be lost (kube-proxy clears UDP conntrack entries while it syncs a new Service's rules):
+   * it is asked again, as any resolver would, a few times.
+   */
   async function lookUp(service: string): Promise<string> {
     const name = `${service}.${namespace}.svc.cluster.local`;
-    const result = await exec(namespace, 'client', ['/bin/busybox', 'nslookup', name]);
-    const address = new RegExp(`Name:\\s*${name.replaceAll('.', '\\.')}\\s*Address:\\s*(\\S+)`).exec(
-      result.stdout,
-    )?.[1];
-    if (!address) throw new Error(`nslookup ${name} in the pod answered: ${result.stdout}${result.stderr}`);
-    return address;
+    const answers: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const result = await exec(namespace, 'client', ['/bin/busybox', 'nslookup', name]);
+      const address = new RegExp(`Name:\\s*${name.replaceAll('.', '\\.')}\\s*Address:\\s*(\\S+)`).exec(
+        result.stdout,
+      )?.[1];
+      if (address) return address;
+      answers.push(`${result.stdout}${result.stderr}`);
+    }
+    throw new Error(`nslookup ${name} in the pod answered, three times: ${answers.join(' / ')}`);
   }
 
   /** An HTTP GET from the client pod, written by hand: busybox's wget needs NSS, which a static glibc lacks. */
