@@ -5,7 +5,12 @@
  * (a list, an optional field), a marker string stands in the object and is replaced by a Helm block afterwards,
  * at the indentation the YAML printer gave it.
  */
-import { functionManifests, type FunctionWiring } from '../functions/shared/src/knative/index.ts';
+import {
+  eventSources,
+  functionManifests,
+  sourceAccount,
+  type FunctionWiring,
+} from '../functions/shared/src/knative/index.ts';
 import { HEADER, RELEASE_NAMESPACE, yaml } from './chart-yaml.ts';
 
 type Manifest = Record<string, unknown>;
@@ -42,16 +47,26 @@ const BLOCKS: Record<string, { expr: string; shape: 'list' | 'map' | 'scalar' }>
 const block = (name: string) => `${MARKER}-${name}`;
 
 /** `mcpg-server`, `mcpg-server-source`, `mcpg-server-resync` → the release's prefix in their place. */
-function releaseNames(value: unknown, own: string): unknown {
+function releaseNames(value: unknown, names: readonly string[]): unknown {
   if (typeof value === 'string')
-    return [own, `${own}-source`, `${own}-resync`].includes(value)
-      ? `${FULLNAME}${value.slice('mcpg'.length)}`
-      : value;
-  if (Array.isArray(value)) return value.map((item) => releaseNames(item, own));
+    return names.includes(value) ? `${FULLNAME}${value.slice('mcpg'.length)}` : value;
+  if (Array.isArray(value)) return value.map((item) => releaseNames(item, names));
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, key === 'labels' ? item : releaseNames(item, own)]),
+    Object.entries(value).map(([key, item]) => [key, key === 'labels' ? item : releaseNames(item, names)]),
   );
+}
+
+/** The names the chart gives after the release: the function's Service, PingSource, and each event source. */
+function ownNames(wiring: FunctionWiring): { own: string; sourceAccounts: string[]; all: string[] } {
+  const own = `mcpg-${wiring.name}`;
+  const sources = eventSources(wiring);
+  const sourceAccounts = sources.map(sourceAccount);
+  return {
+    own,
+    sourceAccounts,
+    all: [own, `${own}-resync`, ...sources.map((s) => s.name), ...sourceAccounts],
+  };
 }
 
 function withReleaseLabels(object: Manifest): void {
@@ -124,9 +139,9 @@ function renderBlocks(text: string): string {
 }
 
 /** When each object is rendered: the ServiceAccount as its values say, RBAC with rbac.create. */
-function condition(object: Manifest, own: string): string | undefined {
+function condition(object: Manifest, sourceAccounts: readonly string[]): string | undefined {
   const metadata = object.metadata as Metadata;
-  if (object.kind === 'ServiceAccount' && metadata.name !== `${own}-source`)
+  if (object.kind === 'ServiceAccount' && !sourceAccounts.includes(metadata.name))
     return `${FN}.serviceAccount.create`;
   if (object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') return '$.Values.rbac.create';
   return undefined;
@@ -134,7 +149,7 @@ function condition(object: Manifest, own: string): string | undefined {
 
 export function functionTemplate(wiring: FunctionWiring): string {
   const { name } = wiring;
-  const own = `mcpg-${name}`;
+  const { own, sourceAccounts, all } = ownNames(wiring);
   const account = `{{ include "mcpg.serviceAccountName" (list $ "${name}" ${FN}) }}`;
   const built = functionManifests(wiring, {
     namespace: RELEASE_NAMESPACE,
@@ -144,9 +159,9 @@ export function functionTemplate(wiring: FunctionWiring): string {
     resyncSchedule: `{{ ${FN}.resyncSchedule }}`,
     env: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: '{{ $.Values.tracing.otlpEndpoint }}' }],
   });
-  const conditions = built.map((object) => condition(object, own));
+  const conditions = built.map((object) => condition(object, sourceAccounts));
   serviceAccount(built, account, own);
-  const objects = built.map((object) => releaseNames(object, own) as Manifest);
+  const objects = built.map((object) => releaseNames(object, all) as Manifest);
   objects.forEach(withReleaseLabels);
   const service = objects.find((o) => o.kind === 'Service') as KnativeService | undefined;
   if (!service) throw new Error(`${name}: no Knative Service in its wiring`);

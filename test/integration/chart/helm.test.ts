@@ -107,7 +107,10 @@ describe('the Helm chart', () => {
     );
     const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'mcpg-functions');
     expect(policy?.spec).toMatchObject({
-      podSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'mcpg-functions' } },
+      podSelector: {
+        matchLabels: { 'app.kubernetes.io/part-of': 'mcpg', 'app.kubernetes.io/instance': 'mcpg' },
+        matchExpressions: [{ key: 'serving.knative.dev/service', operator: 'Exists' }],
+      },
       ingress: [
         {
           from: [
@@ -117,6 +120,9 @@ describe('the Helm chart', () => {
         },
       ],
     });
+    // It applies to the function pods (Knative adds serving.knative.dev/service to their own labels).
+    const functionPodLabels = podOf(objects, 'Service', 'mcpg-server').metadata.labels ?? {};
+    expect(functionPodLabels).toMatchObject({ 'app.kubernetes.io/part-of': 'mcpg', 'app.kubernetes.io/instance': 'mcpg' });
   });
 
   it('gives a function extra environment and volumes from values: an offline Sigstore trusted root', async () => {

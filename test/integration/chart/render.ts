@@ -48,8 +48,12 @@ type Pod = {
 };
 
 /** The pod template of a function's Knative Service (or of a Deployment). */
-export function podOf(objects: Rendered[], kind: string, name: string): { metadata: { annotations?: Record<string, string> }; spec: Pod } {
+export function podOf(
+  objects: Rendered[],
+  kind: string,
+  name: string,
+): { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> }; spec: Pod } {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!found) throw new Error(`${kind}/${name} was not rendered`);
-  return (found.spec as { template: { metadata: { annotations?: Record<string, string> }; spec: Pod } }).template;
+  return (found.spec as { template: ReturnType<typeof podOf> }).template;
 }

@@ -25,10 +25,20 @@ interface PluginStatus {
 describe('replaying recorded events into the supply-chain function', () => {
   const namespace = useNamespace('supply-replay');
   const kube = clients();
-  const settings = () =>
-    fromEnvironment(supplyChainSettings.parse({ MCPG_OPERATOR_NAMESPACE: namespace.name }));
+  // The registry listens on loopback, which the function reaches only where the operator names it: its address
+  // is known once it runs, so the operator's list is filled in then.
+  const loopbackRegistries: string[] = [];
+  const base = fromEnvironment(supplyChainSettings.parse({ MCPG_OPERATOR_NAMESPACE: namespace.name }));
+  const settings = {
+    ...base,
+    network: {
+      ...base.network,
+      privateRegistries: loopbackRegistries,
+      insecureRegistries: loopbackRegistries,
+    },
+  };
   const plugins = replayTarget(
-    pluginReconciler(settings(), createSupplyChainMetrics(createRegistry('replay'))),
+    pluginReconciler(settings, createSupplyChainMetrics(createRegistry('replay'))),
     'mcpg-functions/supply-chain',
   );
   const lists = replayTarget(revocationListReconciler(), 'mcpg-functions/supply-chain');
@@ -46,6 +56,7 @@ describe('replaying recorded events into the supply-chain function', () => {
   beforeAll(async () => {
     await installCrds(kube);
     registry = await startRegistry();
+    loopbackRegistries.push(registry.host);
     events = loadEvents('supply-chain', namespace.name);
     objects = await supplyChainObjects(kube.config, registry.host, namespace.name);
     await apply(kube, objects.plugin);

@@ -125,7 +125,10 @@ describe('the supply-chain function with mirrors', () => {
       404,
     );
 
-    expect(await poke('MCPGPlugin', good)).toBe(204);
+    // The mirror's pass above also ran the plugin's, which found nothing mirrored yet and now backs off: its own
+    // events wait, and the mirror's next event (its status write, as the event source would send it) is what
+    // brings it back.
+    expect(await poke('MCPGPluginMirror', name)).toBe(204);
     const status = (await readPlugin(good)).status;
     expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Verified' });
     expect(status?.artifact).toBe(`${syncedMirrorHost()}/mcpg-dev/plugins/synced@${digest}`);
