@@ -67,6 +67,13 @@ One function's values as YAML (read back with fromYaml): functions.<key>, where 
 (resources, securityContext, nodeSelector, …) comes from functionDefaults, and image and serviceAccount are
 always maps. Arguments: the root context and the function's values key.
 */}}
+{{/*
+"true" when at least one function is enabled (empty otherwise).
+*/}}
+{{- define "mcpg.anyFunction" -}}
+{{- range $key, $fn := .Values.functions }}{{ if $fn.enabled }}true{{ end }}{{ end }}
+{{- end -}}
+
 {{- define "mcpg.functionValues" -}}
 {{- $root := index . 0 -}}
 {{- $fn := deepCopy (index $root.Values.functions (index . 1)) -}}

@@ -80,6 +80,15 @@ describe('replaying recorded events into the supply-chain function', () => {
 
   it('revokes it once the list exists, and the list answers its own events', async () => {
     await apply(kube, objects.revocationList);
+    // The function holds an object's own events while it is exactly what its last write left (the list's events
+    // are what re-verify plugins there, for every plugin in the cluster, other files' too): a change to the
+    // plugin since, here an annotation, lets its recorded events through.
+    await kubeRequest(kube.config, {
+      method: 'PATCH',
+      path: pluginPath,
+      body: { metadata: { annotations: { 'mcpg.dev/replay': 'revocation' } } },
+      contentType: 'application/merge-patch+json',
+    });
     // As the function orders them: plugins re-verified first, then the list reports what it blocks.
     expect(await plugins.replay(ofKind('MCPGPlugin'))).toEqual(ofKind('MCPGPlugin').map(() => 204));
     expect(await ready()).toMatchObject({ status: 'False', reason: 'Revoked' });
