@@ -9,6 +9,16 @@ export interface Sample {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
 const LABEL = /\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/gy;
 
+const SPECIAL_VALUES: Record<string, number> = { '+Inf': Infinity, '-Inf': -Infinity, NaN: NaN };
+
+function parseValue(text: string, line: string): number {
+  const special = SPECIAL_VALUES[text];
+  if (special !== undefined) return special;
+  const value = Number(text);
+  if (Number.isNaN(value)) throw new Error(`unreadable value in metrics line: ${line}`);
+  return value;
+}
+
 function unescape(value: string): string {
   return value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }
@@ -33,8 +43,7 @@ export function parseSamples(text: string): Sample[] {
     if (line === '' || line.startsWith('#')) continue;
     const match = SAMPLE.exec(line);
     if (!match) throw new Error(`unreadable metrics line: ${line}`);
-    const value = Number(match[3]);
-    if (Number.isNaN(value) && match[3] !== 'NaN') throw new Error(`unreadable value in metrics line: ${line}`);
+    const value = parseValue(match[3] ?? '', line);
     samples.push({ name: match[1] ?? '', labels: parseLabels(match[2] ?? '', line), value });
   }
   return samples;

@@ -11,12 +11,28 @@ apiserver_flowcontrol_dispatched_requests_total{flow_schema="h2h-operator-patch"
 apiserver_flowcontrol_dispatched_requests_total{flow_schema="service-accounts",priority_level="workload-low"} 99
 weird_metric{path="a \\"quoted\\", comma",le="+Inf"} 1
 process_resident_memory_bytes 5.3e+07
+rest_client_exec_plugin_ttl_seconds +Inf
 `;
+
+interface SumCase {
+  what: string;
+  metric: string;
+  by: string;
+  where: Record<string, string>;
+  expected: Record<string, number>;
+}
+
+interface GrowthCase {
+  what: string;
+  before: Record<string, number>;
+  after: Record<string, number>;
+  expected: Record<string, number>;
+}
 
 describe('Prometheus counters of the API server', () => {
   const samples = parseSamples(EXPOSITION);
 
-  it.each([
+  it.each<SumCase>([
     {
       what: 'requests by verb',
       metric: 'apiserver_request_total',
@@ -52,6 +68,13 @@ describe('Prometheus counters of the API server', () => {
       where: {},
       expected: { '': 53_000_000 },
     },
+    {
+      what: 'an infinite value, as the API server exposes some',
+      metric: 'rest_client_exec_plugin_ttl_seconds',
+      by: 'anything',
+      where: {},
+      expected: { '': Infinity },
+    },
     { what: 'a metric that is absent', metric: 'nothing_total', by: 'verb', where: {}, expected: {} },
   ])('sums $what', ({ metric, by, where, expected }) => {
     expect(sumBy(samples, metric, by, where)).toEqual(expected);
@@ -65,7 +88,7 @@ describe('Prometheus counters of the API server', () => {
     expect(() => parseSamples(line)).toThrow(/unreadable/);
   });
 
-  it.each([
+  it.each<GrowthCase>([
     {
       what: 'counters that grew, new ones counted from zero, unchanged ones dropped',
       before: { GET: 10, LIST: 4, PATCH: 1 },
