@@ -9,6 +9,7 @@
  *   node test/bench/h2h.ts --operator BIN --crds DIR --sample FILE [--operator-arg ARG]... [--count 200] [--label NAME]
  *   common: [--concurrency 16] [--phase-timeout 180] [--quiet 60]   (seconds)
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -83,7 +84,13 @@ interface Result {
   idle: { seconds: number; writes: number; writesPerMinute: number };
   /** Every client's requests by verb (apiserver_request_total), for context: the bench, controllers, KWOK. */
   apiserverRequestsByVerb: Record<string, number>;
-  memoryMiB: { operator: { idle: number; peak: number }; helpers?: { idle: number; peak: number } };
+  memoryMiB: { operator: MemoryFigures; helpers?: MemoryFigures };
+}
+
+interface MemoryFigures {
+  idle: number;
+  peak: number;
+  afterQuiet: number;
 }
 
 type Conditioned = { status?: { phase?: string; conditions?: { type: string; status: string }[] } };
@@ -94,19 +101,37 @@ const isReady = (o: Conditioned) =>
 const isAvailable = (d: Conditioned) =>
   (d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True');
 
-/** Resident memory of some processes, summed, sampled until stopped; keeps the peak. */
-function memorySampler(pids: number[]) {
-  let peak = 0;
-  const sample = () => {
-    const now = pids.reduce((sum, pid) => sum + residentMiB(pid), 0);
-    peak = Math.max(peak, now);
-    return now;
-  };
-  const timer = setInterval(sample, 500);
+/** Every process in the process groups `leaders` lead (a started process leads its own), so children count. */
+function processGroups(leaders: number[]): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' do not.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (leaders.includes(group)) members.push(Number(entry));
+    } catch {
+      // The process ended while the folder was read.
+    }
+  }
+  return members;
+}
+
+/**
+ * Resident memory of some processes, summed, sampled until stopped: when idle (started, watches open, before
+ * the first create), at the peak, and after the quiet period.
+ */
+function memorySampler(leaders: number[]) {
+  const now = () => processGroups(leaders).reduce((sum, pid) => sum + residentMiB(pid), 0);
+  const idle = Math.round(now());
+  let peak = idle;
+  const timer = setInterval(() => (peak = Math.max(peak, now())), 500);
   return {
-    stop: () => {
+    stop: (): MemoryFigures => {
       clearInterval(timer);
-      return { idle: Math.round(sample()), peak: Math.round(peak) };
+      const after = now();
+      return { idle, peak: Math.round(Math.max(peak, after)), afterQuiet: Math.round(after) };
     },
   };
 }
@@ -152,11 +177,11 @@ async function measure(system: System, workload: Workload): Promise<Result> {
     const running = await system.start(bed, workload);
     const { operator, helpers } = running;
     await installAccounting(kube, [operator.identity, ...(helpers ? [helpers.identity] : [])]);
-    const operatorMemory = memorySampler(operator.pids);
-    const helperMemory = helpers && memorySampler(helpers.pids);
     const resync = running.resync && every(running.resync.seconds, running.resync.send);
     await workload.prepare?.(kube);
     await sleep(3_000); // the adapters' and the operator's watches start
+    const operatorMemory = memorySampler(operator.pids);
+    const helperMemory = helpers && memorySampler(helpers.pids);
 
     const before = await scrapeApiServer(bed.cluster);
     const t0 = performance.now();
@@ -206,6 +231,8 @@ const byVerb = (counts: Record<string, number>) =>
     .map(([verb, n]) => `${verb} ${n}`)
     .join(', ') || '0';
 
+const figures = (m: MemoryFigures) => `${m.idle}/${m.peak}/${m.afterQuiet}`;
+
 function rowOf(result: Result): Row {
   const seconds = (value: number | null) => (value === null ? 'not reached' : value);
   const memory = result.memoryMiB;
@@ -218,9 +245,9 @@ function rowOf(result: Result): Row {
     'reads (get+list)': `${result.operator.readsNet} (${byVerb(result.operator.reads)})`,
     'Events written': result.operator.eventWrites,
     'idle writes / min': result.idle.writesPerMinute,
-    'memory MiB idle/peak': [
-      `operator ${memory.operator.idle}/${memory.operator.peak}`,
-      ...(memory.helpers ? [`adapters ${memory.helpers.idle}/${memory.helpers.peak}`] : []),
+    'memory MiB idle/peak/after': [
+      `operator ${figures(memory.operator)}`,
+      ...(memory.helpers ? [`adapters ${figures(memory.helpers)}`] : []),
     ].join(' + '),
   };
 }
