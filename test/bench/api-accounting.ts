@@ -45,7 +45,10 @@ function flowSchema(identity: Identity, suffix: string, precedence: number, rule
       distinguisherMethod: { type: 'ByUser' },
       rules: [
         {
-          subjects: identity.serviceAccounts.map((account) => ({ kind: 'ServiceAccount', serviceAccount: account })),
+          subjects: identity.serviceAccounts.map((account) => ({
+            kind: 'ServiceAccount',
+            serviceAccount: account,
+          })),
           resourceRules: [{ clusterScope: true, namespaces: ['*'], ...rule }],
         },
       ],

@@ -19,7 +19,13 @@ import { sendPing } from '../cluster/ping.ts';
 import { ManagedProcess, stopProcesses } from '../cluster/processes.ts';
 import type { ScriptBed } from '../cluster/script.ts';
 import { waitFor } from '../cluster/wait.ts';
-import { exampleResolved, gatewayIn, pluginSetIn, READY, setStatus } from '../integration/gateway/fixtures.ts';
+import {
+  exampleResolved,
+  gatewayIn,
+  pluginSetIn,
+  READY,
+  setStatus,
+} from '../integration/gateway/fixtures.ts';
 import type { Clients } from '../integration/support/cluster.ts';
 import { serviceAccountsFor, tokenKubeconfig } from '../integration/support/service-accounts.ts';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
@@ -98,7 +104,11 @@ export function gatewaysWorkload(count: number): Workload {
     plural: 'mcpggateways',
     count,
     object: (name) =>
-      gatewayIn(WORKLOAD_NAMESPACE, name, { autoscaling: undefined, replicas: 1, config: { gateway: { name } } }),
+      gatewayIn(WORKLOAD_NAMESPACE, name, {
+        autoscaling: undefined,
+        replicas: 1,
+        config: { gateway: { name } },
+      }),
     prepare: async (kube) => {
       const set = pluginSetIn(WORKLOAD_NAMESPACE, 'production');
       await applyObject(kube, set, 'mcpgpluginsets');
@@ -151,7 +161,10 @@ export function ourFunctions(resyncSeconds?: number): System {
         helpers: {
           identity: {
             name: 'h2h-adapters',
-            serviceAccounts: eventSources(wiring).map((s) => ({ name: sourceAccount(s), namespace: SYSTEM_NAMESPACE })),
+            serviceAccounts: eventSources(wiring).map((s) => ({
+              name: sourceAccount(s),
+              namespace: SYSTEM_NAMESPACE,
+            })),
           },
           pids: adapters.map((a) => a.record.pid),
         },
@@ -182,7 +195,8 @@ function yamlDocuments(file: string): unknown[] {
 
 function crdsIn(dir: string): Crd[] {
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
-  if (files.length === 0) throw new Error(`--crds ${dir} holds no .yaml file: give the folder of the peer's CRDs`);
+  if (files.length === 0)
+    throw new Error(`--crds ${dir} holds no .yaml file: give the folder of the peer's CRDs`);
   return files
     .flatMap((f) => yamlDocuments(path.join(dir, f)))
     .filter((d): d is Crd => (d as { kind?: string }).kind === 'CustomResourceDefinition');
@@ -200,7 +214,8 @@ export function peerWorkload(options: PeerOptions, crds: Crd[]): Workload {
     const [object, ...more] = parseAllDocuments(
       template.replaceAll('{{name}}', name).replaceAll('{{namespace}}', WORKLOAD_NAMESPACE),
     ).map((d) => d.toJS() as KubeObject);
-    if (!object || more.length > 0) throw new Error(`--sample ${options.sampleFile} must hold exactly one object`);
+    if (!object || more.length > 0)
+      throw new Error(`--sample ${options.sampleFile} must hold exactly one object`);
     return { ...object, metadata: { ...object.metadata, name, namespace: WORKLOAD_NAMESPACE } };
   };
   const sample = render('sample');
@@ -209,7 +224,9 @@ export function peerWorkload(options: PeerOptions, crds: Crd[]): Workload {
   );
   const plural = crd?.spec.names.plural ?? findKind(sample.kind)?.plural;
   if (!plural)
-    throw new Error(`--sample is a ${sample.apiVersion} ${sample.kind}, which no CRD in --crds ${options.crdDir} defines`);
+    throw new Error(
+      `--sample is a ${sample.apiVersion} ${sample.kind}, which no CRD in --crds ${options.crdDir} defines`,
+    );
   return { name: sample.kind, kind: sample.kind, plural, count: options.count, object: render };
 }
 
@@ -219,11 +236,15 @@ async function installPeerCrds(kube: KubeConfig, crds: Crd[]): Promise<void> {
     async () => {
       for (const crd of crds) {
         const name = (crd as unknown as KubeObject).metadata.name;
-        const found = await kubeRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(kube, {
-          method: 'GET',
-          path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
-        });
-        if (!found.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return undefined;
+        const found = await kubeRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(
+          kube,
+          {
+            method: 'GET',
+            path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+          },
+        );
+        if (!found.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
+          return undefined;
       }
       return true;
     },
@@ -280,7 +301,10 @@ export function peerOperator(options: PeerOptions): { system: System; workload: 
 }
 
 /** Calls `tick` every `seconds` until the returned stop is called (errors are counted, not thrown). */
-export function every(seconds: number, tick: () => Promise<unknown>): { stop: () => void; failures: () => number } {
+export function every(
+  seconds: number,
+  tick: () => Promise<unknown>,
+): { stop: () => void; failures: () => number } {
   let failures = 0;
   const timer = setInterval(() => {
     tick().catch(() => (failures += 1));

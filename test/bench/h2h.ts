@@ -255,7 +255,9 @@ function rowOf(result: Result): Row {
 const runs: { system: System; workload: Workload }[] = [];
 if (values.operator) {
   if (!values.crds || !values.sample)
-    throw new Error('--operator needs --crds (the folder of its CRDs) and --sample (a YAML object with {{name}})');
+    throw new Error(
+      '--operator needs --crds (the folder of its CRDs) and --sample (a YAML object with {{name}})',
+    );
   runs.push(
     peerOperator({
       binary: values.operator,
@@ -269,8 +271,10 @@ if (values.operator) {
 } else {
   const workloads = values.workloads.split(',');
   for (const name of workloads) {
-    if (name === 'servers') runs.push({ system: ourFunctions(), workload: serversWorkload(positive('servers')) });
-    else if (name === 'gateways') runs.push({ system: ourFunctions(), workload: gatewaysWorkload(positive('gateways')) });
+    if (name === 'servers')
+      runs.push({ system: ourFunctions(), workload: serversWorkload(positive('servers')) });
+    else if (name === 'gateways')
+      runs.push({ system: ourFunctions(), workload: gatewaysWorkload(positive('gateways')) });
     else throw new Error(`--workloads ${name}: the workloads are servers and gateways`);
   }
 }
@@ -286,5 +290,8 @@ await report(`h2h-${label}`, results.map(rowOf), {
     'Operator requests are counted by the API server: FlowSchemas matching only its ServiceAccounts, one per verb ' +
     '(Events first), read from apiserver_flowcontrol_dispatched_requests_total; seconds from the first create.',
   results,
-  totals: results.map((r) => ({ run: `${r.system} ${r.workload}`, allRequests: total(r.apiserverRequestsByVerb) })),
+  totals: results.map((r) => ({
+    run: `${r.system} ${r.workload}`,
+    allRequests: total(r.apiserverRequestsByVerb),
+  })),
 });
