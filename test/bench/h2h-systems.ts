@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setInterval } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { wiring as gatewayWiring } from '@mcpg-functions/gateway/wiring';
@@ -123,8 +124,13 @@ const WIRINGS: Record<string, { folder: string; wiring: FunctionWiring; resyncSe
   MCPGGateway: { folder: 'gateway', wiring: gatewayWiring, resyncSeconds: 10 },
 };
 
+async function resyncOnce(url: string): Promise<void> {
+  const answer = await sendPing(url);
+  if (!answer.ok) throw new Error(`the resync answered ${answer.status}`);
+}
+
 /** The workload's function, bundled as deployed, and one Knative adapter per ApiServerSource it declares. */
-export function ourFunctions(resyncSeconds?: number): System {
+export function ourFunctions(): System {
   return {
     label: 'ours',
     start: async (bed, workload) => {
@@ -149,7 +155,7 @@ export function ourFunctions(resyncSeconds?: number): System {
         bed.defer(() => stopAdapter(adapter));
         adapters.push(adapter);
       }
-      const interval = resyncSeconds ?? found.resyncSeconds;
+      const interval = found.resyncSeconds;
       return {
         operator: {
           identity: {
@@ -168,7 +174,7 @@ export function ourFunctions(resyncSeconds?: number): System {
           },
           pids: adapters.map((a) => a.record.pid),
         },
-        ...(interval ? { resync: { seconds: interval, send: () => sendPing(fn.url) } } : {}),
+        ...(interval ? { resync: { seconds: interval, send: () => resyncOnce(fn.url) } } : {}),
       };
     },
   };
@@ -287,7 +293,7 @@ export function peerOperator(options: PeerOptions): { system: System; workload: 
           env: { KUBECONFIG: kubeconfig },
         });
         bed.defer(() => stopProcesses([operator.record]));
-        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        await sleep(3_000); // a binary that fails at once (flags, kubeconfig) shows here
         operator.assertRunning();
         return {
           operator: {

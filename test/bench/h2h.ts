@@ -85,6 +85,8 @@ interface Result {
   /** Every client's requests by verb (apiserver_request_total), for context: the bench, controllers, KWOK. */
   apiserverRequestsByVerb: Record<string, number>;
   memoryMiB: { operator: MemoryFigures; helpers?: MemoryFigures };
+  /** Resync pings that failed or were refused (resync-driven systems only). */
+  resyncFailures: number;
 }
 
 interface MemoryFigures {
@@ -177,11 +179,13 @@ async function measure(system: System, workload: Workload): Promise<Result> {
     const running = await system.start(bed, workload);
     const { operator, helpers } = running;
     await installAccounting(kube, [operator.identity, ...(helpers ? [helpers.identity] : [])]);
-    const resync = running.resync && every(running.resync.seconds, running.resync.send);
+    const resync = running.resync
+      ? every(running.resync.seconds, running.resync.send)
+      : { stop: () => undefined, failures: () => 0 };
     await workload.prepare?.(kube);
     await sleep(3_000); // the adapters' and the operator's watches start
     const operatorMemory = memorySampler(operator.pids);
-    const helperMemory = helpers && memorySampler(helpers.pids);
+    const helperMemory = memorySampler(helpers?.pids ?? []);
 
     const before = await scrapeApiServer(bed.cluster);
     const t0 = performance.now();
@@ -196,11 +200,11 @@ async function measure(system: System, workload: Workload): Promise<Result> {
     const converged = await scrapeApiServer(bed.cluster);
     await sleep(quietSeconds * 1000);
     const quiet = await scrapeApiServer(bed.cluster);
-    resync?.stop();
+    resync.stop();
 
     const requests = requestsBetween(before, converged, operator.identity);
     const idleWrites = writesOf(requestsBetween(converged, quiet, operator.identity));
-    const helperMiB = helperMemory?.stop();
+    const helperMiB = helperMemory.stop();
     result = {
       system: system.label,
       workload: workload.name,
@@ -218,7 +222,8 @@ async function measure(system: System, workload: Workload): Promise<Result> {
         writesPerMinute: Number(((idleWrites * 60) / quietSeconds).toFixed(1)),
       },
       apiserverRequestsByVerb: allRequestsBetween(before, converged),
-      memoryMiB: { operator: operatorMemory.stop(), ...(helperMiB ? { helpers: helperMiB } : {}) },
+      resyncFailures: resync.failures(),
+      memoryMiB: { operator: operatorMemory.stop(), ...(helpers ? { helpers: helperMiB } : {}) },
     };
   });
   if (!result) throw new Error(`the ${workload.name} run ended without a result`);
