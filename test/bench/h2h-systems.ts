@@ -225,6 +225,8 @@ export function peerWorkload(options: PeerOptions, crds: Crd[]): Workload {
     return { ...object, metadata: { ...object.metadata, name, namespace: WORKLOAD_NAMESPACE } };
   };
   const sample = render('sample');
+  if (typeof sample.apiVersion !== 'string' || typeof sample.kind !== 'string')
+    throw new Error(`--sample ${options.sampleFile} must be one Kubernetes object with apiVersion and kind`);
   const crd = crds.find(
     (c) => c.spec.names.kind === sample.kind && sample.apiVersion.startsWith(`${c.spec.group}/`),
   );
