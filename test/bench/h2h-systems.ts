@@ -1,25 +1,26 @@
 /**
- * The systems the head-to-head benchmark can run: our bundled functions fed by Knative's adapter, each as the
- * ServiceAccount its generated manifests define, or any operator binary as a ServiceAccount bound to
- * cluster-admin; and the workloads (objects to create) each one is measured on.
+ * What the head-to-head benchmark runs: our bundled functions fed by Knative's adapters, each as the
+ * ServiceAccount its generated manifests define (a peer operator is in h2h-peer.ts), and the workloads (objects to
+ * create) each system is measured on.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { setInterval } from 'node:timers';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parseAllDocuments } from 'yaml';
-import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { wiring as gatewayWiring } from '@mcpg-functions/gateway/wiring';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
-import { findKind } from '@mcpg-functions/shared/api';
 import { eventSources, sourceAccount, type FunctionWiring } from '@mcpg-functions/shared/knative';
-import { kubeRequest, serverSideApply } from '@mcpg-functions/shared/kube';
+import { serverSideApply } from '@mcpg-functions/shared/kube';
+import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { bundle } from '../../hack/bundle.ts';
 import { sourceAdapter, startAdapter, stopAdapter } from '../cluster/adapter.ts';
 import { sendPing } from '../cluster/ping.ts';
-import { ManagedProcess, stopProcesses } from '../cluster/processes.ts';
+import type { ManagedProcess } from '../cluster/processes.ts';
 import type { ScriptBed } from '../cluster/script.ts';
-import { waitFor } from '../cluster/wait.ts';
 import {
   exampleResolved,
   gatewayIn,
@@ -28,9 +29,7 @@ import {
   setStatus,
 } from '../integration/gateway/fixtures.ts';
 import type { Clients } from '../integration/support/cluster.ts';
-import { serviceAccountsFor, tokenKubeconfig } from '../integration/support/service-accounts.ts';
-import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
-import { AppsV1Api, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { serviceAccountsFor } from '../integration/support/service-accounts.ts';
 import type { Identity } from './api-accounting.ts';
 
 /** Where the system under test runs (its ServiceAccounts) and where the workload's objects go. */
@@ -38,7 +37,7 @@ export const SYSTEM_NAMESPACE = 'h2h-system';
 export const WORKLOAD_NAMESPACE = 'h2h';
 const FIELD_MANAGER = 'mcpg-bench-h2h';
 
-type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
 
 export interface Workload {
   /** `servers`, `gateways`, or the peer sample's kind. */
@@ -52,7 +51,7 @@ export interface Workload {
 }
 
 export interface RunningSystem {
-  /** The operator (or function) whose requests are the system's; its own processes. */
+  /** The operator (or function) whose requests are the system's; the processes it started (group leaders). */
   operator: { identity: Identity; pids: number[] };
   /** Helpers that run beside it (the adapters), counted and measured apart. */
   helpers?: { identity: Identity; pids: number[] };
@@ -65,7 +64,7 @@ export interface System {
   start: (bed: ScriptBed, workload: Workload) => Promise<RunningSystem>;
 }
 
-function clientsOf(bed: ScriptBed): Clients {
+export function clientsOf(bed: ScriptBed): Clients {
   const config = loadKubeConfig(bed.cluster.kubeconfig);
   return {
     config,
@@ -80,8 +79,6 @@ function clientsOf(bed: ScriptBed): Clients {
 export function applyObject(kube: KubeConfig, object: KubeObject, plural: string) {
   return serverSideApply(kube, object, { plural, fieldManager: FIELD_MANAGER });
 }
-
-// ---- our functions ----
 
 export function serversWorkload(count: number): Workload {
   return {
@@ -177,150 +174,5 @@ export function ourFunctions(): System {
         ...(interval ? { resync: { seconds: interval, send: () => resyncOnce(fn.url) } } : {}),
       };
     },
-  };
-}
-
-// ---- a peer operator ----
-
-export interface PeerOptions {
-  binary: string;
-  args: string[];
-  crdDir: string;
-  sampleFile: string;
-  count: number;
-  label: string;
-}
-
-type Crd = { kind: string; spec: { group: string; names: { kind: string; plural: string } } };
-
-function yamlDocuments(file: string): unknown[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((d) => d.toJS() as unknown)
-    .filter((d) => d !== null && typeof d === 'object');
-}
-
-function crdsIn(dir: string): Crd[] {
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
-  if (files.length === 0)
-    throw new Error(`--crds ${dir} holds no .yaml file: give the folder of the peer's CRDs`);
-  return files
-    .flatMap((f) => yamlDocuments(path.join(dir, f)))
-    .filter((d): d is Crd => (d as { kind?: string }).kind === 'CustomResourceDefinition');
-}
-
-/**
- * The peer's sample: one object in YAML whose `{{name}}` and `{{namespace}}` are replaced per object; its kind
- * must be one of the peer's CRDs, and Deployments it leads to are counted in the workload namespace.
- */
-export function peerWorkload(options: PeerOptions, crds: Crd[]): Workload {
-  const template = readFileSync(options.sampleFile, 'utf8');
-  if (!template.includes('{{name}}'))
-    throw new Error(`--sample ${options.sampleFile} has no {{name}}: write metadata.name: "{{name}}"`);
-  const render = (name: string) => {
-    const [object, ...more] = parseAllDocuments(
-      template.replaceAll('{{name}}', name).replaceAll('{{namespace}}', WORKLOAD_NAMESPACE),
-    ).map((d) => d.toJS() as KubeObject);
-    if (!object || more.length > 0)
-      throw new Error(`--sample ${options.sampleFile} must hold exactly one object`);
-    return { ...object, metadata: { ...object.metadata, name, namespace: WORKLOAD_NAMESPACE } };
-  };
-  const sample = render('sample');
-  if (typeof sample.apiVersion !== 'string' || typeof sample.kind !== 'string')
-    throw new Error(`--sample ${options.sampleFile} must be one Kubernetes object with apiVersion and kind`);
-  const crd = crds.find(
-    (c) => c.spec.names.kind === sample.kind && sample.apiVersion.startsWith(`${c.spec.group}/`),
-  );
-  const plural = crd?.spec.names.plural ?? findKind(sample.kind)?.plural;
-  if (!plural)
-    throw new Error(
-      `--sample is a ${sample.apiVersion} ${sample.kind}, which no CRD in --crds ${options.crdDir} defines`,
-    );
-  return { name: sample.kind, kind: sample.kind, plural, count: options.count, object: render };
-}
-
-async function installPeerCrds(kube: KubeConfig, crds: Crd[]): Promise<void> {
-  for (const crd of crds) await applyObject(kube, crd as unknown as KubeObject, 'customresourcedefinitions');
-  await waitFor(
-    async () => {
-      for (const crd of crds) {
-        const name = (crd as unknown as KubeObject).metadata.name;
-        const found = await kubeRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(
-          kube,
-          {
-            method: 'GET',
-            path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
-          },
-        );
-        if (!found.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
-          return undefined;
-      }
-      return true;
-    },
-    { what: "the peer's CRDs to be Established", timeoutMs: 60_000 },
-  );
-}
-
-/** The peer binary with KUBECONFIG set to a ServiceAccount bound to cluster-admin, after its CRDs (replacing ours). */
-export function peerOperator(options: PeerOptions): { system: System; workload: Workload } {
-  const crds = crdsIn(options.crdDir);
-  const workload = peerWorkload(options, crds);
-  const account = 'h2h-operator';
-  return {
-    workload,
-    system: {
-      label: options.label,
-      start: async (bed) => {
-        const clients = clientsOf(bed);
-        await installPeerCrds(bed.kube, crds);
-        await kubeRequest(bed.kube, {
-          method: 'POST',
-          path: `/api/v1/namespaces/${SYSTEM_NAMESPACE}/serviceaccounts`,
-          body: { metadata: { name: account } },
-        });
-        await kubeRequest(bed.kube, {
-          method: 'POST',
-          path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
-          body: {
-            metadata: { name: account },
-            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-            subjects: [{ kind: 'ServiceAccount', name: account, namespace: SYSTEM_NAMESPACE }],
-          },
-        });
-        const kubeconfig = await tokenKubeconfig(clients, SYSTEM_NAMESPACE, account, bed.workDir);
-        const operator = ManagedProcess.start({
-          name: 'peer-operator',
-          binary: path.resolve(options.binary),
-          args: options.args,
-          logDir: bed.workDir,
-          env: { KUBECONFIG: kubeconfig },
-        });
-        bed.defer(() => stopProcesses([operator.record]));
-        await sleep(3_000); // a binary that fails at once (flags, kubeconfig) shows here
-        operator.assertRunning();
-        return {
-          operator: {
-            identity: { name: account, serviceAccounts: [{ name: account, namespace: SYSTEM_NAMESPACE }] },
-            pids: [operator.record.pid],
-          },
-        };
-      },
-    },
-  };
-}
-
-/** Calls `tick` every `seconds` until the returned stop is called (errors are counted, not thrown). */
-export function every(
-  seconds: number,
-  tick: () => Promise<unknown>,
-): { stop: () => void; failures: () => number } {
-  let failures = 0;
-  const timer = setInterval(() => {
-    tick().catch(() => (failures += 1));
-  }, seconds * 1000);
-  return {
-    stop: () => {
-      clearInterval(timer);
-    },
-    failures: () => failures,
   };
 }

@@ -10,6 +10,7 @@
  *   common: [--concurrency 16] [--phase-timeout 180] [--quiet 60]   (seconds)
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -26,18 +27,31 @@ import {
 } from './api-accounting.ts';
 import {
   applyObject,
-  every,
   gatewaysWorkload,
   ourFunctions,
-  peerOperator,
   serversWorkload,
   SYSTEM_NAMESPACE,
   WORKLOAD_NAMESPACE,
   type System,
   type Workload,
 } from './h2h-systems.ts';
+import { peerOperator } from './h2h-peer.ts';
 import { total } from './prometheus.ts';
 import { report, type Row } from './report.ts';
+
+/** Calls `tick` every `seconds` until the returned stop is called (errors are counted, not thrown). */
+function every(seconds: number, tick: () => Promise<unknown>): { stop: () => void; failures: () => number } {
+  let failures = 0;
+  const timer = setInterval(() => {
+    tick().catch(() => (failures += 1));
+  }, seconds * 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+    },
+    failures: () => failures,
+  };
+}
 
 const { values } = parseArgs({
   options: {
