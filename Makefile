@@ -14,7 +14,7 @@ export MCPG_TOOLS_BIN := $(shell hack/build-tools.sh --print)
 KUBECTL := $(MCPG_TOOLS_BIN)/kubectl
 CLUSTER := node test/cluster/cli.ts
 
-.PHONY: help setup packages tools deps build generate bundle cli fixtures bench faults lint format typecheck test unit integration real-node demo cluster-up cluster-down cluster-status chart images
+.PHONY: help setup packages tools deps build generate bundle cli fixtures bench bench-h2h faults lint format typecheck test unit integration real-node demo cluster-up cluster-down cluster-status chart images
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -110,3 +110,7 @@ bench: setup ## run the benchmarks (each prints a table and writes JSON to test/
 	node test/bench/cli-start.ts
 	node test/bench/real-node.ts
 	node test/bench/resync.ts
+	node test/bench/h2h.ts
+
+bench-h2h: setup ## head to head on a fresh control plane: our functions, or a peer operator (H2H_ARGS='--operator BIN --crds DIR --sample FILE'; see README)
+	node test/bench/h2h.ts $(H2H_ARGS)

@@ -1,0 +1,316 @@
+/**
+ * Head to head: one workload, one system, a fresh local control plane, and the figures every operator can be
+ * compared by — seconds until all Deployments exist, are Available (KWOK readies the pods) and all objects
+ * report Running/Ready; the system's reads and writes by verb and its Event writes, counted by the API server
+ * itself (see api-accounting.ts); its writes per minute during a quiet period after convergence; and the
+ * resident memory of its processes, idle and at peak.
+ *
+ *   node test/bench/h2h.ts [--servers 200] [--gateways 100] [--workloads servers,gateways]
+ *   node test/bench/h2h.ts --operator BIN --crds DIR --sample FILE [--operator-arg ARG]... [--count 200] [--label NAME]
+ *   common: [--concurrency 16] [--phase-timeout 180] [--quiet 60]   (seconds)
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { setInterval } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeRequest } from '@mcpg-functions/shared/kube';
+import { residentMiB } from '../cluster/processes.ts';
+import { pool, runOnControlPlane } from '../cluster/script.ts';
+import {
+  allRequestsBetween,
+  installAccounting,
+  requestsBetween,
+  scrapeApiServer,
+  writesOf,
+  type RequestCounts,
+} from './api-accounting.ts';
+import {
+  applyObject,
+  gatewaysWorkload,
+  ourFunctions,
+  serversWorkload,
+  SYSTEM_NAMESPACE,
+  WORKLOAD_NAMESPACE,
+  type System,
+  type Workload,
+} from './h2h-systems.ts';
+import { peerOperator } from './h2h-peer.ts';
+import { total } from './prometheus.ts';
+import { report, type Row } from './report.ts';
+
+/** Calls `tick` every `seconds` until the returned stop is called (errors are counted, not thrown). */
+function every(seconds: number, tick: () => Promise<unknown>): { stop: () => void; failures: () => number } {
+  let failures = 0;
+  const timer = setInterval(() => {
+    tick().catch(() => (failures += 1));
+  }, seconds * 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+    },
+    failures: () => failures,
+  };
+}
+
+const { values } = parseArgs({
+  options: {
+    servers: { type: 'string', default: '200' },
+    gateways: { type: 'string', default: '100' },
+    workloads: { type: 'string', default: 'servers,gateways' },
+    operator: { type: 'string' },
+    'operator-arg': { type: 'string', multiple: true, default: [] },
+    crds: { type: 'string' },
+    sample: { type: 'string' },
+    count: { type: 'string', default: '200' },
+    label: { type: 'string', default: 'peer' },
+    concurrency: { type: 'string', default: '16' },
+    'phase-timeout': { type: 'string', default: '180' },
+    quiet: { type: 'string', default: '60' },
+  },
+});
+
+function positive(option: string): number {
+  const value = Number(values[option as keyof typeof values]);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${option} must be a positive whole number`);
+  return value;
+}
+
+const concurrency = positive('concurrency');
+const phaseTimeoutMs = positive('phase-timeout') * 1000;
+const quietSeconds = positive('quiet');
+
+interface Milestones {
+  created?: number;
+  deploymentsExist?: number;
+  allAvailable?: number;
+  allReady?: number;
+}
+
+interface Result {
+  system: string;
+  workload: string;
+  count: number;
+  /** Seconds from the first create; null when not reached within the phase timeout. */
+  seconds: Record<keyof Milestones, number | null>;
+  operator: RequestCounts & { writesTotal: number; readsNet: number };
+  helpers?: RequestCounts;
+  idle: { seconds: number; writes: number; writesPerMinute: number };
+  /** Every client's requests by verb (apiserver_request_total), for context: the bench, controllers, KWOK. */
+  apiserverRequestsByVerb: Record<string, number>;
+  memoryMiB: { operator: MemoryFigures; helpers?: MemoryFigures };
+  /** Resync pings that failed or were refused (resync-driven systems only). */
+  resyncFailures: number;
+}
+
+interface MemoryFigures {
+  idle: number;
+  peak: number;
+  afterQuiet: number;
+}
+
+type Conditioned = { status?: { phase?: string; conditions?: { type: string; status: string }[] } };
+
+const isReady = (o: Conditioned) =>
+  ['Running', 'Ready'].includes(o.status?.phase ?? '') ||
+  (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+const isAvailable = (d: Conditioned) =>
+  (d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True');
+
+/** Every process in the process groups `leaders` lead (a started process leads its own), so children count. */
+function processGroups(leaders: number[]): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' do not.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (leaders.includes(group)) members.push(Number(entry));
+    } catch {
+      // The process ended while the folder was read.
+    }
+  }
+  return members;
+}
+
+/**
+ * Resident memory of some processes, summed, sampled until stopped: when idle (started, watches open, before
+ * the first create), at the peak, and after the quiet period.
+ */
+function memorySampler(leaders: number[]) {
+  const now = () => processGroups(leaders).reduce((sum, pid) => sum + residentMiB(pid), 0);
+  const idle = Math.round(now());
+  let peak = idle;
+  const timer = setInterval(() => (peak = Math.max(peak, now())), 500);
+  return {
+    stop: (): MemoryFigures => {
+      clearInterval(timer);
+      const after = now();
+      return { idle, peak: Math.round(Math.max(peak, after)), afterQuiet: Math.round(after) };
+    },
+  };
+}
+
+/** Polls until every milestone is reached, or one phase takes longer than the phase timeout. */
+async function followMilestones(kube: KubeConfig, workload: Workload, since: () => number, at: Milestones) {
+  const objectsPath = `/apis/${workload.object('x').apiVersion}/namespaces/${WORKLOAD_NAMESPACE}/${workload.plural}`;
+  const list = (path: string) => kubeRequest<{ items: Conditioned[] }>(kube, { method: 'GET', path });
+  for (;;) {
+    const [deployments, objects] = await Promise.all([
+      list(`/apis/apps/v1/namespaces/${WORKLOAD_NAMESPACE}/deployments`),
+      list(objectsPath),
+    ]);
+    const enough = (items: Conditioned[]) => items.length >= workload.count;
+    const now = since();
+    if (enough(deployments.items)) at.deploymentsExist ??= now;
+    if (enough(deployments.items.filter(isAvailable))) at.allAvailable ??= now;
+    if (enough(objects.items.filter(isReady))) at.allReady ??= now;
+    const phases = [at.deploymentsExist, at.allAvailable, at.allReady];
+    if (phases.every((t) => t !== undefined)) return;
+    const lastProgress = Math.max(0, ...phases.map((t) => t ?? 0));
+    if ((now - lastProgress) * 1000 > phaseTimeoutMs) return;
+    await sleep(250);
+  }
+}
+
+function reached(at: Milestones): Result['seconds'] {
+  const seconds = (value: number | undefined) => (value === undefined ? null : Number(value.toFixed(1)));
+  return {
+    created: seconds(at.created),
+    deploymentsExist: seconds(at.deploymentsExist),
+    allAvailable: seconds(at.allAvailable),
+    allReady: seconds(at.allReady),
+  };
+}
+
+async function measure(system: System, workload: Workload): Promise<Result> {
+  let result: Result | undefined;
+  await runOnControlPlane(`h2h-${workload.name}`, async (bed) => {
+    const { kube } = bed;
+    await bed.createNamespace(SYSTEM_NAMESPACE);
+    await bed.createNamespace(WORKLOAD_NAMESPACE);
+    const running = await system.start(bed, workload);
+    const { operator, helpers } = running;
+    await installAccounting(kube, [operator.identity, ...(helpers ? [helpers.identity] : [])]);
+    const resync = running.resync
+      ? every(running.resync.seconds, running.resync.send)
+      : { stop: () => undefined, failures: () => 0 };
+    await workload.prepare?.(kube);
+    await sleep(3_000); // the adapters' and the operator's watches start
+    const operatorMemory = memorySampler(operator.pids);
+    const helperMemory = memorySampler(helpers?.pids ?? []);
+
+    const before = await scrapeApiServer(bed.cluster);
+    const t0 = performance.now();
+    const since = () => (performance.now() - t0) / 1000;
+    const at: Milestones = {};
+    const names = Array.from({ length: workload.count }, (_, i) => `h2h-${i}`);
+    const creating = pool(names, concurrency, (name) =>
+      applyObject(kube, workload.object(name), workload.plural),
+    ).then(() => (at.created = since()));
+    await followMilestones(kube, workload, since, at);
+    await creating;
+    const converged = await scrapeApiServer(bed.cluster);
+    await sleep(quietSeconds * 1000);
+    const quiet = await scrapeApiServer(bed.cluster);
+    resync.stop();
+
+    const requests = requestsBetween(before, converged, operator.identity);
+    const idleWrites = writesOf(requestsBetween(converged, quiet, operator.identity));
+    const helperMiB = helperMemory.stop();
+    result = {
+      system: system.label,
+      workload: workload.name,
+      count: workload.count,
+      seconds: reached(at),
+      operator: {
+        ...requests,
+        writesTotal: writesOf(requests),
+        readsNet: total(requests.reads) - (requests.reads.watch ?? 0),
+      },
+      ...(helpers ? { helpers: requestsBetween(before, converged, helpers.identity) } : {}),
+      idle: {
+        seconds: quietSeconds,
+        writes: idleWrites,
+        writesPerMinute: Number(((idleWrites * 60) / quietSeconds).toFixed(1)),
+      },
+      apiserverRequestsByVerb: allRequestsBetween(before, converged),
+      resyncFailures: resync.failures(),
+      memoryMiB: { operator: operatorMemory.stop(), ...(helpers ? { helpers: helperMiB } : {}) },
+    };
+  });
+  if (!result) throw new Error(`the ${workload.name} run ended without a result`);
+  return result;
+}
+
+const byVerb = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([verb, n]) => `${verb} ${n}`)
+    .join(', ') || '0';
+
+const figures = (m: MemoryFigures) => `${m.idle}/${m.peak}/${m.afterQuiet}`;
+
+function rowOf(result: Result): Row {
+  const seconds = (value: number | null) => (value === null ? 'not reached' : value);
+  const memory = result.memoryMiB;
+  return {
+    system: `${result.system}, ${result.count} ${result.workload}`,
+    'Deployments exist (s)': seconds(result.seconds.deploymentsExist),
+    'all Available (s)': seconds(result.seconds.allAvailable),
+    'objects Running/Ready (s)': seconds(result.seconds.allReady),
+    'writes by the operator': `${result.operator.writesTotal} (${byVerb(result.operator.writes)}; Events ${result.operator.eventWrites})`,
+    'reads (get+list)': `${result.operator.readsNet} (${byVerb(result.operator.reads)})`,
+    'Events written': result.operator.eventWrites,
+    'idle writes / min': result.idle.writesPerMinute,
+    'memory MiB idle/peak/after': [
+      `operator ${figures(memory.operator)}`,
+      ...(memory.helpers ? [`adapters ${figures(memory.helpers)}`] : []),
+    ].join(' + '),
+  };
+}
+
+const runs: { system: System; workload: Workload }[] = [];
+if (values.operator) {
+  if (!values.crds || !values.sample)
+    throw new Error(
+      '--operator needs --crds (the folder of its CRDs) and --sample (a YAML object with {{name}})',
+    );
+  runs.push(
+    peerOperator({
+      binary: values.operator,
+      args: values['operator-arg'],
+      crdDir: values.crds,
+      sampleFile: values.sample,
+      count: positive('count'),
+      label: values.label,
+    }),
+  );
+} else {
+  const workloads = values.workloads.split(',');
+  for (const name of workloads) {
+    if (name === 'servers')
+      runs.push({ system: ourFunctions(), workload: serversWorkload(positive('servers')) });
+    else if (name === 'gateways')
+      runs.push({ system: ourFunctions(), workload: gatewaysWorkload(positive('gateways')) });
+    else throw new Error(`--workloads ${name}: the workloads are servers and gateways`);
+  }
+}
+
+const results: Result[] = [];
+for (const run of runs) results.push(await measure(run.system, run.workload));
+const label = values.operator ? values.label : 'ours';
+await report(`h2h-${label}`, results.map(rowOf), {
+  concurrency,
+  phaseTimeoutSeconds: phaseTimeoutMs / 1000,
+  quietSeconds,
+  method:
+    'Operator requests are counted by the API server: FlowSchemas matching only its ServiceAccounts, one per verb ' +
+    '(Events first), read from apiserver_flowcontrol_dispatched_requests_total; seconds from the first create.',
+  results,
+  totals: results.map((r) => ({
+    run: `${r.system} ${r.workload}`,
+    allRequests: total(r.apiserverRequestsByVerb),
+  })),
+});
