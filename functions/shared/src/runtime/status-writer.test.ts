@@ -23,6 +23,7 @@ function apiServer(stored: KubeObject) {
   return {
     client: client as unknown as ObjectClient,
     writes,
+    live: () => Promise.resolve(structuredClone(live)),
     /** Someone else changes the object: a new spec bumps the generation. */
     change(spec: Record<string, unknown>, bumpGeneration: boolean) {
       const generation = (live.metadata.generation ?? 1) + (bumpGeneration ? 1 : 0);
@@ -68,6 +69,24 @@ describe('the status write of a pass', () => {
     expect(await writerFor(api.client).write(server, ready, now)).toBe('written');
     expect(api.writes).toHaveLength(1);
     expect(api.writes[0]?.status).toMatchObject({ observedGeneration: 1 });
+  });
+
+  it('lets the next event through after a conflict: another writer (a status facet) may have made it stale', async () => {
+    const api = apiServer(server);
+    const written = new WrittenVersions();
+    const writer = new StatusWriter({
+      client: api.client,
+      log: createLogger('test', 'silent'),
+      foreign: [],
+      facet: undefined,
+      written,
+    });
+    expect(await writer.write(server, ready, now)).toBe('written');
+    expect(written.isOurLastWrite(await api.live())).toBe(true);
+    api.change({ image: 'one' }, false);
+    const stale = { ...server, metadata: { ...server.metadata, resourceVersion: '11' } };
+    expect(await writer.write(stale, { ...ready, status: { phase: 'Degraded' } }, now)).toBe('written');
+    expect(written.isOurLastWrite(await api.live())).toBe(false);
   });
 
   it('does not write a status computed from a spec that changed meanwhile', async () => {

@@ -45,7 +45,13 @@ export class StatusWriter {
     const computedFrom = object.metadata.generation;
     let current = object;
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
-      const result = await this.tryWrite(current, update, { now, generation: computedFrom });
+      // Only a write over the object the pass read is exactly what this pass computed: after a conflict, another
+      // writer's change (a status facet) may make the update stale, so its own event must still run a pass.
+      const result = await this.tryWrite(current, update, {
+        now,
+        generation: computedFrom,
+        remember: current === object,
+      });
       if (result !== 'conflict') return result;
       const fresh = await this.options.client.get(keyOf(current), { fresh: true });
       // Deleted while we worked: nothing left to report on.
@@ -59,11 +65,11 @@ export class StatusWriter {
   private async tryWrite(
     current: KubeObject,
     update: StatusUpdate,
-    stamp: { now: Date; generation: number | undefined },
+    stamp: { now: Date; generation: number | undefined; remember: boolean },
   ): Promise<StatusWriteResult | 'conflict'> {
     const { client, foreign, facet } = this.options;
     const before = (current.status ?? {}) as StatusOf;
-    const next = nextStatus(before, update, { ...stamp, foreign, facet });
+    const next = nextStatus(before, update, { now: stamp.now, generation: stamp.generation, foreign, facet });
     if (sameStatus(before, next)) return 'unchanged';
     let stored: KubeObject;
     try {
@@ -77,7 +83,8 @@ export class StatusWriter {
       if (apiStatus(error) === 404) return 'unchanged';
       throw error;
     }
-    this.options.written.remember({ ...stored, apiVersion: current.apiVersion, kind: current.kind });
+    if (stamp.remember)
+      this.options.written.remember({ ...stored, apiVersion: current.apiVersion, kind: current.kind });
     for (const condition of transitions(before.conditions, next.conditions ?? [])) {
       await recordEvent(client, this.options.log, { object: current, condition, now: stamp.now });
     }
