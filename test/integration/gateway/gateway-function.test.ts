@@ -143,20 +143,23 @@ describe('the gateway function, driven by the real event source', () => {
       return readGateway('gw');
     }, 60_000);
     expect(ready.status?.readyReplicas).toBe(3);
-    const config = await configOf('gw');
-    expect(config.plugins?.map((p) => p.id)).toEqual(exampleResolved().map((p) => p.id));
-    expect(config.governance?.policy.tool_access.rules).toEqual([
-      {
-        tool_name: 'orders.get',
-        minimum_trust: 'verified',
-        cel_allow_if: '(identity.attributes.tenant == "team-a")',
-      },
-      {
-        tool_name: 'orders.list',
-        minimum_trust: 'verified',
-        cel_allow_if: '(identity.attributes.tenant == "team-a")',
-      },
-    ]);
+    // The route arrives by its own event, which may come after the replicas are ready.
+    await eventually(async () => {
+      const config = await configOf('gw');
+      expect(config.plugins?.map((p) => p.id)).toEqual(exampleResolved().map((p) => p.id));
+      expect(config.governance?.policy.tool_access.rules).toEqual([
+        {
+          tool_name: 'orders.get',
+          minimum_trust: 'verified',
+          cel_allow_if: '(identity.attributes.tenant == "team-a")',
+        },
+        {
+          tool_name: 'orders.list',
+          minimum_trust: 'verified',
+          cel_allow_if: '(identity.attributes.tenant == "team-a")',
+        },
+      ]);
+    });
     const pod = (await deployment('gw')).spec?.template?.spec as {
       initContainers: { args: string[] }[];
       containers: { securityContext: Record<string, unknown> }[];
