@@ -67,8 +67,9 @@ describe('a poison object', () => {
       };
       console.info(`poison object over ${LEFT_FOR_MS / 1000} s: ${JSON.stringify(report)}`);
       // One pass fails and records it (a status write and an Event); everything after waits: the update event
-      // of its own status write is held, and every resync skips it.
-      expect(report.passes).toBeLessThanOrEqual(3);
+      // of its own status write is held, and every resync skips it. One more pass is allowed when that write met
+      // another writer's change: then its event is not taken for our own and runs a pass, which writes nothing.
+      expect(report.passes).toBeLessThanOrEqual(4);
       expect(report.writes).toBeLessThanOrEqual(6);
       expect(report.failureCount).toBeLessThanOrEqual(2);
       expect(report.passesInSecondMinute).toBe(0);
