@@ -31,6 +31,17 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // The Knative stack (cert-manager, Serving, its networking layer, Eventing) and our chart on a real node.
+          globalSetup: ['test/e2e/setup/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

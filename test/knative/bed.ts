@@ -29,7 +29,7 @@ export interface StackPart {
   install: (bed: StackBed) => Promise<void>;
 }
 
-/** The bed started by `make cluster-up REAL_NODE=1` (or by the e2e suite), which must be running. */
+/** The bed started by `make cluster-up REAL_NODE=1`, which must be running. */
 export function runningBed(say: (line: string) => void = (line) => { console.error(line); }): StackBed {
   const state = readState();
   const registry = state?.realNode?.registry?.host;
@@ -38,14 +38,19 @@ export function runningBed(say: (line: string) => void = (line) => { console.err
       fix: "start it with 'make cluster-up REAL_NODE=1'",
     });
   }
+  return stackBed({ kubeconfig: state.kubeconfig, registry, say });
+}
+
+export function stackBed(options: { kubeconfig: string; registry: string; say: (line: string) => void }): StackBed {
   const kubectlPath = toolPath('kubectl');
+  const kubeconfigFlag = `--kubeconfig=${options.kubeconfig}`;
   const kubectl = async (...args: string[]) =>
-    (await run(kubectlPath, [`--kubeconfig=${state.kubeconfig}`, ...args], { maxBuffer: 64 << 20 })).stdout;
+    (await run(kubectlPath, [kubeconfigFlag, ...args], { maxBuffer: 64 << 20 })).stdout;
   const apply = async (manifests: string) => {
     await new Promise<void>((resolve, reject) => {
       const child = execFile(
         kubectlPath,
-        [`--kubeconfig=${state.kubeconfig}`, 'apply', '--server-side', '--force-conflicts', '-f', '-'],
+        [kubeconfigFlag, 'apply', '--server-side', '--force-conflicts', '-f', '-'],
         { maxBuffer: 64 << 20 },
         (error, _stdout, stderr) => {
           if (error) reject(new Error(stderr || error.message));
@@ -56,10 +61,10 @@ export function runningBed(say: (line: string) => void = (line) => { console.err
     });
   };
   return {
-    kubeconfig: state.kubeconfig,
-    push: { crane: toolPath('crane'), insecure: true, registry },
+    kubeconfig: options.kubeconfig,
+    push: { crane: toolPath('crane'), insecure: true, registry: options.registry },
     kubectl,
     apply,
-    say,
+    say: options.say,
   };
 }
