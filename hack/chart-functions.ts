@@ -46,6 +46,13 @@ const BLOCKS: Record<string, { expr: string; shape: 'list' | 'map' | 'scalar' }>
 
 const block = (name: string) => `${MARKER}-${name}`;
 
+/** The runtime settings a function's values (or functionDefaults) give, and the variable each sets. */
+export const RUNTIME_ENV = {
+  resyncConcurrency: 'MCPG_RESYNC_CONCURRENCY',
+  resyncDeadlineSeconds: 'MCPG_RESYNC_DEADLINE_SECONDS',
+  shutdownGraceSeconds: 'MCPG_SHUTDOWN_GRACE_SECONDS',
+} as const;
+
 /** `mcpg-server`, `mcpg-server-source`, `mcpg-server-resync` → the release's prefix in their place. */
 function releaseNames(value: unknown, names: readonly string[]): unknown {
   if (typeof value === 'string')
@@ -157,7 +164,13 @@ export function functionTemplate(wiring: FunctionWiring): string {
     logLevel: '{{ $.Values.logLevel }}',
     maxScale: `{{ ${FN}.maxScale }}`,
     resyncSchedule: `{{ ${FN}.resyncSchedule }}`,
-    env: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: '{{ $.Values.tracing.otlpEndpoint }}' }],
+    env: [
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: '{{ $.Values.tracing.otlpEndpoint }}' },
+      ...Object.entries(RUNTIME_ENV).map(([key, variable]) => ({
+        name: variable,
+        value: `{{ ${FN}.${key} }}`,
+      })),
+    ],
   });
   const conditions = built.map((object) => condition(object, sourceAccounts));
   serviceAccount(built, account, own);

@@ -51,6 +51,38 @@ const podSettings = {
   affinity: anyObject('Needs Knative’s kubernetes.podspec-affinity.').optional(),
 };
 
+/**
+ * Settings of the runtime every function shares (functions/shared/src/runtime/serve.ts), each rendered as its
+ * environment variable (RUNTIME_ENV in chart-functions.ts). A Knative request, a ping's included, may run 120 s,
+ * and Knative gives a pod as long to stop: both bounds stay below that.
+ */
+export const runtimeSettings = {
+  resyncConcurrency: z
+    .int()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      'Objects one resync reconciles at once (MCPG_RESYNC_CONCURRENCY); keep it within what API Priority and Fairness grants one client.',
+    ),
+  resyncDeadlineSeconds: z
+    .int()
+    .min(1)
+    .max(110)
+    .optional()
+    .describe(
+      'How long one resync request may start passes (MCPG_RESYNC_DEADLINE_SECONDS); below the 120 s request timeout.',
+    ),
+  shutdownGraceSeconds: z
+    .int()
+    .min(1)
+    .max(110)
+    .optional()
+    .describe(
+      'After SIGTERM, how long passes in flight may finish (MCPG_SHUTDOWN_GRACE_SECONDS); below the pod’s 120 s termination grace period.',
+    ),
+};
+
 const functionValues = z
   .strictObject({
     enabled: z.boolean().describe('Install this function.'),
@@ -80,6 +112,7 @@ const functionValues = z
     volumes: objects('Extra volumes.').optional(),
     volumeMounts: objects('Extra volume mounts.').optional(),
     ...podSettings,
+    ...runtimeSettings,
   })
   .describe('One reconcile function.');
 
@@ -179,8 +212,8 @@ export function valuesSchema(functionKeys: string[]) {
     }),
     crds: z.strictObject({ install: z.boolean() }),
     functionDefaults: z
-      .strictObject(podSettings)
-      .describe('Pod settings of every function that sets none itself.'),
+      .strictObject({ ...podSettings, ...runtimeSettings })
+      .describe('Pod and runtime settings of every function that sets none itself.'),
     functions: z.strictObject(Object.fromEntries(functionKeys.map((key) => [key, functionValues]))),
     functionsNetworkPolicy: z
       .strictObject({

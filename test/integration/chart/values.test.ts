@@ -48,6 +48,16 @@ describe('the Helm chart’s values', () => {
       message: /additional properties? 'plugin-set' not allowed/,
     },
     {
+      name: 'a resync deadline past the 120 s request timeout',
+      set: { 'functions.server.resyncDeadlineSeconds': '300' },
+      message: /functions\/server\/resyncDeadlineSeconds.*maximum/s,
+    },
+    {
+      name: 'a shutdown grace period of no time',
+      set: { 'functionDefaults.shutdownGraceSeconds': '0' },
+      message: /functionDefaults\/shutdownGraceSeconds.*minimum/s,
+    },
+    {
       name: 'an image digest that is not one',
       set: { 'functions.server.image.digest': 'latest' },
       message: /functions\/server\/image\/digest.*does not match pattern/s,
@@ -139,6 +149,35 @@ describe('the Helm chart’s values', () => {
     expect(tenant.containers[0]?.resources).toEqual({ requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } });
     expect(tenant.containers[0]?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
     expect(tenant.affinity).toBeUndefined();
+    await vi.waitFor(() => dryRunApply(kube, text), { timeout: 20_000, interval: 500 });
+  });
+
+  it('sets every function’s resync and shutdown settings, functionDefaults first, a function’s own over them', async () => {
+    const envOf = (objects: Awaited<ReturnType<typeof render>>['objects'], fn: string) =>
+      Object.fromEntries(
+        (podOf(objects, 'Service', `mcpg-${fn}`).spec.containers[0]?.env ?? [])
+          .filter((e) => e.name.startsWith('MCPG_'))
+          .map((e) => [e.name, e.value]),
+      );
+    const defaults = await render(PROVIDED_TLS);
+    for (const fn of FUNCTIONS)
+      expect(envOf(defaults.objects, fn), fn).toEqual({
+        MCPG_RESYNC_CONCURRENCY: '4',
+        MCPG_RESYNC_DEADLINE_SECONDS: '100',
+        MCPG_SHUTDOWN_GRACE_SECONDS: '25',
+      });
+    const { text, objects } = await render({
+      ...PROVIDED_TLS,
+      'functionDefaults.resyncDeadlineSeconds': '90',
+      'functions.server.resyncConcurrency': '8',
+      'functions.server.shutdownGraceSeconds': '50',
+    });
+    expect(envOf(objects, 'server')).toEqual({
+      MCPG_RESYNC_CONCURRENCY: '8',
+      MCPG_RESYNC_DEADLINE_SECONDS: '90',
+      MCPG_SHUTDOWN_GRACE_SECONDS: '50',
+    });
+    expect(envOf(objects, 'gateway')).toMatchObject({ MCPG_RESYNC_CONCURRENCY: '4', MCPG_SHUTDOWN_GRACE_SECONDS: '25' });
     await vi.waitFor(() => dryRunApply(kube, text), { timeout: 20_000, interval: 500 });
   });
 
