@@ -59,6 +59,44 @@ describe('decodeEvent', () => {
     });
   });
 
+  it.each([
+    {
+      data: { kind: 'MCPGServer', limit: 500 },
+      shard: { kind: 'MCPGServer', limit: 500, continue: undefined },
+    },
+    {
+      data: { kind: 'MCPGServer', limit: 20, continue: 'eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ' },
+      shard: { kind: 'MCPGServer', limit: 20, continue: 'eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ' },
+    },
+  ])('reads a resync shard naming $data.kind', ({ data, shard }) => {
+    expect(decodeEvent(binary('dev.mcpg.resync.shard'), JSON.stringify(data)).poke).toEqual({
+      kind: 'shard',
+      shard,
+    });
+  });
+
+  it.each([
+    { name: 'no kind', data: { limit: 10 }, message: /kind/ },
+    {
+      name: 'a kind that is not one',
+      data: { kind: 'mcpgservers', limit: 10 },
+      message: /kind: names a kind/,
+    },
+    { name: 'no page size', data: { kind: 'MCPGServer' }, message: /limit/ },
+    { name: 'a page over 500', data: { kind: 'MCPGServer', limit: 501 }, message: /limit/ },
+    {
+      name: 'a token that is not one',
+      data: { kind: 'MCPGServer', limit: 5, continue: 'x'.repeat(5000) },
+      message: /continue/,
+    },
+    { name: 'no data', data: '', message: /not a resync shard/ },
+  ])('refuses a resync shard with $name, as data', ({ data, message }) => {
+    const decode = () =>
+      decodeEvent(binary('dev.mcpg.resync.shard'), typeof data === 'string' ? data : JSON.stringify(data));
+    expect(decode).toThrow(message);
+    expect(decode).toThrow(expect.objectContaining({ reason: 'data' }));
+  });
+
   it('reads a structured-mode event and a ping', () => {
     const structured = JSON.stringify({
       specversion: '1.0',

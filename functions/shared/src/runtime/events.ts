@@ -1,11 +1,18 @@
 /**
  * CloudEvent intake: what the function was poked about. ApiServerSource events (Resource and Reference mode)
- * name an object; PingSource events ask for a resync. The payload is only a hint: the reconciler re-reads.
+ * name an object; PingSource events ask for a resync; a resync shard (sent by a resync to the function's own
+ * sink) names one page of a kind to reconcile. The payload is only a hint: the reconciler re-reads.
  */
+import { z } from 'zod';
 import type { ObjectKey } from '../kube/index.ts';
 import { CloudEventFault, eventFromHttp, type CloudEvent, type EventFault } from './cloudevent-http.ts';
 
 export const PING_TYPE = 'dev.knative.sources.ping';
+/** One page of a resync, handed to whichever replica takes it (resync.ts). */
+export const SHARD_TYPE = 'dev.mcpg.resync.shard';
+/** Continue tokens are a few hundred bytes; anything much longer is not one. */
+const MAX_TOKEN_LENGTH = 4096;
+const MAX_SHARD_LIMIT = 500;
 const OBJECT_TYPES = /^dev\.knative\.apiserver\.(resource|ref)\.(add|update|delete)$/;
 
 /** Why a request was refused: a rule of CloudEvents 1.0 it broke, or an event type this function does not take. */
@@ -13,7 +20,16 @@ export type RefusalReason = EventFault | 'unsupported-type';
 
 export type Poke =
   | { kind: 'object'; key: ObjectKey; ownerReferences: OwnerHint[]; labels: Record<string, string> }
-  | { kind: 'resync' };
+  | { kind: 'resync' }
+  | { kind: 'shard'; shard: ResyncShard };
+
+/** A page of a kind's list: the first one, or the one a continue token of an earlier page names. */
+export interface ResyncShard {
+  kind: string;
+  continue?: string | undefined;
+  /** The page's size, as the resync that cut it listed it. */
+  limit: number;
+}
 
 export interface OwnerHint {
   apiVersion: string;
@@ -67,13 +83,33 @@ export function decodeEvent(
   const tracestate = first(headers.tracestate, event.tracestate);
   const envelope = { id: event.id, type: event.type, traceparent, tracestate };
   if (event.type === PING_TYPE) return { ...envelope, poke: { kind: 'resync' } };
+  if (event.type === SHARD_TYPE) return { ...envelope, poke: { kind: 'shard', shard: shardOf(event.data) } };
   if (!OBJECT_TYPES.test(event.type)) {
     throw new MalformedEventError(
       'unsupported-type',
-      `unsupported CloudEvent type ${JSON.stringify(event.type)}; expected ${PING_TYPE} or dev.knative.apiserver.*`,
+      `unsupported CloudEvent type ${JSON.stringify(event.type)}; expected ${PING_TYPE}, ${SHARD_TYPE} or dev.knative.apiserver.*`,
     );
   }
   return { ...envelope, poke: objectPoke(event) };
+}
+
+/**
+ * A shard's data: `{"kind": "MCPGServer", "limit": 500, "continue": "<token>"}`, the token left out for the first
+ * page. It can only ask for a list of the function's own kind, which the resync reads anyway.
+ */
+const shardData = z.object({
+  kind: z.string().regex(/^[A-Z][A-Za-z0-9]{0,62}$/, 'names a kind'),
+  limit: z.int().min(1).max(MAX_SHARD_LIMIT),
+  continue: z.string().max(MAX_TOKEN_LENGTH).optional(),
+});
+
+function shardOf(data: unknown): ResyncShard {
+  const parsed = shardData.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+    throw new MalformedEventError('data', `not a resync shard: ${problems}`);
+  }
+  return { ...parsed.data, continue: text(parsed.data.continue) };
 }
 
 interface ObjectPayload {

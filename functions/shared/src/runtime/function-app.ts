@@ -12,7 +12,8 @@ import type { ReconcileDriver } from './driver.ts';
 import { decodeEvent, MalformedEventError, type PokeEnvelope } from './events.ts';
 import { Drain } from './drain.ts';
 import { createHttpServer } from './http-server.ts';
-import { resync, SingleFlight } from './resync.ts';
+import { reconcileShard, resync, SingleFlight, type ShardSink } from './resync.ts';
+import { httpShardSink } from './resync-shards.ts';
 import type { Logger } from './logger.ts';
 
 export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
@@ -25,6 +26,12 @@ export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   concurrency?: number;
   /** How long one resync may run; after that no further pass starts (the next ping resumes where it stopped). */
   resyncDeadlineSeconds?: number;
+  /** The function's own address: a resync sends its pages there as shards, for any replica to take. */
+  shardSink?: string | undefined;
+  /** Shards of one resync out at once. */
+  shardsInFlight?: number;
+  /** Objects per page (and per shard) of a resync. */
+  resyncPageSize?: number;
   /** Shutdown: once it stops, events are answered 503 and readiness fails (a fresh one when not given). */
   drain?: Drain;
 }
@@ -51,6 +58,12 @@ function metrics(registry: Registry, counts: RequestCounts) {
       name: 'mcpg_events_refused_total',
       help: 'Requests answered 400 and never retried, by the rule they broke (not-an-event, attribute-name, attribute-value, data, unsupported-type).',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    shards: new Counter({
+      name: 'mcpg_resync_shards_total',
+      help: 'Resync shards (pages of a resync sent to any replica) taken by this process, by result: complete, incomplete (stopped at the deadline or by shutdown; answered 503 and sent again).',
+      labelNames: ['result'],
       registers: [registry],
     }),
     resyncs: new Counter({
@@ -91,7 +104,8 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
     done(null, body);
   });
 
-  const handle = eventHandler(options, drain);
+  const drivers = [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[];
+  const handle = eventHandler(options, drivers, drain);
   app.post('/', async (request, reply) => {
     if (!drain.accepting) {
       counters.events.inc({ type: 'shutting-down', status: '503' });
@@ -101,16 +115,21 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
   });
 
   async function answer(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const refuse = (error: MalformedEventError) => {
+      log.warn({ reason: error.message }, 'refused a request that is not a supported CloudEvent');
+      counters.events.inc({ type: 'malformed', status: '400' });
+      counters.refused.inc({ reason: error.reason });
+      return reply.code(400).send();
+    };
     let envelope: PokeEnvelope;
     try {
       envelope = decodeEvent(request.headers, request.body);
     } catch (error) {
       if (!(error instanceof MalformedEventError)) throw error;
-      log.warn({ reason: error.message }, 'refused a request that is not a supported CloudEvent');
-      counters.events.inc({ type: 'malformed', status: '400' });
-      counters.refused.inc({ reason: error.reason });
-      return reply.code(400).send();
+      return refuse(error);
     }
+    const driverError = shardWithoutDriver(envelope, drivers);
+    if (driverError) return refuse(driverError);
     const status = await withEventSpan(
       envelope,
       spanName(envelope, kind),
@@ -120,10 +139,7 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
         const result = await handle(envelope).catch((error: unknown) => error as Error);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         counters.duration.observe({ kind, class: envelope.poke.kind }, seconds);
-        const answer =
-          result instanceof Error || (envelope.poke.kind === 'object' && result.failed.length > 0)
-            ? 503
-            : 204;
+        const answer = result instanceof Error || mayBeRetried(envelope, result) ? 503 : 204;
         counters.events.inc({ type: envelope.type, status: String(answer) });
         span.setAttribute('http.response.status_code', answer);
         report(result, {
@@ -143,7 +159,9 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
 }
 
 function spanName(envelope: PokeEnvelope, kind: string): string {
-  return envelope.poke.kind === 'resync' ? `resync ${kind}` : `event ${envelope.poke.key.kind}`;
+  const { poke } = envelope;
+  if (poke.kind === 'object') return `event ${poke.key.kind}`;
+  return poke.kind === 'shard' ? `resync shard ${poke.shard.kind}` : `resync ${kind}`;
 }
 
 function eventAttributes(envelope: PokeEnvelope): Record<string, string> {
@@ -155,27 +173,63 @@ function eventAttributes(envelope: PokeEnvelope): Record<string, string> {
   return attributes;
 }
 
-/** What answering one event did; a resync also says whether it covered everything, or joined a running one. */
+/**
+ * What answering one event did; a resync also says whether it covered everything, or joined a running one, and
+ * a shard whether it covered its page.
+ */
 interface Handled extends DispatchResult {
   resync?: 'complete' | 'incomplete' | 'coalesced';
+  shard?: 'complete' | 'incomplete';
+}
+
+/** An object event whose pass failed, or a shard cut short: a retry may do what this one did not. */
+function mayBeRetried(envelope: PokeEnvelope, result: Handled): boolean {
+  if (envelope.poke.kind === 'object') return result.failed.length > 0;
+  return result.shard === 'incomplete';
+}
+
+/** A shard of a kind this function does not reconcile is not an event it handles. */
+function shardWithoutDriver(
+  envelope: PokeEnvelope,
+  drivers: ReconcileDriver[],
+): MalformedEventError | undefined {
+  const { poke } = envelope;
+  if (poke.kind !== 'shard' || drivers.some((d) => d.reconciler.kind.kind === poke.shard.kind))
+    return undefined;
+  return new MalformedEventError('data', `this function does not reconcile ${poke.shard.kind}`);
 }
 
 /** Every event goes to each driver in turn; resyncs run one at a time, within their deadline. */
 function eventHandler<O extends KubeObject>(
   options: FunctionAppOptions<O>,
+  drivers: ReconcileDriver[],
   drain: Drain,
 ): (envelope: PokeEnvelope) => Promise<Handled> {
-  const drivers = [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[];
   const resyncs = new SingleFlight<Handled>();
   // Where each kind's unfinished resync stopped; the next ping resumes there.
   const resumeAt = new Map<ReconcileDriver, string | undefined>();
+  const deadlineMs = (options.resyncDeadlineSeconds ?? 100) * 1000;
+  const concurrency = options.concurrency ?? 4;
+  const window = () => ({
+    now: new Date(),
+    concurrency,
+    signal: AbortSignal.any([drain.signal, AbortSignal.timeout(deadlineMs)]),
+  });
+  const sinkOf = (driver: ReconcileDriver): ShardSink | undefined => {
+    if (!options.shardSink) return undefined;
+    const here: ShardSink = {
+      send: async (shard, signal) => (await reconcileShard(driver, shard, { ...window(), signal })).complete,
+    };
+    const source = `/mcpg/functions/${driver.reconciler.kind.kind}/resync`;
+    // A shard's receiver stops at its own deadline; its answer follows shortly after.
+    return httpShardSink({ url: options.shardSink, source, timeoutMs: deadlineMs + 15_000, here });
+  };
+  const sinks = new Map(drivers.map((driver) => [driver, sinkOf(driver)]));
   const resyncAll = async (): Promise<Handled> => {
-    const deadline = AbortSignal.timeout((options.resyncDeadlineSeconds ?? 100) * 1000);
-    const signal = AbortSignal.any([drain.signal, deadline]);
     const result: Handled = { reconciled: [], failed: [], resync: 'complete' };
+    const how = { ...window(), shardsInFlight: options.shardsInFlight, pageSize: options.resyncPageSize };
     for (const driver of drivers) {
-      const concurrency = options.concurrency ?? 4;
-      const one = await resync(driver, { now: new Date(), concurrency, signal, from: resumeAt.get(driver) });
+      const one = await resync(driver, { ...how, sink: sinks.get(driver), from: resumeAt.get(driver) });
       resumeAt.set(driver, one.resumeFrom);
       result.reconciled.push(...one.reconciled);
       result.failed.push(...one.failed);
@@ -184,11 +238,17 @@ function eventHandler<O extends KubeObject>(
     return result;
   };
   return async (envelope) => {
-    if (envelope.poke.kind === 'resync')
+    const { poke } = envelope;
+    if (poke.kind === 'resync')
       return (await resyncs.run(resyncAll)) ?? { reconciled: [], failed: [], resync: 'coalesced' };
+    if (poke.kind === 'shard') {
+      const driver = drivers.find((d) => d.reconciler.kind.kind === poke.shard.kind) as ReconcileDriver;
+      const one = await reconcileShard(driver, poke.shard, window());
+      return { ...one, shard: one.complete ? 'complete' : 'incomplete' };
+    }
     const result: Handled = { reconciled: [], failed: [] };
     for (const driver of drivers) {
-      const one = await reconcileAll(driver, await targetsFor(envelope.poke, driver), { concurrency: 1 });
+      const one = await reconcileAll(driver, await targetsFor(poke, driver), { concurrency: 1 });
       result.reconciled.push(...one.reconciled);
       result.failed.push(...one.failed);
     }
@@ -227,6 +287,10 @@ function report(
   for (const { key, error } of result.failed) {
     counters.reconciles.inc({ kind: key.kind, outcome: 'failed' });
     log.warn({ ...base, object: describeKey(key), reason: error.message }, 'reconcile failed');
+  }
+  if (result.shard) {
+    counters.shards.inc({ result: result.shard });
+    log.info({ ...base, summary: summarize(result), result: result.shard }, 'resync shard');
   }
   if (result.resync) {
     counters.resyncs.inc({ result: result.resync });

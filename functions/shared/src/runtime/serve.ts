@@ -20,6 +20,15 @@ export const functionSettings = tracingSettings.extend({
   MCPG_RESYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one resync may run before it stops starting passes; below the 120 s request timeout. */
   MCPG_RESYNC_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(3600).default(100),
+  /**
+   * The function's own address (its Knative Service): a resync sends its pages there as shard events, so that
+   * every replica takes a share. Empty: the process that took the ping works through every page itself.
+   */
+  MCPG_RESYNC_SHARD_SINK: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+  /** Objects per page of a resync: what one shard covers, and what memory holds at once. */
+  MCPG_RESYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
+  /** Shards of one resync out at once, across replicas (each runs MCPG_RESYNC_CONCURRENCY passes at once). */
+  MCPG_RESYNC_SHARDS_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
   /** How long passes in flight may finish after SIGTERM; below the pod's terminationGracePeriodSeconds. */
   MCPG_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -74,6 +83,9 @@ export async function serveFunctions(
     registry,
     concurrency: settings.MCPG_RESYNC_CONCURRENCY,
     resyncDeadlineSeconds: settings.MCPG_RESYNC_DEADLINE_SECONDS,
+    shardSink: settings.MCPG_RESYNC_SHARD_SINK || undefined,
+    shardsInFlight: settings.MCPG_RESYNC_SHARDS_IN_FLIGHT,
+    resyncPageSize: settings.MCPG_RESYNC_PAGE_SIZE,
     drain,
   });
   process.once('SIGTERM', () => {
