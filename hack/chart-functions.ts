@@ -8,6 +8,7 @@
 import {
   eventSources,
   functionManifests,
+  ownAddress,
   sourceAccount,
   type FunctionWiring,
 } from '../functions/shared/src/knative/index.ts';
@@ -50,6 +51,8 @@ const block = (name: string) => `${MARKER}-${name}`;
 export const RUNTIME_ENV = {
   resyncConcurrency: 'MCPG_RESYNC_CONCURRENCY',
   resyncDeadlineSeconds: 'MCPG_RESYNC_DEADLINE_SECONDS',
+  resyncPageSize: 'MCPG_RESYNC_PAGE_SIZE',
+  resyncShardsInFlight: 'MCPG_RESYNC_SHARDS_IN_FLIGHT',
   shutdownGraceSeconds: 'MCPG_SHUTDOWN_GRACE_SECONDS',
 } as const;
 
@@ -103,6 +106,10 @@ function podSettings(service: KnativeService, name: string, account: string): vo
   if (!container) throw new Error(`${name}: the function Service has no container`);
   container.image = `{{ include "mcpg.image" (list $ "${name}" ${FN}.image) }}`;
   container.imagePullPolicy = `{{ ${FN}.image.pullPolicy | default $.Values.image.pullPolicy }}`;
+  // The resync's shards go to the release's own Service.
+  const sink = container.env.find((e) => (e as { name: string }).name === 'MCPG_RESYNC_SHARD_SINK');
+  if (sink)
+    (sink as { value: string }).value = ownAddress(`${FULLNAME}-${name}`, '{{ $.Release.Namespace }}');
   container.env.push({ name: block('env'), value: 'x' });
   container.resources = block('resources');
   container.securityContext = block('containerSecurityContext');

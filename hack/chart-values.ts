@@ -73,6 +73,22 @@ export const runtimeSettings = {
     .describe(
       'How long one resync request may start passes (MCPG_RESYNC_DEADLINE_SECONDS); below the 120 s request timeout.',
     ),
+  resyncPageSize: z
+    .int()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe(
+      'Objects per page of a resync (MCPG_RESYNC_PAGE_SIZE): what one shard covers and what memory holds at once.',
+    ),
+  resyncShardsInFlight: z
+    .int()
+    .min(1)
+    .max(16)
+    .optional()
+    .describe(
+      'Pages of one resync sent to the function’s replicas at once (MCPG_RESYNC_SHARDS_IN_FLIGHT); each runs resyncConcurrency passes at once.',
+    ),
   shutdownGraceSeconds: z
     .int()
     .min(1)

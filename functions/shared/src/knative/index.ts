@@ -5,6 +5,7 @@ export {
   groupOf,
   isSensitive,
   knativeResource,
+  ownAddress,
   pluralOf,
   sourceAccount,
   type EventSource,

@@ -167,6 +167,11 @@ function sourceManifests(source: EventSource, namespace: string, sink: Sink, met
   };
 }
 
+/** A Knative Service's cluster-local address, without the cluster domain (which clusters may rename). */
+export function ownAddress(service: string, namespace: string): string {
+  return `http://${service}.${namespace}.svc`;
+}
+
 export function functionManifests(wiring: FunctionWiring, options: ManifestOptions): Manifest[] {
   assertWatchable(wiring);
   const name = `mcpg-${wiring.name}`;
@@ -203,7 +208,12 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
             containers: [
               {
                 image: options.image,
-                env: [{ name: 'LOG_LEVEL', value: options.logLevel ?? 'info' }, ...(options.env ?? [])],
+                env: [
+                  { name: 'LOG_LEVEL', value: options.logLevel ?? 'info' },
+                  // A resync sends its pages to the Service itself, so every replica takes a share.
+                  { name: 'MCPG_RESYNC_SHARD_SINK', value: ownAddress(name, namespace) },
+                  ...(options.env ?? []),
+                ],
                 readinessProbe: { httpGet: { path: '/health/readiness' } },
                 livenessProbe: { httpGet: { path: '/health/liveness' } },
                 resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
