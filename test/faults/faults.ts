@@ -20,6 +20,7 @@ import {
   type Stage,
 } from './scenarios.ts';
 import type { ControlPlaneState } from '../cluster/control-plane.ts';
+import { registryCorrupts, registryHangs } from './registry.ts';
 
 type Scenario = (
   stage: Stage,
@@ -33,6 +34,8 @@ const SCENARIOS: Record<string, Scenario> = {
   'etcd restarted': etcdRestart,
   'two replicas on one event stream': twoReplicas,
   '30 s storm of 429 with Retry-After': throttled,
+  'registry stalls: takes connections, never answers': registryHangs,
+  'registry corrupts blob bytes (digest mismatch)': registryCorrupts,
 };
 
 const chosen = process.argv.slice(2);

@@ -20,6 +20,8 @@ interface Listed {
 export class Fleet {
   /** The replicas each server should end with. */
   readonly wanted = new Map<string, number>();
+  /** The spec every server gets besides its replicas. */
+  spec: Record<string, unknown> = { image: 'ghcr.io/example/tools:1', networkPolicy: { enabled: false } };
   private readonly kube: KubeConfig;
   readonly namespace: string;
 
@@ -35,7 +37,7 @@ export class Fleet {
         apiVersion: 'mcpg.dev/v1alpha2',
         kind: 'MCPGServer',
         metadata: { name, namespace: this.namespace },
-        spec: { image: 'ghcr.io/example/tools:1', replicas, networkPolicy: { enabled: false } },
+        spec: { ...this.spec, replicas },
       });
       this.wanted.set(name, replicas);
     });

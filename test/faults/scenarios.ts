@@ -34,6 +34,8 @@ export interface Stage {
    * `kubeconfig`, talking to the API server through it.
    */
   start: (options?: { elsewhere?: boolean; kubeconfig?: string }) => Promise<RunningFunction>;
+  /** Starts another function of the scenario on a port of its own; its writes count too. */
+  startOther: (name: string, env: Record<string, string>) => Promise<RunningFunction>;
   /** Writes made by every function process of the scenario so far. */
   writes: () => Promise<number>;
   /** Starts the adapter sending to the scenario's port (or to `sink`). */
@@ -52,7 +54,8 @@ export async function stage(
   const namespace = `fault-${scenario
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 40)}`;
+    .slice(0, 40)
+    .replace(/-+$/, '')}`;
   await bed.createNamespace(namespace);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -72,6 +75,11 @@ export async function stage(
     start: async (options = {}) => {
       const how = { ...fn, ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}) };
       const running = await startFunction('server', options.elsewhere ? how : { ...how, port });
+      started.push(running);
+      return running;
+    },
+    startOther: async (name, env) => {
+      const running = await startFunction(name, { ...fn, env: { ...fn.env, ...env } });
       started.push(running);
       return running;
     },
