@@ -143,8 +143,9 @@ async function sendShards<O extends KubeObject>(
   let listed = 0;
   let token = options.from;
   do {
-    while (running.size >= Math.max(1, options.shardsInFlight ?? 1))
-      await Promise.race([...running, stopped]);
+    // Once stopped, no slot is waited for: the shards out may never answer.
+    const slots = Math.max(1, options.shardsInFlight ?? 1);
+    while (running.size >= slots && !signal.aborted) await Promise.race([...running, stopped]);
     if (signal.aborted) break;
     const page = await firstOrResumed(driver, token, limit);
     listed += page.items.length;
