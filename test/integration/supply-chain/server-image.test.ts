@@ -347,6 +347,29 @@ describe('MCPGServer image trust, driven by the real event source', () => {
     expect(await deploymentImage(name)).toBeUndefined();
   });
 
+  it('says so when the registry takes the connection and never answers, rolls nothing out, and runs the image once it answers again', async () => {
+    const { image } = await signedImage('servers/stalled', '1.0.0', cosign);
+    proxy.fault = 'hang';
+    try {
+      await apply(kube, server('stalled', image, byKey, { registryOverride: proxy.host }));
+      const refused = await eventually(async () => {
+        const current = await readServer('stalled');
+        expect(condition(current, 'ImageVerified')?.message).toMatch(/did not answer in time/);
+        return current;
+      }, 120_000);
+      expect(condition(refused, 'ImageVerified')?.status).not.toBe('True');
+      expect(await deploymentImage('stalled')).toBeUndefined();
+      proxy.fault = 'none';
+      expect((await sendPing(supplyChain.fn.url)).status).toBe(204);
+      await eventually(async () => {
+        expect(condition(await readServer('stalled'), 'ImageVerified')).toMatchObject({ status: 'True' });
+        expect(await deploymentImage('stalled')).toMatch(/\/servers\/stalled@sha256:/);
+      }, 60_000);
+    } finally {
+      proxy.fault = 'corrupt';
+    }
+  });
+
   // A stdio server given only its image: the bridge runs the image's own Entrypoint and Cmd, read from its config
   // in the registry, and the pods are pinned to the digest they were read from.
   const BRIDGE = ['/mcpg-bridge/mcpg-stdio-bridge', '--port', '8080', '--path', '/mcp', '--'];
