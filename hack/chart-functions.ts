@@ -9,6 +9,7 @@ import {
   eventSources,
   functionManifests,
   sourceAccount,
+  watchedSourceAccounts,
   type FunctionWiring,
 } from '../functions/shared/src/knative/index.ts';
 import { HEADER, RELEASE_NAMESPACE, yaml } from './chart-yaml.ts';
@@ -147,7 +148,15 @@ function condition(object: Manifest, sourceAccounts: readonly string[]): string 
   return undefined;
 }
 
-export function functionTemplate(wiring: FunctionWiring): string {
+/** Every function's watched source under the release's names, for a function that binds them. */
+function releaseWatchedSources(wirings: readonly FunctionWiring[]) {
+  return watchedSourceAccounts(wirings, RELEASE_NAMESPACE).map((account) => ({
+    ...account,
+    name: `${FULLNAME}${account.name.slice('mcpg'.length)}`,
+  }));
+}
+
+export function functionTemplate(wiring: FunctionWiring, wirings: readonly FunctionWiring[]): string {
   const { name } = wiring;
   const { own, sourceAccounts, all } = ownNames(wiring);
   const account = `{{ include "mcpg.serviceAccountName" (list $ "${name}" ${FN}) }}`;
@@ -158,6 +167,7 @@ export function functionTemplate(wiring: FunctionWiring): string {
     maxScale: `{{ ${FN}.maxScale }}`,
     resyncSchedule: `{{ ${FN}.resyncSchedule }}`,
     env: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: '{{ $.Values.tracing.otlpEndpoint }}' }],
+    watchedSources: releaseWatchedSources(wirings),
   });
   const conditions = built.map((object) => condition(object, sourceAccounts));
   serviceAccount(built, account, own);

@@ -12,7 +12,7 @@ import type { ManagedProcess } from '../../cluster/processes.ts';
 import type { Clients } from './cluster.ts';
 import { EventFanout } from './event-fanout.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
-import { serviceAccountsFor } from './service-accounts.ts';
+import { grantWatchedSources, serviceAccountsFor } from './service-accounts.ts';
 
 export interface FunctionUnderTest {
   /** The function (the first replica when there are several). */
@@ -56,7 +56,15 @@ type Stops = (() => Promise<void>)[];
 async function credentials(options: EventSourceOptions, runDir: string, stops: Stops) {
   const accounts = await serviceAccountsFor(options.clients, options.wiring, options.namespace, runDir);
   stops.push(() => accounts.remove());
+  await grantWatchedSources(options.clients, options.wiring, options.namespace, testNamespaces(options));
   return accounts;
+}
+
+/**
+ * The test's namespaces. A watched source reads only where a tenant would bind it: here, even with allNamespaces.
+ */
+function testNamespaces(options: EventSourceOptions): string[] {
+  return [options.namespace, ...(options.moreNamespaces ?? [])];
 }
 
 /**
@@ -83,7 +91,7 @@ async function startSourceAdapters(
   target: { sink: string; kubeconfig: string; logDir: string },
   stops: Stops,
 ): Promise<ManagedProcess[]> {
-  const everywhere = options.allNamespaces ?? false;
+  const everywhere = (options.allNamespaces ?? false) && source.scope === 'cluster';
   const clusterScoped = (w: WatchedType) =>
     !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
   const common = { kubeconfig: target.kubeconfig, sink: target.sink, logDir: target.logDir };
@@ -95,7 +103,7 @@ async function startSourceAdapters(
       ...common,
       ...sourceAdapter({ ...source, watches: namespaced }),
       name,
-      namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
+      namespaces: everywhere ? [] : testNamespaces(options),
       allNamespaces: everywhere,
     });
     stops.push(() => stopAdapter(adapter));

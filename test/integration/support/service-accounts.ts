@@ -3,6 +3,8 @@
  * manifests grant: the ServiceAccounts, ClusterRoles and ClusterRoleBindings of knative/<function>.yaml (renamed
  * per test namespace, since roles are cluster-wide), and a kubeconfig per ServiceAccount holding a token from the
  * TokenRequest API. A read or write the wiring does not declare is refused by the real API server's RBAC.
+ * A watched source's ClusterRole keeps its name (the tenant function binds it by that name): it is the same for
+ * every test, grants nothing until bound in a namespace, and is created once.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -12,9 +14,12 @@ import {
   eventSources,
   functionManifests,
   sourceAccount,
+  watchedSourceAccounts,
+  watchedSourceBinding,
   type FunctionWiring,
+  type SourceAccount,
 } from '@mcpg-functions/shared/knative';
-import { isNotFound, kubeRequest } from '@mcpg-functions/shared/kube';
+import { apiStatus, isNotFound, kubeRequest } from '@mcpg-functions/shared/kube';
 import type { Clients } from './cluster.ts';
 
 export interface ServiceAccountKubeconfigs {
@@ -62,7 +67,8 @@ export async function tokenKubeconfig(clients: Clients, namespace: string, accou
 }
 
 /** Cluster-wide names get the namespace as suffix, so that test files running at once do not share them. */
-function scoped(manifest: Manifest, namespace: string): Manifest {
+function scoped(manifest: Manifest, namespace: string, shared: ReadonlySet<string>): Manifest {
+  if (shared.has(manifest.metadata.name)) return manifest;
   if (manifest.kind === 'ClusterRole')
     return {
       ...manifest,
@@ -83,18 +89,31 @@ function collection(manifest: Manifest): string {
   return `${RBAC}/${manifest.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`;
 }
 
+const ignoreConflict = (error: unknown) => {
+  if (apiStatus(error) !== 409) throw error;
+};
+
+/**
+ * `watchedSources`: for a function that binds them (the tenant function), the watched sources it may bind.
+ */
 export async function serviceAccountsFor(
   clients: Clients,
   wiring: FunctionWiring,
   namespace: string,
   dir: string,
+  watchedSources: SourceAccount[] = [],
 ): Promise<ServiceAccountKubeconfigs> {
-  const identities = functionManifests(wiring, { namespace, image: 'unused' })
+  const shared = new Set(watchedSourceAccounts([wiring], namespace).map((a) => a.name));
+  const identities = functionManifests(wiring, { namespace, image: 'unused', watchedSources })
     .map((m) => m as Manifest)
     .filter((m) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(m.kind))
-    .map((m) => scoped(m, namespace));
-  for (const manifest of identities)
-    await kubeRequest(clients.config, { method: 'POST', path: collection(manifest), body: manifest });
+    .map((m) => scoped(m, namespace, shared));
+  for (const manifest of identities) {
+    const created = kubeRequest(clients.config, { method: 'POST', path: collection(manifest), body: manifest });
+    await (manifest.kind === 'ClusterRole' && shared.has(manifest.metadata.name)
+      ? created.catch(ignoreConflict)
+      : created);
+  }
   const name = `mcpg-${wiring.name}`;
   return {
     function: await tokenKubeconfig(clients, namespace, name, dir),
@@ -106,7 +125,8 @@ export async function serviceAccountsFor(
       ),
     ),
     remove: async () => {
-      for (const manifest of identities.filter((m) => m.kind !== 'ServiceAccount')) {
+      const owned = identities.filter((m) => m.kind !== 'ServiceAccount' && !shared.has(m.metadata.name));
+      for (const manifest of owned) {
         await kubeRequest(clients.config, {
           method: 'DELETE',
           path: `${collection(manifest)}/${manifest.metadata.name}`,
@@ -116,4 +136,23 @@ export async function serviceAccountsFor(
       }
     },
   };
+}
+
+/**
+ * What the tenant function grants a function's watched sources in the namespaces it binds, for tests that run
+ * a function without a tenant: the same RoleBindings, in `namespaces`.
+ */
+export async function grantWatchedSources(
+  clients: Clients,
+  wiring: FunctionWiring,
+  sourceNamespace: string,
+  namespaces: readonly string[],
+): Promise<void> {
+  for (const account of watchedSourceAccounts([wiring], sourceNamespace))
+    for (const namespace of namespaces)
+      await kubeRequest(clients.config, {
+        method: 'POST',
+        path: `${RBAC}/namespaces/${namespace}/rolebindings`,
+        body: watchedSourceBinding(account, namespace),
+      }).catch(ignoreConflict);
 }
