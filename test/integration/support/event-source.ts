@@ -2,8 +2,11 @@ import path from 'node:path';
 import { inject, vi } from 'vitest';
 import {
   eventSources,
+  WATCHED_SOURCES_ENV,
+  watchedSourcesValue,
   type EventSource,
   type FunctionWiring,
+  type SourceAccount,
   type WatchedType,
 } from '@mcpg-functions/shared/knative';
 import { resourceOf } from '@mcpg-functions/shared/kube';
@@ -38,6 +41,8 @@ export interface EventSourceOptions {
   /** More namespaces whose objects the namespaced watches cover (a tenant spans several). */
   moreNamespaces?: string[];
   env?: Record<string, string>;
+  /** For a function that binds watched sources (the tenant function): those it may bind, as its wiring grants. */
+  watchedSources?: SourceAccount[];
   /** Replicas of the function sharing the adapter's one event stream (each event goes to every replica). */
   replicas?: number;
   probe: {
@@ -54,7 +59,13 @@ type Stops = (() => Promise<void>)[];
  * manifests grant, so a read or write the wiring does not declare fails the test as it would in a cluster.
  */
 async function credentials(options: EventSourceOptions, runDir: string, stops: Stops) {
-  const accounts = await serviceAccountsFor(options.clients, options.wiring, options.namespace, runDir);
+  const accounts = await serviceAccountsFor(
+    options.clients,
+    options.wiring,
+    options.namespace,
+    runDir,
+    options.watchedSources,
+  );
   stops.push(() => accounts.remove());
   await grantWatchedSources(options.clients, options.wiring, options.namespace, testNamespaces(options));
   return accounts;
@@ -124,6 +135,11 @@ async function startSourceAdapters(
   return [...adapters, clusterAdapter];
 }
 
+function watchedSourcesEnv(options: EventSourceOptions): Record<string, string> {
+  if (!options.watchedSources) return {};
+  return { [WATCHED_SOURCES_ENV]: watchedSourcesValue(options.watchedSources) };
+}
+
 /** The one replica's URL, or a fan-out in front of several. */
 async function sinkFor(replicas: RunningFunction[], stops: Stops): Promise<string> {
   if (replicas.length === 1) return `${(replicas[0] as RunningFunction).url}/`;
@@ -169,7 +185,7 @@ export async function startWithEventSource(options: EventSourceOptions): Promise
       const replica = await startFunction(options.name, {
         kubeconfig: kubeconfigs.function,
         logDir,
-        ...(options.env ? { env: options.env } : {}),
+        env: { ...options.env, ...watchedSourcesEnv(options) },
       });
       stops.push(() => replica.stop());
       replicas.push(replica);

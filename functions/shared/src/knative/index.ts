@@ -11,6 +11,7 @@ export {
   WATCHED_SOURCES_ENV,
   watchedSourceAccounts,
   watchedSourceBinding,
+  watchedSourcesValue,
   type EventSource,
   type ManifestOptions,
   type SourceAccount,

@@ -130,6 +130,10 @@ export function watchedSourceBinding(account: SourceAccount, namespace: string):
 /** The env entry naming the watched sources to a function that binds them: `namespace/name`, comma-separated. */
 export const WATCHED_SOURCES_ENV = 'MCPG_WATCHED_SOURCES';
 
+export function watchedSourcesValue(sources: readonly SourceAccount[]): string {
+  return sources.map((s) => `${s.namespace}/${s.name}`).join(',');
+}
+
 /**
  * A function binding the watched sources may bind exactly their ClusterRoles (an empty `resourceNames` would
  * mean every ClusterRole, cluster-admin included, so no rule at all then).
@@ -144,8 +148,7 @@ function bindingRights(wiring: FunctionWiring, options: ManifestOptions): Policy
 
 function bindingEnv(wiring: FunctionWiring, options: ManifestOptions): { name: string; value: string }[] {
   if (!wiring.bindsWatchedSources) return [];
-  const value = (options.watchedSources ?? []).map((s) => `${s.namespace}/${s.name}`).join(',');
-  return [{ name: WATCHED_SOURCES_ENV, value }];
+  return [{ name: WATCHED_SOURCES_ENV, value: watchedSourcesValue(options.watchedSources ?? []) }];
 }
 
 /** The ServiceAccount an ApiServerSource's adapter runs as. */
