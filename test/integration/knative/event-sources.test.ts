@@ -109,7 +109,7 @@ describe('what the event sources send', () => {
           kubeconfig: accounts.sources.get(source.name) ?? '',
           sink: await receiver.listen(),
           allNamespaces: everywhere,
-          namespaces: everywhere ? [] : [first.name, second.name],
+          namespaces: { cluster: [], tenants: [first.name, second.name], own: [first.name] }[source.scope],
           logDir: path.join(runDir, 'logs'),
         });
         recorded.push({ fn: wiring.name, source, receiver, adapter });

@@ -103,6 +103,8 @@ async function startSourceAdapters(
   stops: Stops,
 ): Promise<ManagedProcess[]> {
   const everywhere = (options.allNamespaces ?? false) && source.scope === 'cluster';
+  // A source of the function's own namespace watches only it, as Knative runs a source without a selector.
+  const own = source.scope === 'own';
   const clusterScoped = (w: WatchedType) =>
     !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
   const common = { kubeconfig: target.kubeconfig, sink: target.sink, logDir: target.logDir };
@@ -114,7 +116,7 @@ async function startSourceAdapters(
       ...common,
       ...sourceAdapter({ ...source, watches: namespaced }),
       name,
-      namespaces: everywhere ? [] : testNamespaces(options),
+      namespaces: everywhere ? [] : own ? [options.namespace] : testNamespaces(options),
       allNamespaces: everywhere,
     });
     stops.push(() => stopAdapter(adapter));

@@ -74,11 +74,14 @@ function scoped(manifest: Manifest, namespace: string, shared: ReadonlySet<strin
       ...manifest,
       metadata: { ...manifest.metadata, name: `${manifest.metadata.name}-${namespace}` },
     };
-  if (manifest.kind !== 'ClusterRoleBinding') return manifest;
+  if (manifest.kind !== 'ClusterRoleBinding' && manifest.kind !== 'RoleBinding') return manifest;
   const roleRef = manifest.roleRef as { name: string };
   return {
     ...manifest,
-    metadata: { ...manifest.metadata, name: `${manifest.metadata.name}-${namespace}` },
+    metadata: {
+      ...manifest.metadata,
+      name: manifest.kind === 'RoleBinding' ? manifest.metadata.name : `${manifest.metadata.name}-${namespace}`,
+    },
     roleRef: { ...roleRef, name: `${roleRef.name}-${namespace}` },
   };
 }
@@ -86,6 +89,8 @@ function scoped(manifest: Manifest, namespace: string, shared: ReadonlySet<strin
 function collection(manifest: Manifest): string {
   if (manifest.kind === 'ServiceAccount')
     return `/api/v1/namespaces/${manifest.metadata.namespace}/serviceaccounts`;
+  if (manifest.kind === 'RoleBinding')
+    return `${RBAC}/namespaces/${manifest.metadata.namespace}/rolebindings`;
   return `${RBAC}/${manifest.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`;
 }
 
@@ -106,7 +111,7 @@ export async function serviceAccountsFor(
   const shared = new Set(watchedSourceAccounts([wiring], namespace).map((a) => a.name));
   const identities = functionManifests(wiring, { namespace, image: 'unused', watchedSources })
     .map((m) => m as Manifest)
-    .filter((m) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(m.kind))
+    .filter((m) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(m.kind))
     .map((m) => scoped(m, namespace, shared));
   for (const manifest of identities) {
     const created = kubeRequest(clients.config, { method: 'POST', path: collection(manifest), body: manifest });

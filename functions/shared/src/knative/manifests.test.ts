@@ -115,6 +115,27 @@ describe('Secrets and ConfigMaps', () => {
     expect(kindsOf(objects, 'ClusterRoleBinding')).toEqual(['mcpg-example']);
   });
 
+  it("follow a function's own namespace through a source of its own, bound there only", () => {
+    const objects = functionManifests(
+      { ...wiring({ apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED }), followsOwnNamespace: true },
+      options,
+    );
+    const own = (objects.filter((o) => o.kind === 'ApiServerSource') as Source[]).find(
+      (s) => s.metadata.name === 'mcpg-example-own',
+    );
+    // No selector: Knative watches the source's own namespace only.
+    expect(own?.spec).toMatchObject({ mode: 'Reference', serviceAccountName: 'mcpg-example-own-source' });
+    expect(own?.spec.namespaceSelector).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'RoleBinding')).toMatchObject([
+      {
+        metadata: { name: 'mcpg-example-own-source', namespace: 'mcpg-system' },
+        roleRef: { kind: 'ClusterRole', name: 'mcpg-example-own-source' },
+        subjects: [{ kind: 'ServiceAccount', namespace: 'mcpg-system', name: 'mcpg-example-own-source' }],
+      },
+    ]);
+    expect(kindsOf(objects, 'ClusterRoleBinding')).toEqual(['mcpg-example']);
+  });
+
   it('let the function that binds watched sources bind exactly their roles, and name them to it', () => {
     const watching = { ...wiring({ apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED }), name: 'server' };
     const binder = { ...wiring({ apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRoute' }), bindsWatchedSources: true };

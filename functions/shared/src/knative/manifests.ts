@@ -67,13 +67,14 @@ export function assertWatchable(wiring: FunctionWiring): void {
 
 /**
  * One ApiServerSource of a function: its name (also its ServiceAccount's), its mode, what it watches, and where:
- * every namespace, or only those an MCPGTenant bound (TENANT_NAMESPACES), where the tenant function grants its reads.
+ * every namespace, only those an MCPGTenant bound (TENANT_NAMESPACES), where the tenant function grants its
+ * reads, or only the function's own namespace.
  */
 export interface EventSource {
   name: string;
   mode: 'Resource' | 'Reference';
   watches: WatchedType[];
-  scope: 'cluster' | 'tenants';
+  scope: 'cluster' | 'tenants' | 'own';
 }
 
 /**
@@ -92,7 +93,8 @@ export const TENANT_NAMESPACES = {
  * ServiceAccount: its own kinds and children in Resource mode (the payload tells a child's owner without a read);
  * its own ConfigMaps in Reference mode (apiVersion, kind, namespace and name only), so the account that sends
  * objects whole cannot read ConfigMaps or Secrets at all; and the Secrets and ConfigMaps users opt in, by
- * reference and only in tenants' namespaces, so no account reads Secrets cluster-wide.
+ * reference and only in tenants' namespaces (and the function's own, for a function that follows it), so no
+ * account reads Secrets cluster-wide.
  */
 export function eventSources(wiring: FunctionWiring): EventSource[] {
   const name = `mcpg-${wiring.name}`;
@@ -102,6 +104,8 @@ export function eventSources(wiring: FunctionWiring): EventSource[] {
     { name: `${name}-refs`, mode: 'Reference', scope: 'cluster', watches: wiring.watches.filter(own) },
     { name: `${name}-watched`, mode: 'Reference', scope: 'tenants', watches: wiring.watches.filter(isOptedIn) },
   ];
+  if (wiring.followsOwnNamespace)
+    sources.push({ name: `${name}-own`, mode: 'Reference', scope: 'own', watches: wiring.watches.filter(isOptedIn) });
   return sources.filter((s) => s.watches.length > 0);
 }
 
@@ -211,18 +215,27 @@ function watchRules(watches: WatchedType[]): unknown[] {
   }));
 }
 
+function withLabels(manifest: Manifest, labels: Record<string, string>): Manifest {
+  return { ...manifest, metadata: { ...(manifest.metadata as object), labels } };
+}
+
 type Sink = { ref: { apiVersion: string; kind: string; name: string } };
 
 /** A source, the ServiceAccount its adapter runs as and exactly the reads its watches need. */
 function sourceManifests(source: EventSource, namespace: string, sink: Sink, meta: Record<string, string>) {
   const account = sourceAccount(source);
   const everywhere = source.scope === 'cluster';
+  // A watched source's role is bound per namespace by the tenant function; one following its own namespace, there.
+  const bindings = {
+    cluster: [binding(account, { name: account, namespace }, meta)],
+    tenants: [],
+    own: [withLabels(watchedSourceBinding({ namespace, name: account }, namespace), meta)],
+  };
   return {
     identity: [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace, labels: meta } },
       clusterRole(account, watchRules(source.watches), meta),
-      // A watched source's role is bound per namespace by the tenant function (watchedSourceBinding).
-      ...(everywhere ? [binding(account, { name: account, namespace }, meta)] : []),
+      ...bindings[source.scope],
     ],
     source: {
       apiVersion: 'sources.knative.dev/v1',
@@ -231,7 +244,8 @@ function sourceManifests(source: EventSource, namespace: string, sink: Sink, met
       spec: {
         mode: source.mode,
         serviceAccountName: account,
-        namespaceSelector: everywhere ? {} : TENANT_NAMESPACES,
+        // Without a selector, Knative watches the source's own namespace only.
+        ...(source.scope === 'own' ? {} : { namespaceSelector: everywhere ? {} : TENANT_NAMESPACES }),
         resources: source.watches.map((w) => ({
           apiVersion: w.apiVersion,
           kind: w.kind,

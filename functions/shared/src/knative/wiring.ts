@@ -31,6 +31,11 @@ export interface FunctionWiring {
    * it binds: it gets the right to bind exactly those ClusterRoles and their names in MCPG_WATCHED_SOURCES.
    */
   bindsWatchedSources?: boolean;
+  /**
+   * The Secrets and ConfigMaps users opt in matter in the function's own namespace too (cluster-scoped objects
+   * name them there), which no tenant holds: a source of its own watches them there.
+   */
+  followsOwnNamespace?: boolean;
 }
 
 /**
