@@ -144,7 +144,8 @@ function condition(object: Manifest, sourceAccounts: readonly string[]): string 
   const metadata = object.metadata as Metadata;
   if (object.kind === 'ServiceAccount' && !sourceAccounts.includes(metadata.name))
     return `${FN}.serviceAccount.create`;
-  if (['ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(object.kind as string)) return '$.Values.rbac.create';
+  if (['ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(object.kind as string))
+    return '$.Values.rbac.create';
   return undefined;
 }
 

@@ -68,7 +68,9 @@ function concernedNamespace(key: ObjectKey): string | undefined {
 }
 
 /** `watchedSources`: the functions' watched sources, bound in every namespace a tenant holds. */
-export function tenantReconciler(watchedSources: readonly SourceAccount[] = []): KindReconciler<TenantObject> {
+export function tenantReconciler(
+  watchedSources: readonly SourceAccount[] = [],
+): KindReconciler<TenantObject> {
   return {
     kind: KIND,
     childTypes: CHILD_TYPES,

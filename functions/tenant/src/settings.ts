@@ -10,7 +10,10 @@ export const watchedSources = z
   .string()
   .default('')
   .transform((value, context): SourceAccount[] => {
-    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     const accounts: SourceAccount[] = [];
     for (const entry of entries) {
       const match = ACCOUNT.exec(entry);

@@ -248,7 +248,9 @@ describe('watched sources', () => {
 
   it('are bound in every namespace the tenant holds, and only there', () => {
     const children = desiredChildren(tenant(), ['team-a', 'team-a-dev'], sources);
-    const bindings = children.filter((c) => c.kind === 'RoleBinding' && c.metadata.name.endsWith('-watched-source'));
+    const bindings = children.filter(
+      (c) => c.kind === 'RoleBinding' && c.metadata.name.endsWith('-watched-source'),
+    );
     expect(bindings.map((b) => `${b.metadata.namespace}/${b.metadata.name}`)).toEqual([
       'team-a/mcpg-tenant-team-a-mcpg-server-watched-source',
       'team-a/mcpg-tenant-team-a-mcpg-gateway-watched-source',
@@ -265,9 +267,14 @@ describe('watched sources', () => {
 
   it('are read from MCPG_WATCHED_SOURCES, refusing an entry that is not namespace/name', () => {
     const parse = (value: string) => tenantSettings.safeParse({ MCPG_WATCHED_SOURCES: value });
-    expect(parse('mcpg-system/mcpg-server-watched-source, mcpg-system/mcpg-gateway-watched-source').data?.MCPG_WATCHED_SOURCES).toEqual(sources);
+    expect(
+      parse('mcpg-system/mcpg-server-watched-source, mcpg-system/mcpg-gateway-watched-source').data
+        ?.MCPG_WATCHED_SOURCES,
+    ).toEqual(sources);
     expect(tenantSettings.parse({}).MCPG_WATCHED_SOURCES).toEqual([]);
-    expect(parse('mcpg-server-watched-source').error?.issues[0]?.message).toBe('"mcpg-server-watched-source" is not namespace/serviceaccount');
+    expect(parse('mcpg-server-watched-source').error?.issues[0]?.message).toBe(
+      '"mcpg-server-watched-source" is not namespace/serviceaccount',
+    );
   });
 });
 

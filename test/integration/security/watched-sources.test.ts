@@ -1,13 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { TENANT_LABEL, TENANT_OPT_IN_LABEL } from '@mcpg-functions/shared/api';
-import {
-  eventSources,
-  TENANT_NAMESPACES,
-  WATCHED,
-  watchedSourceAccounts,
-  type EventSource,
-} from '@mcpg-functions/shared/knative';
+import { eventSources, TENANT_NAMESPACES, WATCHED, type EventSource } from '@mcpg-functions/shared/knative';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
@@ -18,7 +12,7 @@ import { clients, useNamespace } from '../support/cluster.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { EventReceiver } from '../support/event-receiver.ts';
 import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
-import { serviceAccountsFor } from '../support/service-accounts.ts';
+import { serviceAccountsFor, watchedAccountsFor } from '../support/service-accounts.ts';
 import { optInNamespace } from '../support/tenant-namespaces.ts';
 
 const CANARY = 'watched-c0ntent-must-not-travel';
@@ -42,7 +36,8 @@ describe('the watched sources read Secrets only in namespaces a tenant holds', (
   let sourceKubeconfig = '';
   const stops: (() => Promise<void>)[] = [];
 
-  const eventually = <T>(check: () => Promise<T> | T) => vi.waitFor(check, { timeout: 45_000, interval: 250 });
+  const eventually = <T>(check: () => Promise<T> | T) =>
+    vi.waitFor(check, { timeout: 45_000, interval: 250 });
 
   /** What the API server's authorizer says the account may do, as Knative's controller asks it before deploying. */
   async function may(verb: string, resource: string, namespace: string): Promise<boolean> {
@@ -54,7 +49,11 @@ describe('the watched sources read Secrets only in namespaces a tenant holds', (
         kind: 'SubjectAccessReview',
         spec: {
           user: `system:serviceaccount:${account.namespace}:${account.name}`,
-          groups: ['system:serviceaccounts', `system:serviceaccounts:${account.namespace}`, 'system:authenticated'],
+          groups: [
+            'system:serviceaccounts',
+            `system:serviceaccounts:${account.namespace}`,
+            'system:authenticated',
+          ],
           resourceAttributes: { verb, resource, namespace },
         },
       },
@@ -112,7 +111,7 @@ describe('the watched sources read Secrets only in namespaces a tenant holds', (
     const accounts = await serviceAccountsFor(kube, serverWiring, home.name, inject('clusterRunDir'));
     stops.push(() => accounts.remove());
     source = eventSources(serverWiring).find((s) => s.scope === 'tenants') as EventSource;
-    [account] = watchedSourceAccounts([serverWiring], home.name) as [typeof account];
+    [account] = watchedAccountsFor(serverWiring, home.name) as [typeof account];
     sourceKubeconfig = accounts.sources.get(source.name) ?? '';
     tenantFn = await startWithEventSource({
       name: 'tenant',
@@ -165,7 +164,9 @@ describe('the watched sources read Secrets only in namespaces a tenant holds', (
       metadata: { name: tenantName, labels: runLabel },
       spec: { namespaces: [opted.name, closed.name] },
     });
-    await eventually(async () => expect(await readable(opted.name)).toEqual(Array(6).fill(true)));
+    await eventually(async () => {
+      expect(await readable(opted.name)).toEqual(Array(6).fill(true));
+    });
     expect(await listAsSource(opted.name)).toBe(200);
     for (const namespace of [closed.name, home.name, '']) {
       expect(await readable(namespace), namespace || 'cluster-wide').toEqual(Array(6).fill(false));
@@ -196,7 +197,10 @@ describe('the watched sources read Secrets only in namespaces a tenant holds', (
       async () => {
         adapter.assertRunning();
         round += 1;
-        await kube.core.createNamespacedSecret({ namespace: opted.name, body: secret(`probe-${round}`, 'probe') });
+        await kube.core.createNamespacedSecret({
+          namespace: opted.name,
+          body: secret(`probe-${round}`, 'probe'),
+        });
         expect(receiver.events.some((e) => String(e.name).startsWith('probe-'))).toBe(true);
       },
       { timeout: 60_000, interval: 1_000 },
@@ -208,12 +212,12 @@ describe('the watched sources read Secrets only in namespaces a tenant holds', (
       namespace: opted.name,
       body: secret('rotated', 'two'),
     });
-    await eventually(() =>
+    await eventually(() => {
       expect(receiver.events.filter((e) => e.name === 'rotated').map((e) => e.type)).toEqual([
         'dev.knative.apiserver.ref.add',
         'dev.knative.apiserver.ref.update',
-      ]),
-    );
+      ]);
+    });
     expect(seen('elsewhere')).toBe(false);
     expect(receiver.events.filter((e) => JSON.stringify(e).includes(CANARY))).toEqual([]);
     for (const event of receiver.events)
@@ -222,7 +226,9 @@ describe('the watched sources read Secrets only in namespaces a tenant holds', (
 
   it('loses the read again when the tenant lets the namespace go', async () => {
     await kubeRequest(kube.config, { method: 'DELETE', path: tenantPath });
-    await eventually(async () => expect(await readable(opted.name)).toEqual(Array(6).fill(false)));
+    await eventually(async () => {
+      expect(await readable(opted.name)).toEqual(Array(6).fill(false));
+    });
     expect(await listAsSource(opted.name)).toBe(403);
     expect(await selected()).toEqual([]);
   });

@@ -15,7 +15,7 @@ import type { ManagedProcess } from '../../cluster/processes.ts';
 import type { Clients } from './cluster.ts';
 import { EventFanout } from './event-fanout.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
-import { grantWatchedSources, serviceAccountsFor } from './service-accounts.ts';
+import { accountsWith, grantWatchedSources } from './service-accounts.ts';
 
 export interface FunctionUnderTest {
   /** The function (the first replica when there are several). */
@@ -59,13 +59,11 @@ type Stops = (() => Promise<void>)[];
  * manifests grant, so a read or write the wiring does not declare fails the test as it would in a cluster.
  */
 async function credentials(options: EventSourceOptions, runDir: string, stops: Stops) {
-  const accounts = await serviceAccountsFor(
-    options.clients,
-    options.wiring,
-    options.namespace,
-    runDir,
-    options.watchedSources,
-  );
+  const accounts = await accountsWith(options.clients, options.wiring, {
+    namespace: options.namespace,
+    dir: runDir,
+    watchedSources: options.watchedSources ?? [],
+  });
   stops.push(() => accounts.remove());
   await grantWatchedSources(options.clients, options.wiring, options.namespace, testNamespaces(options));
   return accounts;

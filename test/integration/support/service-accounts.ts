@@ -3,8 +3,8 @@
  * manifests grant: the ServiceAccounts, ClusterRoles and ClusterRoleBindings of knative/<function>.yaml (renamed
  * per test namespace, since roles are cluster-wide), and a kubeconfig per ServiceAccount holding a token from the
  * TokenRequest API. A read or write the wiring does not declare is refused by the real API server's RBAC.
- * A watched source's ClusterRole keeps its name (the tenant function binds it by that name): it is the same for
- * every test, grants nothing until bound in a namespace, and is created once.
+ * A watched source's ServiceAccount is renamed like its ClusterRole, since the tenant function binds the role of
+ * that name to the account of that name (watchedAccountsFor gives both).
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import {
   sourceAccount,
   watchedSourceAccounts,
   watchedSourceBinding,
+  type EventSource,
   type FunctionWiring,
   type SourceAccount,
 } from '@mcpg-functions/shared/knative';
@@ -66,23 +67,30 @@ export async function tokenKubeconfig(clients: Clients, namespace: string, accou
   return file;
 }
 
-/** Cluster-wide names get the namespace as suffix, so that test files running at once do not share them. */
-function scoped(manifest: Manifest, namespace: string, shared: ReadonlySet<string>): Manifest {
-  if (shared.has(manifest.metadata.name)) return manifest;
-  if (manifest.kind === 'ClusterRole')
-    return {
-      ...manifest,
-      metadata: { ...manifest.metadata, name: `${manifest.metadata.name}-${namespace}` },
-    };
-  if (manifest.kind !== 'ClusterRoleBinding' && manifest.kind !== 'RoleBinding') return manifest;
-  const roleRef = manifest.roleRef as { name: string };
+const scopedName = (name: string, namespace: string) => `${name}-${namespace}`;
+
+/** The watched sources' accounts of a function as this file runs them in `namespace`. */
+export function watchedAccountsFor(wiring: FunctionWiring, namespace: string): SourceAccount[] {
+  return watchedSourceAccounts([wiring], namespace).map((a) => ({
+    ...a,
+    name: scopedName(a.name, namespace),
+  }));
+}
+
+/**
+ * Cluster-wide names get the namespace as suffix, so that test files running at once do not share them; so do
+ * watched sources' accounts, whose name is their role's.
+ */
+function scoped(manifest: Manifest, namespace: string, watched: ReadonlySet<string>): Manifest {
+  const { kind, metadata } = manifest;
+  const renamed =
+    ['ClusterRole', 'ClusterRoleBinding'].includes(kind) ||
+    (kind === 'ServiceAccount' && watched.has(metadata.name));
+  const roleRef = manifest.roleRef as { name: string } | undefined;
   return {
     ...manifest,
-    metadata: {
-      ...manifest.metadata,
-      name: manifest.kind === 'RoleBinding' ? manifest.metadata.name : `${manifest.metadata.name}-${namespace}`,
-    },
-    roleRef: { ...roleRef, name: `${roleRef.name}-${namespace}` },
+    metadata: { ...metadata, name: renamed ? scopedName(metadata.name, namespace) : metadata.name },
+    ...(roleRef ? { roleRef: { ...roleRef, name: scopedName(roleRef.name, namespace) } } : {}),
   };
 }
 
@@ -98,40 +106,47 @@ const ignoreConflict = (error: unknown) => {
   if (apiStatus(error) !== 409) throw error;
 };
 
-/**
- * `watchedSources`: for a function that binds them (the tenant function), the watched sources it may bind.
- */
-export async function serviceAccountsFor(
+const accountOf = (source: EventSource, namespace: string, watched: ReadonlySet<string>) =>
+  watched.has(sourceAccount(source)) ? scopedName(sourceAccount(source), namespace) : sourceAccount(source);
+
+export function serviceAccountsFor(
   clients: Clients,
   wiring: FunctionWiring,
   namespace: string,
   dir: string,
-  watchedSources: SourceAccount[] = [],
 ): Promise<ServiceAccountKubeconfigs> {
-  const shared = new Set(watchedSourceAccounts([wiring], namespace).map((a) => a.name));
+  return accountsWith(clients, wiring, { namespace, dir, watchedSources: [] });
+}
+
+/** `watchedSources`: for a function that binds them (the tenant function), the watched sources it may bind. */
+export async function accountsWith(
+  clients: Clients,
+  wiring: FunctionWiring,
+  { namespace, dir, watchedSources }: { namespace: string; dir: string; watchedSources: SourceAccount[] },
+): Promise<ServiceAccountKubeconfigs> {
+  const watched = new Set(watchedSourceAccounts([wiring], namespace).map((a) => a.name));
   const identities = functionManifests(wiring, { namespace, image: 'unused', watchedSources })
     .map((m) => m as Manifest)
     .filter((m) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(m.kind))
-    .map((m) => scoped(m, namespace, shared));
-  for (const manifest of identities) {
-    const created = kubeRequest(clients.config, { method: 'POST', path: collection(manifest), body: manifest });
-    await (manifest.kind === 'ClusterRole' && shared.has(manifest.metadata.name)
-      ? created.catch(ignoreConflict)
-      : created);
-  }
+    .map((m) => scoped(m, namespace, watched));
+  for (const manifest of identities)
+    await kubeRequest(clients.config, { method: 'POST', path: collection(manifest), body: manifest });
   const name = `mcpg-${wiring.name}`;
   return {
     function: await tokenKubeconfig(clients, namespace, name, dir),
     sources: new Map(
       await Promise.all(
         eventSources(wiring).map(
-          async (s) => [s.name, await tokenKubeconfig(clients, namespace, sourceAccount(s), dir)] as const,
+          async (s) =>
+            [
+              s.name,
+              await tokenKubeconfig(clients, namespace, accountOf(s, namespace, watched), dir),
+            ] as const,
         ),
       ),
     ),
     remove: async () => {
-      const owned = identities.filter((m) => m.kind !== 'ServiceAccount' && !shared.has(m.metadata.name));
-      for (const manifest of owned) {
+      for (const manifest of identities.filter((m) => m.kind !== 'ServiceAccount')) {
         await kubeRequest(clients.config, {
           method: 'DELETE',
           path: `${collection(manifest)}/${manifest.metadata.name}`,
@@ -153,7 +168,7 @@ export async function grantWatchedSources(
   sourceNamespace: string,
   namespaces: readonly string[],
 ): Promise<void> {
-  for (const account of watchedSourceAccounts([wiring], sourceNamespace))
+  for (const account of watchedAccountsFor(wiring, sourceNamespace))
     for (const namespace of namespaces)
       await kubeRequest(clients.config, {
         method: 'POST',
