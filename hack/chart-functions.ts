@@ -10,6 +10,7 @@ import {
   functionManifests,
   ownAddress,
   sourceAccount,
+  watchedSourceAccounts,
   type FunctionWiring,
 } from '../functions/shared/src/knative/index.ts';
 import { HEADER, RELEASE_NAMESPACE, yaml } from './chart-yaml.ts';
@@ -157,11 +158,20 @@ function condition(object: Manifest, sourceAccounts: readonly string[]): string 
   const metadata = object.metadata as Metadata;
   if (object.kind === 'ServiceAccount' && !sourceAccounts.includes(metadata.name))
     return `${FN}.serviceAccount.create`;
-  if (object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') return '$.Values.rbac.create';
+  if (['ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(object.kind as string))
+    return '$.Values.rbac.create';
   return undefined;
 }
 
-export function functionTemplate(wiring: FunctionWiring): string {
+/** Every function's watched source under the release's names, for a function that binds them. */
+function releaseWatchedSources(wirings: readonly FunctionWiring[]) {
+  return watchedSourceAccounts(wirings, RELEASE_NAMESPACE).map((account) => ({
+    ...account,
+    name: `${FULLNAME}${account.name.slice('mcpg'.length)}`,
+  }));
+}
+
+export function functionTemplate(wiring: FunctionWiring, wirings: readonly FunctionWiring[]): string {
   const { name } = wiring;
   const { own, sourceAccounts, all } = ownNames(wiring);
   const account = `{{ include "mcpg.serviceAccountName" (list $ "${name}" ${FN}) }}`;
@@ -178,6 +188,7 @@ export function functionTemplate(wiring: FunctionWiring): string {
         value: `{{ ${FN}.${key} }}`,
       })),
     ],
+    watchedSources: releaseWatchedSources(wirings),
   });
   const conditions = built.map((object) => condition(object, sourceAccounts));
   serviceAccount(built, account, own);

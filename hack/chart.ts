@@ -97,6 +97,7 @@ export async function renderChartSchema(): Promise<string> {
 
 /** File name under chart/templates/generated/ → content. */
 export async function renderChart(): Promise<Map<string, string>> {
-  const functions = (await wirings()).map((w) => [`function-${w.name}.yaml`, functionTemplate(w)] as const);
+  const all = await wirings();
+  const functions = all.map((w) => [`function-${w.name}.yaml`, functionTemplate(w, all)] as const);
   return new Map([...crdTemplates(), ...functions, ['admission.yaml', admissionTemplate()]]);
 }

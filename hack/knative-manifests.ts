@@ -1,7 +1,11 @@
 /** knative/<function>.yaml for every function that declares its wiring (src/wiring.ts). */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { functionManifests, type FunctionWiring } from '../functions/shared/src/knative/index.ts';
+import {
+  functionManifests,
+  watchedSourceAccounts,
+  type FunctionWiring,
+} from '../functions/shared/src/knative/index.ts';
 import { stringify } from 'yaml';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -45,11 +49,14 @@ export async function renderKnative(): Promise<Map<string, string>> {
   })) as {
     default: { version: string };
   };
+  const all = await wirings();
+  const watchedSources = watchedSourceAccounts(all, KNATIVE_NAMESPACE);
   return new Map(
-    (await wirings()).flatMap((wiring) => {
+    all.flatMap((wiring) => {
       const objects = functionManifests(wiring, {
         namespace: KNATIVE_NAMESPACE,
         image: `${IMAGE_REPOSITORY}/${wiring.name}:${version.default.version}`,
+        watchedSources,
       });
       return [
         [`${wiring.name}.yaml`, WIRING_HEADER + yaml(objects.filter((o) => !isKnativeService(o)))],

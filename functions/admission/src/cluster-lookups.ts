@@ -29,6 +29,9 @@ type WithSpec<S> = KubernetesObject & { spec: S };
 
 const RESTART_AFTER_MS = 2_000;
 
+/** The API server answers with the object's metadata alone: a Secret's data never reaches the webhook. */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+
 /** An informer that restarts itself after errors and tells whether its cache is complete. */
 class WatchCache<T extends KubernetesObject> {
   private synced = false;
@@ -215,6 +218,26 @@ export class ApiServerLookups implements ClusterLookups {
 
   async exists(kind: string, namespace: string, name: string): Promise<boolean> {
     return (await this.read(kind, namespace, name)) !== undefined;
+  }
+
+  async sourceLabels(
+    kind: 'Secret' | 'ConfigMap',
+    namespace: string,
+    name: string,
+  ): Promise<Record<string, string> | undefined> {
+    const plural = kind === 'Secret' ? 'secrets' : 'configmaps';
+    const path = resourcePath({ apiVersion: 'v1', plural, namespace, name });
+    try {
+      const object = await kubeRequest<KubernetesObject>(this.config, {
+        method: 'GET',
+        path,
+        headers: { accept: METADATA_ONLY },
+      });
+      return object.metadata?.labels ?? {};
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new LookupError(`${kind} ${namespace}/${name}`, error);
+    }
   }
 
   private async read<S>(

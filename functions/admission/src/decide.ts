@@ -18,6 +18,7 @@ import { childNameRule } from './rules/child-names.ts';
 import { gatewayRules } from './rules/gateway.ts';
 import { instanceRules } from './rules/instance.ts';
 import { guardSkipValidationLabel, SKIP_VALIDATION_LABEL } from './rules/namespace.ts';
+import { pluginRules } from './rules/plugin.ts';
 import { pluginSetRules } from './rules/plugin-set.ts';
 import { revocationListRules } from './rules/revocation-list.ts';
 import { routeRules } from './rules/route.ts';
@@ -38,6 +39,7 @@ const CROSS_OBJECT_RULES: Record<string, CrossObjectRule<never>> = {
   MCPGGateway: gatewayRules,
   MCPGServer: serverRules,
   MCPGInstance: instanceRules,
+  MCPGPlugin: pluginRules,
   MCPGPluginSet: pluginSetRules,
   MCPGRoute: routeRules,
   MCPGTenant: tenantRules,

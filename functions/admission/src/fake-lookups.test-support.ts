@@ -23,6 +23,8 @@ export interface FakeCluster {
   hosts?: Record<string, string[]>;
   /** Further objects of our namespaced kinds, by kind, namespace and name. */
   objects?: { kind: string; namespace: string; name: string }[];
+  /** Labels of Secrets and ConfigMaps, by `Kind namespace/name` (such as `Secret team-a/db`). */
+  sources?: Record<string, Record<string, string>>;
   /** Every lookup fails, as when the API server is unreachable. */
   unreachable?: boolean;
 }
@@ -74,6 +76,8 @@ export function fakeLookups(cluster: FakeCluster): ClusterLookups {
           ...(cluster.objects ?? []),
         ].some((o) => o.kind === kind && o.namespace === namespace && o.name === name),
       ),
+    sourceLabels: (kind, namespace, name) =>
+      guard(`${kind} ${namespace}/${name}`, cluster.sources?.[`${kind} ${namespace}/${name}`]),
   };
 }
 

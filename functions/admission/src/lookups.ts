@@ -33,6 +33,15 @@ export interface ClusterLookups {
   hostNamespaces(host: string): Promise<string[]>;
   /** Whether an object of one of our namespaced kinds exists. */
   exists(kind: string, namespace: string, name: string): Promise<boolean>;
+  /**
+   * The labels of a Secret or ConfigMap, read as metadata only (its content never reaches the webhook);
+   * undefined when it does not exist.
+   */
+  sourceLabels(
+    kind: 'Secret' | 'ConfigMap',
+    namespace: string,
+    name: string,
+  ): Promise<Record<string, string> | undefined>;
 }
 
 /** One authorization question about a namespaced resource, as a SubjectAccessReview asks it. */

@@ -35,4 +35,6 @@ export const wiring: FunctionWiring = {
     EVENT_RECORDING,
   ],
   resyncSchedule: '*/5 * * * *',
+  // MCPGPlugins and mirrors name their keys, pull secrets and provenance in the operator's namespace.
+  followsOwnNamespace: true,
 };

@@ -1,6 +1,7 @@
 /** Entry point of the tenant function: CloudEvents in on PORT, MCPGTenants reconciled. */
-import { functionSettings, readSettings, serveFunction } from '@mcpg-functions/shared/runtime';
+import { readSettings, serveFunction } from '@mcpg-functions/shared/runtime';
 import { tenantReconciler } from './reconcile.ts';
+import { tenantSettings } from './settings.ts';
 
-const settings = readSettings(functionSettings);
-await serveFunction('tenant', () => tenantReconciler(), settings);
+const settings = readSettings(tenantSettings);
+await serveFunction('tenant', () => tenantReconciler(settings.MCPG_WATCHED_SOURCES), settings);

@@ -2,9 +2,9 @@
  * The tenant label on namespaces. Namespaces are not ours (no owner reference, other labels belong to others),
  * so only that one label is patched, and only where it is missing, wrong or no longer deserved.
  */
+import { TENANT_LABEL } from '@mcpg-functions/shared/api';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import { labelValue, type ReconcileContext } from '@mcpg-functions/shared/runtime';
-import { TENANT_LABEL } from './resources/names.ts';
 
 async function setLabel(namespace: string, value: string | null, context: ReconcileContext): Promise<void> {
   await context.client.patch(

@@ -14,7 +14,8 @@ import { releaseNamespaces, syncNamespaceLabels } from './namespace-labels.ts';
 import { readClaims, readInventory, readNamespaces } from './observe.ts';
 import { namespacePlan } from './plan.ts';
 import { makeResourceQuota } from './resources/resource-quota.ts';
-import { makeRole, makeRoleBinding } from './resources/rbac.ts';
+import { makeRole, makeRoleBinding, makeWatchedSourceBindings } from './resources/rbac.ts';
+import type { SourceAccount } from '@mcpg-functions/shared/knative';
 import { storedNamespaces } from './stored.ts';
 import type { TenantObject } from './types.ts';
 import { tenantViolations } from './violations.ts';
@@ -31,12 +32,17 @@ export const TENANT_FINALIZER = 'mcpg.dev/tenant';
 /** Kinds in a tenant's namespaces whose changes re-check the tenant's rules (gateways through their config). */
 const WATCHED_CONTENT = new Set(['MCPGPluginSet', 'MCPGRoute']);
 
-export function desiredChildren(tenant: TenantObject, bound: readonly string[]): KubeObject[] {
+export function desiredChildren(
+  tenant: TenantObject,
+  bound: readonly string[],
+  watchedSources: readonly SourceAccount[] = [],
+): KubeObject[] {
   return bound.flatMap((namespace) =>
     [
       makeResourceQuota(tenant, namespace),
       makeRole(tenant, namespace),
       makeRoleBinding(tenant, namespace),
+      ...makeWatchedSourceBindings(tenant, namespace, watchedSources),
     ].filter((child): child is KubeObject => child !== undefined),
   );
 }
@@ -61,7 +67,10 @@ function concernedNamespace(key: ObjectKey): string | undefined {
   return undefined;
 }
 
-export function tenantReconciler(): KindReconciler<TenantObject> {
+/** `watchedSources`: the functions' watched sources, bound in every namespace a tenant holds. */
+export function tenantReconciler(
+  watchedSources: readonly SourceAccount[] = [],
+): KindReconciler<TenantObject> {
   return {
     kind: KIND,
     childTypes: CHILD_TYPES,
@@ -89,7 +98,7 @@ export function tenantReconciler(): KindReconciler<TenantObject> {
       await syncNamespaceLabels(tenant.metadata.name, bound, context);
       const inventory = await readInventory(plan.bound, context);
       return {
-        children: desiredChildren(tenant, plan.bound),
+        children: desiredChildren(tenant, plan.bound, watchedSources),
         status: {
           boundNamespaces: plan.bound,
           observed: {

@@ -4,6 +4,7 @@ import type { KubeObject } from '@mcpg-functions/shared/kube';
 import { tenantConditions } from './lifecycle.ts';
 import { namespacePlan } from './plan.ts';
 import { desiredChildren } from './reconcile.ts';
+import { tenantSettings } from './settings.ts';
 import type { Inventory, NamespacedObject, TenantObject } from './types.ts';
 import { tenantViolations } from './violations.ts';
 
@@ -236,6 +237,44 @@ describe('desiredChildren', () => {
       metadata: { labels: { 'mcpg.dev/mcpgtenant': 'team-a' } },
       spec: { hard: { 'count/mcpggateways.mcpg.dev': '2', 'count/mcpgroutes.mcpg.dev': '0' } },
     });
+  });
+});
+
+describe('watched sources', () => {
+  const sources = [
+    { namespace: 'mcpg-system', name: 'mcpg-server-watched-source' },
+    { namespace: 'mcpg-system', name: 'mcpg-gateway-watched-source' },
+  ];
+
+  it('are bound in every namespace the tenant holds, and only there', () => {
+    const children = desiredChildren(tenant(), ['team-a', 'team-a-dev'], sources);
+    const bindings = children.filter(
+      (c) => c.kind === 'RoleBinding' && c.metadata.name.endsWith('-watched-source'),
+    );
+    expect(bindings.map((b) => `${b.metadata.namespace}/${b.metadata.name}`)).toEqual([
+      'team-a/mcpg-tenant-team-a-mcpg-server-watched-source',
+      'team-a/mcpg-tenant-team-a-mcpg-gateway-watched-source',
+      'team-a-dev/mcpg-tenant-team-a-mcpg-server-watched-source',
+      'team-a-dev/mcpg-tenant-team-a-mcpg-gateway-watched-source',
+    ]);
+    expect(bindings[0]).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'mcpg-server-watched-source' },
+      subjects: [{ kind: 'ServiceAccount', namespace: 'mcpg-system', name: 'mcpg-server-watched-source' }],
+      metadata: { ownerReferences: [{ kind: 'MCPGTenant', name: 'team-a', controller: true }] },
+    });
+    expect(desiredChildren(tenant(), [], sources)).toEqual([]);
+  });
+
+  it('are read from MCPG_WATCHED_SOURCES, refusing an entry that is not namespace/name', () => {
+    const parse = (value: string) => tenantSettings.safeParse({ MCPG_WATCHED_SOURCES: value });
+    expect(
+      parse('mcpg-system/mcpg-server-watched-source, mcpg-system/mcpg-gateway-watched-source').data
+        ?.MCPG_WATCHED_SOURCES,
+    ).toEqual(sources);
+    expect(tenantSettings.parse({}).MCPG_WATCHED_SOURCES).toEqual([]);
+    expect(parse('mcpg-server-watched-source').error?.issues[0]?.message).toBe(
+      '"mcpg-server-watched-source" is not namespace/serviceaccount',
+    );
   });
 });
 

@@ -40,4 +40,6 @@ export const wiring: FunctionWiring = {
     EVENT_RECORDING,
   ],
   resyncSchedule: '*/10 * * * *',
+  // In each namespace it binds, every function's watched source may read the Secrets and ConfigMaps users opt in.
+  bindsWatchedSources: true,
 };

@@ -17,7 +17,7 @@ import type { ManagedProcess } from '../../cluster/processes.ts';
 import { apply, installCrds } from '../support/crds.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { EventReceiver, type ReceivedEvent } from '../support/event-receiver.ts';
-import { serviceAccountsFor } from '../support/service-accounts.ts';
+import { grantWatchedSources, serviceAccountsFor } from '../support/service-accounts.ts';
 
 /** One ApiServerSource of one function, run as Knative runs it: its adapter, its mode, its ServiceAccount. */
 interface Recorded {
@@ -31,8 +31,9 @@ const CANARY = 'canary-c0ntent-must-not-travel';
 const REFERENCE_FIELDS = ['apiVersion', 'kind', 'name', 'namespace'];
 const POD_SPEC = { containers: [{ name: 'main', image: 'registry.example/none:1' }] };
 
-// Every function's every source, as the generated manifests declare them (cluster-wide, their own mode, their
-// own ServiceAccount with only the generated RBAC), recorded while Secrets, ConfigMaps and pods change.
+// Every function's every source, as the generated manifests declare them (their own mode, their own ServiceAccount
+// with only the generated RBAC; cluster-wide, but watched sources only where a tenant would bind them, here both
+// namespaces), recorded while Secrets, ConfigMaps and pods change.
 describe('what the event sources send', () => {
   const kube = clients();
   const first = useNamespace('sources-a');
@@ -98,14 +99,17 @@ describe('what the event sources send', () => {
     for (const wiring of all) {
       const accounts = await serviceAccountsFor(kube, wiring, first.name, runDir);
       cleanups.push(() => accounts.remove());
+      await grantWatchedSources(kube, wiring, first.name, [first.name, second.name]);
       for (const source of eventSources(wiring)) {
         const receiver = new EventReceiver();
+        const everywhere = source.scope === 'cluster';
         const adapter = await startAdapter({
           ...sourceAdapter(source),
           name: `record-${source.name}-${first.name}`,
           kubeconfig: accounts.sources.get(source.name) ?? '',
           sink: await receiver.listen(),
-          allNamespaces: true,
+          allNamespaces: everywhere,
+          namespaces: { cluster: [], tenants: [first.name, second.name], own: [first.name] }[source.scope],
           logDir: path.join(runDir, 'logs'),
         });
         recorded.push({ fn: wiring.name, source, receiver, adapter });
@@ -180,11 +184,11 @@ describe('what the event sources send', () => {
     for (const ns of [first.name, second.name]) {
       expect(sensitive.filter(({ event }) => about('plain', ns)(event))).toEqual([]);
       for (const [name, kind] of [
-        ['mcpg-server-refs', 'Secret'],
-        ['mcpg-server-refs', 'ConfigMap'],
-        ['mcpg-gateway-refs', 'Secret'],
-        ['mcpg-supply-chain-refs', 'Secret'],
-        ['mcpg-supply-chain-refs', 'ConfigMap'],
+        ['mcpg-server-watched', 'Secret'],
+        ['mcpg-server-watched', 'ConfigMap'],
+        ['mcpg-gateway-watched', 'Secret'],
+        ['mcpg-supply-chain-watched', 'Secret'],
+        ['mcpg-supply-chain-watched', 'ConfigMap'],
       ] as const) {
         const types = sourceOf(name)
           .receiver.events.filter((e) => e.kind === kind && about('opted', ns)(e))

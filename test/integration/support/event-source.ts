@@ -2,8 +2,11 @@ import path from 'node:path';
 import { inject, vi } from 'vitest';
 import {
   eventSources,
+  WATCHED_SOURCES_ENV,
+  watchedSourcesValue,
   type EventSource,
   type FunctionWiring,
+  type SourceAccount,
   type WatchedType,
 } from '@mcpg-functions/shared/knative';
 import { resourceOf } from '@mcpg-functions/shared/kube';
@@ -12,7 +15,7 @@ import type { ManagedProcess } from '../../cluster/processes.ts';
 import type { Clients } from './cluster.ts';
 import { EventFanout } from './event-fanout.ts';
 import { startFunction, type RunningFunction } from './function-process.ts';
-import { serviceAccountsFor } from './service-accounts.ts';
+import { accountsWith, grantWatchedSources } from './service-accounts.ts';
 
 export interface FunctionUnderTest {
   /** The function (the first replica when there are several). */
@@ -38,6 +41,8 @@ export interface EventSourceOptions {
   /** More namespaces whose objects the namespaced watches cover (a tenant spans several). */
   moreNamespaces?: string[];
   env?: Record<string, string>;
+  /** For a function that binds watched sources (the tenant function): those it may bind, as its wiring grants. */
+  watchedSources?: SourceAccount[];
   /** Replicas of the function sharing the adapter's one event stream (each event goes to every replica). */
   replicas?: number;
   probe: {
@@ -54,9 +59,21 @@ type Stops = (() => Promise<void>)[];
  * manifests grant, so a read or write the wiring does not declare fails the test as it would in a cluster.
  */
 async function credentials(options: EventSourceOptions, runDir: string, stops: Stops) {
-  const accounts = await serviceAccountsFor(options.clients, options.wiring, options.namespace, runDir);
+  const accounts = await accountsWith(options.clients, options.wiring, {
+    namespace: options.namespace,
+    dir: runDir,
+    watchedSources: options.watchedSources ?? [],
+  });
   stops.push(() => accounts.remove());
+  await grantWatchedSources(options.clients, options.wiring, options.namespace, testNamespaces(options));
   return accounts;
+}
+
+/**
+ * The test's namespaces. A watched source reads only where a tenant would bind it: here, even with allNamespaces.
+ */
+function testNamespaces(options: EventSourceOptions): string[] {
+  return [options.namespace, ...(options.moreNamespaces ?? [])];
 }
 
 /**
@@ -83,7 +100,9 @@ async function startSourceAdapters(
   target: { sink: string; kubeconfig: string; logDir: string },
   stops: Stops,
 ): Promise<ManagedProcess[]> {
-  const everywhere = options.allNamespaces ?? false;
+  const everywhere = (options.allNamespaces ?? false) && source.scope === 'cluster';
+  // A source of the function's own namespace watches only it, as Knative runs a source without a selector.
+  const own = source.scope === 'own';
   const clusterScoped = (w: WatchedType) =>
     !everywhere && resourceOf(w.apiVersion, w.kind)?.namespaced === false;
   const common = { kubeconfig: target.kubeconfig, sink: target.sink, logDir: target.logDir };
@@ -95,7 +114,7 @@ async function startSourceAdapters(
       ...common,
       ...sourceAdapter({ ...source, watches: namespaced }),
       name,
-      namespaces: everywhere ? [] : [options.namespace, ...(options.moreNamespaces ?? [])],
+      namespaces: everywhere ? [] : own ? [options.namespace] : testNamespaces(options),
       allNamespaces: everywhere,
     });
     stops.push(() => stopAdapter(adapter));
@@ -114,6 +133,11 @@ async function startSourceAdapters(
   });
   stops.push(() => stopAdapter(clusterAdapter));
   return [...adapters, clusterAdapter];
+}
+
+function watchedSourcesEnv(options: EventSourceOptions): Record<string, string> {
+  if (!options.watchedSources) return {};
+  return { [WATCHED_SOURCES_ENV]: watchedSourcesValue(options.watchedSources) };
 }
 
 /** The one replica's URL, or a fan-out in front of several. */
@@ -161,7 +185,7 @@ export async function startWithEventSource(options: EventSourceOptions): Promise
       const replica = await startFunction(options.name, {
         kubeconfig: kubeconfigs.function,
         logDir,
-        ...(options.env ? { env: options.env } : {}),
+        env: { ...options.env, ...watchedSourcesEnv(options) },
       });
       stops.push(() => replica.stop());
       replicas.push(replica);

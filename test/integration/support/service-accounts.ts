@@ -3,6 +3,8 @@
  * manifests grant: the ServiceAccounts, ClusterRoles and ClusterRoleBindings of knative/<function>.yaml (renamed
  * per test namespace, since roles are cluster-wide), and a kubeconfig per ServiceAccount holding a token from the
  * TokenRequest API. A read or write the wiring does not declare is refused by the real API server's RBAC.
+ * A watched source's ServiceAccount is renamed like its ClusterRole, since the tenant function binds the role of
+ * that name to the account of that name (watchedAccountsFor gives both).
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -12,9 +14,13 @@ import {
   eventSources,
   functionManifests,
   sourceAccount,
+  watchedSourceAccounts,
+  watchedSourceBinding,
+  type EventSource,
   type FunctionWiring,
+  type SourceAccount,
 } from '@mcpg-functions/shared/knative';
-import { isNotFound, kubeRequest } from '@mcpg-functions/shared/kube';
+import { apiStatus, isNotFound, kubeRequest } from '@mcpg-functions/shared/kube';
 import type { Clients } from './cluster.ts';
 
 export interface ServiceAccountKubeconfigs {
@@ -61,38 +67,68 @@ export async function tokenKubeconfig(clients: Clients, namespace: string, accou
   return file;
 }
 
-/** Cluster-wide names get the namespace as suffix, so that test files running at once do not share them. */
-function scoped(manifest: Manifest, namespace: string): Manifest {
-  if (manifest.kind === 'ClusterRole')
-    return {
-      ...manifest,
-      metadata: { ...manifest.metadata, name: `${manifest.metadata.name}-${namespace}` },
-    };
-  if (manifest.kind !== 'ClusterRoleBinding') return manifest;
-  const roleRef = manifest.roleRef as { name: string };
+const scopedName = (name: string, namespace: string) => `${name}-${namespace}`;
+
+/** The watched sources' accounts of a function as this file runs them in `namespace`. */
+export function watchedAccountsFor(wiring: FunctionWiring, namespace: string): SourceAccount[] {
+  return watchedSourceAccounts([wiring], namespace).map((a) => ({
+    ...a,
+    name: scopedName(a.name, namespace),
+  }));
+}
+
+/**
+ * Cluster-wide names get the namespace as suffix, so that test files running at once do not share them; so do
+ * watched sources' accounts, whose name is their role's.
+ */
+function scoped(manifest: Manifest, namespace: string, watched: ReadonlySet<string>): Manifest {
+  const { kind, metadata } = manifest;
+  const renamed =
+    ['ClusterRole', 'ClusterRoleBinding'].includes(kind) ||
+    (kind === 'ServiceAccount' && watched.has(metadata.name));
+  const roleRef = manifest.roleRef as { name: string } | undefined;
   return {
     ...manifest,
-    metadata: { ...manifest.metadata, name: `${manifest.metadata.name}-${namespace}` },
-    roleRef: { ...roleRef, name: `${roleRef.name}-${namespace}` },
+    metadata: { ...metadata, name: renamed ? scopedName(metadata.name, namespace) : metadata.name },
+    ...(roleRef ? { roleRef: { ...roleRef, name: scopedName(roleRef.name, namespace) } } : {}),
   };
 }
 
 function collection(manifest: Manifest): string {
   if (manifest.kind === 'ServiceAccount')
     return `/api/v1/namespaces/${manifest.metadata.namespace}/serviceaccounts`;
+  if (manifest.kind === 'RoleBinding')
+    return `${RBAC}/namespaces/${manifest.metadata.namespace}/rolebindings`;
   return `${RBAC}/${manifest.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`;
 }
 
-export async function serviceAccountsFor(
+const ignoreConflict = (error: unknown) => {
+  if (apiStatus(error) !== 409) throw error;
+};
+
+const accountOf = (source: EventSource, namespace: string, watched: ReadonlySet<string>) =>
+  watched.has(sourceAccount(source)) ? scopedName(sourceAccount(source), namespace) : sourceAccount(source);
+
+export function serviceAccountsFor(
   clients: Clients,
   wiring: FunctionWiring,
   namespace: string,
   dir: string,
 ): Promise<ServiceAccountKubeconfigs> {
-  const identities = functionManifests(wiring, { namespace, image: 'unused' })
+  return accountsWith(clients, wiring, { namespace, dir, watchedSources: [] });
+}
+
+/** `watchedSources`: for a function that binds them (the tenant function), the watched sources it may bind. */
+export async function accountsWith(
+  clients: Clients,
+  wiring: FunctionWiring,
+  { namespace, dir, watchedSources }: { namespace: string; dir: string; watchedSources: SourceAccount[] },
+): Promise<ServiceAccountKubeconfigs> {
+  const watched = new Set(watchedSourceAccounts([wiring], namespace).map((a) => a.name));
+  const identities = functionManifests(wiring, { namespace, image: 'unused', watchedSources })
     .map((m) => m as Manifest)
-    .filter((m) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(m.kind))
-    .map((m) => scoped(m, namespace));
+    .filter((m) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(m.kind))
+    .map((m) => scoped(m, namespace, watched));
   for (const manifest of identities)
     await kubeRequest(clients.config, { method: 'POST', path: collection(manifest), body: manifest });
   const name = `mcpg-${wiring.name}`;
@@ -101,7 +137,11 @@ export async function serviceAccountsFor(
     sources: new Map(
       await Promise.all(
         eventSources(wiring).map(
-          async (s) => [s.name, await tokenKubeconfig(clients, namespace, sourceAccount(s), dir)] as const,
+          async (s) =>
+            [
+              s.name,
+              await tokenKubeconfig(clients, namespace, accountOf(s, namespace, watched), dir),
+            ] as const,
         ),
       ),
     ),
@@ -116,4 +156,23 @@ export async function serviceAccountsFor(
       }
     },
   };
+}
+
+/**
+ * What the tenant function grants a function's watched sources in the namespaces it binds, for tests that run
+ * a function without a tenant: the same RoleBindings, in `namespaces`.
+ */
+export async function grantWatchedSources(
+  clients: Clients,
+  wiring: FunctionWiring,
+  sourceNamespace: string,
+  namespaces: readonly string[],
+): Promise<void> {
+  for (const account of watchedAccountsFor(wiring, sourceNamespace))
+    for (const namespace of namespaces)
+      await kubeRequest(clients.config, {
+        method: 'POST',
+        path: `${RBAC}/namespaces/${namespace}/rolebindings`,
+        body: watchedSourceBinding(account, namespace),
+      }).catch(ignoreConflict);
 }

@@ -3,6 +3,7 @@ import { tenantOf } from '../lookups.ts';
 import { checkReferences, secretRead, serviceCreation, type Reference } from './access.ts';
 import { combine, NOTHING, type CrossObjectRule, type RuleContext } from './context.ts';
 import { checkIngress, type IngressRequest } from './ingress.ts';
+import { unwatchedSourceWarnings, type FollowedSource } from './watched.ts';
 
 /** Secrets the gateway's pods and Ingress read, and a Service that reaches beyond the cluster. */
 export function gatewayReferences(spec: GatewaySpec): Reference[] {
@@ -65,9 +66,30 @@ async function referencesWithCluster(context: RuleContext<GatewaySpec>) {
   ];
 }
 
-export const gatewayRules: CrossObjectRule<GatewaySpec> = async (context) =>
-  combine(
+/** The credential Secrets of the bound MCPGCluster, which the gateway function follows (it rolls the pods). */
+async function credentialSources(spec: GatewaySpec | undefined, context: RuleContext<GatewaySpec>) {
+  const bound = spec?.clusterRef?.name;
+  const cluster = bound ? await context.lookups.cluster(bound) : undefined;
+  return (cluster?.spec.credentialRefs ?? []).map((c): FollowedSource => ({
+    path: 'spec.clusterRef',
+    kind: 'Secret',
+    name: c.secretName,
+  }));
+}
+
+async function followedWarnings(context: RuleContext<GatewaySpec>) {
+  if (!context.namespace) return NOTHING;
+  const sources = await credentialSources(context.spec, context);
+  const before = context.oldSpec === undefined ? [] : await credentialSources(context.oldSpec, context);
+  return unwatchedSourceWarnings(context.lookups, { namespace: context.namespace, sources, before });
+}
+
+export const gatewayRules: CrossObjectRule<GatewaySpec> = async (context) => {
+  const rights = await checkReferences(context, await referencesWithCluster(context));
+  return combine(
     await replicaCap(context),
-    await checkReferences(context, await referencesWithCluster(context)),
+    rights,
     await checkIngress(context, gatewayIngress),
+    rights.errors.length === 0 ? await followedWarnings(context) : NOTHING,
   );
+};

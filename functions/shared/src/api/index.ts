@@ -9,6 +9,7 @@ export {
   namespaceClaimRefusal,
   namespaceOwners,
   reservedNamespaceRefusal,
+  TENANT_LABEL,
   TENANT_OPT_IN_LABEL,
   tenantAllows,
   type TenantClaim,

@@ -51,6 +51,9 @@ export function namespaceOwners(claims: readonly TenantClaim[]): Map<string, str
 /** The label a cluster administrator puts on a namespace to let a tenant claim it. */
 export const TENANT_OPT_IN_LABEL = 'mcpg.dev/tenant-namespace';
 
+/** The label the tenant function puts on a namespace it bound, naming the tenant. */
+export const TENANT_LABEL = 'mcpg.dev/tenant';
+
 /** Why no tenant may ever claim this namespace (by name alone), or undefined. */
 export function reservedNamespaceRefusal(namespace: string, reserved: readonly string[]): string | undefined {
   if (namespace.startsWith('kube-'))

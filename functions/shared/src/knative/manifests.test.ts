@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { eventSources, functionManifests, knativeResource, pluralOf } from './manifests.ts';
-import { childrenOf, WATCHED, type FunctionWiring } from './wiring.ts';
+import {
+  eventSources,
+  functionManifests,
+  knativeResource,
+  pluralOf,
+  TENANT_NAMESPACES,
+  watchedSourceAccounts,
+} from './manifests.ts';
+import { childrenOf, GATEWAY_CONFIG_LABELS, WATCHED, type FunctionWiring } from './wiring.ts';
 
 describe('pluralOf', () => {
   it.each([
@@ -60,30 +67,93 @@ describe('Secrets and ConfigMaps', () => {
     );
   });
 
-  it('go by reference through a source of their own, whose ServiceAccount alone may read them', () => {
+  type Source = {
+    metadata: { name: string };
+    spec: {
+      mode: string;
+      serviceAccountName: string;
+      namespaceSelector: unknown;
+      resources: { kind: string; selector?: unknown }[];
+    };
+  };
+  const kindsOf = (objects: Record<string, unknown>[], kind: string) =>
+    objects.filter((o) => o.kind === kind).map((o) => (o.metadata as { name: string }).name);
+
+  it('go by reference through sources of their own, whose ServiceAccounts alone may read them', () => {
     const objects = functionManifests(
       wiring(
         { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGServer' },
         { apiVersion: 'apps/v1', kind: 'Deployment', matchLabels: childrenOf('MCPGServer') },
+        { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: GATEWAY_CONFIG_LABELS },
         { apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED },
         { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: WATCHED },
       ),
       options,
     );
-    expect(eventSources(wiring({ apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED }))).toEqual([
-      { name: 'mcpg-example-refs', mode: 'Reference', watches: [{ apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED }] },
-    ]);
-    const sources = objects.filter((o) => o.kind === 'ApiServerSource') as {
-      metadata: { name: string };
-      spec: { mode: string; serviceAccountName: string; resources: { kind: string; selector?: unknown }[] };
-    }[];
+    const sources = objects.filter((o) => o.kind === 'ApiServerSource') as Source[];
     expect(sources.map((s) => [s.metadata.name, s.spec.mode, s.spec.serviceAccountName, s.spec.resources.map((r) => r.kind)])).toEqual([
       ['mcpg-example', 'Resource', 'mcpg-example-source', ['MCPGServer', 'Deployment']],
-      ['mcpg-example-refs', 'Reference', 'mcpg-example-refs-source', ['Secret', 'ConfigMap']],
+      ['mcpg-example-refs', 'Reference', 'mcpg-example-refs-source', ['ConfigMap']],
+      ['mcpg-example-watched', 'Reference', 'mcpg-example-watched-source', ['Secret', 'ConfigMap']],
     ]);
-    expect(sources[1]?.spec.resources.every((r) => JSON.stringify(r.selector) === JSON.stringify({ matchLabels: WATCHED }))).toBe(true);
+    expect(sources[2]?.spec.resources.every((r) => JSON.stringify(r.selector) === JSON.stringify({ matchLabels: WATCHED }))).toBe(true);
     expect(roleOf(objects, 'mcpg-example-source')?.rules.flatMap((r) => r.resources)).toEqual(['mcpgservers', 'deployments']);
-    expect(roleOf(objects, 'mcpg-example-refs-source')?.rules.flatMap((r) => r.resources)).toEqual(['configmaps', 'secrets']);
+    expect(roleOf(objects, 'mcpg-example-refs-source')?.rules.flatMap((r) => r.resources)).toEqual(['configmaps']);
+    expect(roleOf(objects, 'mcpg-example-watched-source')?.rules.flatMap((r) => r.resources)).toEqual(['configmaps', 'secrets']);
+  });
+
+  it('read Secrets users opt in only in namespaces a tenant bound, never cluster-wide', () => {
+    const objects = functionManifests(wiring({ apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED }), options);
+    const [watched] = objects.filter((o) => o.kind === 'ApiServerSource') as Source[];
+    expect(watched?.spec.namespaceSelector).toEqual(TENANT_NAMESPACES);
+    expect(TENANT_NAMESPACES).toEqual({
+      matchLabels: { 'mcpg.dev/tenant-namespace': 'true' },
+      matchExpressions: [{ key: 'mcpg.dev/tenant', operator: 'Exists' }],
+    });
+    // Its role exists to be bound per namespace; no ClusterRoleBinding names it.
+    expect(kindsOf(objects, 'ClusterRole')).toContain('mcpg-example-watched-source');
+    expect(kindsOf(objects, 'ClusterRoleBinding')).toEqual(['mcpg-example']);
+  });
+
+  it("follow a function's own namespace through a source of its own, bound there only", () => {
+    const objects = functionManifests(
+      { ...wiring({ apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED }), followsOwnNamespace: true },
+      options,
+    );
+    const own = (objects.filter((o) => o.kind === 'ApiServerSource') as Source[]).find(
+      (s) => s.metadata.name === 'mcpg-example-own',
+    );
+    // No selector: Knative watches the source's own namespace only.
+    expect(own?.spec).toMatchObject({ mode: 'Reference', serviceAccountName: 'mcpg-example-own-source' });
+    expect(own?.spec.namespaceSelector).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'RoleBinding')).toMatchObject([
+      {
+        metadata: { name: 'mcpg-example-own-source', namespace: 'mcpg-system' },
+        roleRef: { kind: 'ClusterRole', name: 'mcpg-example-own-source' },
+        subjects: [{ kind: 'ServiceAccount', namespace: 'mcpg-system', name: 'mcpg-example-own-source' }],
+      },
+    ]);
+    expect(kindsOf(objects, 'ClusterRoleBinding')).toEqual(['mcpg-example']);
+  });
+
+  it('let the function that binds watched sources bind exactly their roles, and name them to it', () => {
+    const watching = { ...wiring({ apiVersion: 'v1', kind: 'Secret', matchLabels: WATCHED }), name: 'server' };
+    const binder = { ...wiring({ apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRoute' }), bindsWatchedSources: true };
+    const watchedSources = watchedSourceAccounts([watching, binder], 'mcpg-system');
+    expect(watchedSources).toEqual([{ namespace: 'mcpg-system', name: 'mcpg-server-watched-source' }]);
+    const objects = functionManifests(binder, { ...options, watchedSources });
+    expect(roleOf(objects, 'mcpg-example')?.rules).toContainEqual({
+      apiGroups: ['rbac.authorization.k8s.io'],
+      resources: ['clusterroles'],
+      verbs: ['bind'],
+      resourceNames: ['mcpg-server-watched-source'],
+    });
+    expect(JSON.stringify(objects)).toContain('{"name":"MCPG_WATCHED_SOURCES","value":"mcpg-system/mcpg-server-watched-source"}');
+    // Without names to bind, no rule at all: a bind rule without resourceNames would cover every ClusterRole.
+    const none = functionManifests(binder, options);
+    expect(JSON.stringify(none)).not.toContain('"bind"');
+    const others = functionManifests(watching, { ...options, watchedSources });
+    expect(JSON.stringify(others)).not.toContain('"bind"');
   });
 
   it('gives a function without them a single source', () => {

@@ -3,7 +3,14 @@
  * ApiServerSources (each with a read-only ServiceAccount of its own) and a PingSource for the periodic resync.
  * Pure: the same wiring always gives the same objects.
  */
-import { READ, type FunctionWiring, type WatchedType } from './wiring.ts';
+import { TENANT_LABEL, TENANT_OPT_IN_LABEL } from '../api/tenant.validation.ts';
+import { isOptedIn, READ, type FunctionWiring, type PolicyRule, type WatchedType } from './wiring.ts';
+
+/** A watched source's ServiceAccount, which is also the name of the ClusterRole bound to it per namespace. */
+export interface SourceAccount {
+  namespace: string;
+  name: string;
+}
 
 export interface ManifestOptions {
   namespace: string;
@@ -13,6 +20,8 @@ export interface ManifestOptions {
   maxScale?: string;
   resyncSchedule?: string;
   env?: { name: string; value: string }[];
+  /** Every function's watched source, for a wiring that binds them (bindsWatchedSources). */
+  watchedSources?: SourceAccount[];
 }
 
 type Manifest = Record<string, unknown>;
@@ -56,25 +65,94 @@ export function assertWatchable(wiring: FunctionWiring): void {
   }
 }
 
-/** One ApiServerSource of a function: its name (also its ServiceAccount's), its mode and what it watches. */
+/**
+ * One ApiServerSource of a function: its name (also its ServiceAccount's), its mode, what it watches, and where:
+ * every namespace, only those an MCPGTenant bound (TENANT_NAMESPACES), where the tenant function grants its
+ * reads, or only the function's own namespace.
+ */
 export interface EventSource {
   name: string;
   mode: 'Resource' | 'Reference';
   watches: WatchedType[];
+  scope: 'cluster' | 'tenants' | 'own';
 }
 
 /**
- * A source has one mode, so a function gets up to two: its own kinds and children in Resource mode (the payload tells
- * a child's owner without a read), and Secrets and ConfigMaps in Reference mode (apiVersion, kind, namespace and
- * name only), each with its own ServiceAccount, so the one that sends objects whole cannot read Secrets at all.
+ * The namespaces a watched source follows: those an administrator opted in and a tenant bound. The tenant
+ * function binds the source's role in each (watchedSourceBinding) in the pass that labels it, so the account needs
+ * no cluster-wide read of Secrets or ConfigMaps. Knative checks with SubjectAccessReviews that the account may read
+ * in every selected namespace and retries until it may.
+ */
+export const TENANT_NAMESPACES = {
+  matchLabels: { [TENANT_OPT_IN_LABEL]: 'true' },
+  matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }],
+};
+
+/**
+ * A source has one mode and one namespace selector, so a function gets up to three, each with its own
+ * ServiceAccount: its own kinds and children in Resource mode (the payload tells a child's owner without a read);
+ * its own ConfigMaps in Reference mode (apiVersion, kind, namespace and name only), so the account that sends
+ * objects whole cannot read ConfigMaps or Secrets at all; and the Secrets and ConfigMaps users opt in, by
+ * reference and only in tenants' namespaces (and the function's own, for a function that follows it), so no
+ * account reads Secrets cluster-wide.
  */
 export function eventSources(wiring: FunctionWiring): EventSource[] {
   const name = `mcpg-${wiring.name}`;
+  const own = (w: WatchedType) => isSensitive(w) && !isOptedIn(w);
   const sources: EventSource[] = [
-    { name, mode: 'Resource', watches: wiring.watches.filter((w) => !isSensitive(w)) },
-    { name: `${name}-refs`, mode: 'Reference', watches: wiring.watches.filter(isSensitive) },
+    { name, mode: 'Resource', scope: 'cluster', watches: wiring.watches.filter((w) => !isSensitive(w)) },
+    { name: `${name}-refs`, mode: 'Reference', scope: 'cluster', watches: wiring.watches.filter(own) },
+    { name: `${name}-watched`, mode: 'Reference', scope: 'tenants', watches: wiring.watches.filter(isOptedIn) },
   ];
+  if (wiring.followsOwnNamespace)
+    sources.push({ name: `${name}-own`, mode: 'Reference', scope: 'own', watches: wiring.watches.filter(isOptedIn) });
   return sources.filter((s) => s.watches.length > 0);
+}
+
+/** The accounts of every watched source of these functions, in `namespace`. */
+export function watchedSourceAccounts(wirings: readonly FunctionWiring[], namespace: string): SourceAccount[] {
+  return wirings
+    .flatMap(eventSources)
+    .filter((s) => s.scope === 'tenants')
+    .map((s) => ({ namespace, name: sourceAccount(s) }));
+}
+
+/**
+ * What lets a watched source read in one namespace: its ClusterRole (get, list and watch of what it watches,
+ * bound nowhere else) bound there to its ServiceAccount.
+ */
+export function watchedSourceBinding(account: SourceAccount, namespace: string): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: account.name, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: account.name },
+    subjects: [{ kind: 'ServiceAccount', namespace: account.namespace, name: account.name }],
+  };
+}
+
+/** The env entry naming the watched sources to a function that binds them: `namespace/name`, comma-separated. */
+export const WATCHED_SOURCES_ENV = 'MCPG_WATCHED_SOURCES';
+
+export function watchedSourcesValue(sources: readonly SourceAccount[]): string {
+  return sources.map((s) => `${s.namespace}/${s.name}`).join(',');
+}
+
+/**
+ * A function binding the watched sources may bind exactly their ClusterRoles (an empty `resourceNames` would
+ * mean every ClusterRole, cluster-admin included, so no rule at all then).
+ */
+function bindingRights(wiring: FunctionWiring, options: ManifestOptions): PolicyRule[] {
+  const names = (options.watchedSources ?? []).map((s) => s.name);
+  if (!wiring.bindsWatchedSources || names.length === 0) return [];
+  return [
+    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: names },
+  ];
+}
+
+function bindingEnv(wiring: FunctionWiring, options: ManifestOptions): { name: string; value: string }[] {
+  if (!wiring.bindsWatchedSources) return [];
+  return [{ name: WATCHED_SOURCES_ENV, value: watchedSourcesValue(options.watchedSources ?? []) }];
 }
 
 /** The ServiceAccount an ApiServerSource's adapter runs as. */
@@ -137,16 +215,27 @@ function watchRules(watches: WatchedType[]): unknown[] {
   }));
 }
 
+function withLabels(manifest: Manifest, labels: Record<string, string>): Manifest {
+  return { ...manifest, metadata: { ...(manifest.metadata as object), labels } };
+}
+
 type Sink = { ref: { apiVersion: string; kind: string; name: string } };
 
 /** A source, the ServiceAccount its adapter runs as and exactly the reads its watches need. */
 function sourceManifests(source: EventSource, namespace: string, sink: Sink, meta: Record<string, string>) {
   const account = sourceAccount(source);
+  const everywhere = source.scope === 'cluster';
+  // A watched source's role is bound per namespace by the tenant function; one following its own namespace, there.
+  const bindings = {
+    cluster: [binding(account, { name: account, namespace }, meta)],
+    tenants: [],
+    own: [withLabels(watchedSourceBinding({ namespace, name: account }, namespace), meta)],
+  };
   return {
     identity: [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace, labels: meta } },
       clusterRole(account, watchRules(source.watches), meta),
-      binding(account, { name: account, namespace }, meta),
+      ...bindings[source.scope],
     ],
     source: {
       apiVersion: 'sources.knative.dev/v1',
@@ -155,7 +244,8 @@ function sourceManifests(source: EventSource, namespace: string, sink: Sink, met
       spec: {
         mode: source.mode,
         serviceAccountName: account,
-        namespaceSelector: {},
+        // Without a selector, Knative watches the source's own namespace only.
+        ...(source.scope === 'own' ? {} : { namespaceSelector: everywhere ? {} : TENANT_NAMESPACES }),
         resources: source.watches.map((w) => ({
           apiVersion: w.apiVersion,
           kind: w.kind,
@@ -181,7 +271,7 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
   const sources = eventSources(wiring).map((s) => sourceManifests(s, namespace, sink, meta));
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: meta } },
-    clusterRole(name, wiring.permissions, meta),
+    clusterRole(name, [...wiring.permissions, ...bindingRights(wiring, options)], meta),
     binding(name, { name, namespace }, meta),
     ...sources.flatMap((s) => s.identity),
     {
@@ -212,6 +302,7 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
                   { name: 'LOG_LEVEL', value: options.logLevel ?? 'info' },
                   // A resync sends its pages to the Service itself, so every replica takes a share.
                   { name: 'MCPG_RESYNC_SHARD_SINK', value: ownAddress(name, namespace) },
+                  ...bindingEnv(wiring, options),
                   ...(options.env ?? []),
                 ],
                 readinessProbe: { httpGet: { path: '/health/readiness' } },

@@ -13,6 +13,7 @@ export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
+  resourceNames?: string[];
 }
 
 export interface FunctionWiring {
@@ -25,6 +26,16 @@ export interface FunctionWiring {
   permissions: PolicyRule[];
   /** Default cron schedule of the resync ping (a chart value overrides it). */
   resyncSchedule: string;
+  /**
+   * The function grants every function's watched source (see watchedSourceBinding) its reads in the namespaces
+   * it binds: it gets the right to bind exactly those ClusterRoles and their names in MCPG_WATCHED_SOURCES.
+   */
+  bindsWatchedSources?: boolean;
+  /**
+   * The Secrets and ConfigMaps users opt in matter in the function's own namespace too (cluster-scoped objects
+   * name them there), which no tenant holds: a source of its own watches them there.
+   */
+  followsOwnNamespace?: boolean;
 }
 
 /**
@@ -53,6 +64,11 @@ export const GATEWAY_CONFIG_LABELS = childrenOf('MCPGGateway');
  */
 export const WATCH_LABEL = 'mcpg.dev/watch';
 export const WATCHED = { [WATCH_LABEL]: 'true' };
+
+/** A watch of objects users opt in with WATCH_LABEL: followed only in namespaces an MCPGTenant binds. */
+export function isOptedIn(watch: WatchedType): boolean {
+  return watch.matchLabels?.[WATCH_LABEL] === 'true';
+}
 
 export const READ = ['get', 'list', 'watch'];
 export const WRITE_CHILDREN = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];

@@ -1,8 +1,5 @@
 import { labelValue } from '@mcpg-functions/shared/runtime';
 
-/** The namespace label naming the tenant a namespace belongs to. */
-export const TENANT_LABEL = 'mcpg.dev/tenant';
-
 /** Name of the ResourceQuota, Role and RoleBinding in each namespace (at most 63 characters). */
 export function childName(tenant: string): string {
   return labelValue(`mcpg-tenant-${tenant}`);

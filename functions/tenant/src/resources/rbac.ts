@@ -1,3 +1,4 @@
+import { watchedSourceBinding, type SourceAccount } from '@mcpg-functions/shared/knative';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import { childLabels, controllerReference } from '@mcpg-functions/shared/runtime';
 import type { TenantObject } from '../types.ts';
@@ -51,4 +52,19 @@ export function makeRoleBinding(tenant: TenantObject, namespace: string): KubeOb
       { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: tenantGroup(tenant.metadata.name) },
     ],
   };
+}
+
+/**
+ * Lets each function's watched source read the Secrets and ConfigMaps users opt in, here only: the namespace is
+ * the tenant's, so the administrator's opt-in of it is what opens it to the sources.
+ */
+export function makeWatchedSourceBindings(
+  tenant: TenantObject,
+  namespace: string,
+  sources: readonly SourceAccount[],
+): KubeObject[] {
+  return sources.map((source) => ({
+    ...(watchedSourceBinding(source, namespace) as KubeObject),
+    metadata: { ...metadata(tenant, namespace), name: `${childName(tenant.metadata.name)}-${source.name}` },
+  }));
 }
