@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { bundle, functionNames } from '../../hack/bundle.ts';
+import { bundle, FUNCTION_PROCESS_ENV, functionNames } from '../../hack/bundle.ts';
 import { buildLayer, type BuiltLayer, type ImageSpec, type LayerEntry } from './oci.ts';
 import { goProgram, nodeRuntime, REPO_ROOT, type Component } from './sources.ts';
 
@@ -57,7 +57,7 @@ function functionRecipe(name: string): ImageRecipe {
       return {
         layers: [base.layer, [{ path: 'app', source: outDir }]],
         entrypoint: NODE_ENTRY('/app/function.mjs'),
-        env: ['NODE_ENV=production'],
+        env: ['NODE_ENV=production', ...Object.entries(FUNCTION_PROCESS_ENV).map(([k, v]) => `${k}=${v}`)],
         workdir: '/app',
         components: [
           ...base.components,

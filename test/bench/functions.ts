@@ -1,21 +1,27 @@
 /**
- * The reconcile functions on a real local control plane, as deployed (the bundled dist/function.mjs):
+ * The reconcile functions on a real local control plane, as deployed (the bundled dist/function.mjs, run with the
+ * images' process settings, FUNCTION_PROCESS_ENV, and a JSON kubeconfig: in a cluster no function loads a YAML
+ * parser, and a JSON kubeconfig is read without one):
  *   - cold start: process spawn to the first answered event (a resync ping), and resident memory when idle;
+ *   - every other reconcile function's resident memory when idle after its start;
  *   - N MCPGServers to Running through Knative's ApiServerSource adapter, next to the same client creating the
  *     Deployments and Services itself and waiting for them to be Available (the API server's floor);
  *   - a no-op resync of those N servers: its duration and the API writes it made (must be 0).
  *
  *   node test/bench/functions.ts [N, default 1000] [cold starts, default 5]
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'yaml';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { wiring } from '@mcpg-functions/server/wiring';
-import { bundle } from '../../hack/bundle.ts';
+import { bundle, FUNCTION_PROCESS_ENV, functionNames } from '../../hack/bundle.ts';
 import { sendPing } from '../cluster/ping.ts';
 import { freePort } from '../cluster/ports.ts';
 import { ManagedProcess, residentMiB, stopProcesses } from '../cluster/processes.ts';
 import { pool, runOnControlPlane } from '../cluster/script.ts';
+import { waitFor } from '../cluster/wait.ts';
 import { applyWith } from '../integration/support/crds.ts';
 import { readMetric } from '../integration/support/function-process.ts';
 import { median, report, type Row } from './report.ts';
@@ -27,8 +33,22 @@ const CONCURRENCY = 16;
 await runOnControlPlane(
   'bench',
   async ({ cluster, kube, workDir, defer, createNamespace, startEventSource }) => {
-    const entry = await bundle('server', path.join(workDir, 'server-dist'));
-    const env = { KUBECONFIG: cluster.kubeconfig, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    const kubeconfig = path.join(workDir, 'kubeconfig.json');
+    await writeFile(kubeconfig, JSON.stringify(parse(await readFile(cluster.kubeconfig, 'utf8'))));
+    const env = { ...FUNCTION_PROCESS_ENV, KUBECONFIG: kubeconfig, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    const entries = new Map<string, string>();
+    for (const name of functionNames().filter((n) => n !== 'admission'))
+      entries.set(name, await bundle(name, path.join(workDir, `${name}-dist`)));
+
+    function startFunction(name: string, label: string, port: number): ManagedProcess {
+      return ManagedProcess.start({
+        name: label,
+        binary: process.execPath,
+        args: [entries.get(name) ?? ''],
+        logDir: workDir,
+        env: { ...env, PORT: String(port) },
+      });
+    }
 
     async function startServerFunction(
       label: string,
@@ -36,13 +56,7 @@ await runOnControlPlane(
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const started = performance.now();
-      const fn = ManagedProcess.start({
-        name: label,
-        binary: process.execPath,
-        args: [entry],
-        logDir: workDir,
-        env: { ...env, PORT: String(port) },
-      });
+      const fn = startFunction('server', label, port);
       for (;;) {
         fn.assertRunning();
         const answered = await sendPing(url).then(
@@ -76,6 +90,27 @@ await runOnControlPlane(
       unit: 'MiB (median)',
       target: '≤ 70',
     });
+    // The others idle after their start, before any event.
+    for (const name of entries.keys()) {
+      if (name === 'server') continue;
+      const port = await freePort();
+      const fn = startFunction(name, `idle-${name}`, port);
+      await waitFor(
+        async () =>
+          (await fetch(`http://127.0.0.1:${port}/health/readiness`).catch(() => undefined))?.ok
+            ? true
+            : undefined,
+        { what: `the ${name} function`, timeoutMs: 20_000, watch: [fn] },
+      );
+      await sleep(2_000);
+      rows.push({
+        measure: `idle resident memory after start: ${name}`,
+        value: Math.round(residentMiB(fn.record.pid)),
+        unit: 'MiB',
+        target: '≤ 70',
+      });
+      await stopProcesses([fn.record]);
+    }
 
     // N servers through the real event source.
     await createNamespace('bench');

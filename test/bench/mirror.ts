@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { FUNCTION_PROCESS_ENV } from '../../hack/bundle.ts';
 import { pullPlugin } from '../../functions/supply-chain/src/artifact/plugin-artifact.ts';
 import { RegistryClient } from '../../functions/supply-chain/src/oci/client.ts';
 import { loopbackNetwork } from '../registry/operator-access.ts';
@@ -83,9 +84,13 @@ function watch(pid: number): () => Omit<Sample, 'seconds'> {
   };
 }
 
-async function timed(binary: string, args: string[]): Promise<Sample & { stdout: string }> {
+async function timed(
+  binary: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Sample & { stdout: string }> {
   const started = process.hrtime.bigint();
-  const child = execFile(binary, args, { maxBuffer: 1024 * 1024 });
+  const child = execFile(binary, args, { maxBuffer: 1024 * 1024, env: { ...process.env, ...env } });
   const stop = watch(child.pid ?? 0);
   const stdout = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -128,7 +133,10 @@ async function pushLargeImage(registry: LocalRegistry): Promise<string> {
   });
 }
 
-/** The copy worker bundled as the function is deployed (one ES module), so its memory is the deployed one. */
+/**
+ * The copy worker bundled as the function is deployed (one ES module, minified like hack/bundle.ts's), so its
+ * memory is the deployed one.
+ */
 async function bundledWorker(dir: string): Promise<string> {
   const outfile = path.join(dir, 'mirror-worker.mjs');
   await build({
@@ -138,6 +146,9 @@ async function bundledWorker(dir: string): Promise<string> {
     format: 'esm',
     target: 'node24',
     outfile,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'ascii',
     logLevel: 'warning',
     banner: {
       js: "import { createRequire as __mcpgRequire } from 'node:module'; const require = __mcpgRequire(import.meta.url);",
@@ -178,14 +189,12 @@ async function copyRows(source: LocalRegistry, target: LocalRegistry, digest: st
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpg-bench-'));
   const worker = await bundledWorker(dir);
   for (let round = 1; round <= rounds; round += 1) {
-    const mine = await timed(process.execPath, [
-      worker,
-      source.host,
-      target.host,
-      'bench/large',
-      digest,
-      `ours/r${round}`,
-    ]);
+    // With the process settings the function's image runs with.
+    const mine = await timed(
+      process.execPath,
+      [worker, source.host, target.host, 'bench/large', digest, `ours/r${round}`],
+      { ...FUNCTION_PROCESS_ENV },
+    );
     const reported = JSON.parse(mine.stdout) as WorkerReport;
     ours.push({ ...reported, peakRssMiB: Math.max(mine.peakMiB, reported.peakRssMiB) });
     crane.push(

@@ -1,6 +1,9 @@
 /**
- * ClusterLookups over the API server. Tenants and namespaces are read on every gateway, plugin-set and route
- * review, so they are kept in watch-backed caches (informers); plugins and gateways are read when needed.
+ * ClusterLookups over the API server. What most reviews read is kept in watch-backed caches (informers): tenants
+ * and namespaces (every gateway, plugin-set and route review) and which gateways, servers and instances exist (every
+ * create of one of them asks whether its children's names are taken). A review that reads nothing live costs no
+ * API request, which is what keeps the webhook's latency flat under load. Plugins, clusters, access reviews and
+ * host holders are read live when a review needs them.
  */
 import {
   makeInformer,
@@ -19,6 +22,7 @@ import {
   type TenantSpec,
 } from '@mcpg-functions/shared/api';
 import { isNotFound, kubeRequest, resourcePath } from '@mcpg-functions/shared/kube';
+import { WORKLOAD_KINDS } from '@mcpg-functions/shared/workloads';
 import type { Logger } from '@mcpg-functions/shared/runtime';
 import type { UserInfo } from './admission-review.ts';
 import { hostsOverlap, hostsServed } from './hosts.ts';
@@ -74,9 +78,9 @@ class WatchCache<T extends KubernetesObject> {
     return this.informer.list();
   }
 
-  get(what: string, name: string): T | undefined {
+  get(what: string, name: string, namespace?: string): T | undefined {
     if (!this.synced) throw new LookupError(what, this.lastError ?? new Error('the cache is still loading'));
-    return this.informer.get(name);
+    return this.informer.get(name, namespace);
   }
 
   async stop(): Promise<void> {
@@ -99,24 +103,36 @@ export class ApiServerLookups implements ClusterLookups {
   private readonly config: KubeConfig;
   private readonly tenantCache: WatchCache<WithSpec<TenantSpec>>;
   private readonly namespaceCache: WatchCache<KubernetesObject>;
+  /** The workload kinds whose objects' existence the child-name rule asks about, all namespaces. */
+  private readonly workloadCaches: Map<string, WatchCache<KubernetesObject>>;
 
   constructor(config: KubeConfig, logger: Logger) {
     this.config = config;
     const tenants = resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGTenant') });
     this.tenantCache = new WatchCache(config, tenants, logger);
     this.namespaceCache = new WatchCache(config, '/api/v1/namespaces', logger);
+    this.workloadCaches = new Map(
+      WORKLOAD_KINDS.map((kind) => [
+        kind,
+        new WatchCache(config, resourcePath({ apiVersion: API_VERSION, plural: pluralOf(kind) }), logger),
+      ]),
+    );
+  }
+
+  private get caches(): WatchCache<KubernetesObject>[] {
+    return [this.tenantCache, this.namespaceCache, ...this.workloadCaches.values()];
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.tenantCache.start(), this.namespaceCache.start()]);
+    await Promise.all(this.caches.map((cache) => cache.start()));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.tenantCache.stop(), this.namespaceCache.stop()]);
+    await Promise.all(this.caches.map((cache) => cache.stop()));
   }
 
   get ready(): boolean {
-    return this.tenantCache.ready && this.namespaceCache.ready;
+    return this.caches.every((cache) => cache.ready);
   }
 
   tenants(): Promise<Named<TenantSpec>[]> {
@@ -216,7 +232,14 @@ export class ApiServerLookups implements ClusterLookups {
     return this.read<ClusterSpec>('MCPGCluster', undefined, name);
   }
 
+  /**
+   * From the watch cache for the workload kinds: an object created a moment ago may not be in it yet, a window the
+   * child-name rule already has for two objects created in the same instant (the reconciler then refuses to take
+   * over the other's children).
+   */
   async exists(kind: string, namespace: string, name: string): Promise<boolean> {
+    const cache = this.workloadCaches.get(kind);
+    if (cache) return cache.get(`${kind} ${namespace}/${name}`, name, namespace) !== undefined;
     return (await this.read(kind, namespace, name)) !== undefined;
   }
 

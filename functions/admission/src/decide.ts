@@ -96,12 +96,14 @@ async function decideObject(
   const names = await newChildNames(request, kindName, context);
   const rule = CROSS_OBJECT_RULES[kindName];
   const findings: RuleFindings = rule
-    ? await applyRule(rule, request, kindName, context).catch((error: unknown) => {
-        if (error instanceof LookupError || local.errors.length === 0) throw error;
-        // Break-glass skips field checks, never the rules about rights and other objects: what they cannot read
-        // is refused, not let through.
-        return { errors: local.errors, warnings: [] };
-      })
+    ? await applyRule(rule, request, { kindName, parsedSpec: local.parsed?.spec }, context).catch(
+        (error: unknown) => {
+          if (error instanceof LookupError || local.errors.length === 0) throw error;
+          // Break-glass skips field checks, never the rules about rights and other objects: what they cannot read
+          // is refused, not let through.
+          return { errors: local.errors, warnings: [] };
+        },
+      )
     : { errors: [], warnings: [] };
   const errors = [...names.errors, ...findings.errors];
   const warnings = [...local.warnings, ...findings.warnings];
@@ -123,13 +125,14 @@ async function newChildNames(
 }
 
 /**
- * Runs a kind's rule on the spec as the schema made it (defaults applied); with field checks skipped and a spec
- * the schema refuses, on the spec as written, so that the rules about rights still see every field.
+ * Runs a kind's rule on the spec as the schema made it (defaults applied; the field checks' parse when they
+ * passed, so a review parses its spec once); with field checks skipped and a spec the schema refuses, on the spec
+ * as written, so that the rules about rights still see every field.
  */
 function applyRule(
   rule: CrossObjectRule<never>,
   request: AdmissionRequest,
-  kindName: string,
+  { kindName, parsedSpec }: { kindName: string; parsedSpec: unknown },
   context: DecisionContext,
 ): Promise<RuleFindings> {
   const spec = (object: unknown) => {
@@ -139,7 +142,7 @@ function applyRule(
   return rule({
     name: objectName(request),
     namespace: request.namespace,
-    spec: spec(request.object),
+    spec: (parsedSpec ?? spec(request.object)) as never,
     oldSpec: request.oldObject === undefined ? undefined : spec(request.oldObject),
     user: request.userInfo,
     policy: context.policy,

@@ -57,12 +57,26 @@ function userToken(user: Record<string, unknown>): () => string | undefined {
   return () => undefined;
 }
 
-/** A kubeconfig file; the YAML parser is loaded only here, since in a cluster no function needs it. */
-export async function connectionFromKubeconfig(path: string): Promise<Connection> {
+/**
+ * A kubeconfig's content. YAML includes JSON, and a JSON kubeconfig is read without loading the YAML parser
+ * (several MiB resident for the rest of the process); in a cluster no function reads a kubeconfig at all.
+ */
+async function parseKubeconfig(text: string): Promise<KubeconfigFile> {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text) as KubeconfigFile;
+    } catch {
+      // Not JSON after all (a YAML flow mapping): the YAML parser reads it.
+    }
+  }
   // Bundled, the parser's CommonJS build arrives as the module's default export.
   const yaml = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
   const parse = yaml.default?.parse ?? yaml.parse;
-  const file = parse(readFileSync(path, 'utf8')) as KubeconfigFile;
+  return parse(text) as KubeconfigFile;
+}
+
+export async function connectionFromKubeconfig(path: string): Promise<Connection> {
+  const file = await parseKubeconfig(readFileSync(path, 'utf8'));
   const base = path.slice(0, path.lastIndexOf('/')) || '.';
   const { cluster, server, user } = currentEntries(file, path);
   return {

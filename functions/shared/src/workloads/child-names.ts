@@ -99,11 +99,16 @@ export interface NameClash {
  * which refuses to take over a child another object controls.
  */
 export function possibleClashes(kind: WorkloadKind, name: string): NameClash[] {
-  return childNamesOf(kind, name).flatMap((child) =>
-    WORKLOAD_KINDS.filter((other) => other !== kind).flatMap((other) =>
-      ownersOf(other, child).map((candidate) => ({ owner: { kind: other, name: candidate }, child })),
-    ),
-  );
+  // Loops rather than nested flatMaps: the webhook runs this on every create of a workload object.
+  const clashes: NameClash[] = [];
+  for (const child of childNamesOf(kind, name)) {
+    for (const other of WORKLOAD_KINDS) {
+      if (other === kind) continue;
+      for (const candidate of ownersOf(other, child))
+        clashes.push({ owner: { kind: other, name: candidate }, child });
+    }
+  }
+  return clashes;
 }
 
 /** Names of `kind` objects that would have this child. */

@@ -5,7 +5,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector } from './undici-parts.ts';
 import { internalAddresses, isInternal, namesRegistry, type NetworkPolicy } from './network-policy.ts';
 
 /** A connection the policy refused; carries no address, so it can be shown to whoever named the host. */

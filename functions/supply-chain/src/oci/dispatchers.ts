@@ -2,7 +2,7 @@
  * One connection pool per network policy: policies with the same content share one, so every pass of the
  * function reuses the pool (the function holds one policy, and one more per mirror it reaches).
  */
-import type { Agent } from 'undici';
+import type { Agent } from './undici-parts.ts';
 import { guardedDispatcher } from './connector.ts';
 import type { NetworkPolicy } from './network-policy.ts';
 

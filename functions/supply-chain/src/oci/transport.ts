@@ -7,8 +7,9 @@
  * from HTTPS to plain HTTP, and never with the Authorization header to another origin.
  */
 import type { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { RegistryError } from './errors.ts';
+import { request } from './undici-parts.ts';
 
 export interface Reply {
   status: number;
@@ -50,7 +51,7 @@ export async function httpRequest(url: string, init: HttpInit): Promise<Reply> {
   let headers = { ...init.headers };
   for (let hop = 0; ; hop += 1) {
     const response = await request(target, {
-      method: init.method as 'GET',
+      method: init.method,
       headers,
       body: init.body ?? null,
       headersTimeout: init.timeoutMs,
