@@ -5,12 +5,16 @@
  * and on failure record when to try again (backoff.ts). Level-based: the same pass for every event type, a
  * pass over an unchanged object writes nothing, and passes for one object never overlap in a process
  * (key-queue.ts).
+ *
+ * Reads come from memory while it is current (kube/known-objects.ts), and memory is trusted only to find that
+ * nothing needs writing: a pass that would write anything from an object it did not read live this pass runs
+ * again reading live (another instance of the function may have changed what this one remembers).
  */
 import type { KindDefinition } from '../api/index.ts';
 import { API_VERSION } from '../api/index.ts';
 import { describeKey, keyOf, type KubeObject, type ObjectClient, type ObjectKey } from '../kube/index.ts';
 import { isBackingOff, nextFailure } from './backoff.ts';
-import { reconcileChildren } from './children.ts';
+import { planChildren, writeChildren, writesNothing } from './children.ts';
 import type { ConditionInput } from './conditions.ts';
 import { isTerminal, TransientError, type TerminalError } from './errors.ts';
 import { ensureFinalizer, finalize } from './finalizers.ts';
@@ -18,8 +22,8 @@ import { KeyQueue } from './key-queue.ts';
 import { recordEvent } from './kube-events.ts';
 import type { Logger } from './logger.ts';
 import type { StatusFacet, StatusOf, StatusUpdate } from './status-merge.ts';
+import { SeenVersions } from './seen-versions.ts';
 import { StatusWriter, type StatusWriteResult } from './status-writer.ts';
-import { WrittenVersions } from './written-versions.ts';
 
 export interface ChildType {
   apiVersion: string;
@@ -92,11 +96,14 @@ function strongerTrigger(a: Trigger, b: Trigger): Trigger {
       : 'self';
 }
 
-/** What drivers made from one another (withClient) share: the per-object queue and our own writes. */
+/** What drivers made from one another (withClient) share: the per-object queue and the versions passes saw. */
 interface SharedState {
   queue: KeyQueue<Trigger, Outcome>;
-  written: WrittenVersions;
+  seen: SeenVersions;
 }
+
+/** A pass that answered from memory found something to write: it runs again, reading live. */
+class ReadLiveFirst extends Error {}
 
 export class ReconcileDriver<O extends KubeObject = KubeObject> {
   readonly reconciler: KindReconciler<O>;
@@ -109,7 +116,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
   constructor(
     reconciler: KindReconciler<O>,
     deps: { client: ObjectClient; log: Logger; clock?: () => Date },
-    shared: SharedState = { queue: new KeyQueue(strongerTrigger), written: new WrittenVersions() },
+    shared: SharedState = { queue: new KeyQueue(strongerTrigger), seen: new SeenVersions() },
   ) {
     this.reconciler = reconciler;
     this.client = deps.client;
@@ -121,12 +128,17 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       log: this.log,
       foreign: reconciler.foreignStatusFields ?? [],
       facet: reconciler.statusFacet,
-      written: shared.written,
+      seen: shared.seen,
     });
   }
 
-  context(): ReconcileContext {
-    return { client: this.client, now: this.clock(), log: this.log };
+  context(client: ObjectClient = this.client): ReconcileContext {
+    return { client, now: this.clock(), log: this.log };
+  }
+
+  /** Whether a pass over the object (or its parent, for a child) has already seen it at this version. */
+  hasSeen(key: ObjectKey, resourceVersion: string | undefined): boolean {
+    return this.shared.seen.hasSeen(key, resourceVersion);
   }
 
   /** The same driver working through another client (a resync's snapshot reads). */
@@ -146,39 +158,68 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     return this.shared.queue.run(describeKey(key), trigger, (why) => this.pass(key, why));
   }
 
-  /** Whether this object waits: backing off from a failure, or unchanged since our own last write to it. */
+  /** Whether this object waits: backing off from a failure, or exactly as a pass over it last saw it. */
   private waits(object: O, trigger: Trigger, now: Date): boolean {
     if (trigger === 'related') return false;
-    if (trigger === 'self' && this.shared.written.isOurLastWrite(object)) return true;
+    if (trigger === 'self' && this.shared.seen.hasSeen(keyOf(object), object.metadata.resourceVersion))
+      return true;
     // The backoff belongs to the kind's owner; a status facet checks every object.
     return !this.reconciler.statusFacet && isBackingOff(object, now);
   }
 
   private async pass(key: ObjectKey, trigger: Trigger): Promise<Outcome> {
-    const found = await this.client.get<O>(key);
+    try {
+      return await this.passWith(this.client, key, trigger);
+    } catch (error) {
+      if (!(error instanceof ReadLiveFirst)) throw error;
+      return this.passWith(this.client.live(), key, trigger);
+    }
+  }
+
+  private async passWith(client: ObjectClient, key: ObjectKey, trigger: Trigger): Promise<Outcome> {
+    // A pass through memory writes its status only over the version it remembers, and records a failure only
+    // after finding it again live: a stale copy must not turn into a status or a failure.
+    const throughMemory = client !== client.live();
+    const remembered = client.holds(key);
+    const found = await client.get<O>(key);
     if (!found) return 'gone';
-    const context = this.context();
+    const context = this.context(client);
     if (found.metadata.deletionTimestamp) {
+      if (remembered) throw new ReadLiveFirst();
       await finalize(this.reconciler.finalizer, found, context);
       return 'gone';
     }
     if (this.waits(found, trigger, context.now)) return 'held';
+    // Anything written below starts from an object read live in this pass.
+    const mustWrite = () => {
+      if (remembered) throw new ReadLiveFirst();
+    };
     let object = found;
     try {
-      object = await ensureFinalizer(this.reconciler.finalizer, found, this.client);
-      if (object !== found) this.shared.written.remember(object);
+      if (this.reconciler.finalizer && !found.metadata.finalizers?.includes(this.reconciler.finalizer.name))
+        mustWrite();
+      object = await ensureFinalizer(this.reconciler.finalizer, found, client);
+      this.shared.seen.remember(object);
       const desired = await this.reconciler.reconcile(object, context);
-      if (desired.deleteSelf) return await this.deleteSelf(object, desired.deleteSelf, context.now);
-      const changedChildren = await reconcileChildren(
-        this.client,
-        object,
-        desired,
-        this.reconciler.childTypes,
-      );
-      const written = await this.status.write(object, desired, context.now);
+      if (desired.deleteSelf) {
+        mustWrite();
+        return await this.deleteSelf(object, desired.deleteSelf, context.now);
+      }
+      const plan = await planChildren(client, object, desired, this.reconciler.childTypes);
+      if (!writesNothing(plan)) mustWrite();
+      for (const child of [...plan.seen, ...(await writeChildren(client, plan))])
+        this.shared.seen.remember(child);
+      const written = await this.status.write(object, desired, context.now, {
+        retryConflicts: !throughMemory,
+      });
+      if (written === 'conflict') throw new ReadLiveFirst();
       if (written === 'superseded') return 'superseded';
-      return changedChildren || written === 'written' ? 'updated' : 'unchanged';
+      return !writesNothing(plan) || written === 'written' ? 'updated' : 'unchanged';
     } catch (error) {
+      if (error instanceof ReadLiveFirst || throughMemory) throw new ReadLiveFirst();
+      // Whatever memory holds of it, the next pass reads it live, and the next event about it runs one.
+      client.forget(key);
+      this.shared.seen.forget(key);
       return this.failed(object, error, context.now);
     }
   }
@@ -236,7 +277,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
   }
 
   private async recordFailure(object: O, update: StatusUpdate, now: Date): Promise<StatusWriteResult> {
-    return this.status.write(object, update, now).catch((statusError: unknown) => {
+    return this.status.write(object, update, now, { failure: true }).catch((statusError: unknown) => {
       this.log.warn(
         { object: describeKey(keyOf(object)), err: statusError },
         'could not record the failure in status',

@@ -21,7 +21,7 @@ export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   moreDrivers?: ReconcileDriver[];
   logger: Logger;
   registry: Registry;
-  /** Objects reconciled at once during a resync. */
+  /** Objects reconciled at once during a resync, or for one event that affects several. */
   concurrency?: number;
   /** How long one resync may run; after that no further pass starts (the next ping resumes where it stopped). */
   resyncDeadlineSeconds?: number;
@@ -187,8 +187,14 @@ function eventHandler<O extends KubeObject>(
     if (envelope.poke.kind === 'resync')
       return (await resyncs.run(resyncAll)) ?? { reconciled: [], failed: [], resync: 'coalesced' };
     const result: Handled = { reconciled: [], failed: [] };
+    const { poke } = envelope;
+    // The version the event names tells memory whether what it holds of the object is still current.
+    options.driver.context().client.hint(poke.key, poke.resourceVersion);
     for (const driver of drivers) {
-      const one = await reconcileAll(driver, await targetsFor(envelope.poke, driver), { concurrency: 1 });
+      // Several objects at once (a dependency of many); one object's passes never overlap (key-queue.ts).
+      const one = await reconcileAll(driver, await targetsFor(poke, driver), {
+        concurrency: options.concurrency ?? 4,
+      });
       result.reconciled.push(...one.reconciled);
       result.failed.push(...one.failed);
     }

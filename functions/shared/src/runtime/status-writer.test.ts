@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, ObjectClient } from '../kube/index.ts';
+import { keyOf, type KubeObject, type ObjectClient } from '../kube/index.ts';
 import { createLogger } from './logger.ts';
 import { StatusWriter } from './status-writer.ts';
-import { WrittenVersions } from './written-versions.ts';
+import { SeenVersions } from './seen-versions.ts';
 
 /** The API server's side of a status write: resourceVersion checks, as the status subresource does them. */
 function apiServer(stored: KubeObject) {
@@ -51,7 +51,7 @@ function writerFor(client: ObjectClient) {
     log: createLogger('test', 'silent'),
     foreign: [],
     facet: undefined,
-    written: new WrittenVersions(),
+    seen: new SeenVersions(),
   });
 }
 
@@ -73,20 +73,20 @@ describe('the status write of a pass', () => {
 
   it('lets the next event through after a conflict: another writer (a status facet) may have made it stale', async () => {
     const api = apiServer(server);
-    const written = new WrittenVersions();
+    const seen = new SeenVersions();
     const writer = new StatusWriter({
       client: api.client,
       log: createLogger('test', 'silent'),
       foreign: [],
       facet: undefined,
-      written,
+      seen,
     });
     expect(await writer.write(server, ready, now)).toBe('written');
-    expect(written.isOurLastWrite(await api.live())).toBe(true);
+    expect(seen.hasSeen(keyOf(server), (await api.live()).metadata.resourceVersion)).toBe(true);
     api.change({ image: 'one' }, false);
     const stale = { ...server, metadata: { ...server.metadata, resourceVersion: '11' } };
     expect(await writer.write(stale, { ...ready, status: { phase: 'Degraded' } }, now)).toBe('written');
-    expect(written.isOurLastWrite(await api.live())).toBe(false);
+    expect(seen.hasSeen(keyOf(server), (await api.live()).metadata.resourceVersion)).toBe(false);
   });
 
   it('does not write a status computed from a spec that changed meanwhile', async () => {

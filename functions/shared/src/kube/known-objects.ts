@@ -1,0 +1,193 @@
+/**
+ * What this process last read from the API server or wrote to it, answered again to later passes while it is
+ * fresh: the objects a function handles change mostly through its own writes, and the event of every change
+ * says which objects moved, so most reads of a burst can be answered from memory.
+ *
+ * Only trusted copies are held: answers to live reads and to our own writes. An event's payload is never taken
+ * as an object (it is a hint, and anyone who reaches the function can send one); its resourceVersion only tells
+ * whether the copy held is still current. A copy whose object an event says has moved is read live again, and
+ * so is any copy older than `maxAgeMs`, which bounds how long a lost event can leave a copy stale.
+ *
+ * Lists are answered for one shape, the children of one parent (`MANAGED_SELECTOR,<parent label>=<name>`): the
+ * first such list in a namespace lists every managed object of the type that carries the parent label once, and
+ * later ones filter that set, kept current by our writes and by re-reading (by name) each object an event named.
+ */
+import { equalityRequirements, MANAGED_SELECTOR } from './snapshot.ts';
+import type { KubeObject, ObjectKey } from './objects.ts';
+
+type TypeRef = { apiVersion: string; kind: string; namespace?: string | undefined };
+
+interface Held {
+  /** Undefined: the object did not exist when it was read (or we deleted it). */
+  object: KubeObject | undefined;
+  at: number;
+  /** An event said the object moved since: read it again before answering. */
+  stale: boolean;
+}
+
+/** Live reads the store falls back to; `listAll` follows every page. */
+export interface LiveReads {
+  get: (key: ObjectKey) => Promise<KubeObject | undefined>;
+  list: (type: TypeRef, labelSelector: string) => Promise<KubeObject[]>;
+}
+
+const [MANAGED_KEY = '', MANAGED_VALUE = ''] = MANAGED_SELECTOR.split('=');
+
+function typeId(type: TypeRef): string {
+  return `${type.apiVersion}/${type.kind}/${type.namespace ?? ''}`;
+}
+
+/** The parent label and value of a children-of-one-parent selector; undefined for any other selector. */
+function parentRequirement(selector: string | undefined): [string, string] | undefined {
+  const requirements = selector ? equalityRequirements(selector) : undefined;
+  if (requirements?.length !== 2) return undefined;
+  const managed = requirements.find(([k, v]) => k === MANAGED_KEY && v === MANAGED_VALUE);
+  const parent = requirements.find(([k]) => k !== MANAGED_KEY);
+  return managed && parent && parent[1] !== '' ? parent : undefined;
+}
+
+export class KnownObjects {
+  /** Held copies by type and namespace, then by name. */
+  private readonly byType = new Map<string, Map<string, Held>>();
+  /** When each set was listed in full, by type and namespace, then by parent label. */
+  private readonly sets = new Map<string, Map<string, number>>();
+  private readonly maxAgeMs: number;
+  private readonly clock: () => number;
+  private lastSweep: number;
+
+  constructor(options: { maxAgeMs: number; clock?: () => number }) {
+    this.maxAgeMs = options.maxAgeMs;
+    this.clock = options.clock ?? Date.now;
+    this.lastSweep = this.clock();
+  }
+
+  /** Holds a copy read live or answered to our own write (undefined: the object does not exist). */
+  remember(key: ObjectKey, object: KubeObject | undefined): void {
+    const now = this.clock();
+    this.sweep(now);
+    this.namesOf(key, true).set(key.name, { object, at: now, stale: false });
+  }
+
+  /** Lets go of a copy: the next read of the object is live. */
+  forget(key: ObjectKey): void {
+    this.namesOf(key)?.delete(key.name);
+  }
+
+  /**
+   * An event says the object is at `resourceVersion` now (undefined: it did not say). A copy at another version
+   * is stale; an object nobody holds but a listed set may include is marked so that the set reads it.
+   */
+  hint(key: ObjectKey, resourceVersion: string | undefined): void {
+    const names = this.namesOf(key);
+    const held = names?.get(key.name);
+    if (held) {
+      if (resourceVersion === undefined || held.object?.metadata.resourceVersion !== resourceVersion)
+        held.stale = true;
+      return;
+    }
+    if (this.sets.has(typeId(key)))
+      this.namesOf(key, true).set(key.name, { object: undefined, at: this.clock(), stale: true });
+  }
+
+  /** The held copy, when there is a current one: `{ object }` (object undefined: known not to exist). */
+  held(key: ObjectKey): { object: KubeObject | undefined } | undefined {
+    const held = this.namesOf(key)?.get(key.name);
+    if (!held || held.stale || this.expired(held.at)) return undefined;
+    return { object: held.object };
+  }
+
+  /**
+   * The children of one parent, from memory when the set of the type in the namespace is held (objects an event
+   * named are read again first); undefined when the selector is not of that shape (the caller lists live).
+   */
+  async children(
+    type: TypeRef,
+    selector: string | undefined,
+    live: LiveReads,
+  ): Promise<KubeObject[] | undefined> {
+    const parent = parentRequirement(selector);
+    if (!parent || type.namespace === undefined) return undefined;
+    const [label, value] = parent;
+    const listedAt = this.sets.get(typeId(type))?.get(label);
+    if (listedAt === undefined || this.expired(listedAt)) await this.listSet(type, label, live);
+    else await this.refreshStale(type, live);
+    const found: KubeObject[] = [];
+    for (const held of this.namesOf(type)?.values() ?? []) {
+      const labels = held.object?.metadata.labels ?? {};
+      if (held.object && labels[MANAGED_KEY] === MANAGED_VALUE && labels[label] === value)
+        found.push(held.object);
+    }
+    return found;
+  }
+
+  /** How many copies are held (for tests and metrics). */
+  get size(): number {
+    let count = 0;
+    for (const names of this.byType.values()) count += names.size;
+    return count;
+  }
+
+  private async listSet(type: TypeRef, label: string, live: LiveReads): Promise<void> {
+    const started = this.clock();
+    const items = await live.list(type, `${MANAGED_SELECTOR},${label}`);
+    const names = this.namesOf(type, true);
+    // Members of the set held from before the list and missing from it are gone; copies remembered while the
+    // list was on its way (our own writes) are newer than it and stay.
+    for (const [name, held] of names) {
+      const labels = held.object?.metadata.labels ?? {};
+      const member = labels[MANAGED_KEY] === MANAGED_VALUE && labels[label] !== undefined;
+      if (held.at <= started && (member || held.stale)) names.delete(name);
+    }
+    const now = this.clock();
+    for (const item of items) {
+      const current = names.get(item.metadata.name);
+      if (!current || current.at <= started)
+        names.set(item.metadata.name, { object: item, at: now, stale: false });
+    }
+    const sets = this.sets.get(typeId(type)) ?? new Map<string, number>();
+    sets.set(label, started);
+    this.sets.set(typeId(type), sets);
+  }
+
+  private async refreshStale(type: TypeRef, live: LiveReads): Promise<void> {
+    const names = this.namesOf(type);
+    if (!names) return;
+    const stale = [...names].filter(([, held]) => held.stale).map(([name]) => name);
+    await Promise.all(
+      stale.map(async (name) => {
+        const key = { ...type, name };
+        this.remember(key, await live.get(key));
+      }),
+    );
+  }
+
+  private namesOf(type: TypeRef, create: true): Map<string, Held>;
+  private namesOf(type: TypeRef, create?: boolean): Map<string, Held> | undefined;
+  private namesOf(type: TypeRef, create = false): Map<string, Held> | undefined {
+    const id = typeId(type);
+    let names = this.byType.get(id);
+    if (!names && create) {
+      names = new Map();
+      this.byType.set(id, names);
+    }
+    return names;
+  }
+
+  private expired(at: number): boolean {
+    return this.clock() - at > this.maxAgeMs;
+  }
+
+  /** Drops what has expired, at most once per `maxAgeMs`, so an idle function lets its memory go. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < this.maxAgeMs) return;
+    this.lastSweep = now;
+    for (const [id, sets] of this.sets) {
+      for (const [label, at] of sets) if (this.expired(at)) sets.delete(label);
+      if (sets.size === 0) this.sets.delete(id);
+    }
+    for (const [id, names] of this.byType) {
+      for (const [name, held] of names) if (this.expired(held.at)) names.delete(name);
+      if (names.size === 0 && !this.sets.has(id)) this.byType.delete(id);
+    }
+  }
+}
