@@ -37,6 +37,19 @@ function typeId(type: TypeRef): string {
   return `${type.apiVersion}/${type.kind}/${type.namespace ?? ''}`;
 }
 
+/** Whether a held object is managed and carries the parent label (with this value, when one is given). */
+function inSet(held: Held, label: string, value?: string): held is Held & { object: KubeObject } {
+  const labels = held.object?.metadata.labels ?? {};
+  if (labels[MANAGED_KEY] !== MANAGED_VALUE) return false;
+  return value === undefined ? labels[label] !== undefined : labels[label] === value;
+}
+
+/** Drops the entries `expired` picks; true when none is left. */
+function dropExpired<T>(entries: Map<string, T>, expired: (entry: T, id: string) => boolean): boolean {
+  for (const [id, entry] of entries) if (expired(entry, id)) entries.delete(id);
+  return entries.size === 0;
+}
+
 /** The parent label and value of a children-of-one-parent selector; undefined for any other selector. */
 function parentRequirement(selector: string | undefined): [string, string] | undefined {
   const requirements = selector ? equalityRequirements(selector) : undefined;
@@ -111,13 +124,9 @@ export class KnownObjects {
     const listedAt = this.sets.get(typeId(type))?.get(label);
     if (listedAt === undefined || this.expired(listedAt)) await this.listSet(type, label, live);
     else await this.refreshStale(type, live);
-    const found: KubeObject[] = [];
-    for (const held of this.namesOf(type)?.values() ?? []) {
-      const labels = held.object?.metadata.labels ?? {};
-      if (held.object && labels[MANAGED_KEY] === MANAGED_VALUE && labels[label] === value)
-        found.push(held.object);
-    }
-    return found;
+    return [...(this.namesOf(type)?.values() ?? [])]
+      .filter((held) => inSet(held, label, value))
+      .map((h) => h.object);
   }
 
   /** How many copies are held (for tests and metrics). */
@@ -133,15 +142,10 @@ export class KnownObjects {
     const names = this.namesOf(type, true);
     // Members of the set held from before the list and missing from it are gone; copies remembered while the
     // list was on its way (our own writes) are newer than it and stay.
-    for (const [name, held] of names) {
-      const labels = held.object?.metadata.labels ?? {};
-      const member = labels[MANAGED_KEY] === MANAGED_VALUE && labels[label] !== undefined;
-      if (held.at <= started && (member || held.stale)) names.delete(name);
-    }
+    dropExpired(names, (held) => held.at <= started && (held.stale || inSet(held, label)));
     const now = this.clock();
     for (const item of items) {
-      const current = names.get(item.metadata.name);
-      if (!current || current.at <= started)
+      if ((names.get(item.metadata.name)?.at ?? started) <= started)
         names.set(item.metadata.name, { object: item, at: now, stale: false });
     }
     const sets = this.sets.get(typeId(type)) ?? new Map<string, number>();
@@ -181,13 +185,10 @@ export class KnownObjects {
   private sweep(now: number): void {
     if (now - this.lastSweep < this.maxAgeMs) return;
     this.lastSweep = now;
-    for (const [id, sets] of this.sets) {
-      for (const [label, at] of sets) if (this.expired(at)) sets.delete(label);
-      if (sets.size === 0) this.sets.delete(id);
-    }
-    for (const [id, names] of this.byType) {
-      for (const [name, held] of names) if (this.expired(held.at)) names.delete(name);
-      if (names.size === 0 && !this.sets.has(id)) this.byType.delete(id);
-    }
+    dropExpired(this.sets, (sets) => dropExpired(sets, (at) => this.expired(at)));
+    dropExpired(
+      this.byType,
+      (names, id) => dropExpired(names, (held) => this.expired(held.at)) && !this.sets.has(id),
+    );
   }
 }

@@ -176,10 +176,11 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     }
   }
 
+  /**
+   * A pass through memory writes only what it found live: anything to write from a remembered object, a status
+   * conflict, or a failure (which must not be recorded from a stale copy) runs the pass again, reading live.
+   */
   private async passWith(client: ObjectClient, key: ObjectKey, trigger: Trigger): Promise<Outcome> {
-    // A pass through memory writes its status only over the version it remembers, and records a failure only
-    // after finding it again live: a stale copy must not turn into a status or a failure.
-    const throughMemory = client !== client.live();
     const remembered = client.holds(key);
     const found = await client.get<O>(key);
     if (!found) return 'gone';
@@ -190,38 +191,42 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       return 'gone';
     }
     if (this.waits(found, trigger, context.now)) return 'held';
-    // Anything written below starts from an object read live in this pass.
-    const mustWrite = () => {
-      if (remembered) throw new ReadLiveFirst();
-    };
-    let object = found;
     try {
-      if (this.reconciler.finalizer && !found.metadata.finalizers?.includes(this.reconciler.finalizer.name))
-        mustWrite();
-      object = await ensureFinalizer(this.reconciler.finalizer, found, client);
-      this.shared.seen.remember(object);
-      const desired = await this.reconciler.reconcile(object, context);
-      if (desired.deleteSelf) {
-        mustWrite();
-        return await this.deleteSelf(object, desired.deleteSelf, context.now);
-      }
-      const plan = await planChildren(client, object, desired, this.reconciler.childTypes);
-      if (!writesNothing(plan)) mustWrite();
-      for (const child of [...plan.seen, ...(await writeChildren(client, plan))])
-        this.shared.seen.remember(child);
-      const written = await this.status.write(object, desired, context.now, {
-        retryConflicts: !throughMemory,
-      });
-      if (written === 'conflict') throw new ReadLiveFirst();
-      if (written === 'superseded') return 'superseded';
-      return !writesNothing(plan) || written === 'written' ? 'updated' : 'unchanged';
+      return await this.work(found, context, remembered);
     } catch (error) {
-      if (error instanceof ReadLiveFirst || throughMemory) throw new ReadLiveFirst();
+      if (error instanceof ReadLiveFirst || client !== client.live()) throw new ReadLiveFirst();
       // Whatever memory holds of it, the next pass reads it live, and the next event about it runs one.
       client.forget(key);
       this.shared.seen.forget(key);
-      return this.failed(object, error, context.now);
+      return this.failed(found, error, context.now);
     }
+  }
+
+  private async work(found: O, context: ReconcileContext, remembered: boolean): Promise<Outcome> {
+    const { client } = context;
+    // Anything written starts from an object read live in this pass.
+    const writing = () => {
+      if (remembered) throw new ReadLiveFirst();
+    };
+    const finalizer = this.reconciler.finalizer;
+    if (finalizer && !found.metadata.finalizers?.includes(finalizer.name)) writing();
+    const object = await ensureFinalizer(finalizer, found, client);
+    this.shared.seen.remember(object);
+    const desired = await this.reconciler.reconcile(object, context);
+    if (desired.deleteSelf) {
+      writing();
+      return this.deleteSelf(object, desired.deleteSelf, context.now);
+    }
+    const plan = await planChildren(client, object, desired, this.reconciler.childTypes);
+    if (!writesNothing(plan)) writing();
+    const applied = await writeChildren(client, plan);
+    for (const child of [...plan.seen, ...applied]) this.shared.seen.remember(child);
+    const written = await this.status.write(object, desired, context.now, {
+      retryConflicts: client === client.live(),
+    });
+    if (written === 'conflict') throw new ReadLiveFirst();
+    if (written === 'superseded') return 'superseded';
+    return !writesNothing(plan) || written === 'written' ? 'updated' : 'unchanged';
   }
 
   /** Records a failed pass in status; a terminal one is done (204), a transient one is thrown (503). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyOf, type KubeObject, type ObjectClient } from '../kube/index.ts';
 import { createLogger } from './logger.ts';
-import { StatusWriter } from './status-writer.ts';
+import { announcement, StatusWriter } from './status-writer.ts';
 import { SeenVersions } from './seen-versions.ts';
 
 /** The API server's side of a status write: resourceVersion checks, as the status subresource does them. */
@@ -107,5 +107,49 @@ describe('the status write of a pass', () => {
     };
     expect(await writer.write(written, ready, new Date('2026-12-01T10:05:00Z'))).toBe('unchanged');
     expect(api.writes).toHaveLength(1);
+  });
+});
+
+describe('the Events a status write records', () => {
+  const at = '2026-12-01T10:00:00Z';
+  const ready = (status: 'True' | 'False', reason: string, message = '') => ({
+    type: 'Ready',
+    status,
+    reason,
+    message,
+    lastTransitionTime: at,
+  });
+  const available = (status: 'True' | 'False') => ({ ...ready(status, 'Replicas'), type: 'Available' });
+  const rule = { summary: 'Ready', failure: false };
+
+  it.each([
+    { case: 'Ready appears', before: [], after: [ready('False', 'Pending')], event: 'Pending' },
+    {
+      case: 'Ready changes status',
+      before: [ready('False', 'Starting')],
+      after: [ready('True', 'Running')],
+      event: 'Running',
+    },
+    {
+      case: 'only its reason moves while progressing',
+      before: [ready('False', 'Pending')],
+      after: [ready('False', 'Starting')],
+      event: undefined,
+    },
+    {
+      case: 'another condition changes',
+      before: [ready('False', 'Starting'), available('False')],
+      after: [ready('False', 'Starting'), available('True')],
+      event: undefined,
+    },
+  ])('one for the summary condition when $case: $event', ({ before, after, event }) => {
+    expect(announcement(before, after, rule)?.reason).toBe(event);
+  });
+
+  it('one for every new failure, even while Ready stays False', () => {
+    const before = [ready('False', 'Starting')];
+    const failed = [ready('False', 'ReconcileFailed', 'the API server timed out')];
+    expect(announcement(before, failed, { ...rule, failure: true })?.reason).toBe('ReconcileFailed');
+    expect(announcement(failed, failed, { ...rule, failure: true })).toBeUndefined();
   });
 });

@@ -103,13 +103,19 @@ export class StatusWriter {
     }
     if (stamp.remember)
       this.options.seen.remember({ ...stored, apiVersion: current.apiVersion, kind: current.kind });
-    const announced = announcement(before.conditions, next.conditions ?? [], {
-      summary: facet?.condition ?? 'Ready',
-      failure: stamp.failure,
-    });
-    if (announced)
-      await recordEvent(client, this.options.log, { object: current, condition: announced, now: stamp.now });
+    await this.announce(current, { before: before.conditions, after: next.conditions ?? [] }, stamp);
     return 'written';
+  }
+
+  private async announce(
+    object: KubeObject,
+    conditions: { before: Condition[] | undefined; after: Condition[] },
+    stamp: { now: Date; failure: boolean },
+  ): Promise<void> {
+    const summary = this.options.facet?.condition ?? 'Ready';
+    const condition = announcement(conditions.before, conditions.after, { summary, failure: stamp.failure });
+    if (condition)
+      await recordEvent(this.options.client, this.options.log, { object, condition, now: stamp.now });
   }
 }
 
