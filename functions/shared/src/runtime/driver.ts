@@ -208,9 +208,8 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     const writing = () => {
       if (remembered) throw new ReadLiveFirst();
     };
-    const finalizer = this.reconciler.finalizer;
-    if (finalizer && !found.metadata.finalizers?.includes(finalizer.name)) writing();
-    const object = await ensureFinalizer(finalizer, found, client);
+    if (lacksFinalizer(this.reconciler.finalizer, found)) writing();
+    const object = await ensureFinalizer(this.reconciler.finalizer, found, client);
     this.shared.seen.remember(object);
     const desired = await this.reconciler.reconcile(object, context);
     if (desired.deleteSelf) {
@@ -305,6 +304,10 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     this.log.info({ object: describeKey(keyOf(object)), reason: why.reason }, why.message);
     return 'gone';
   }
+}
+
+function lacksFinalizer(finalizer: { name: string } | undefined, object: KubeObject): boolean {
+  return finalizer !== undefined && !object.metadata.finalizers?.includes(finalizer.name);
 }
 
 function statusOf(object: KubeObject): StatusOf {

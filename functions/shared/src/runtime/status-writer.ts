@@ -103,19 +103,20 @@ export class StatusWriter {
     }
     if (stamp.remember)
       this.options.seen.remember({ ...stored, apiVersion: current.apiVersion, kind: current.kind });
-    await this.announce(current, { before: before.conditions, after: next.conditions ?? [] }, stamp);
+    this.announce(current, { before: before.conditions, after: next.conditions ?? [] }, stamp);
     return 'written';
   }
 
-  private async announce(
+  private announce(
     object: KubeObject,
     conditions: { before: Condition[] | undefined; after: Condition[] },
     stamp: { now: Date; failure: boolean },
-  ): Promise<void> {
+  ): void {
     const summary = this.options.facet?.condition ?? 'Ready';
     const condition = announcement(conditions.before, conditions.after, { summary, failure: stamp.failure });
+    // Not waited for: an Event is best effort, and the event source waits for the pass to answer.
     if (condition)
-      await recordEvent(this.options.client, this.options.log, { object, condition, now: stamp.now });
+      void recordEvent(this.options.client, this.options.log, { object, condition, now: stamp.now });
   }
 }
 
