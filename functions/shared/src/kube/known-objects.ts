@@ -37,6 +37,15 @@ function typeId(type: TypeRef): string {
   return `${type.apiVersion}/${type.kind}/${type.namespace ?? ''}`;
 }
 
+/** The object without its managedFields, which no pass reads and which are often half its size. */
+function slim(object: KubeObject): KubeObject {
+  if (!('managedFields' in object.metadata)) return object;
+  const { managedFields: _, ...metadata } = object.metadata as KubeObject['metadata'] & {
+    managedFields?: unknown;
+  };
+  return { ...object, metadata };
+}
+
 /** Whether a held object is managed and carries the parent label (with this value, when one is given). */
 function inSet(held: Held, label: string, value?: string): held is Held & { object: KubeObject } {
   const labels = held.object?.metadata.labels ?? {};
@@ -67,6 +76,7 @@ export class KnownObjects {
   private readonly maxAgeMs: number;
   private readonly clock: () => number;
   private lastSweep: number;
+  private release: NodeJS.Timeout | undefined;
 
   constructor(options: { maxAgeMs: number; clock?: () => number }) {
     this.maxAgeMs = options.maxAgeMs;
@@ -78,7 +88,8 @@ export class KnownObjects {
   remember(key: ObjectKey, object: KubeObject | undefined): void {
     const now = this.clock();
     this.sweep(now);
-    this.namesOf(key, true).set(key.name, { object, at: now, stale: false });
+    this.releaseWhenIdle();
+    this.namesOf(key, true).set(key.name, { object: object && slim(object), at: now, stale: false });
   }
 
   /** Lets go of a copy: the next read of the object is live. */
@@ -146,7 +157,7 @@ export class KnownObjects {
     const now = this.clock();
     for (const item of items) {
       if ((names.get(item.metadata.name)?.at ?? started) <= started)
-        names.set(item.metadata.name, { object: item, at: now, stale: false });
+        names.set(item.metadata.name, { object: slim(item), at: now, stale: false });
     }
     const sets = this.sets.get(typeId(type)) ?? new Map<string, number>();
     sets.set(label, started);
@@ -177,13 +188,26 @@ export class KnownObjects {
     return names;
   }
 
+  private releaseWhenIdle(): void {
+    if (this.release) return;
+    this.release = setTimeout(() => {
+      this.release = undefined;
+      this.sweep(this.clock(), true);
+      if (this.byType.size > 0) this.releaseWhenIdle();
+    }, this.maxAgeMs + 1_000);
+    this.release.unref();
+  }
+
   private expired(at: number): boolean {
     return this.clock() - at > this.maxAgeMs;
   }
 
-  /** Drops what has expired, at most once per `maxAgeMs`, so an idle function lets its memory go. */
-  private sweep(now: number): void {
-    if (now - this.lastSweep < this.maxAgeMs) return;
+  /**
+   * Drops what has expired, at most once per `maxAgeMs` while objects are being remembered, and once more after
+   * they stop, so that an idle function lets its memory go (the timer never keeps the process alive).
+   */
+  private sweep(now: number, idle = false): void {
+    if (!idle && now - this.lastSweep < this.maxAgeMs) return;
     this.lastSweep = now;
     dropExpired(this.sets, (sets) => dropExpired(sets, (at) => this.expired(at)));
     dropExpired(
