@@ -40,10 +40,9 @@ function typeId(type: TypeRef): string {
 /** The object without its managedFields, which no pass reads and which are often half its size. */
 function slim(object: KubeObject): KubeObject {
   if (!('managedFields' in object.metadata)) return object;
-  const { managedFields: _, ...metadata } = object.metadata as KubeObject['metadata'] & {
-    managedFields?: unknown;
-  };
-  return { ...object, metadata };
+  const metadata: Record<string, unknown> = { ...object.metadata };
+  delete metadata.managedFields;
+  return { ...object, metadata: metadata as KubeObject['metadata'] };
 }
 
 /** Whether a held object is managed and carries the parent label (with this value, when one is given). */
