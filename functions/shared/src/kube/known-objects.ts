@@ -40,9 +40,9 @@ function typeId(type: TypeRef): string {
 /** The object without its managedFields, which no pass reads and which are often half its size. */
 function slim(object: KubeObject): KubeObject {
   if (!('managedFields' in object.metadata)) return object;
-  const metadata: Record<string, unknown> = { ...object.metadata };
+  const metadata: KubeObject['metadata'] & { managedFields?: unknown } = { ...object.metadata };
   delete metadata.managedFields;
-  return { ...object, metadata: metadata as KubeObject['metadata'] };
+  return { ...object, metadata };
 }
 
 /** Whether a held object is managed and carries the parent label (with this value, when one is given). */
