@@ -41,7 +41,8 @@ function cluster(objects: KubeObject[]) {
 
 function memory(maxAgeMs = 60_000) {
   const time = { now: 0 };
-  return { known: new KnownObjects({ maxAgeMs, clock: () => time.now }), time };
+  const kinds = [{ apiVersion: 'v1', kind: 'Pod' }];
+  return { known: new KnownObjects({ maxAgeMs, kinds, clock: () => time.now }), time };
 }
 
 const names = (objects: KubeObject[] | undefined) => objects?.map((o) => o.metadata.name).sort();
@@ -90,11 +91,13 @@ describe('what a function remembers between passes', () => {
     expect(known.held(keyOf(written))).toBeUndefined();
   });
 
-  it('never takes a copy older than its limit, and lets it go once idle', async () => {
+  it('never takes a copy older than its limit, nor an absence older than a second, and lets go once idle', async () => {
     const { known, time } = memory(1_000);
     const { api, reads } = cluster([pod('a-1', 'a')]);
     await known.children(pods, childrenOf('a'), api);
     known.remember(keyOf(pod('gone', 'a')), undefined);
+    time.now = 500;
+    expect(known.held(keyOf(pod('gone', 'a')))).toEqual({ object: undefined });
     time.now = 1_500;
     expect(known.held(keyOf(pod('gone', 'a')))).toBeUndefined();
     await known.children(pods, childrenOf('a'), api);
@@ -110,6 +113,13 @@ describe('what a function remembers between passes', () => {
     expect(await known.children(pods, 'app.kubernetes.io/managed-by=mcpg-functions', api)).toBeUndefined();
     expect(await known.children(pods, `${PARENT}=a`, api)).toBeUndefined();
     expect(await known.children({ ...pods, namespace: undefined }, childrenOf('a'), api)).toBeUndefined();
+  });
+
+  it('holds nothing of kinds whose changes send it no event', () => {
+    const { known } = memory();
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'team-a' } };
+    known.remember(keyOf(secret), undefined);
+    expect(known.held(keyOf(secret))).toBeUndefined();
   });
 
   it('an event without a version (sent by reference) makes the copy read again', () => {

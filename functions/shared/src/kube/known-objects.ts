@@ -3,7 +3,9 @@
  * fresh: the objects a function handles change mostly through its own writes, and the event of every change
  * says which objects moved, so most reads of a burst can be answered from memory.
  *
- * Only trusted copies are held: answers to live reads and to our own writes. An event's payload is never taken
+ * Only trusted copies are held: answers to live reads and to our own writes, and only of the kinds whose changes
+ * reach the function as events (its own kind, its children, the labelled kinds it observes); anything else (a
+ * Secret nobody labelled, a referenced object) is read live every time. An event's payload is never taken
  * as an object (it is a hint, and anyone who reaches the function can send one); its resourceVersion only tells
  * whether the copy held is still current. A copy whose object an event says has moved is read live again, and
  * so is any copy older than `maxAgeMs`, which bounds how long a lost event can leave a copy stale.
@@ -32,6 +34,9 @@ export interface LiveReads {
 }
 
 const [MANAGED_KEY = '', MANAGED_VALUE = ''] = MANAGED_SELECTOR.split('=');
+
+/** How long a read that found nothing is believed. */
+const ABSENCE_MS = 1_000;
 
 function typeId(type: TypeRef): string {
   return `${type.apiVersion}/${type.kind}/${type.namespace ?? ''}`;
@@ -77,14 +82,23 @@ export class KnownObjects {
   private lastSweep: number;
   private release: NodeJS.Timeout | undefined;
 
-  constructor(options: { maxAgeMs: number; clock?: () => number }) {
+  /** Only objects of these kinds are held: the kinds whose changes reach the function as events. */
+  private readonly kinds: Set<string>;
+
+  constructor(options: {
+    maxAgeMs: number;
+    kinds: readonly { apiVersion: string; kind: string }[];
+    clock?: () => number;
+  }) {
     this.maxAgeMs = options.maxAgeMs;
+    this.kinds = new Set(options.kinds.map((k) => `${k.apiVersion}/${k.kind}`));
     this.clock = options.clock ?? Date.now;
     this.lastSweep = this.clock();
   }
 
   /** Holds a copy read live or answered to our own write (undefined: the object does not exist). */
   remember(key: ObjectKey, object: KubeObject | undefined): void {
+    if (!this.holdsKind(key)) return;
     const now = this.clock();
     this.sweep(now);
     this.releaseWhenIdle();
@@ -116,6 +130,9 @@ export class KnownObjects {
   held(key: ObjectKey): { object: KubeObject | undefined } | undefined {
     const held = this.namesOf(key)?.get(key.name);
     if (!held || held.stale || this.expired(held.at)) return undefined;
+    // Absence is believed for one pass at most: a name someone else takes sends us no event, and must be found
+    // live before we apply to it.
+    if (!held.object && this.clock() - held.at > ABSENCE_MS) return undefined;
     return { object: held.object };
   }
 
@@ -129,7 +146,7 @@ export class KnownObjects {
     live: LiveReads,
   ): Promise<KubeObject[] | undefined> {
     const parent = parentRequirement(selector);
-    if (!parent || type.namespace === undefined) return undefined;
+    if (!parent || type.namespace === undefined || !this.holdsKind(type)) return undefined;
     const [label, value] = parent;
     const listedAt = this.sets.get(typeId(type))?.get(label);
     if (listedAt === undefined || this.expired(listedAt)) await this.listSet(type, label, live);
@@ -195,6 +212,10 @@ export class KnownObjects {
       if (this.byType.size > 0) this.releaseWhenIdle();
     }, this.maxAgeMs + 1_000);
     this.release.unref();
+  }
+
+  private holdsKind(type: TypeRef): boolean {
+    return this.kinds.has(`${type.apiVersion}/${type.kind}`);
   }
 
   private expired(at: number): boolean {

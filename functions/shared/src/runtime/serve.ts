@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { API_VERSION } from '../api/index.ts';
 import { connect, KnownObjects, ObjectClient, type KubeObject } from '../kube/index.ts';
 import { startTracing, tracingSettings } from '../tracing/index.ts';
 import { Drain } from './drain.ts';
@@ -67,8 +68,13 @@ export async function serveFunctions(
   const logger = createLogger(name, settings.LOG_LEVEL);
   const tracing = await startTracing(settings, name);
   const memory = settings.MCPG_MEMORY_SECONDS;
+  const kinds = reconcilers.flatMap((r) => [
+    { apiVersion: API_VERSION, kind: r.kind.kind },
+    ...r.childTypes,
+    ...(r.observedTypes ?? []),
+  ]);
   const client = new ObjectClient(await connect(settings.KUBECONFIG), `mcpg-functions/${name}`, {
-    known: memory > 0 ? new KnownObjects({ maxAgeMs: memory * 1000 }) : undefined,
+    known: memory > 0 ? new KnownObjects({ maxAgeMs: memory * 1000, kinds }) : undefined,
   });
   // Each driver only ever hands its reconciler objects of that reconciler's own kind.
   const [first, ...more] = reconcilers;
