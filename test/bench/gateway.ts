@@ -1,7 +1,8 @@
 /**
  * The gateway function on a real local control plane, as deployed (the bundled dist/function.mjs), fed by
  * Knative's ApiServerSource adapter:
- *   - N gateways reconciled from scratch by one resync (gateways per second), then a no-op resync (writes: 0);
+ *   - N gateways reconciled from scratch by one resync (gateways per second), then, once they all report Ready
+ *     and the function has stopped writing, a no-op resync (writes: 0);
  *   - one route changed among the N gateways: the API writes the function made, and how many gateways' objects
  *     changed (only the route's gateway may).
  *
@@ -67,9 +68,30 @@ await runOnControlPlane(
       unit: 'writes',
     });
 
-    // Deployments become available (KWOK) and their status events are reconciled; then a quiet resync.
-    await sleep(10_000);
+    // Deployments become available (KWOK) and their status events are reconciled; then a quiet resync, once
+    // every gateway reports Ready and the function has stopped writing (event-driven passes included), so the
+    // resync's own writes are what is counted.
+    await waitFor(
+      async () => {
+        const gateways = await kubeRequest<{
+          items: { status?: { conditions?: { type: string; status: string }[] } }[];
+        }>(kube, { method: 'GET', path: `/apis/mcpg.dev/v1alpha2/namespaces/${NAMESPACE}/mcpggateways` });
+        const ready = gateways.items.filter((g) =>
+          g.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        );
+        return ready.length === count ? true : undefined;
+      },
+      { what: 'every gateway to report Ready', timeoutMs: 180_000 },
+    );
     await sendPing(url);
+    await waitFor(
+      async () => {
+        const before = await fn.metric('mcpg_kube_api_requests', { verb: 'write' });
+        await sleep(3_000);
+        return (await fn.metric('mcpg_kube_api_requests', { verb: 'write' })) === before ? true : undefined;
+      },
+      { what: 'the function to stop writing', timeoutMs: 120_000 },
+    );
     started = performance.now();
     writes = await fn.metric('mcpg_kube_api_requests', { verb: 'write' });
     let reads = await fn.metric('mcpg_kube_api_requests', { verb: 'read' });
@@ -85,7 +107,7 @@ await runOnControlPlane(
       unit: 'writes (target 0)',
     });
     rows.push({
-      measure: 'no-op resync: API reads per gateway (with event-driven passes as pods turn ready)',
+      measure: 'no-op resync: API reads per gateway',
       value: Number(
         (((await fn.metric('mcpg_kube_api_requests', { verb: 'read' })) - reads) / count).toFixed(1),
       ),

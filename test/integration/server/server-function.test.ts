@@ -46,6 +46,35 @@ describe('the server function, driven by the real event source', () => {
     expect(service.spec?.ports?.[0]).toMatchObject({ port: 8080, targetPort: 'mcp' });
   });
 
+  it('tells a user about a new server with two Events, one when it is created and one when it runs', async () => {
+    await apply(kube, bed.server('announced', { replicas: 2 }));
+    await eventually(async () => {
+      expect((await bed.read('announced')).status?.phase).toBe('Running');
+    });
+    // Whatever arrives late (pods settling, a resync) is no change to announce.
+    expect(await bed.running.fn.ping()).toBe(204);
+    const events = await kubeRequest<{
+      items: {
+        eventTime: string;
+        type: string;
+        reason: string;
+        note: string;
+        regarding: { name: string; kind: string };
+      }[];
+    }>(kube.config, { method: 'GET', path: `/apis/events.k8s.io/v1/namespaces/${bed.namespace}/events` });
+    const about = events.items
+      .filter((e) => e.regarding.kind === 'MCPGServer' && e.regarding.name === 'announced')
+      .sort((a, b) => a.eventTime.localeCompare(b.eventTime))
+      .map((e) => ({ type: e.type, reason: e.reason, note: e.note }));
+    expect(about).toHaveLength(2);
+    expect(about[0]?.note).toMatch(/^Ready is False/);
+    expect(about[1]).toEqual({
+      type: 'Normal',
+      reason: 'Running',
+      note: 'Ready is True: 2/2 replicas available',
+    });
+  });
+
   it('rolls the pods when a labelled Secret the server reads changes (its event carries only a reference)', async () => {
     await kube.core.createNamespacedSecret({
       namespace: bed.namespace,

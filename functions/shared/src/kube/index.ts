@@ -2,6 +2,7 @@
 // loader, for tests and the webhook's informers, is in '@mcpg-functions/shared/kube-client'.
 export { connect, connectionFromKubeconfig, inClusterConnection, type Connection } from './connection.ts';
 export { apiStatus, isNotFound } from './errors.ts';
+export { KnownObjects } from './known-objects.ts';
 export {
   describeKey,
   keyOf,

@@ -1,9 +1,11 @@
 /**
  * Typed-enough access to any object the functions handle, over plain JSON (see raw.ts): read, list (all pages),
  * server-side apply, status replace with optimistic concurrency, delete. Every call is counted, so a resync can
- * prove it wrote nothing.
+ * prove it wrote nothing. Given a KnownObjects, reads are answered from what the process last read or wrote
+ * while that is current (known-objects.ts), and every read and write answer is held there.
  */
 import { apiStatus, isNotFound } from './errors.ts';
+import type { KnownObjects } from './known-objects.ts';
 import { kubeRequest, resourcePath, type ApiTarget } from './raw.ts';
 import { requireResource } from './resources.ts';
 import { ResyncSnapshot, type ParentLabel } from './snapshot.ts';
@@ -52,21 +54,55 @@ export interface RequestCounts {
 
 const PAGE_SIZE = 500;
 
+interface SharedParts {
+  counts?: RequestCounts;
+  snapshot?: ResyncSnapshot | undefined;
+  known?: KnownObjects | undefined;
+  /** Reads skip memory (they still refresh it). */
+  readsLive?: boolean;
+}
+
 export class ObjectClient {
   readonly counts: RequestCounts;
   private readonly config: ApiTarget;
   private readonly fieldManager: string;
   private readonly snapshot: ResyncSnapshot | undefined;
+  private readonly known: KnownObjects | undefined;
+  private readonly readsLive: boolean;
 
-  constructor(
-    config: ApiTarget,
-    fieldManager: string,
-    shared: { counts?: RequestCounts; snapshot?: ResyncSnapshot } = {},
-  ) {
+  constructor(config: ApiTarget, fieldManager: string, shared: SharedParts = {}) {
     this.config = config;
     this.fieldManager = fieldManager;
     this.counts = shared.counts ?? { reads: 0, writes: 0 };
     this.snapshot = shared.snapshot;
+    this.known = shared.known;
+    this.readsLive = shared.readsLive ?? false;
+  }
+
+  /** The same client with its reads sent to the API server, for a pass that must not act on memory. */
+  live(): ObjectClient {
+    if (!this.known || this.readsLive) return this;
+    return new ObjectClient(this.config, this.fieldManager, {
+      counts: this.counts,
+      snapshot: this.snapshot,
+      known: this.known,
+      readsLive: true,
+    });
+  }
+
+  /** Whether a read of the object would be answered from memory. */
+  holds(key: ObjectKey): boolean {
+    return !this.readsLive && !this.snapshot && this.known?.held(key) !== undefined;
+  }
+
+  /** An event said the object is at `resourceVersion` now: a copy held at another version is read again. */
+  hint(key: ObjectKey, resourceVersion: string | undefined): void {
+    this.known?.hint(key, resourceVersion);
+  }
+
+  /** Lets go of what memory holds of the object (a pass over it failed: the next one reads it live). */
+  forget(key: ObjectKey): void {
+    this.known?.forget(key);
   }
 
   /**
@@ -84,7 +120,11 @@ export class ObjectClient {
       childTypes,
       parents,
     );
-    return new ObjectClient(this.config, this.fieldManager, { counts: this.counts, snapshot });
+    return new ObjectClient(this.config, this.fieldManager, {
+      counts: this.counts,
+      snapshot,
+      known: this.known,
+    });
   }
 
   private path(key: Omit<ObjectKey, 'name'> & { name?: string }): string {
@@ -97,10 +137,22 @@ export class ObjectClient {
     });
   }
 
-  /** The object, or undefined when it does not exist; `fresh` skips a resync snapshot (after a conflict). */
+  /**
+   * The object, or undefined when it does not exist. `fresh` (after a conflict) reads live past any snapshot or
+   * memory, and is not held: the object may have moved in a way the pass has not seen yet.
+   */
   async get<T extends KubeObject>(key: ObjectKey, options: { fresh?: boolean } = {}): Promise<T | undefined> {
-    if (this.snapshot && !options.fresh) return (await this.snapshot.get(key, () => this.getLive(key))) as T;
-    return this.getLive<T>(key);
+    if (options.fresh) {
+      this.known?.forget(key);
+      return this.getLive<T>(key);
+    }
+    if (this.snapshot) return (await this.snapshot.get(key, () => this.getLive(key))) as T;
+    if (!this.known) return this.getLive<T>(key);
+    const held = this.readsLive ? undefined : this.known.held(key);
+    if (held) return held.object as T | undefined;
+    const found = await this.getLive<T>(key);
+    this.known.remember(key, found);
+    return found;
   }
 
   private async getLive<T extends KubeObject>(key: ObjectKey): Promise<T | undefined> {
@@ -120,6 +172,13 @@ export class ObjectClient {
   ): Promise<T[]> {
     if (this.snapshot)
       return (await this.snapshot.list(type, labelSelector, () => this.listLive(type, labelSelector))) as T[];
+    if (this.known && !this.readsLive) {
+      const held = await this.known.children(type, labelSelector, {
+        get: (key) => this.getLive(key),
+        list: (t, selector) => this.listLive(t, selector),
+      });
+      if (held) return held as T[];
+    }
     return this.listLive<T>(type, labelSelector);
   }
 
@@ -160,12 +219,21 @@ export class ObjectClient {
   async apply<T extends KubeObject>(object: KubeObject): Promise<T> {
     this.counts.writes += 1;
     const query = `?fieldManager=${encodeURIComponent(this.fieldManager)}&force=true`;
-    return kubeRequest<T>(this.config, {
-      method: 'PATCH',
-      path: this.path({ ...object, ...object.metadata }) + query,
-      body: object,
-      contentType: 'application/apply-patch+yaml',
-    });
+    return this.held(
+      keyOf(object),
+      await kubeRequest<T>(this.config, {
+        method: 'PATCH',
+        path: this.path({ ...object, ...object.metadata }) + query,
+        body: object,
+        contentType: 'application/apply-patch+yaml',
+      }),
+    );
+  }
+
+  /** A write's answer, held as the object's current copy (typed as the key, since some answers omit it). */
+  private held<T extends KubeObject>(key: ObjectKey, answer: T): T {
+    this.known?.remember(key, { ...answer, apiVersion: key.apiVersion, kind: key.kind });
+    return answer;
   }
 
   /**
@@ -174,22 +242,28 @@ export class ObjectClient {
    */
   async patch<T extends KubeObject>(key: ObjectKey, patch: unknown, type: 'merge' | 'json'): Promise<T> {
     this.counts.writes += 1;
-    return kubeRequest<T>(this.config, {
-      method: 'PATCH',
-      path: this.path(key),
-      body: patch,
-      contentType: type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json',
-    });
+    return this.held(
+      key,
+      await kubeRequest<T>(this.config, {
+        method: 'PATCH',
+        path: this.path(key),
+        body: patch,
+        contentType: type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json',
+      }),
+    );
   }
 
   /** Replaces the status subresource; the object's resourceVersion makes a stale write fail with 409. */
   async replaceStatus<T extends KubeObject>(object: T): Promise<T> {
     this.counts.writes += 1;
-    return kubeRequest<T>(this.config, {
-      method: 'PUT',
-      path: `${this.path({ ...object, ...object.metadata })}/status`,
-      body: object,
-    });
+    return this.held(
+      keyOf(object),
+      await kubeRequest<T>(this.config, {
+        method: 'PUT',
+        path: `${this.path({ ...object, ...object.metadata })}/status`,
+        body: object,
+      }),
+    );
   }
 
   /**
@@ -199,6 +273,8 @@ export class ObjectClient {
   async delete(key: ObjectKey, precondition: { uid?: string | undefined } = {}): Promise<void> {
     this.counts.writes += 1;
     const preconditions = precondition.uid ? { preconditions: { uid: precondition.uid } } : {};
+    // Whatever the answer, the next read of the object is live: it is gone, going, or someone else's now.
+    this.known?.forget(key);
     try {
       await kubeRequest(this.config, {
         method: 'DELETE',

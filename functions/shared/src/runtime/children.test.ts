@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, ObjectClient, ObjectKey } from '../kube/index.ts';
-import { CHILD_NOT_OWNED, CHILD_REJECTED, reconcileChildren } from './children.ts';
+import { CHILD_NOT_OWNED, CHILD_REJECTED, planChildren, writeChildren } from './children.ts';
+import type { Desired } from './driver.ts';
 import { childMetadata } from './ownership.ts';
 
 const parent: KubeObject = {
@@ -35,11 +36,17 @@ function apiServer(existing: KubeObject[], refuses?: string) {
 
 const desired = { children: [deployment, service], status: {}, conditions: [] };
 
+/** One pass's work on the children: plan, then write; the kinds it applied. */
+async function reconcileChildren(client: ObjectClient, wanted: Desired): Promise<string[]> {
+  const plan = await planChildren(client, parent, wanted, []);
+  return (await writeChildren(client, plan)).map((c) => c.kind);
+}
+
 describe('bringing children to what the kind computed', () => {
   it('writes nothing when a wanted name is held by an object the parent does not control', async () => {
     const foreign = { ...service, metadata: { name: 'tools', namespace: 'team-a' } };
     const api = apiServer([foreign]);
-    const failing = reconcileChildren(api.client, parent, desired, []);
+    const failing = reconcileChildren(api.client, desired);
     await expect(failing).rejects.toMatchObject({
       code: 'MCPG_ERR_TERMINAL',
       reason: CHILD_NOT_OWNED,
@@ -61,20 +68,21 @@ describe('bringing children to what the kind computed', () => {
         ],
       },
     };
-    await expect(reconcileChildren(apiServer([gatewayOwned]).client, parent, desired, [])).rejects.toThrow(
+    await expect(reconcileChildren(apiServer([gatewayOwned]).client, desired)).rejects.toThrow(
       'belongs to MCPGGateway tools',
     );
   });
 
   it('turns a child the API server refuses (422) into a terminal failure that waits for a spec change', async () => {
-    await expect(
-      reconcileChildren(apiServer([], 'Service').client, parent, desired, []),
-    ).rejects.toMatchObject({ reason: CHILD_REJECTED, waitsFor: 'spec' });
+    await expect(reconcileChildren(apiServer([], 'Service').client, desired)).rejects.toMatchObject({
+      reason: CHILD_REJECTED,
+      waitsFor: 'spec',
+    });
   });
 
   it('applies only what is missing or drifted', async () => {
     const api = apiServer([deployment]);
-    expect(await reconcileChildren(api.client, parent, desired, [])).toBe(true);
+    expect(await reconcileChildren(api.client, desired)).toEqual(['Service']);
     expect(api.applied).toEqual(['Service']);
   });
 });

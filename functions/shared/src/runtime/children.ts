@@ -2,7 +2,7 @@
  * Bringing an object's children to what its kind computed: every wanted child is read first, and a name held by
  * an object we do not control stops the pass before anything is written (nothing half-applied); then children
  * that are missing or drifted are applied with server-side apply, and children we control but no longer want
- * are deleted.
+ * are deleted. Reads, applies and deletes each go out together: the children are independent of one another.
  */
 import {
   apiStatus,
@@ -26,31 +26,38 @@ function holder(live: KubeObject): string {
   return controller ? `${controller.kind} ${controller.name}` : 'no MCPG object';
 }
 
+/** What a pass must write to bring the children to what its kind computed, and what it read to know it. */
+export interface ChildPlan {
+  /** Wanted children that are missing or drifted. */
+  apply: KubeObject[];
+  /** Children the parent controls and no longer wants. */
+  prune: KubeObject[];
+  /** The children as they are now (the wanted ones that exist, and those to prune). */
+  seen: KubeObject[];
+}
+
 /** Fails terminally when a wanted child's name is taken by an object we do not control. */
 async function liveChildren(
   client: ObjectClient,
   parent: KubeObject,
   children: KubeObject[],
 ): Promise<(KubeObject | undefined)[]> {
-  const live: (KubeObject | undefined)[] = [];
-  for (const child of children) {
-    const found = await client.get(keyOf(child));
-    if (found && !isControlledBy(found, parent)) {
-      const key = keyOf(child);
-      throw new TerminalError(
-        CHILD_NOT_OWNED,
-        `${describeKey(key)} already exists and belongs to ${holder(found)}, so ${describeKey(keyOf(parent))} cannot use the name; rename one of them or delete that ${key.kind}`,
-        { waitsFor: 'spec' },
-      );
-    }
-    live.push(found);
+  const live = await Promise.all(children.map((child) => client.get(keyOf(child))));
+  for (const [index, found] of live.entries()) {
+    if (!found || isControlledBy(found, parent)) continue;
+    const key = keyOf(children[index] as KubeObject);
+    throw new TerminalError(
+      CHILD_NOT_OWNED,
+      `${describeKey(key)} already exists and belongs to ${holder(found)}, so ${describeKey(keyOf(parent))} cannot use the name; rename one of them or delete that ${key.kind}`,
+      { waitsFor: 'spec' },
+    );
   }
   return live;
 }
 
-async function applyOne(client: ObjectClient, child: KubeObject): Promise<void> {
+async function applyOne(client: ObjectClient, child: KubeObject): Promise<KubeObject> {
   try {
-    await client.apply(child);
+    return await client.apply(child);
   } catch (error) {
     // The API server refusing a child (an invalid name, a value its schema rejects) will refuse it again.
     if (apiStatus(error) !== 422) throw error;
@@ -62,49 +69,59 @@ async function applyOne(client: ObjectClient, child: KubeObject): Promise<void> 
   }
 }
 
-/** Deletes children of the listed types that the parent controls and no longer wants. */
-async function pruneChildren(
+/** Children of the listed types that the parent controls and no longer wants. */
+async function unwanted(
   client: ObjectClient,
   parent: KubeObject,
   wanted: ObjectKey[],
   childTypes: ChildType[],
-): Promise<boolean> {
+): Promise<KubeObject[]> {
   // Keyed by namespace too: a cluster-scoped parent has same-named children in several namespaces.
   const childId = (c: ObjectKey) => `${c.kind}/${c.namespace ?? ''}/${c.name}`;
   const keep = new Set(wanted.map(childId));
-  let changed = false;
-  for (const type of childTypes) {
-    // A child type whose API is not installed (an optional CRD) has nothing to prune.
-    const existing = await client
-      .list({ ...type, namespace: parent.metadata.namespace }, childSelector(parent))
-      .catch((error: unknown) => {
-        if (isNotFound(error)) return [];
-        throw error;
-      });
-    for (const stale of existing.filter((c) => isControlledBy(c, parent) && !keep.has(childId(keyOf(c))))) {
-      await client.delete(keyOf(stale));
-      changed = true;
-    }
-  }
-  return changed;
+  const existing = await Promise.all(
+    childTypes.map((type) =>
+      // A child type whose API is not installed (an optional CRD) has nothing to prune.
+      client
+        .list({ ...type, namespace: parent.metadata.namespace }, childSelector(parent))
+        .catch((error: unknown) => {
+          if (isNotFound(error)) return [];
+          throw error;
+        }),
+    ),
+  );
+  return existing.flat().filter((c) => isControlledBy(c, parent) && !keep.has(childId(keyOf(c))));
 }
 
-/** Applies children that are missing or drifted, deletes unwanted ones; true when anything was written. */
-export async function reconcileChildren(
+/** Reads the children and says what to write; writes nothing (a name held by someone else stops it first). */
+export async function planChildren(
   client: ObjectClient,
   parent: KubeObject,
   desired: Desired,
   childTypes: ChildType[],
-): Promise<boolean> {
+): Promise<ChildPlan> {
   const { children, retained = [] } = desired;
-  const live = await liveChildren(client, parent, children);
-  let changed = false;
-  for (const [index, child] of children.entries()) {
+  const [live, prune] = await Promise.all([
+    liveChildren(client, parent, children),
+    unwanted(client, parent, [...children.map(keyOf), ...retained], childTypes),
+  ]);
+  const apply = children.filter((child, index) => {
     const current = live[index];
-    if (current && isSubset(child, current)) continue;
-    await applyOne(client, child);
-    changed = true;
-  }
-  const pruned = await pruneChildren(client, parent, [...children.map(keyOf), ...retained], childTypes);
-  return changed || pruned;
+    return !current || !isSubset(child, current);
+  });
+  const seen = [...live.filter((c): c is KubeObject => c !== undefined), ...prune];
+  return { apply, prune, seen };
+}
+
+export function writesNothing(plan: ChildPlan): boolean {
+  return plan.apply.length === 0 && plan.prune.length === 0;
+}
+
+/** Applies the missing and drifted children, deletes the unwanted ones; the applied children as stored. */
+export async function writeChildren(client: ObjectClient, plan: ChildPlan): Promise<KubeObject[]> {
+  const [applied] = await Promise.all([
+    Promise.all(plan.apply.map((child) => applyOne(client, child))),
+    Promise.all(plan.prune.map((stale) => client.delete(keyOf(stale)))),
+  ]);
+  return applied;
 }

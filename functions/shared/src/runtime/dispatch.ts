@@ -14,10 +14,15 @@ export interface DispatchResult {
   failed: { key: ObjectKey; error: Error }[];
 }
 
-/** The objects one event asks to reconcile, and why: the object itself, or something it depends on. */
+/**
+ * The objects one event asks to reconcile, and why: the object itself, or something it depends on. `held` are
+ * objects the event brings nothing new to (it names a version of them, or of their child, that a pass has
+ * already seen): answered without a pass.
+ */
 export interface Targets {
   keys: ObjectKey[];
   trigger: Trigger;
+  held?: ObjectKey[];
 }
 
 export async function targetsFor<O extends KubeObject>(
@@ -26,9 +31,19 @@ export async function targetsFor<O extends KubeObject>(
 ): Promise<Targets> {
   const { key } = poke;
   const reconciler = driver.reconciler;
-  if (key.kind === reconciler.kind.kind && key.apiVersion.startsWith('mcpg.dev/'))
-    return { keys: [driver.keyFor(key.name, key.namespace)], trigger: 'self' };
-  return { keys: await relatedKeys(poke, driver), trigger: 'related' };
+  const seen = driver.hasSeen(key, poke.resourceVersion);
+  if (key.kind === reconciler.kind.kind && key.apiVersion.startsWith('mcpg.dev/')) {
+    const self = driver.keyFor(key.name, key.namespace);
+    return seen ? { keys: [], trigger: 'self', held: [self] } : { keys: [self], trigger: 'self' };
+  }
+  const keys = await relatedKeys(poke, driver);
+  // A child's version seen by its parent's pass; a dependency may matter to objects whose passes never read it.
+  if (seen && isChild(key, driver)) return { keys: [], trigger: 'related', held: keys };
+  return { keys, trigger: 'related' };
+}
+
+function isChild<O extends KubeObject>(key: ObjectKey, driver: ReconcileDriver<O>): boolean {
+  return driver.reconciler.childTypes.some((t) => t.kind === key.kind && t.apiVersion === key.apiVersion);
 }
 
 async function relatedKeys<O extends KubeObject>(
@@ -37,7 +52,7 @@ async function relatedKeys<O extends KubeObject>(
 ): Promise<ObjectKey[]> {
   const { key } = poke;
   const reconciler = driver.reconciler;
-  if (reconciler.childTypes.some((t) => t.kind === key.kind && t.apiVersion === key.apiVersion)) {
+  if (isChild(key, driver)) {
     if (poke.ownerReferences.length === 0 && Object.keys(poke.labels).length === 0) {
       // A Reference-mode event (ConfigMaps and Secrets are only sent so) carries no metadata: read the child.
       // One already gone is restored at its parent's next pass.
@@ -55,10 +70,10 @@ async function relatedKeys<O extends KubeObject>(
 /** Reconciles the targets, `concurrency` at a time; once `signal` aborts, no further pass starts. */
 export async function reconcileAll<O extends KubeObject>(
   driver: ReconcileDriver<O>,
-  { keys, trigger }: Targets,
+  { keys, trigger, held = [] }: Targets,
   options: { concurrency: number; signal?: AbortSignal | undefined },
 ): Promise<DispatchResult> {
-  const result: DispatchResult = { reconciled: [], failed: [] };
+  const result: DispatchResult = { reconciled: held.map((key) => ({ key, outcome: 'held' })), failed: [] };
   const queue = [...keys];
   const next = () => (options.signal?.aborted ? undefined : queue.shift());
   const worker = async () => {

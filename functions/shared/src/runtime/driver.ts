@@ -5,12 +5,16 @@
  * and on failure record when to try again (backoff.ts). Level-based: the same pass for every event type, a
  * pass over an unchanged object writes nothing, and passes for one object never overlap in a process
  * (key-queue.ts).
+ *
+ * Reads come from memory while it is current (kube/known-objects.ts), and memory is trusted only to find that
+ * nothing needs writing: a pass that would write anything from an object it did not read live this pass runs
+ * again reading live (another instance of the function may have changed what this one remembers).
  */
 import type { KindDefinition } from '../api/index.ts';
 import { API_VERSION } from '../api/index.ts';
 import { describeKey, keyOf, type KubeObject, type ObjectClient, type ObjectKey } from '../kube/index.ts';
 import { isBackingOff, nextFailure } from './backoff.ts';
-import { reconcileChildren } from './children.ts';
+import { planChildren, writeChildren, writesNothing } from './children.ts';
 import type { ConditionInput } from './conditions.ts';
 import { isTerminal, TransientError, type TerminalError } from './errors.ts';
 import { ensureFinalizer, finalize } from './finalizers.ts';
@@ -18,8 +22,8 @@ import { KeyQueue } from './key-queue.ts';
 import { recordEvent } from './kube-events.ts';
 import type { Logger } from './logger.ts';
 import type { StatusFacet, StatusOf, StatusUpdate } from './status-merge.ts';
+import { SeenVersions } from './seen-versions.ts';
 import { StatusWriter, type StatusWriteResult } from './status-writer.ts';
-import { WrittenVersions } from './written-versions.ts';
 
 export interface ChildType {
   apiVersion: string;
@@ -92,11 +96,14 @@ function strongerTrigger(a: Trigger, b: Trigger): Trigger {
       : 'self';
 }
 
-/** What drivers made from one another (withClient) share: the per-object queue and our own writes. */
+/** What drivers made from one another (withClient) share: the per-object queue and the versions passes saw. */
 interface SharedState {
   queue: KeyQueue<Trigger, Outcome>;
-  written: WrittenVersions;
+  seen: SeenVersions;
 }
+
+/** A pass that answered from memory found something to write: it runs again, reading live. */
+class ReadLiveFirst extends Error {}
 
 export class ReconcileDriver<O extends KubeObject = KubeObject> {
   readonly reconciler: KindReconciler<O>;
@@ -109,7 +116,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
   constructor(
     reconciler: KindReconciler<O>,
     deps: { client: ObjectClient; log: Logger; clock?: () => Date },
-    shared: SharedState = { queue: new KeyQueue(strongerTrigger), written: new WrittenVersions() },
+    shared: SharedState = { queue: new KeyQueue(strongerTrigger), seen: new SeenVersions() },
   ) {
     this.reconciler = reconciler;
     this.client = deps.client;
@@ -121,12 +128,17 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       log: this.log,
       foreign: reconciler.foreignStatusFields ?? [],
       facet: reconciler.statusFacet,
-      written: shared.written,
+      seen: shared.seen,
     });
   }
 
-  context(): ReconcileContext {
-    return { client: this.client, now: this.clock(), log: this.log };
+  context(client: ObjectClient = this.client): ReconcileContext {
+    return { client, now: this.clock(), log: this.log };
+  }
+
+  /** Whether a pass over the object (or its parent, for a child) has already seen it at this version. */
+  hasSeen(key: ObjectKey, resourceVersion: string | undefined): boolean {
+    return this.shared.seen.hasSeen(key, resourceVersion);
   }
 
   /** The same driver working through another client (a resync's snapshot reads). */
@@ -146,41 +158,74 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     return this.shared.queue.run(describeKey(key), trigger, (why) => this.pass(key, why));
   }
 
-  /** Whether this object waits: backing off from a failure, or unchanged since our own last write to it. */
+  /** Whether this object waits: backing off from a failure, or exactly as a pass over it last saw it. */
   private waits(object: O, trigger: Trigger, now: Date): boolean {
     if (trigger === 'related') return false;
-    if (trigger === 'self' && this.shared.written.isOurLastWrite(object)) return true;
+    if (trigger === 'self' && this.shared.seen.hasSeen(keyOf(object), object.metadata.resourceVersion))
+      return true;
     // The backoff belongs to the kind's owner; a status facet checks every object.
     return !this.reconciler.statusFacet && isBackingOff(object, now);
   }
 
   private async pass(key: ObjectKey, trigger: Trigger): Promise<Outcome> {
-    const found = await this.client.get<O>(key);
+    try {
+      return await this.passWith(this.client, key, trigger);
+    } catch (error) {
+      if (!(error instanceof ReadLiveFirst)) throw error;
+      return this.passWith(this.client.live(), key, trigger);
+    }
+  }
+
+  /**
+   * A pass through memory writes only what it found live: anything to write from a remembered object, a status
+   * conflict, or a failure (which must not be recorded from a stale copy) runs the pass again, reading live.
+   */
+  private async passWith(client: ObjectClient, key: ObjectKey, trigger: Trigger): Promise<Outcome> {
+    const remembered = client.holds(key);
+    const found = await client.get<O>(key);
     if (!found) return 'gone';
-    const context = this.context();
+    const context = this.context(client);
     if (found.metadata.deletionTimestamp) {
+      if (remembered) throw new ReadLiveFirst();
       await finalize(this.reconciler.finalizer, found, context);
       return 'gone';
     }
     if (this.waits(found, trigger, context.now)) return 'held';
-    let object = found;
     try {
-      object = await ensureFinalizer(this.reconciler.finalizer, found, this.client);
-      if (object !== found) this.shared.written.remember(object);
-      const desired = await this.reconciler.reconcile(object, context);
-      if (desired.deleteSelf) return await this.deleteSelf(object, desired.deleteSelf, context.now);
-      const changedChildren = await reconcileChildren(
-        this.client,
-        object,
-        desired,
-        this.reconciler.childTypes,
-      );
-      const written = await this.status.write(object, desired, context.now);
-      if (written === 'superseded') return 'superseded';
-      return changedChildren || written === 'written' ? 'updated' : 'unchanged';
+      return await this.work(found, context, remembered);
     } catch (error) {
-      return this.failed(object, error, context.now);
+      if (error instanceof ReadLiveFirst || client !== client.live()) throw new ReadLiveFirst();
+      // Whatever memory holds of it, the next pass reads it live, and the next event about it runs one.
+      client.forget(key);
+      this.shared.seen.forget(key);
+      return this.failed(found, error, context.now);
     }
+  }
+
+  private async work(found: O, context: ReconcileContext, remembered: boolean): Promise<Outcome> {
+    const { client } = context;
+    // Anything written starts from an object read live in this pass.
+    const writing = () => {
+      if (remembered) throw new ReadLiveFirst();
+    };
+    if (lacksFinalizer(this.reconciler.finalizer, found)) writing();
+    const object = await ensureFinalizer(this.reconciler.finalizer, found, client);
+    this.shared.seen.remember(object);
+    const desired = await this.reconciler.reconcile(object, context);
+    if (desired.deleteSelf) {
+      writing();
+      return this.deleteSelf(object, desired.deleteSelf, context.now);
+    }
+    const plan = await planChildren(client, object, desired, this.reconciler.childTypes);
+    if (!writesNothing(plan)) writing();
+    const applied = await writeChildren(client, plan);
+    for (const child of [...plan.seen, ...applied]) this.shared.seen.remember(child);
+    const written = await this.status.write(object, desired, context.now, {
+      retryConflicts: client === client.live(),
+    });
+    if (written === 'conflict') throw new ReadLiveFirst();
+    if (written === 'superseded') return 'superseded';
+    return !writesNothing(plan) || written === 'written' ? 'updated' : 'unchanged';
   }
 
   /** Records a failed pass in status; a terminal one is done (204), a transient one is thrown (503). */
@@ -236,7 +281,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
   }
 
   private async recordFailure(object: O, update: StatusUpdate, now: Date): Promise<StatusWriteResult> {
-    return this.status.write(object, update, now).catch((statusError: unknown) => {
+    return this.status.write(object, update, now, { failure: true }).catch((statusError: unknown) => {
       this.log.warn(
         { object: describeKey(keyOf(object)), err: statusError },
         'could not record the failure in status',
@@ -259,6 +304,10 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     this.log.info({ object: describeKey(keyOf(object)), reason: why.reason }, why.message);
     return 'gone';
   }
+}
+
+function lacksFinalizer(finalizer: { name: string } | undefined, object: KubeObject): boolean {
+  return finalizer !== undefined && !object.metadata.finalizers?.includes(finalizer.name);
 }
 
 function statusOf(object: KubeObject): StatusOf {

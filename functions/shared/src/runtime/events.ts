@@ -19,7 +19,14 @@ const OBJECT_TYPES = /^dev\.knative\.apiserver\.(resource|ref)\.(add|update|dele
 export type RefusalReason = EventFault | 'unsupported-type';
 
 export type Poke =
-  | { kind: 'object'; key: ObjectKey; ownerReferences: OwnerHint[]; labels: Record<string, string> }
+  | {
+      kind: 'object';
+      key: ObjectKey;
+      ownerReferences: OwnerHint[];
+      labels: Record<string, string>;
+      /** The version the event names (Resource mode only): what a pass may already have seen. */
+      resourceVersion?: string | undefined;
+    }
   | { kind: 'resync' }
   | { kind: 'shard'; shard: ResyncShard };
 
@@ -122,6 +129,7 @@ interface ObjectPayload {
     namespace?: unknown;
     ownerReferences?: OwnerHint[];
     labels?: Record<string, string>;
+    resourceVersion?: unknown;
   };
 }
 
@@ -177,5 +185,6 @@ function objectPoke(event: CloudEvent): Poke {
     key: identityOf(event, payload),
     ownerReferences: Array.isArray(metadata.ownerReferences) ? metadata.ownerReferences : [],
     labels: metadata.labels ?? {},
+    resourceVersion: text(metadata.resourceVersion),
   };
 }

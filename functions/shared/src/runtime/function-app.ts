@@ -22,7 +22,7 @@ export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   moreDrivers?: ReconcileDriver[];
   logger: Logger;
   registry: Registry;
-  /** Objects reconciled at once during a resync. */
+  /** Objects reconciled at once during a resync, or for one event that affects several. */
   concurrency?: number;
   /** How long one resync may run; after that no further pass starts (the next ping resumes where it stopped). */
   resyncDeadlineSeconds?: number;
@@ -247,8 +247,13 @@ function eventHandler<O extends KubeObject>(
       return { ...one, shard: one.complete ? 'complete' : 'incomplete' };
     }
     const result: Handled = { reconciled: [], failed: [] };
+    // The version the event names tells memory whether what it holds of the object is still current.
+    options.driver.context().client.hint(poke.key, poke.resourceVersion);
     for (const driver of drivers) {
-      const one = await reconcileAll(driver, await targetsFor(poke, driver), { concurrency: 1 });
+      // Several objects at once (a dependency of many); one object's passes never overlap (key-queue.ts).
+      const one = await reconcileAll(driver, await targetsFor(poke, driver), {
+        concurrency: options.concurrency ?? 4,
+      });
       result.reconciled.push(...one.reconciled);
       result.failed.push(...one.failed);
     }

@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { connect, ObjectClient, type KubeObject } from '../kube/index.ts';
+import { API_VERSION } from '../api/index.ts';
+import { connect, KnownObjects, ObjectClient, type KubeObject } from '../kube/index.ts';
 import { startTracing, tracingSettings } from '../tracing/index.ts';
 import { Drain } from './drain.ts';
 import { ReconcileDriver, type KindReconciler } from './driver.ts';
@@ -18,6 +19,11 @@ export const functionSettings = tracingSettings.extend({
   HOST: z.string().default('0.0.0.0'),
   MCPG_STDIO_BRIDGE_IMAGE: z.string().min(1).default('ghcr.io/mcpg-dev/stdio-bridge:0.1.0'),
   MCPG_RESYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * How long a pass may answer a read from what the function last read or wrote (events say when a copy is out
+   * of date); it bounds how long a lost event can hide a change. 0 reads everything live.
+   */
+  MCPG_MEMORY_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** How long one resync may run before it stops starting passes; below the 120 s request timeout. */
   MCPG_RESYNC_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(3600).default(100),
   /**
@@ -70,7 +76,15 @@ export async function serveFunctions(
 ): Promise<void> {
   const logger = createLogger(name, settings.LOG_LEVEL);
   const tracing = await startTracing(settings, name);
-  const client = new ObjectClient(await connect(settings.KUBECONFIG), `mcpg-functions/${name}`);
+  const memory = settings.MCPG_MEMORY_SECONDS;
+  const kinds = reconcilers.flatMap((r) => [
+    { apiVersion: API_VERSION, kind: r.kind.kind },
+    ...r.childTypes,
+    ...(r.observedTypes ?? []),
+  ]);
+  const client = new ObjectClient(await connect(settings.KUBECONFIG), `mcpg-functions/${name}`, {
+    known: memory > 0 ? new KnownObjects({ maxAgeMs: memory * 1000, kinds }) : undefined,
+  });
   // Each driver only ever hands its reconciler objects of that reconciler's own kind.
   const [first, ...more] = reconcilers;
   const driverOf = (r: KindReconciler<never>) =>

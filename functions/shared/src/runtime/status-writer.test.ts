@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, ObjectClient } from '../kube/index.ts';
+import { keyOf, type KubeObject, type ObjectClient } from '../kube/index.ts';
 import { createLogger } from './logger.ts';
-import { StatusWriter } from './status-writer.ts';
-import { WrittenVersions } from './written-versions.ts';
+import { announcement, StatusWriter } from './status-writer.ts';
+import { SeenVersions } from './seen-versions.ts';
 
 /** The API server's side of a status write: resourceVersion checks, as the status subresource does them. */
 function apiServer(stored: KubeObject) {
@@ -51,7 +51,7 @@ function writerFor(client: ObjectClient) {
     log: createLogger('test', 'silent'),
     foreign: [],
     facet: undefined,
-    written: new WrittenVersions(),
+    seen: new SeenVersions(),
   });
 }
 
@@ -73,20 +73,20 @@ describe('the status write of a pass', () => {
 
   it('lets the next event through after a conflict: another writer (a status facet) may have made it stale', async () => {
     const api = apiServer(server);
-    const written = new WrittenVersions();
+    const seen = new SeenVersions();
     const writer = new StatusWriter({
       client: api.client,
       log: createLogger('test', 'silent'),
       foreign: [],
       facet: undefined,
-      written,
+      seen,
     });
     expect(await writer.write(server, ready, now)).toBe('written');
-    expect(written.isOurLastWrite(await api.live())).toBe(true);
+    expect(seen.hasSeen(keyOf(server), (await api.live()).metadata.resourceVersion)).toBe(true);
     api.change({ image: 'one' }, false);
     const stale = { ...server, metadata: { ...server.metadata, resourceVersion: '11' } };
     expect(await writer.write(stale, { ...ready, status: { phase: 'Degraded' } }, now)).toBe('written');
-    expect(written.isOurLastWrite(await api.live())).toBe(false);
+    expect(seen.hasSeen(keyOf(server), (await api.live()).metadata.resourceVersion)).toBe(false);
   });
 
   it('does not write a status computed from a spec that changed meanwhile', async () => {
@@ -107,5 +107,49 @@ describe('the status write of a pass', () => {
     };
     expect(await writer.write(written, ready, new Date('2026-12-01T10:05:00Z'))).toBe('unchanged');
     expect(api.writes).toHaveLength(1);
+  });
+});
+
+describe('the Events a status write records', () => {
+  const at = '2026-12-01T10:00:00Z';
+  const ready = (status: 'True' | 'False', reason: string, message = '') => ({
+    type: 'Ready',
+    status,
+    reason,
+    message,
+    lastTransitionTime: at,
+  });
+  const available = (status: 'True' | 'False') => ({ ...ready(status, 'Replicas'), type: 'Available' });
+  const rule = { summary: 'Ready', failure: false };
+
+  it.each([
+    { case: 'Ready appears', before: [], after: [ready('False', 'Pending')], event: 'Pending' },
+    {
+      case: 'Ready changes status',
+      before: [ready('False', 'Starting')],
+      after: [ready('True', 'Running')],
+      event: 'Running',
+    },
+    {
+      case: 'only its reason moves while progressing',
+      before: [ready('False', 'Pending')],
+      after: [ready('False', 'Starting')],
+      event: undefined,
+    },
+    {
+      case: 'another condition changes',
+      before: [ready('False', 'Starting'), available('False')],
+      after: [ready('False', 'Starting'), available('True')],
+      event: undefined,
+    },
+  ])('one for the summary condition when $case: $event', ({ before, after, event }) => {
+    expect(announcement(before, after, rule)?.reason).toBe(event);
+  });
+
+  it('one for every new failure, even while Ready stays False', () => {
+    const before = [ready('False', 'Starting')];
+    const failed = [ready('False', 'ReconcileFailed', 'the API server timed out')];
+    expect(announcement(before, failed, { ...rule, failure: true })?.reason).toBe('ReconcileFailed');
+    expect(announcement(failed, failed, { ...rule, failure: true })).toBeUndefined();
   });
 });
