@@ -129,17 +129,7 @@ async function sendShards<O extends KubeObject>(
   const { signal } = options;
   const sent: { from: string | undefined; done: boolean }[] = [];
   const running = new Set<Promise<void>>();
-  const stopped = signal.aborted
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => {
-        signal.addEventListener(
-          'abort',
-          () => {
-            resolve();
-          },
-          { once: true },
-        );
-      });
+  const stopped = abortion(signal);
   let listed = 0;
   let token = options.from;
   do {
@@ -162,17 +152,36 @@ async function sendShards<O extends KubeObject>(
     token = page.continue;
   } while (token);
   await Promise.race([Promise.all(running), stopped]);
+  return { ...summary(sent, token), listed };
+}
+
+/** Resolves once `signal` aborts (at once when it has). */
+function abortion(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Complete when every shard was done and the list ended; otherwise where to resume: the first one not done. */
+function summary(
+  sent: { from: string | undefined; done: boolean }[],
+  next: string | undefined,
+): Omit<ResyncResult, 'listed'> {
   const undone = sent.find((s) => !s.done);
-  const resumeFrom = undone ? undone.from : token;
-  const complete = !undone && token === undefined;
-  const shards = { sent: sent.length, done: sent.filter((s) => s.done).length };
+  const complete = !undone && next === undefined;
   return {
     reconciled: [],
     failed: [],
     complete,
-    listed,
-    resumeFrom: complete ? undefined : resumeFrom,
-    shards,
+    resumeFrom: complete ? undefined : undone ? undone.from : next,
+    shards: { sent: sent.length, done: sent.filter((s) => s.done).length },
   };
 }
 
