@@ -90,7 +90,8 @@ export async function reconcileShard<O extends KubeObject>(
   shard: ResyncShard,
   window: Pick<ResyncOptions, 'now' | 'concurrency' | 'signal'>,
 ): Promise<ResyncResult> {
-  const left = shard.until === undefined ? undefined : Math.max(0, Date.parse(shard.until) - Date.now());
+  const left = shard.until === undefined ? undefined : Date.parse(shard.until) - Date.now();
+  if (left !== undefined && left <= 0) return { reconciled: [], failed: [], complete: false, listed: 0 };
   const signal =
     left === undefined ? window.signal : AbortSignal.any([window.signal, AbortSignal.timeout(left)]);
   const options = { ...window, signal };
