@@ -101,7 +101,7 @@ describe('a resync sent as shards to the function’s own address', () => {
     expect(balancer.refused).toBe(2);
   });
 
-  it('refuses a shard of a kind the function does not reconcile, or without a page size, with 400', async () => {
+  it('refuses a shard of a kind the function does not reconcile, or without a page size, with 400, and leaves one past its deadline alone', async () => {
     const shard = (data: unknown) =>
       fetch(`${replicas[0]?.url}/`, {
         method: 'POST',
@@ -118,5 +118,11 @@ describe('a resync sent as shards to the function’s own address', () => {
     expect(await shard({ kind: 'MCPGServer' })).toBe(400);
     expect(await shard({ kind: 'MCPGServer', limit: 10, continue: 'x'.repeat(5000) })).toBe(400);
     expect(await shard({ kind: 'MCPGServer', limit: 10 })).toBe(204);
+    // One sent by a resync whose deadline has passed starts no pass: the next ping's resync covers its page.
+    const before = await total('mcpg_reconcile_total');
+    expect(
+      await shard({ kind: 'MCPGServer', limit: 10, until: new Date(Date.now() - 1_000).toISOString() }),
+    ).toBe(503);
+    expect(await total('mcpg_reconcile_total')).toBe(before);
   });
 });

@@ -368,7 +368,8 @@ describe('MCPGServer image trust, driven by the real event source', () => {
     } finally {
       proxy.fault = 'corrupt';
     }
-  });
+    // The registry client waits 30 s for an answer before it gives up.
+  }, 240_000);
 
   // A stdio server given only its image: the bridge runs the image's own Entrypoint and Cmd, read from its config
   // in the registry, and the pods are pinned to the digest they were read from.

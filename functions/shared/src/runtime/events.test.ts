@@ -68,6 +68,10 @@ describe('decodeEvent', () => {
       data: { kind: 'MCPGServer', limit: 20, continue: 'eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ' },
       shard: { kind: 'MCPGServer', limit: 20, continue: 'eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ' },
     },
+    {
+      data: { kind: 'MCPGServer', limit: 20, until: '2026-12-06T22:00:00.000Z' },
+      shard: { kind: 'MCPGServer', limit: 20, until: '2026-12-06T22:00:00.000Z', continue: undefined },
+    },
   ])('reads a resync shard naming $data.kind', ({ data, shard }) => {
     expect(decodeEvent(binary('dev.mcpg.resync.shard'), JSON.stringify(data)).poke).toEqual({
       kind: 'shard',
@@ -90,6 +94,11 @@ describe('decodeEvent', () => {
       message: /continue/,
     },
     { name: 'no data', data: '', message: /not a resync shard/ },
+    {
+      name: 'a deadline that is no time',
+      data: { kind: 'MCPGServer', limit: 5, until: 'soon' },
+      message: /until/,
+    },
   ])('refuses a resync shard with $name, as data', ({ data, message }) => {
     const decode = () =>
       decodeEvent(binary('dev.mcpg.resync.shard'), typeof data === 'string' ? data : JSON.stringify(data));

@@ -36,6 +36,8 @@ export interface ResyncShard {
   continue?: string | undefined;
   /** The page's size, as the resync that cut it listed it. */
   limit: number;
+  /** The deadline of the resync that sent it: no pass starts after it (RFC 3339). */
+  until?: string | undefined;
 }
 
 export interface OwnerHint {
@@ -101,13 +103,14 @@ export function decodeEvent(
 }
 
 /**
- * A shard's data: `{"kind": "MCPGServer", "limit": 500, "continue": "<token>"}`, the token left out for the first
- * page. It can only ask for a list of the function's own kind, which the resync reads anyway.
+ * A shard's data: `{"kind": "MCPGServer", "limit": 500, "continue": "<token>", "until": "<time>"}`, the token left
+ * out for the first page. It can only ask for a list of the function's own kind, which the resync reads anyway.
  */
 const shardData = z.object({
   kind: z.string().regex(/^[A-Z][A-Za-z0-9]{0,62}$/, 'names a kind'),
   limit: z.int().min(1).max(MAX_SHARD_LIMIT),
   continue: z.string().max(MAX_TOKEN_LENGTH).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
 });
 
 function shardOf(data: unknown): ResyncShard {

@@ -214,6 +214,7 @@ function eventHandler<O extends KubeObject>(
     now: new Date(),
     concurrency,
     signal: AbortSignal.any([drain.signal, AbortSignal.timeout(deadlineMs)]),
+    until: new Date(Date.now() + deadlineMs),
   });
   const sinkOf = (driver: ReconcileDriver): ShardSink | undefined => {
     if (!options.shardSink) return undefined;

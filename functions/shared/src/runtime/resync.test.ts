@@ -70,6 +70,8 @@ function sink(
   return recorded;
 }
 
+const UNTIL = new Date('2026-12-06T22:00:00Z');
+
 describe('a resync sent as shards', () => {
   const options = (signal: AbortSignal, to: ShardSink) => ({
     now: new Date(),
@@ -78,13 +80,16 @@ describe('a resync sent as shards', () => {
     sink: to,
     shardsInFlight: 2,
     pageSize: 1,
+    until: UNTIL,
   });
 
   it('sends every page once, two at a time, and is complete when every shard is done', async () => {
     const to = sink(() => true);
     const result = await resync(fourPages(), options(new AbortController().signal, to));
     expect(to.sent.map((s) => s.continue)).toEqual([undefined, 'p2', 'p3', 'p4']);
-    expect(to.sent.every((s) => s.kind === 'MCPGServer' && s.limit === 1)).toBe(true);
+    expect(
+      to.sent.every((s) => s.kind === 'MCPGServer' && s.limit === 1 && s.until === UNTIL.toISOString()),
+    ).toBe(true);
     expect(to.most).toBe(2);
     expect(result).toMatchObject({ complete: true, listed: 4, shards: { sent: 4, done: 4 } });
     expect(result.resumeFrom).toBeUndefined();

@@ -40,6 +40,8 @@ export interface ResyncOptions {
   /** Sends the pages as shards instead of working through them here, `shardsInFlight` at a time. */
   sink?: ShardSink | undefined;
   shardsInFlight?: number;
+  /** When `signal` aborts for the deadline: the shards carry it, so none outlives the resync that sent it. */
+  until?: Date | undefined;
 }
 
 export interface ResyncResult extends DispatchResult {
@@ -78,12 +80,21 @@ export async function resync<O extends KubeObject>(
   return result;
 }
 
-/** A shard event: the page it names, listed again (a shard may be taken by any replica), then reconciled. */
+/**
+ * A shard event: the page it names, listed again (a shard may be taken by any replica), then reconciled, until
+ * `signal` aborts or the deadline of the resync that sent it passes, whichever comes first: a resync cut short
+ * is resumed by the next ping, which must not find its pages still being worked on.
+ */
 export async function reconcileShard<O extends KubeObject>(
   driver: ReconcileDriver<O>,
   shard: ResyncShard,
-  options: Pick<ResyncOptions, 'now' | 'concurrency' | 'signal'>,
+  window: Pick<ResyncOptions, 'now' | 'concurrency' | 'signal'>,
 ): Promise<ResyncResult> {
+  const left = shard.until === undefined ? undefined : Date.parse(shard.until) - Date.now();
+  if (left !== undefined && left <= 0) return { reconciled: [], failed: [], complete: false, listed: 0 };
+  const signal =
+    left === undefined ? window.signal : AbortSignal.any([window.signal, AbortSignal.timeout(left)]);
+  const options = { ...window, signal };
   const page = await driver
     .context()
     .client.listPage(kindOf(driver), { continue: shard.continue, limit: shard.limit });
@@ -127,19 +138,10 @@ async function sendShards<O extends KubeObject>(
 ): Promise<ResyncResult> {
   const limit = options.pageSize ?? RESYNC_PAGE_SIZE;
   const { signal } = options;
+  const until = options.until?.toISOString();
   const sent: { from: string | undefined; done: boolean }[] = [];
   const running = new Set<Promise<void>>();
-  const stopped = signal.aborted
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => {
-        signal.addEventListener(
-          'abort',
-          () => {
-            resolve();
-          },
-          { once: true },
-        );
-      });
+  const stopped = abortion(signal);
   let listed = 0;
   let token = options.from;
   do {
@@ -152,7 +154,7 @@ async function sendShards<O extends KubeObject>(
     const shard = { from: page.from, done: false };
     sent.push(shard);
     const sending = sink
-      .send({ kind: driver.reconciler.kind.kind, continue: page.from, limit }, signal)
+      .send({ kind: driver.reconciler.kind.kind, continue: page.from, limit, until }, signal)
       .catch(() => false)
       .then((done) => {
         shard.done = done;
@@ -162,17 +164,36 @@ async function sendShards<O extends KubeObject>(
     token = page.continue;
   } while (token);
   await Promise.race([Promise.all(running), stopped]);
+  return { ...summary(sent, token), listed };
+}
+
+/** Resolves once `signal` aborts (at once when it has). */
+function abortion(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Complete when every shard was done and the list ended; otherwise where to resume: the first one not done. */
+function summary(
+  sent: { from: string | undefined; done: boolean }[],
+  next: string | undefined,
+): Omit<ResyncResult, 'listed'> {
   const undone = sent.find((s) => !s.done);
-  const resumeFrom = undone ? undone.from : token;
-  const complete = !undone && token === undefined;
-  const shards = { sent: sent.length, done: sent.filter((s) => s.done).length };
+  const complete = !undone && next === undefined;
   return {
     reconciled: [],
     failed: [],
     complete,
-    listed,
-    resumeFrom: complete ? undefined : resumeFrom,
-    shards,
+    resumeFrom: complete ? undefined : undone ? undone.from : next,
+    shards: { sent: sent.length, done: sent.filter((s) => s.done).length },
   };
 }
 
