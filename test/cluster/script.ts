@@ -12,6 +12,7 @@ import type { WatchedType } from '@mcpg-functions/shared/knative';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { installCrdsWith } from '../integration/support/crds.ts';
+import { FUNCTION_PROCESS_ENV } from '../../hack/bundle.ts';
 import { startFunction, type RunningFunction } from '../integration/support/function-process.ts';
 import { adapterResources, startAdapter, stopAdapter } from './adapter.ts';
 import { startControlPlane, stopControlPlane, type ControlPlaneState } from './control-plane.ts';
@@ -24,7 +25,7 @@ export interface ScriptBed {
   /** Runs `stop` when the script ends (last registered, first run). */
   defer: (stop: () => unknown) => void;
   createNamespace: (name: string) => Promise<void>;
-  /** A function on a loopback port, from its source or a bundle's entry file, with quiet logs. */
+  /** A function on a loopback port, from its source or a bundle's entry file (run as deployed), with quiet logs. */
   startFunction: (
     name: string,
     options?: { entry?: string; env?: Record<string, string> },
@@ -74,7 +75,8 @@ export async function runOnControlPlane(
         const running = await startFunction(fn, {
           kubeconfig: cluster.kubeconfig,
           logDir: workDir,
-          env: { LOG_LEVEL: 'warn', ...options.env },
+          // A bundle runs as deployed: with the images' process settings.
+          env: { LOG_LEVEL: 'warn', ...(options.entry ? FUNCTION_PROCESS_ENV : {}), ...options.env },
           ...(options.entry ? { entry: options.entry } : {}),
         });
         defer(() => running.stop());

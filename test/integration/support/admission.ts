@@ -12,6 +12,8 @@ export interface RunningAdmission {
   baseUrl: string;
   /** The CA that signed the webhook's serving certificate, base64 PEM for caBundle. */
   caBundle: string;
+  /** The webhook's process. */
+  pid: number;
   stop: () => Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startAdmission(options: {
   return {
     baseUrl,
     caBundle: (await readFile(pki.ca.cert)).toString('base64'),
+    pid: admission.record.pid,
     stop: () => stopProcesses([admission.record]),
   };
 }
