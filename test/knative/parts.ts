@@ -1,4 +1,5 @@
 /** The parts of the Knative stack, in install order (each may rely on the ones before it). */
 import type { StackPart } from './bed.ts';
+import { certManager } from './cert-manager.ts';
 
-export const STACK_PARTS: StackPart[] = [];
+export const STACK_PARTS: StackPart[] = [certManager];
