@@ -66,9 +66,19 @@ export async function buildStackPart(part: string, say: (line: string) => void):
   const { stdout } = await run('bash', [path.join(REPO_ROOT, 'hack/build-tools.sh'), '--stack', part], {
     maxBuffer: 16 << 20,
   }).catch((error: unknown) => {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new TestBedError(`building the stack part ${part} failed`, {
-      fix: `${stderr.trim().split('\n').slice(-3).join(' ')} — run 'hack/build-tools.sh --stack ${part}' to see the build`,
+    // The script ends a failure with its own "error:", "log:" and "fix:" lines: pass them on.
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    const line = (label: string) =>
+      stderr
+        .split('\n')
+        .find((l) => l.trimStart().startsWith(`${label}:`))
+        ?.trimStart()
+        .slice(label.length + 1)
+        .trim();
+    const log = line('log');
+    throw new TestBedError(`building the stack part ${part} failed: ${line('error') ?? stderr.trim()}`, {
+      ...(log ? { log } : {}),
+      fix: line('fix') ?? `run 'hack/build-tools.sh --stack ${part}' to see the build`,
     });
   });
   const dir = stdout.trim().split('\n').at(-1) ?? '';
