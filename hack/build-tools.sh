@@ -5,6 +5,9 @@
 #
 #   hack/build-tools.sh            build whatever is missing, print the bin directory last
 #   hack/build-tools.sh --print    print the bin directory only (no build)
+#   hack/build-tools.sh --stack PART
+#                                  build one part of the Knative stack (make knative-up) into a folder of its
+#                                  own, outside the tools key, and print that part's bin directory last
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,6 +23,11 @@ src="$tools_dir/src"
 if [[ "${1:-}" == "--print" ]]; then
   echo "$bin"
   exit 0
+fi
+
+if [[ "${1:-}" == "--stack" ]]; then
+  stack_part=${2:-}
+  [[ -n "$stack_part" ]] || fail "--stack needs the part to build" "-" "run 'hack/build-tools.sh --stack cert-manager'"
 fi
 
 mkdir -p "$bin" "$logs" "$src"
@@ -219,6 +227,72 @@ build_promtool() {
   GOFLAGS="$GOFLAGS -tags=remove_all_sd" go_install "github.com/prometheus/prometheus/cmd/promtool@v$PROMETHEUS_VERSION" \
     "-X github.com/prometheus/common/version.Version=3.${PROMETHEUS_VERSION#0.3}"
 }
+
+# ---- The Knative stack's parts (hack/build-tools.sh --stack PART) ----
+# Each part is built on demand into $(cache_root)/stack/<part>-<version>/ (binaries in bin/, the upstream files
+# its install reads beside them), so a part's pin never changes the tools key above. A stamp of the version and of
+# our sources and build steps makes a warm run a no-op. The part's folder is printed last.
+
+# build_stack PART VERSION SOURCES_DIR BUILD_FUNCTION ARTIFACT...: builds when the stamp differs or an artifact
+# (a path under the part's folder) is missing; BUILD_FUNCTION VERSION SOURCES_DIR runs inside the part's folder.
+build_stack() {
+  local part=$1 version=$2 sources=$3 builder=$4
+  shift 4
+  local dir
+  dir="$(cache_root)/stack/$part-$version"
+  local log="$dir/build.log" stamp="$dir/sources.sha256" sum artifact fresh=1
+  sum=$( (echo "$version" && declare -f "$builder" && cd "$sources" && find . -type f | sort | xargs cat) | sha256sum | cut -d' ' -f1)
+  for artifact in "$@"; do [[ -e "$dir/$artifact" ]] || fresh=0; done
+  if [[ $fresh == 1 && "$(cat "$stamp" 2>/dev/null)" == "$sum" ]]; then
+    progress "$part $version: cached"
+    echo "$dir"
+    return 0
+  fi
+  mkdir -p "$dir"
+  progress "$part $version: building (log: $log)"
+  local t0=$SECONDS
+  if ! (cd "$dir" && "$builder" "$version" "$sources") >"$log" 2>&1; then
+    tail -n 15 "$log" >&2 || true
+    fail "building $part $version failed" "$log" \
+      "read the log; a network error means the Go module proxy was unreachable: run 'hack/build-tools.sh --stack $part' again"
+  fi
+  echo "$version" >"$dir/version"
+  echo "$sum" >"$stamp"
+  progress "$part $version: built in $((SECONDS - t0))s"
+  echo "$dir"
+}
+
+# cert-manager publishes its commands (cmd/controller, cmd/webhook, cmd/cainjector) as modules of their own that
+# the Go module proxy does not serve. test/knative/cert-manager-launch holds our small mains for them, which run
+# the published module's controllers, webhook server and injectors; the module path sits under cert-manager's so
+# they may use its internal packages, as upstream's command modules do.
+build_cert_manager() {
+  local version=$1 sources=$2 out=$PWD/bin module
+  module=$(go mod download -json "github.com/cert-manager/cert-manager@v$version" | json_field Dir)
+  # The release's Helm chart, which the bed renders with our images (test/knative/cert-manager.ts).
+  rm -rf chart && cp -r "$module/deploy/charts/cert-manager" chart && chmod -R u+w chart
+  rm -rf src && mkdir src && cp -r "$sources/." src/ && cd src
+  go mod init github.com/cert-manager/cert-manager/mcpg-stack
+  go get "github.com/cert-manager/cert-manager@v$version"
+  # The proxy refuses the Venafi client cert-manager pins (vcert v5.13.x, "not available"); our mains leave the
+  # Venafi issuer out, so only its packages, which nothing built imports, miss their module.
+  go mod tidy -e
+  # cert-manager reports this version (user agent, default ACME solver image), as its release build stamps it.
+  go build -trimpath -ldflags "-s -w -X github.com/cert-manager/cert-manager/pkg/util.AppVersion=v$version" \
+    -o "$out/" ./controller ./webhook ./cainjector
+}
+
+if [[ -n "${stack_part:-}" ]]; then
+  require_go
+  case "$stack_part" in
+    cert-manager)
+      build_stack cert-manager "$CERT_MANAGER_VERSION" "$here/../test/knative/cert-manager-launch" build_cert_manager \
+        bin/controller bin/webhook bin/cainjector chart/Chart.yaml
+      ;;
+    *) fail "unknown stack part $stack_part" "-" "choose cert-manager" ;;
+  esac
+  exit 0
+fi
 
 require_go
 progress "tools cache: $tools_dir"

@@ -1,4 +1,6 @@
 /** The parts of the Knative stack, in install order (each may rely on the ones before it). */
 import type { StackPart } from './bed.ts';
+import { certManager } from './cert-manager.ts';
+import { mcpg } from './mcpg.ts';
 
-export const STACK_PARTS: StackPart[] = [];
+export const STACK_PARTS: StackPart[] = [certManager, mcpg];
