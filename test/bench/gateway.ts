@@ -81,7 +81,7 @@ await runOnControlPlane(
         );
         return ready.length === count ? true : undefined;
       },
-      { what: 'every gateway to report Ready', timeoutMs: 180_000 },
+      { what: 'every gateway to report Ready', timeoutMs: 600_000 },
     );
     await sendPing(url);
     await waitFor(
