@@ -73,6 +73,8 @@ await runOnControlPlane(
     // resync's own writes are what is counted.
     await waitFor(
       async () => {
+        // A first resync cut short by its deadline on a busy machine resumes with the next ping.
+        await sendPing(url);
         const gateways = await kubeRequest<{
           items: { status?: { conditions?: { type: string; status: string }[] } }[];
         }>(kube, { method: 'GET', path: `/apis/mcpg.dev/v1alpha2/namespaces/${NAMESPACE}/mcpggateways` });
@@ -81,7 +83,7 @@ await runOnControlPlane(
         );
         return ready.length === count ? true : undefined;
       },
-      { what: 'every gateway to report Ready', timeoutMs: 180_000 },
+      { what: 'every gateway to report Ready', timeoutMs: 600_000, intervalMs: 2_000 },
     );
     await sendPing(url);
     await waitFor(

@@ -194,10 +194,11 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     try {
       return await this.work(found, context, remembered);
     } catch (error) {
-      if (error instanceof ReadLiveFirst || client !== client.live()) throw new ReadLiveFirst();
-      // Whatever memory holds of it, the next pass reads it live, and the next event about it runs one.
-      client.forget(key);
+      // Whatever memory holds of it, the next pass reads it live, and the next event about it runs one (the
+      // pass that runs again at once included, which must not take this one's reading for a finished pass).
       this.shared.seen.forget(key);
+      if (error instanceof ReadLiveFirst || client !== client.live()) throw new ReadLiveFirst();
+      client.forget(key);
       return this.failed(found, error, context.now);
     }
   }

@@ -35,3 +35,71 @@ describe('a function shutting down', () => {
     expect(client.counts.reads).toBe(0);
   });
 });
+
+describe('an event that brings nothing new', () => {
+  const update = (resourceVersion: string) => ({
+    'content-type': 'application/json',
+    'ce-specversion': '1.0',
+    'ce-id': `u-${resourceVersion}`,
+    'ce-source': 'https://127.0.0.1',
+    'ce-type': 'dev.knative.apiserver.resource.update',
+  });
+  const payload = (resourceVersion: string) =>
+    JSON.stringify({
+      apiVersion: 'mcpg.dev/v1alpha2',
+      kind: 'MCPGServer',
+      metadata: { name: 'tools', namespace: 'team-a', resourceVersion, generation: 1 },
+      spec: { image: 'forged' },
+    });
+
+  it('is answered without a read when it names the status the function itself just wrote', async () => {
+    const kind = findKind('MCPGServer');
+    if (!kind) throw new Error('MCPGServer is a kind');
+    const stored = {
+      apiVersion: 'mcpg.dev/v1alpha2',
+      kind: 'MCPGServer',
+      metadata: { name: 'tools', namespace: 'team-a', resourceVersion: '5', generation: 1 },
+    };
+    const counts = { reads: 0, writes: 0 };
+    const client = {
+      counts,
+      live: () => client,
+      holds: () => false,
+      hint: () => undefined,
+      forget: () => undefined,
+      get: () => {
+        counts.reads += 1;
+        return Promise.resolve(structuredClone(stored));
+      },
+      list: () => Promise.resolve([]),
+      replaceStatus: (object: typeof stored) => {
+        counts.writes += 1;
+        return Promise.resolve({ ...object, metadata: { ...object.metadata, resourceVersion: '6' } });
+      },
+      create: () => Promise.resolve({}),
+    } as unknown as ObjectClient;
+    const log = createLogger('test', 'silent');
+    const driver = new ReconcileDriver(
+      {
+        kind,
+        childTypes: [],
+        reconcile: () =>
+          Promise.resolve({
+            children: [],
+            status: { phase: 'Running' },
+            conditions: [{ type: 'Ready', status: 'True', reason: 'Running' }],
+          }),
+      },
+      { client, log },
+    );
+    const app = createFunctionApp({ driver, logger: log, registry: new Registry() });
+    const send = (version: string) =>
+      app.inject({ method: 'POST', url: '/', headers: update(version), payload: payload(version) });
+    expect((await send('5')).statusCode).toBe(204);
+    expect(counts).toEqual({ reads: 1, writes: 1 });
+    // The update event of its own status write (whatever its payload says), twice.
+    expect((await send('6')).statusCode).toBe(204);
+    expect((await send('6')).statusCode).toBe(204);
+    expect(counts).toEqual({ reads: 1, writes: 1 });
+  });
+});
