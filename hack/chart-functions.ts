@@ -149,6 +149,19 @@ function condition(object: Manifest, sourceAccounts: readonly string[]): string 
   return undefined;
 }
 
+/** The webhook's Ingress settings, applied again by the functions that render Ingresses. */
+const INGRESS_POLICY_ENV = [
+  { name: 'MCPG_INGRESS_CLASSES', value: '{{ join "," $.Values.admission.ingress.classes }}' },
+  {
+    name: 'MCPG_INGRESS_ANNOTATIONS_ALLOWED',
+    value: '{{ join "," $.Values.admission.ingress.annotations.allowed }}',
+  },
+  {
+    name: 'MCPG_INGRESS_ANNOTATIONS_DENIED',
+    value: '{{ join "," $.Values.admission.ingress.annotations.denied }}',
+  },
+];
+
 /** Every function's watched source under the release's names, for a function that binds them. */
 function releaseWatchedSources(wirings: readonly FunctionWiring[]) {
   return watchedSourceAccounts(wirings, RELEASE_NAMESPACE).map((account) => ({
@@ -167,7 +180,10 @@ export function functionTemplate(wiring: FunctionWiring, wirings: readonly Funct
     logLevel: '{{ $.Values.logLevel }}',
     maxScale: `{{ ${FN}.maxScale }}`,
     resyncSchedule: `{{ ${FN}.resyncSchedule }}`,
-    env: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: '{{ $.Values.tracing.otlpEndpoint }}' }],
+    env: [
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: '{{ $.Values.tracing.otlpEndpoint }}' },
+      ...(wiring.rendersIngresses ? INGRESS_POLICY_ENV : []),
+    ],
     watchedSources: releaseWatchedSources(wirings),
   });
   const conditions = built.map((object) => condition(object, sourceAccounts));
