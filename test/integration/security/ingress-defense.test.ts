@@ -1,7 +1,10 @@
+import { wiring as gatewayWiring } from '@mcpg-functions/gateway/wiring';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { gatewayIn, pluginSetIn } from '../gateway/fixtures.ts';
 import { useNamespace } from '../support/cluster.ts';
 import { apply } from '../support/crds.ts';
+import { startWithEventSource, type FunctionUnderTest } from '../support/event-source.ts';
 import { useServerFunction, type ServerView } from '../support/server-function.ts';
 
 interface IngressList {
@@ -123,5 +126,105 @@ describe('the server function renders only Ingresses the operator allows, one pe
       expect(await bed.running.fn.ping()).toBe(204);
       expect(await serving(host)).toEqual([`${loser}/racer`]);
     });
+  });
+});
+
+// The gateway function applies the same settings and the same host claims, across kinds: a gateway asking for a
+// host a server in another namespace asked for first gets no Ingress. Gateway events cannot be delivered (see its
+// wiring), so its passes come from the resync ping, as in a cluster between plugin-set changes.
+describe('the gateway function renders only Ingresses the operator allows, one per host', () => {
+  const rival = useNamespace('gw-ingress-rival');
+  const bed = useServerFunction('gw-ingress-own', { env: { MCPG_INGRESS_CLASSES: 'public' } });
+  let gateway: FunctionUnderTest;
+  const eventually = <T>(check: () => Promise<T>) => vi.waitFor(check, { timeout: 45_000, interval: 500 });
+  const gatewayPath = (name: string) =>
+    `/apis/mcpg.dev/v1alpha2/namespaces/${rival.name}/mcpggateways/${name}`;
+  const allowed = async (name: string) => {
+    const found = await kubeRequest<ServerView>(bed.kube.config, { method: 'GET', path: gatewayPath(name) });
+    return found.status?.conditions?.find((c) => c.type === 'IngressAllowed');
+  };
+  const ingressOf = (name: string) =>
+    kubeRequest(bed.kube.config, {
+      method: 'GET',
+      path: `/apis/networking.k8s.io/v1/namespaces/${rival.name}/ingresses/${name}`,
+    }).then(
+      () => true,
+      () => false,
+    );
+  const asking = (name: string, host: string, more: Record<string, unknown> = {}) =>
+    gatewayIn(rival.name, name, {
+      autoscaling: undefined,
+      replicas: 1,
+      ingress: {
+        ingressClassName: 'public',
+        hosts: [{ host, paths: [{ path: '/', pathType: 'Prefix' }] }],
+        ...more,
+      },
+    });
+
+  beforeAll(async () => {
+    gateway = await startWithEventSource({
+      name: 'gateway',
+      clients: bed.kube,
+      namespace: rival.name,
+      wiring: gatewayWiring,
+      env: { MCPG_INGRESS_CLASSES: 'public' },
+      probe: {
+        create: async (name) => {
+          await apply(
+            bed.kube,
+            gatewayIn(rival.name, name, { autoscaling: undefined, replicas: 1, pluginSetRef: { name } }),
+          );
+          await apply(bed.kube, pluginSetIn(rival.name, name));
+        },
+        reconciled: async (name) =>
+          (await kubeRequest<ServerView>(bed.kube.config, { method: 'GET', path: gatewayPath(name) })).status
+            ?.conditions !== undefined,
+        remove: async (name) => {
+          await kubeRequest(bed.kube.config, { method: 'DELETE', path: gatewayPath(name) });
+          await kubeRequest(bed.kube.config, {
+            method: 'DELETE',
+            path: `/apis/mcpg.dev/v1alpha2/namespaces/${rival.name}/mcpgpluginsets/${name}`,
+          });
+        },
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway.stop();
+  });
+
+  it('leaves out an Ingress a server in another namespace asked for first, or one the operator forbids', async () => {
+    await apply(
+      bed.kube,
+      bed.server('first', { ingress: { host: 'shared.example.com', className: 'public' } }),
+    );
+    await eventually(async () => {
+      expect(
+        (await bed.read('first')).status?.conditions?.find((c) => c.type === 'IngressReady')?.reason,
+      ).toBe('NoLoadBalancerAddress');
+    });
+    await apply(bed.kube, asking('late', 'shared.example.com'));
+    await apply(
+      bed.kube,
+      asking('snippets', 'snippets.example.com', {
+        annotations: { 'nginx.ingress.kubernetes.io/server-snippet': 'return 200;' },
+      }),
+    );
+    await apply(bed.kube, asking('own', 'own.example.com'));
+    await eventually(async () => {
+      expect(await gateway.fn.ping()).toBe(204);
+      expect(await allowed('own')).toMatchObject({ status: 'True', reason: 'Allowed' });
+      expect(await allowed('late')).toMatchObject({
+        status: 'False',
+        reason: 'HostConflict',
+        message: `no Ingress is rendered: spec.ingress.hosts[0].host "shared.example.com" is already served for namespace ${bed.namespace} by MCPGServer first, which asked first; choose another host, or have it released there first`,
+      });
+      expect((await allowed('snippets'))?.reason).toBe('IngressNotAllowed');
+    });
+    expect(await ingressOf('own')).toBe(true);
+    expect(await ingressOf('late')).toBe(false);
+    expect(await ingressOf('snippets')).toBe(false);
   });
 });
