@@ -163,6 +163,19 @@ function condition(object: Manifest, sourceAccounts: readonly string[]): string 
   return undefined;
 }
 
+/** The webhook's Ingress settings, applied again by the functions that render Ingresses. */
+const INGRESS_POLICY_ENV = [
+  { name: 'MCPG_INGRESS_CLASSES', value: '{{ join "," $.Values.admission.ingress.classes }}' },
+  {
+    name: 'MCPG_INGRESS_ANNOTATIONS_ALLOWED',
+    value: '{{ join "," $.Values.admission.ingress.annotations.allowed }}',
+  },
+  {
+    name: 'MCPG_INGRESS_ANNOTATIONS_DENIED',
+    value: '{{ join "," $.Values.admission.ingress.annotations.denied }}',
+  },
+];
+
 /** Every function's watched source under the release's names, for a function that binds them. */
 function releaseWatchedSources(wirings: readonly FunctionWiring[]) {
   return watchedSourceAccounts(wirings, RELEASE_NAMESPACE).map((account) => ({
@@ -187,6 +200,7 @@ export function functionTemplate(wiring: FunctionWiring, wirings: readonly Funct
         name: variable,
         value: `{{ ${FN}.${key} }}`,
       })),
+      ...(wiring.rendersIngresses ? INGRESS_POLICY_ENV : []),
     ],
     watchedSources: releaseWatchedSources(wirings),
   });

@@ -42,10 +42,15 @@ describe('knative/', () => {
         `ServiceAccount/mcpg-${name}`,
         `ClusterRole/mcpg-${name}`,
         `ClusterRoleBinding/mcpg-${name}`,
+        // Bound cluster-wide, in the function's own namespace, or (watched sources) by the tenant function.
         ...sources.flatMap((s) => [
           `ServiceAccount/${s.name}-source`,
           `ClusterRole/${s.name}-source`,
-          `ClusterRoleBinding/${s.name}-source`,
+          ...{
+            cluster: [`ClusterRoleBinding/${s.name}-source`],
+            own: [`RoleBinding/${s.name}-source`],
+            tenants: [],
+          }[s.scope],
         ]),
         ...sources.map((s) => `ApiServerSource/${s.name}`),
         `PingSource/mcpg-${name}-resync`,

@@ -25,7 +25,7 @@ import { isNotFound, kubeRequest, resourcePath } from '@mcpg-functions/shared/ku
 import { WORKLOAD_KINDS } from '@mcpg-functions/shared/workloads';
 import type { Logger } from '@mcpg-functions/shared/runtime';
 import type { UserInfo } from './admission-review.ts';
-import { hostsOverlap, hostsServed } from './hosts.ts';
+import { hostsOverlap, hostsServed } from '@mcpg-functions/shared/workloads';
 import { LookupError, type AccessQuestion, type ClusterLookups, type Named } from './lookups.ts';
 
 type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;

@@ -1,28 +1,15 @@
 /** The admission function's settings, read from the environment once at start (the only reader of process.env). */
 import { z } from 'zod';
-import { DEFAULT_DENIED_ANNOTATIONS, type AdmissionPolicy } from './policy.ts';
+import { commaList, ingressPolicyOf, ingressPolicySettings } from '@mcpg-functions/shared/workloads';
+import type { AdmissionPolicy } from './policy.ts';
 
-const commaList = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    );
-
-const configSchema = z.object({
+const configSchema = ingressPolicySettings.extend({
   MCPG_ADMISSION_HOST: z.string().default('0.0.0.0'),
   MCPG_ADMISSION_PORT: z.coerce.number().int().min(1).max(65535).default(9443),
   MCPG_TLS_CERT_FILE: z.string().default('/etc/mcpg/tls/tls.crt'),
   MCPG_TLS_KEY_FILE: z.string().default('/etc/mcpg/tls/tls.key'),
   MCPG_LOOKUP_FAILURE_POLICY: z.enum(['Fail', 'Ignore']).default('Fail'),
   MCPG_PRIVILEGED_GROUPS: commaList('system:masters'),
-  MCPG_INGRESS_CLASSES: commaList(''),
-  MCPG_INGRESS_ANNOTATIONS_ALLOWED: commaList('*'),
-  MCPG_INGRESS_ANNOTATIONS_DENIED: commaList(DEFAULT_DENIED_ANNOTATIONS.join(',')),
   MCPG_OPERATOR_NAMESPACE: z.string().default(''),
   // The API server caps objects at about 3 MiB; a review carries the object and the old object.
   MCPG_BODY_LIMIT_BYTES: z.coerce
@@ -46,10 +33,5 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AdmissionConfi
 }
 
 export function policyOf(config: AdmissionConfig): AdmissionPolicy {
-  return {
-    ingressClasses: config.MCPG_INGRESS_CLASSES,
-    ingressAnnotationsAllowed: config.MCPG_INGRESS_ANNOTATIONS_ALLOWED,
-    ingressAnnotationsDenied: config.MCPG_INGRESS_ANNOTATIONS_DENIED,
-    operatorNamespace: config.MCPG_OPERATOR_NAMESPACE,
-  };
+  return { ...ingressPolicyOf(config), operatorNamespace: config.MCPG_OPERATOR_NAMESPACE };
 }

@@ -7,7 +7,7 @@ import type {
   TenantSpec,
 } from '@mcpg-functions/shared/api';
 import type { UserInfo } from './admission-review.ts';
-import { hostsOverlap } from './hosts.ts';
+import { hostsOverlap } from '@mcpg-functions/shared/workloads';
 import { LookupError, type AccessQuestion, type ClusterLookups, type Named } from './lookups.ts';
 
 export interface FakeCluster {

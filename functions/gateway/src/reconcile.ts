@@ -2,10 +2,12 @@
 import { requireKind, type GatewaySpec } from '@mcpg-functions/shared/api';
 import {
   parseSpec,
+  type ConditionInput,
   type Desired,
   type KindReconciler,
   type ReconcileContext,
 } from '@mcpg-functions/shared/runtime';
+import { gatewayIngressRequest, ingressRefusal, type IngressRefusal } from '@mcpg-functions/shared/workloads';
 import { gatewayDependents } from './dependents.ts';
 import { resolveCluster } from './inputs/cluster.ts';
 import { resolveFederations } from './inputs/federations.ts';
@@ -73,6 +75,13 @@ async function servedMonitoringApis(gateway: GatewayObject, context: ReconcileCo
   return { serviceMonitor, prometheusRule };
 }
 
+/** Whether the Ingress the spec asks for is rendered, and if not which field to change. */
+function ingressCondition(refused: IngressRefusal | undefined): ConditionInput {
+  return refused
+    ? { type: 'IngressAllowed', status: 'False', ...refused }
+    : { type: 'IngressAllowed', status: 'True', reason: 'Allowed' };
+}
+
 export function gatewayReconciler(settings: RenderSettings): KindReconciler<GatewayObject> {
   return {
     kind: KIND,
@@ -104,14 +113,21 @@ export function gatewayReconciler(settings: RenderSettings): KindReconciler<Gate
         liveReplicas: observed.deployment?.spec?.replicas,
       };
       const rendered = renderGateway(gateway, inputs, plugins.plugins);
+      const refused = await ingressRefusal(
+        gateway,
+        gatewayIngressRequest(gateway.spec),
+        settings.ingressPolicy,
+        context.client,
+      );
       const dependencies = [
         plugins.condition,
         revocations.condition,
         cluster.condition,
         monitoringCondition(gateway, serves),
+        ...(gateway.spec.ingress ? [ingressCondition(refused)] : []),
       ];
       return {
-        children: rendered.children,
+        children: rendered.children.filter((child) => !(refused && child.kind === 'Ingress')),
         status: {
           ...replicaStatus(observed),
           configHash: rendered.hashes.config,

@@ -1,4 +1,5 @@
 /** Fixture builders for the gateway's unit tests. */
+import { DEFAULT_INGRESS_POLICY } from '@mcpg-functions/shared/workloads';
 import { requireKind, type GatewaySpec } from '@mcpg-functions/shared/api';
 import type { GatewayInputs, GatewayObject, PluginToLoad } from './types.ts';
 
@@ -44,6 +45,7 @@ export function inputs(extra: Partial<GatewayInputs> = {}): GatewayInputs {
       imageRepository: 'ghcr.io/mcpg-dev/source-code/gateway',
       imageTag: 'v1.0.0',
       pluginDelivery: { kind: 'init-container', fetcherImage: 'ghcr.io/mcpg-dev/plugin-fetcher:0.1.0' },
+      ingressPolicy: DEFAULT_INGRESS_POLICY,
     },
     ...extra,
   };

@@ -68,4 +68,5 @@ export const wiring: FunctionWiring = {
   // The shortest of all, since it is how a changed gateway spec is noticed (a pass over an unchanged gateway
   // writes nothing), yet long enough for the function to reach zero between pings.
   resyncSchedule: '*/5 * * * *',
+  rendersIngresses: true,
 };

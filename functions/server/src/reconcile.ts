@@ -15,10 +15,14 @@ import { childName } from './resources/names.ts';
 import { makeNetworkPolicy } from './resources/network-policy.ts';
 import { makeService } from './resources/service.ts';
 import {
+  DEFAULT_INGRESS_POLICY,
   environmentSources,
   IMAGE_TRUST_FACET,
   imageProcess,
   imageTrust,
+  ingressRefusal,
+  serverIngressRequest,
+  type IngressPolicy,
 } from '@mcpg-functions/shared/workloads';
 import { WATCH_LABEL, WATCHED } from '@mcpg-functions/shared/knative';
 import { rolloutHold, serverStatus } from './status.ts';
@@ -68,7 +72,11 @@ async function observe(server: ServerObject, context: ReconcileContext) {
   return { deployment, ingress, pods };
 }
 
-export function serverReconciler(options: { bridgeImage: string }): KindReconciler<ServerObject> {
+export function serverReconciler(options: {
+  bridgeImage: string;
+  ingressPolicy?: IngressPolicy;
+}): KindReconciler<ServerObject> {
+  const ingressPolicy = options.ingressPolicy ?? DEFAULT_INGRESS_POLICY;
   return {
     kind: KIND,
     childTypes: [
@@ -94,13 +102,23 @@ export function serverReconciler(options: { bridgeImage: string }): KindReconcil
       // rolled out; whatever Deployment runs stays (fail-static).
       const hold = rolloutHold(imageTrust(server.spec, object.status), process);
       const held = hold !== undefined;
+      const refused = await ingressRefusal(
+        server,
+        serverIngressRequest(server.spec),
+        ingressPolicy,
+        context.client,
+      );
       const children = [
         held ? undefined : deployment,
         makeService(server),
         makeNetworkPolicy(server),
-        makeIngress(server),
+        refused ? undefined : makeIngress(server),
       ].filter((child): child is KubeObject => child !== undefined);
-      const observed = { ...(await observe(server, context)), unwatched: env.unwatched };
+      const observed = {
+        ...(await observe(server, context)),
+        unwatched: env.unwatched,
+        ingressRefused: refused,
+      };
       const { status, conditions } = serverStatus(server, observed, hold);
       return { children, status, conditions, retained: held ? [keyOf(deployment)] : [] };
     },

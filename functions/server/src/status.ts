@@ -5,7 +5,12 @@
  * command) its entrypoint is not known yet (the old pods keep running).
  */
 import type { ConditionInput } from '@mcpg-functions/shared/runtime';
-import { environmentSources, type ImageProcess, type ImageTrust } from '@mcpg-functions/shared/workloads';
+import {
+  environmentSources,
+  type ImageProcess,
+  type ImageTrust,
+  type IngressRefusal,
+} from '@mcpg-functions/shared/workloads';
 import { WATCH_LABEL } from '@mcpg-functions/shared/knative';
 import type { KubeObject } from '@mcpg-functions/shared/kube';
 import type { ServerObject } from './types.ts';
@@ -17,6 +22,8 @@ export interface Observed {
   pods: KubeObject[];
   /** Environment Secrets and ConfigMaps without the opt-in label (`Secret token`). */
   unwatched?: string[];
+  /** Why the Ingress the spec asks for is not rendered (the operator's settings, a host served elsewhere). */
+  ingressRefused?: IngressRefusal | undefined;
 }
 
 interface DeploymentStatus {
@@ -140,7 +147,8 @@ function progressingCondition(facts: Facts): ConditionInput {
     : { type: 'Progressing', status: 'True', reason: 'RollingOut' };
 }
 
-function ingressCondition(facts: Facts): ConditionInput {
+function ingressCondition(facts: Facts, refused: IngressRefusal | undefined): ConditionInput {
+  if (refused) return { type: 'IngressReady', status: 'False', ...refused };
   return facts.ingressReady
     ? { type: 'IngressReady', status: 'True', reason: 'AddressAssigned' }
     : {
@@ -156,7 +164,7 @@ export function serverStatus(server: ServerObject, observed: Observed, hold: Hol
   const facts = factsOf(server, observed, hold);
   const phase = phaseOf(facts);
   const conditions = [readyCondition(phase, facts), availableCondition(facts), progressingCondition(facts)];
-  if (spec.ingress) conditions.push(ingressCondition(facts));
+  if (spec.ingress) conditions.push(ingressCondition(facts, observed.ingressRefused));
   if (observed.unwatched !== undefined && environmentSources(spec).length > 0)
     conditions.push(environmentCondition(observed.unwatched));
   return {

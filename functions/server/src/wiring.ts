@@ -26,7 +26,8 @@ export const wiring: FunctionWiring = {
     { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: WATCHED },
   ],
   permissions: [
-    { apiGroups: ['mcpg.dev'], resources: ['mcpgservers'], verbs: READ },
+    // Gateways too: who else asks for an Ingress host (ingressRefusal).
+    { apiGroups: ['mcpg.dev'], resources: ['mcpgservers', 'mcpggateways'], verbs: READ },
     { apiGroups: ['mcpg.dev'], resources: ['mcpgservers/status'], verbs: ['get', 'update'] },
     { apiGroups: ['apps'], resources: ['deployments'], verbs: WRITE_CHILDREN },
     { apiGroups: [''], resources: ['services'], verbs: WRITE_CHILDREN },
@@ -35,4 +36,5 @@ export const wiring: FunctionWiring = {
     EVENT_RECORDING,
   ],
   resyncSchedule: '*/10 * * * *',
+  rendersIngresses: true,
 };

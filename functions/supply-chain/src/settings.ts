@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { functionSettings } from '@mcpg-functions/shared/runtime';
+import { commaList } from '@mcpg-functions/shared/workloads';
 import type { ReadLimits } from './oci/client.ts';
 import { internalAddresses, type NetworkPolicy } from './oci/network-policy.ts';
 import { parseTrustedRoot, type TrustedRoot } from './verify/trusted-root.ts';
@@ -21,19 +22,7 @@ const endpoints = z
     }
   });
 
-/** A comma-separated list (spaces allowed), empty entries dropped. */
-const list = (fallback = '') =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text) =>
-      text
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ''),
-    );
-
-const cidrs = list().refine(
+const cidrs = commaList('').refine(
   (ranges) => {
     try {
       internalAddresses(ranges);
@@ -64,11 +53,11 @@ export const supplyChainSettings = functionSettings.extend({
   /** Registry host → base URL to connect to instead (a mirror reached through a port-forward, a test bed). */
   MCPG_REGISTRY_ENDPOINTS: endpoints,
   /** Registries (host or host:port) that may resolve to loopback, link-local, private or cluster addresses. */
-  MCPG_REGISTRY_PRIVATE_HOSTS: list(),
+  MCPG_REGISTRY_PRIVATE_HOSTS: commaList(''),
   /** Registries (host or host:port) spoken to over plain HTTP. */
-  MCPG_REGISTRY_INSECURE_HOSTS: list(),
+  MCPG_REGISTRY_INSECURE_HOSTS: commaList(''),
   /** Hosts besides a registry's own that may issue its bearer tokens. */
-  MCPG_REGISTRY_TOKEN_HOSTS: list('auth.docker.io'),
+  MCPG_REGISTRY_TOKEN_HOSTS: commaList('auth.docker.io'),
   /** The cluster's Service and pod ranges, refused like private addresses. */
   MCPG_CLUSTER_CIDRS: cidrs,
   /** The longest one pass over one object may take, registry and API calls included. */

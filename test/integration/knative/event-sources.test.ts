@@ -90,6 +90,29 @@ describe('what the event sources send', () => {
     await apply(kube, { ...example('MCPGPluginSet'), metadata: { name, namespace: ns } });
   }
 
+  /**
+   * A watch delivers in order: once each source has the marker, it has sent everything before it. A source of
+   * the function's own namespace watches the first only.
+   */
+  async function untilMarkersArrive(kinds: { kind: string; plural: string }[]): Promise<void> {
+    for (const ns of [first.name, second.name])
+      for (const { plural } of kinds)
+        await post(core(ns, plural), meta('marker', { ...WATCHED, ...GATEWAY_CONFIG_LABELS }));
+    const lastWatched = (r: Recorded) => (r.source.scope === 'own' ? first.name : second.name);
+    await vi.waitFor(
+      () => {
+        const waiting = recorded.flatMap((r) =>
+          kinds
+            .filter(({ kind }) => watchedKinds(r).has(kind))
+            .filter(({ kind }) => !seen(r, kind, (n) => n === 'marker', lastWatched(r)))
+            .map(({ kind }) => `${r.source.name} (${kind})`),
+        );
+        expect(waiting).toEqual([]);
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+  }
+
   const PROBED = ['ConfigMap', 'Secret', 'Service', 'Pod', 'Role', 'MCPGPlugin', 'MCPGPluginSet'];
 
   beforeAll(async () => {
@@ -157,21 +180,7 @@ describe('what the event sources send', () => {
         }
       }
     }
-    // A watch delivers in order: once each source has the marker, it has sent everything before it.
-    for (const { plural } of kinds)
-      await post(core(second.name, plural), meta('marker', { ...WATCHED, ...GATEWAY_CONFIG_LABELS }));
-    await vi.waitFor(
-      () => {
-        const waiting = recorded.flatMap((r) =>
-          kinds
-            .filter(({ kind }) => watchedKinds(r).has(kind))
-            .filter(({ kind }) => !seen(r, kind, (n) => n === 'marker', second.name))
-            .map(({ kind }) => `${r.source.name} (${kind})`),
-        );
-        expect(waiting).toEqual([]);
-      },
-      { timeout: 30_000, interval: 250 },
-    );
+    await untilMarkersArrive(kinds);
 
     const events = recorded.flatMap((r) => r.receiver.events.map((event) => ({ source: r.source.name, event })));
     expect(events.filter(({ event }) => JSON.stringify(event).includes(CANARY))).toEqual([]);
@@ -200,6 +209,11 @@ describe('what the event sources send', () => {
         ]);
       }
     }
+    // The supply-chain's source of its own namespace sees that namespace only.
+    const own = (ns: string) =>
+      sourceOf('mcpg-supply-chain-own').receiver.events.filter((e) => about('opted', ns)(e)).map((e) => e.type);
+    expect(own(first.name)).toHaveLength(6);
+    expect(own(second.name)).toEqual([]);
     // Sources following gateway ConfigMaps see only those, not ConfigMaps users opted in for other functions.
     for (const name of ['mcpg-gateway-refs', 'mcpg-cluster-refs', 'mcpg-route-refs', 'mcpg-tenant-refs'])
       expect(sourceOf(name).receiver.events.filter((e) => e.kind === 'ConfigMap' && e.name === 'opted')).toEqual([]);

@@ -46,7 +46,10 @@ export interface ServerBed {
  * The server function in its own process, fed by Knative's real ApiServerSource adapter, in a namespace of
  * the test file's own; started before the file's tests and stopped after them.
  */
-export function useServerFunction(prefix: string, options: { replicas?: number } = {}): ServerBed {
+export function useServerFunction(
+  prefix: string,
+  options: { replicas?: number; env?: Record<string, string>; moreNamespaces?: string[] } = {},
+): ServerBed {
   const namespace = useNamespace(prefix);
   const kube = clients();
   let running: FunctionUnderTest | undefined;
@@ -77,6 +80,8 @@ export function useServerFunction(prefix: string, options: { replicas?: number }
       namespace: namespace.name,
       wiring,
       ...(options.replicas ? { replicas: options.replicas } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.moreNamespaces ? { moreNamespaces: options.moreNamespaces } : {}),
       probe: {
         create: (name) => apply(kube, bed.server(name)),
         reconciled: async (name) => (await bed.read(name)).status?.observedGeneration !== undefined,

@@ -2,7 +2,8 @@ import { replicaCeiling, type GatewaySpec } from '@mcpg-functions/shared/api';
 import { tenantOf } from '../lookups.ts';
 import { checkReferences, secretRead, serviceCreation, type Reference } from './access.ts';
 import { combine, NOTHING, type CrossObjectRule, type RuleContext } from './context.ts';
-import { checkIngress, type IngressRequest } from './ingress.ts';
+import { gatewayIngressRequest } from '@mcpg-functions/shared/workloads';
+import { checkIngress } from './ingress.ts';
 import { unwatchedSourceWarnings, type FollowedSource } from './watched.ts';
 
 /** Secrets the gateway's pods and Ingress read, and a Service that reaches beyond the cluster. */
@@ -16,18 +17,6 @@ export function gatewayReferences(spec: GatewaySpec): Reference[] {
     ...(exposed ? [serviceCreation('spec.service.type', `Service type ${service.type}`)] : []),
     ...(annotated ? [serviceCreation('spec.service.annotations', 'Service annotations')] : []),
   ];
-}
-
-export function gatewayIngress(spec: GatewaySpec): IngressRequest | undefined {
-  const ingress = spec.ingress;
-  if (!ingress) return undefined;
-  return {
-    path: 'spec.ingress',
-    classField: 'spec.ingress.ingressClassName',
-    className: ingress.ingressClassName,
-    annotations: ingress.annotations,
-    hosts: ingress.hosts.map((h, i) => ({ path: `spec.ingress.hosts[${i}].host`, host: h.host })),
-  };
 }
 
 /** The tenant's replica cap bounds the gateway's ceiling: the autoscaler's maximum when it is on. */
@@ -89,7 +78,7 @@ export const gatewayRules: CrossObjectRule<GatewaySpec> = async (context) => {
   return combine(
     await replicaCap(context),
     rights,
-    await checkIngress(context, gatewayIngress),
+    await checkIngress(context, gatewayIngressRequest),
     rights.errors.length === 0 ? await followedWarnings(context) : NOTHING,
   );
 };

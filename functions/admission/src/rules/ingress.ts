@@ -3,43 +3,8 @@
  * operator allows (no controller snippets or auth URLs by default), and hosts no other namespace serves already.
  */
 import type { FieldError } from '@mcpg-functions/shared/api';
-import { annotationRefusal } from '../policy.ts';
+import { ingressPolicyErrors, type IngressRequest } from '@mcpg-functions/shared/workloads';
 import type { RuleContext, RuleFindings } from './context.ts';
-
-export interface IngressRequest {
-  /** Field path of the ingress block, such as `spec.ingress`. */
-  path: string;
-  /** Where the class is set (`spec.ingress.className`), and its value (undefined: the cluster default). */
-  classField: string;
-  className: string | undefined;
-  annotations: Record<string, string> | undefined;
-  hosts: { path: string; host: string }[];
-}
-
-function classErrors(request: IngressRequest, allowed: readonly string[]): FieldError[] {
-  if (allowed.length === 0 || request.className === undefined || allowed.includes(request.className))
-    return [];
-  return [
-    {
-      path: request.classField,
-      message: `must be one of the IngressClasses the operator allows: ${allowed.join(', ')} (got ${JSON.stringify(request.className)})`,
-    },
-  ];
-}
-
-function annotationErrors(request: IngressRequest, context: RuleContext<unknown>): FieldError[] {
-  return Object.keys(request.annotations ?? {}).flatMap((key) => {
-    const why = annotationRefusal(context.policy, key);
-    return why === undefined
-      ? []
-      : [
-          {
-            path: `${request.path}.annotations["${key}"]`,
-            message: `${why}, so the operator does not let MCPG objects set it; remove it, or ask the operator to allow it`,
-          },
-        ];
-  });
-}
 
 async function hostErrors(
   request: IngressRequest,
@@ -72,11 +37,7 @@ export async function checkIngress<S>(
   const before = new Set((previous?.hosts ?? []).map((h) => h.host.toLowerCase()));
   const loose = context as RuleContext<unknown>;
   return {
-    errors: [
-      ...classErrors(request, context.policy.ingressClasses),
-      ...annotationErrors(request, loose),
-      ...(await hostErrors(request, before, loose)),
-    ],
+    errors: [...ingressPolicyErrors(context.policy, request), ...(await hostErrors(request, before, loose))],
     warnings: [],
   };
 }

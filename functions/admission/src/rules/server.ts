@@ -1,7 +1,8 @@
 import type { ServerSpec } from '@mcpg-functions/shared/api';
 import { checkReferences, configMapRead, secretRead, serviceAccountUse, type Reference } from './access.ts';
 import { combine, NOTHING, type CrossObjectRule, type RuleContext } from './context.ts';
-import { checkIngress, type IngressRequest } from './ingress.ts';
+import { serverIngressRequest } from '@mcpg-functions/shared/workloads';
+import { checkIngress } from './ingress.ts';
 import { unwatchedSourceWarnings, type FollowedSource } from './watched.ts';
 
 /** Every field of a server that makes its pods act with, or read, something of the namespace. */
@@ -23,18 +24,6 @@ export function serverReferences(spec: ServerSpec): Reference[] {
       ? [secretRead('spec.verify.cosignKeyRef.secretName', spec.verify.cosignKeyRef.secretName)]
       : []),
   ];
-}
-
-export function serverIngress(spec: ServerSpec): IngressRequest | undefined {
-  const ingress = spec.ingress;
-  if (!ingress) return undefined;
-  return {
-    path: 'spec.ingress',
-    classField: 'spec.ingress.className',
-    className: ingress.className,
-    annotations: ingress.annotations,
-    hosts: ingress.host ? [{ path: 'spec.ingress.host', host: ingress.host }] : [],
-  };
 }
 
 /** What the server function (environment hash) and the supply-chain function (pulls, keys) follow. */
@@ -77,7 +66,7 @@ export const serverRules: CrossObjectRule<ServerSpec> = async (context) => {
   const rights = await checkReferences(context, serverReferences);
   return combine(
     rights,
-    await checkIngress(context, serverIngress),
+    await checkIngress(context, serverIngressRequest),
     rights.errors.length === 0 ? await followedWarnings(context) : NOTHING,
   );
 };

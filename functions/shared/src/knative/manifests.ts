@@ -89,8 +89,8 @@ export const TENANT_NAMESPACES = {
 };
 
 /**
- * A source has one mode and one namespace selector, so a function gets up to three, each with its own
- * ServiceAccount: its own kinds and children in Resource mode (the payload tells a child's owner without a read);
+ * A source has one mode and one namespace selector, so a function gets up to three (four when it follows its
+ * own namespace), each with its own ServiceAccount: its own kinds and children in Resource mode (the payload tells a child's owner without a read);
  * its own ConfigMaps in Reference mode (apiVersion, kind, namespace and name only), so the account that sends
  * objects whole cannot read ConfigMaps or Secrets at all; and the Secrets and ConfigMaps users opt in, by
  * reference and only in tenants' namespaces (and the function's own, for a function that follows it), so no
@@ -98,10 +98,10 @@ export const TENANT_NAMESPACES = {
  */
 export function eventSources(wiring: FunctionWiring): EventSource[] {
   const name = `mcpg-${wiring.name}`;
-  const own = (w: WatchedType) => isSensitive(w) && !isOptedIn(w);
+  const ownChildren = (w: WatchedType) => isSensitive(w) && !isOptedIn(w);
   const sources: EventSource[] = [
     { name, mode: 'Resource', scope: 'cluster', watches: wiring.watches.filter((w) => !isSensitive(w)) },
-    { name: `${name}-refs`, mode: 'Reference', scope: 'cluster', watches: wiring.watches.filter(own) },
+    { name: `${name}-refs`, mode: 'Reference', scope: 'cluster', watches: wiring.watches.filter(ownChildren) },
     { name: `${name}-watched`, mode: 'Reference', scope: 'tenants', watches: wiring.watches.filter(isOptedIn) },
   ];
   if (wiring.followsOwnNamespace)

@@ -36,6 +36,8 @@ export interface FunctionWiring {
    * name them there), which no tenant holds: a source of its own watches them there.
    */
   followsOwnNamespace?: boolean;
+  /** The function renders Ingresses and applies the operator's Ingress settings (the chart's admission.ingress). */
+  rendersIngresses?: boolean;
 }
 
 /**

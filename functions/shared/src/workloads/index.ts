@@ -36,3 +36,18 @@ export {
   type NameClash,
   type WorkloadKind,
 } from './child-names.ts';
+export { claimOf, hostsHeldElsewhere, hostsOverlap, hostsServed, type HostClaim } from './hosts.ts';
+export {
+  annotationRefusal,
+  commaList,
+  DEFAULT_DENIED_ANNOTATIONS,
+  DEFAULT_INGRESS_POLICY,
+  gatewayIngressRequest,
+  ingressPolicyErrors,
+  ingressPolicyOf,
+  ingressPolicySettings,
+  serverIngressRequest,
+  type IngressPolicy,
+  type IngressRequest,
+} from './ingress-policy.ts';
+export { ingressRefusal, type IngressRefusal } from './ingress-gate.ts';
