@@ -55,6 +55,7 @@ export const RUNTIME_ENV = {
   resyncPageSize: 'MCPG_RESYNC_PAGE_SIZE',
   resyncShardsInFlight: 'MCPG_RESYNC_SHARDS_IN_FLIGHT',
   shutdownGraceSeconds: 'MCPG_SHUTDOWN_GRACE_SECONDS',
+  memorySeconds: 'MCPG_MEMORY_SECONDS',
 } as const;
 
 /** `mcpg-server`, `mcpg-server-source`, `mcpg-server-resync` → the release's prefix in their place. */

@@ -89,6 +89,14 @@ export const runtimeSettings = {
     .describe(
       'Pages of one resync sent to the function’s replicas at once (MCPG_RESYNC_SHARDS_IN_FLIGHT); each runs resyncConcurrency passes at once.',
     ),
+  memorySeconds: z
+    .int()
+    .min(0)
+    .max(3600)
+    .optional()
+    .describe(
+      'How long a pass may answer a read from what the function last read or wrote while events say it is current (MCPG_MEMORY_SECONDS); 0 reads everything live.',
+    ),
   shutdownGraceSeconds: z
     .int()
     .min(1)
