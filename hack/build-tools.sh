@@ -5,6 +5,7 @@
 #
 #   hack/build-tools.sh            build whatever is missing, print the bin directory last
 #   hack/build-tools.sh --print    print the bin directory only (no build)
+#   hack/build-tools.sh --stack PART   build one part of the Knative stack (cached), print its bin directory last
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,8 +22,6 @@ if [[ "${1:-}" == "--print" ]]; then
   echo "$bin"
   exit 0
 fi
-
-mkdir -p "$bin" "$logs" "$src"
 
 require_go() {
   command -v go >/dev/null 2>&1 ||
@@ -220,7 +219,104 @@ build_promtool() {
     "-X github.com/prometheus/common/version.Version=3.${PROMETHEUS_VERSION#0.3}"
 }
 
+# --- The Knative stack (make knative-up, the e2e tier): opt-in, never part of a plain run. -----------------------
+# Each part's upstream commands are built in one `go build` (they share most packages) from the module's own
+# go.mod and go.sum, into a folder keyed by part and version, so a new pin rebuilds that part alone and the tools
+# above are never touched.
+
+# stack_source MODULE VERSION: a writable copy of the published module in the part's source folder, printed.
+stack_source() {
+  local dir="$stack_src/${1//\//_}" upstream
+  upstream=$(go mod download -json "$1@$2" | json_field Dir)
+  rm -rf "$dir" && mkdir -p "$stack_src" && cp -r "$upstream" "$dir" && chmod -R u+w "$dir"
+  echo "$dir"
+}
+
+# build_stack_module DIR LDFLAGS PACKAGE...: builds the packages of the module copy in DIR in one invocation.
+# -mod=mod lets go.sum take the checksums of substituted modules (verified against the checksum database).
+build_stack_module() {
+  local dir=$1 ld=$2
+  shift 2
+  cd "$dir" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w $ld" -o "$stack_bin/" "$@"
+}
+
+# Serving pins knative.dev/networking, /pkg and /caching at commits the Go module proxy does not serve; the build
+# takes versions it does serve (see versions.env). Serving v0.51.0 compiles against them but for one name: the
+# KIngress annotation key mapping traffic tags to host names (networking.internal.knative.dev/tag-to-host), added
+# to knative.dev/networking after the version the proxy serves. The copy of networking declares it, same value.
+build_stack_serving() {
+  local dir networking
+  dir=$(stack_source knative.dev/serving "v$KNATIVE_SERVING_VERSION")
+  networking=$(stack_source knative.dev/networking "$KNATIVE_NETWORKING_VERSION")
+  printf 'package networking\n\nconst TagToHostAnnotationKey = GroupName + "/tag-to-host"\n' \
+    >"$networking/pkg/apis/networking/tag_to_host.go"
+  (cd "$dir" && go mod edit \
+    -replace "knative.dev/networking=$networking" \
+    -replace "knative.dev/pkg=knative.dev/pkg@$KNATIVE_PKG_VERSION" \
+    -replace "knative.dev/caching=knative.dev/caching@$KNATIVE_CACHING_VERSION")
+  build_stack_module "$dir" "" ./cmd/controller ./cmd/webhook ./cmd/activator ./cmd/autoscaler ./cmd/queue
+}
+
+# Traefik as published does not build from the proxy alone; three substitutions, none in Traefik's own code:
+# - its dynamic-configuration extension module sits at a folder the module zip leaves out; in the open-source
+#   build it only declares two empty types (extension points for other builds), so a stand-in declares them;
+# - its fork of go-http-auth is pinned at a commit the proxy does not serve: the fork's origin, v0.4.0, is used;
+# - the ACME client's DNS-provider registry links six providers whose SDKs the proxy does not serve; they are
+#   dropped from a copy of the registry (ACME DNS challenges are unused on the bed; naming one fails cleanly).
+build_stack_traefik() {
+  local dir lego provider
+  dir=$(stack_source github.com/traefik/traefik/v3 "v$TRAEFIK_VERSION")
+  lego=$(stack_source github.com/go-acme/lego/v5 "$(cd "$dir" && go list -m -f '{{.Version}}' github.com/go-acme/lego/v5)")
+  mkdir -p "$dir/pkg/config/dynamic/ext"
+  printf 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24\n' >"$dir/pkg/config/dynamic/ext/go.mod"
+  printf 'package ext\n\ntype HTTP struct{}\n\ntype Router struct{}\n' >"$dir/pkg/config/dynamic/ext/ext.go"
+  for provider in edgedns huaweicloud oraclecloud sakuracloud ucloud yandexcloud; do
+    sed -i "\#lego/v5/providers/dns/$provider\"#d; /^\tcase \"$provider\"[,:]/{N;d}" "$lego/providers/dns/zz_gen_dns_providers.go"
+    rm -rf "$lego/providers/dns/$provider"
+  done
+  (cd "$dir" && go mod edit -replace github.com/abbot/go-http-auth=github.com/abbot/go-http-auth@v0.4.0 \
+    -replace "github.com/go-acme/lego/v5=$lego")
+  build_stack_module "$dir" "-X github.com/traefik/traefik/v3/pkg/version.Version=v$TRAEFIK_VERSION" ./cmd/traefik
+}
+
+# build_stack PART: prints the part's bin folder; builds it first unless a finished build is there.
+build_stack() {
+  local part=$1 version builder recipe
+  case "$part" in
+    serving)
+      version=$KNATIVE_SERVING_VERSION builder=build_stack_serving
+      recipe="networking $KNATIVE_NETWORKING_VERSION pkg $KNATIVE_PKG_VERSION caching $KNATIVE_CACHING_VERSION" ;;
+    traefik) version=$TRAEFIK_VERSION builder=build_stack_traefik recipe="" ;;
+    *) fail "unknown stack part '$part'" "-" "choose one of: serving, traefik" ;;
+  esac
+  local root
+  root="$(cache_root)/stack/$part-$version"
+  stack_bin="$root/bin" stack_src="$root/src"
+  # The stamp holds the substituted versions too, so moving one of them rebuilds the part.
+  local log="$root/build.log" done="$root/bin/.complete"
+  if [[ "$(cat "$done" 2>/dev/null)" != "$part $version $recipe" ]]; then
+    require_go
+    rm -rf "$stack_bin" && mkdir -p "$stack_bin"
+    progress "stack $part $version: building (log: $log)"
+    local t0=$SECONDS
+    if ! ("$builder") >"$log" 2>&1; then
+      tail -n 15 "$log" >&2 || true
+      fail "building the stack's $part $version failed" "$log" \
+        "read the log; a network error means the Go module proxy was unreachable: run the command again"
+    fi
+    echo "$part $version $recipe" >"$done"
+    progress "stack $part $version: built in $((SECONDS - t0))s"
+  fi
+  echo "$stack_bin"
+}
+
+if [[ "${1:-}" == "--stack" ]]; then
+  build_stack "${2:-}"
+  exit 0
+fi
+
 require_go
+mkdir -p "$bin" "$logs" "$src"
 progress "tools cache: $tools_dir"
 run_build etcd "$ETCD_VERSION" etcd -- build_etcd
 run_build kubernetes "$KUBERNETES_VERSION" kube-apiserver kube-controller-manager kube-scheduler kubectl -- \

@@ -1,4 +1,6 @@
 /** The parts of the Knative stack, in install order (each may rely on the ones before it). */
 import type { StackPart } from './bed.ts';
+import { networking } from './networking.ts';
+import { serving } from './serving.ts';
 
-export const STACK_PARTS: StackPart[] = [];
+export const STACK_PARTS: StackPart[] = [serving, networking];

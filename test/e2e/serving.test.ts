@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildAll } from '../../images/builder/build.ts';
+import { toolPath } from '../cluster/tools.ts';
+import { waitFor } from '../cluster/wait.ts';
+import { stackBed } from '../knative/bed.ts';
+import { traefikAddress } from '../knative/networking.ts';
+import { SERVING_DOMAIN } from '../knative/serving.ts';
+import { postJson } from './support.ts';
+
+const bed = stackBed({
+  kubeconfig: inject('kubeconfig'),
+  registry: inject('registryHost'),
+  say: () => undefined,
+});
+const namespace = `e2e-serving-${randomBytes(3).toString('hex')}`;
+
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '0' } },
+};
+
+function knativeService(
+  name: string,
+  image: string,
+  extra: { args?: string[]; annotations?: Record<string, string> } = {},
+) {
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: {
+      template: {
+        metadata: { annotations: extra.annotations ?? {} },
+        spec: {
+          containers: [
+            {
+              image,
+              ...(extra.args ? { args: extra.args } : {}),
+              ports: [{ containerPort: 8080 }],
+              resources: { requests: { cpu: '10m', memory: '32Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+async function servicePods(name: string): Promise<string[]> {
+  const out = await bed.kubectl(
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    '-l',
+    `serving.knative.dev/service=${name}`,
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
+  );
+  return out.split('\n').filter(Boolean);
+}
+
+async function readyCondition(
+  name: string,
+): Promise<{ status: string; reason?: string; message?: string } | undefined> {
+  const service = JSON.parse(await bed.kubectl('get', 'ksvc', '-n', namespace, name, '-o', 'json')) as {
+    status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  };
+  return service.status?.conditions?.find((condition) => condition.type === 'Ready');
+}
+
+/** On failure, the pods' state and logs say more than the assertion does. */
+async function describeNamespace(): Promise<string> {
+  const [ksvc, pods, logs] = await Promise.all([
+    bed.kubectl('get', 'ksvc,revision,kingress', '-n', namespace, '-o', 'wide').catch(String),
+    bed.kubectl('get', 'pods', '-n', namespace, '-o', 'wide').catch(String),
+    bed
+      .kubectl('logs', '-n', namespace, '-l', 'serving.knative.dev/service', '--all-containers', '--tail=30')
+      .catch(String),
+  ]);
+  return [ksvc, pods, logs].join('\n');
+}
+
+describe('a Knative Service on the real stack', () => {
+  let image: string;
+  let gateway: string;
+
+  beforeAll(async () => {
+    const [built] = await buildAll({
+      registry: `${bed.push.registry}/mcpg`,
+      crane: toolPath('crane'),
+      cosign: toolPath('cosign'),
+      insecure: true,
+      only: ['mcp-test-http'],
+    });
+    if (!built) throw new Error('the mcp-test-http image was not built');
+    image = built.reference;
+    gateway = await traefikAddress(bed);
+    await bed.kubectl('create', 'namespace', namespace);
+  }, 300_000);
+
+  afterAll(async () => {
+    await bed.kubectl('delete', 'namespace', namespace, '--wait=false').catch(() => undefined);
+  });
+
+  it('becomes Ready, answers through Traefik, goes to zero and wakes on a request', async () => {
+    // A 6 s stable window (the least Serving takes) so the revision goes to zero within a minute or so.
+    await bed.apply(
+      JSON.stringify(
+        knativeService('mcp', image, { annotations: { 'autoscaling.knative.dev/window': '6s' } }),
+      ),
+    );
+    try {
+      await bed.kubectl('wait', '-n', namespace, 'ksvc/mcp', '--for=condition=Ready', '--timeout=240s');
+    } catch (error) {
+      throw new Error(`the Service did not become Ready:\n${await describeNamespace()}`, { cause: error });
+    }
+    const host = `mcp.${namespace}.${SERVING_DOMAIN}`;
+    const url = (
+      await bed.kubectl('get', 'ksvc', '-n', namespace, 'mcp', '-o', 'jsonpath={.status.url}')
+    ).trim();
+    expect(url).toBe(`http://${host}`);
+
+    const warm = await postJson({ address: gateway, host, path: '/mcp' }, INITIALIZE);
+    expect(warm.status).toBe(200);
+    expect(warm.body).toMatchObject({ id: 1, result: { serverInfo: { name: 'mcpg-test-http' } } });
+
+    // With no traffic the autoscaler takes the revision to zero: no pod left.
+    await waitFor(async () => ((await servicePods('mcp')).length === 0 ? true : undefined), {
+      what: 'the idle Service to scale to zero pods',
+      timeoutMs: 240_000,
+      intervalMs: 2000,
+    });
+
+    // The route now leads to the activator, which holds the request until a new pod is ready.
+    const cold = await postJson({ address: gateway, host, path: '/mcp' }, INITIALIZE);
+    expect(cold.status, await describeNamespace()).toBe(200);
+    expect(cold.body).toMatchObject({ id: 1, result: { serverInfo: { name: 'mcpg-test-http' } } });
+    expect((await servicePods('mcp')).length).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('shows a Service whose container cannot start as not Ready, with the reason', async () => {
+    // The same image told to run a script that exits at once: the container never becomes ready.
+    await bed.apply(
+      JSON.stringify(
+        knativeService('broken', image, {
+          args: ['-e', 'process.exit(3)'],
+          annotations: { 'serving.knative.dev/progress-deadline': '60s' },
+        }),
+      ),
+    );
+    const condition = await waitFor(
+      async () => {
+        const ready = await readyCondition('broken');
+        return ready?.status === 'False' ? ready : undefined;
+      },
+      { what: 'the broken Service to report not Ready', timeoutMs: 240_000, intervalMs: 2000 },
+    );
+    expect(condition.reason).toBeTruthy();
+    expect(condition.message, JSON.stringify(condition)).toMatch(/exit|crash|fail/i);
+    const listed = await bed.kubectl('get', 'ksvc', '-n', namespace, 'broken');
+    expect(listed).toMatch(/False/);
+  }, 300_000);
+});
