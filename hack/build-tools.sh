@@ -241,18 +241,25 @@ build_stack_module() {
 }
 
 # Serving pins knative.dev/networking, /pkg and /caching at commits the Go module proxy does not serve; the build
-# takes versions it does serve (see versions.env). Serving v0.51.0 compiles against them but for one name: the
-# KIngress annotation key mapping traffic tags to host names (networking.internal.knative.dev/tag-to-host), added
-# to knative.dev/networking after the version the proxy serves. The copy of networking declares it, same value.
+# takes versions it does serve (see versions.env) and adjusts copies of two of them where they lag behind:
+# - networking lacks one name Serving v0.51.0 uses: the KIngress annotation key mapping traffic tags to host names
+#   (networking.internal.knative.dev/tag-to-host), added later upstream; the copy declares it, same value;
+# - pkg describes its telemetry resource in an older OpenTelemetry schema than the OpenTelemetry SDK Serving
+#   requires, and merging the two panics at start; the copy uses the SDK's schema version, as later pkg does.
 build_stack_serving() {
-  local dir networking
+  local dir networking pkg sdk schema
   dir=$(stack_source knative.dev/serving "v$KNATIVE_SERVING_VERSION")
   networking=$(stack_source knative.dev/networking "$KNATIVE_NETWORKING_VERSION")
   printf 'package networking\n\nconst TagToHostAnnotationKey = GroupName + "/tag-to-host"\n' \
     >"$networking/pkg/apis/networking/tag_to_host.go"
+  pkg=$(stack_source knative.dev/pkg "$KNATIVE_PKG_VERSION")
+  sdk=$(cd "$dir" && go mod download -json "go.opentelemetry.io/otel/sdk@$(go list -m -f '{{.Version}}' go.opentelemetry.io/otel/sdk)" | json_field Dir)
+  schema=$(grep -ho 'otel/semconv/v[0-9][0-9.]*[0-9]' "$sdk"/resource/*.go | head -n1)
+  [[ -n "$schema" ]] || { echo "no semconv version found in $sdk/resource"; return 1; }
+  grep -rl 'otel/semconv/v' "$pkg/observability/semconv" | xargs sed -i "s#otel/semconv/v[0-9][0-9.]*[0-9]#$schema#"
   (cd "$dir" && go mod edit \
     -replace "knative.dev/networking=$networking" \
-    -replace "knative.dev/pkg=knative.dev/pkg@$KNATIVE_PKG_VERSION" \
+    -replace "knative.dev/pkg=$pkg" \
     -replace "knative.dev/caching=knative.dev/caching@$KNATIVE_CACHING_VERSION")
   build_stack_module "$dir" "" ./cmd/controller ./cmd/webhook ./cmd/activator ./cmd/autoscaler ./cmd/queue
 }
@@ -285,7 +292,7 @@ build_stack() {
   case "$part" in
     serving)
       version=$KNATIVE_SERVING_VERSION builder=build_stack_serving
-      recipe="networking $KNATIVE_NETWORKING_VERSION pkg $KNATIVE_PKG_VERSION caching $KNATIVE_CACHING_VERSION" ;;
+      recipe="networking $KNATIVE_NETWORKING_VERSION+tag-to-host pkg $KNATIVE_PKG_VERSION+sdk-schema caching $KNATIVE_CACHING_VERSION" ;;
     traefik) version=$TRAEFIK_VERSION builder=build_stack_traefik recipe="" ;;
     *) fail "unknown stack part '$part'" "-" "choose one of: serving, traefik" ;;
   esac

@@ -15,6 +15,7 @@ import {
   podContainers,
   readObjects,
   scaleDownRequests,
+  toYamlStream,
   waitForDeployments,
   type KubeObject,
 } from './upstream.ts';
@@ -26,6 +27,8 @@ export const SERVING_DOMAIN = 'knative.test';
 
 const PROGRAMS = ['controller', 'webhook', 'activator', 'autoscaler', 'queue'] as const;
 const KO_PREFIX = 'ko://knative.dev/serving/cmd/';
+/** The API groups Serving's defaulting and validation webhooks admit. */
+const SERVING_GROUPS = ['serving.knative.dev', 'autoscaling.internal.knative.dev', 'networking.internal.knative.dev'];
 
 /**
  * Serving's `config/core/` links its networking and caching CRDs (and config-network) from the modules it
@@ -133,8 +136,16 @@ export const serving: StackPart = {
   install: async (bed) => {
     const bin = await buildStackPrograms('serving', bed.say);
     const images = await pushPrograms(bed, bin);
-    await applyInOrder(bed, patchServing(await upstreamObjects(), images, bed.push.registry));
+    const objects = patchServing(await upstreamObjects(), images, bed.push.registry);
+    // Serving's own kinds (the system-internal Certificate) pass through its webhook, so they wait for it.
+    const admittedByServing = (object: KubeObject) =>
+      object.kind !== 'CustomResourceDefinition' && SERVING_GROUPS.includes(object.apiVersion.split('/')[0] ?? '');
+    await applyInOrder(
+      bed,
+      objects.filter((object) => !admittedByServing(object)),
+    );
     await waitForDeployments(bed, SERVING_NAMESPACE);
     await waitForWebhook(bed);
+    await bed.apply(toYamlStream(objects.filter(admittedByServing)));
   },
 };

@@ -100,14 +100,15 @@ export function podContainers(object: KubeObject): Record<string, unknown>[] {
   return spec?.template?.spec?.containers ?? [];
 }
 
-/** Applies CRDs first and waits until the API serves them, then the rest in the order given. */
+/** Applies Namespaces and CRDs first and waits until the API serves the CRDs, then the rest in the order given. */
 export async function applyInOrder(
   bed: { apply: (yaml: string) => Promise<void>; kubectl: (...args: string[]) => Promise<string> },
   objects: KubeObject[],
 ): Promise<void> {
+  const first = (object: KubeObject) => object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition';
+  await bed.apply(toYamlStream(objects.filter(first)));
   const crds = objects.filter((object) => object.kind === 'CustomResourceDefinition');
   if (crds.length) {
-    await bed.apply(toYamlStream(crds));
     await bed.kubectl(
       'wait',
       '--for=condition=Established',
@@ -115,7 +116,7 @@ export async function applyInOrder(
       ...crds.map((crd) => `customresourcedefinition/${crd.metadata.name}`),
     );
   }
-  await bed.apply(toYamlStream(objects.filter((object) => object.kind !== 'CustomResourceDefinition')));
+  await bed.apply(toYamlStream(objects.filter((object) => !first(object))));
 }
 
 /**
