@@ -6,7 +6,7 @@ import { waitFor } from '../cluster/wait.ts';
 import { stackBed } from '../knative/bed.ts';
 import { traefikAddress } from '../knative/networking.ts';
 import { SERVING_DOMAIN } from '../knative/serving.ts';
-import { postJson } from './support.ts';
+import { INITIALIZE, knativeService, postJson, servicePods } from './support.ts';
 
 const bed = stackBed({
   kubeconfig: inject('kubeconfig'),
@@ -14,54 +14,6 @@ const bed = stackBed({
   say: () => undefined,
 });
 const namespace = `e2e-serving-${randomBytes(3).toString('hex')}`;
-
-const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '0' } },
-};
-
-function knativeService(
-  name: string,
-  image: string,
-  extra: { args?: string[]; annotations?: Record<string, string> } = {},
-) {
-  return {
-    apiVersion: 'serving.knative.dev/v1',
-    kind: 'Service',
-    metadata: { name, namespace },
-    spec: {
-      template: {
-        metadata: { annotations: extra.annotations ?? {} },
-        spec: {
-          containers: [
-            {
-              image,
-              ...(extra.args ? { args: extra.args } : {}),
-              ports: [{ containerPort: 8080 }],
-              resources: { requests: { cpu: '10m', memory: '32Mi' } },
-            },
-          ],
-        },
-      },
-    },
-  };
-}
-
-async function servicePods(name: string): Promise<string[]> {
-  const out = await bed.kubectl(
-    'get',
-    'pods',
-    '-n',
-    namespace,
-    '-l',
-    `serving.knative.dev/service=${name}`,
-    '-o',
-    'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
-  );
-  return out.split('\n').filter(Boolean);
-}
 
 async function readyCondition(
   name: string,
@@ -110,7 +62,7 @@ describe('a Knative Service on the real stack', () => {
     // A 6 s stable window (the least Serving takes) so the revision goes to zero within a minute or so.
     await bed.apply(
       JSON.stringify(
-        knativeService('mcp', image, { annotations: { 'autoscaling.knative.dev/window': '6s' } }),
+        knativeService(namespace, 'mcp', image, { annotations: { 'autoscaling.knative.dev/window': '6s' } }),
       ),
     );
     try {
@@ -129,7 +81,7 @@ describe('a Knative Service on the real stack', () => {
     expect(warm.body).toMatchObject({ id: 1, result: { serverInfo: { name: 'mcpg-test-http' } } });
 
     // With no traffic the autoscaler takes the revision to zero: no pod left.
-    await waitFor(async () => ((await servicePods('mcp')).length === 0 ? true : undefined), {
+    await waitFor(async () => ((await servicePods(bed, namespace, 'mcp')).length === 0 ? true : undefined), {
       what: 'the idle Service to scale to zero pods',
       timeoutMs: 240_000,
       intervalMs: 2000,
@@ -139,14 +91,14 @@ describe('a Knative Service on the real stack', () => {
     const cold = await postJson({ address: gateway, host, path: '/mcp' }, INITIALIZE);
     expect(cold.status, await describeNamespace()).toBe(200);
     expect(cold.body).toMatchObject({ id: 1, result: { serverInfo: { name: 'mcpg-test-http' } } });
-    expect((await servicePods('mcp')).length).toBeGreaterThan(0);
+    expect((await servicePods(bed, namespace, 'mcp')).length).toBeGreaterThan(0);
   }, 600_000);
 
   it('shows a Service whose container cannot start as not Ready, with the reason', async () => {
     // The same image told to run a script that exits at once: the container never becomes ready.
     await bed.apply(
       JSON.stringify(
-        knativeService('broken', image, {
+        knativeService(namespace, 'broken', image, {
           args: ['-e', 'process.exit(3)'],
           annotations: { 'serving.knative.dev/progress-deadline': '60s' },
         }),

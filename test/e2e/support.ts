@@ -59,3 +59,60 @@ export function postJson(
     request.end(data);
   });
 }
+
+/** An MCP `initialize` request, what a client sends first. */
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '0' } },
+};
+
+export interface ServiceOptions {
+  args?: string[];
+  /** Revision template annotations (autoscaling, progress deadline). */
+  annotations?: Record<string, string>;
+}
+
+/** A Knative Service running one container that listens on 8080, with requests sized for the 2-CPU node. */
+export function knativeService(namespace: string, name: string, image: string, options: ServiceOptions = {}) {
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: {
+      template: {
+        metadata: { annotations: options.annotations ?? {} },
+        spec: {
+          containers: [
+            {
+              image,
+              ...(options.args ? { args: options.args } : {}),
+              ports: [{ containerPort: 8080 }],
+              resources: { requests: { cpu: '10m', memory: '32Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** The names of the pods a Knative Service runs now (terminating ones included). */
+export async function servicePods(
+  bed: { kubectl: (...args: string[]) => Promise<string> },
+  namespace: string,
+  name: string,
+): Promise<string[]> {
+  const out = await bed.kubectl(
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    '-l',
+    `serving.knative.dev/service=${name}`,
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
+  );
+  return out.split('\n').filter(Boolean);
+}
