@@ -267,13 +267,13 @@ build_stack_serving() {
 # Traefik as published does not build from the proxy alone; three substitutions, none in Traefik's own code:
 # - its dynamic-configuration extension module sits at a folder the module zip leaves out; in the open-source
 #   build it only declares two empty types (extension points for other builds), so a stand-in declares them;
-# - its fork of go-http-auth is pinned at a commit the proxy does not serve; the fork's origin, v0.4.0, is tried,
-#   but lacks two names the fork added (CheckSecret, DigestAuth.RequireAuthStale), so this build does not finish
-#   yet (docs/knative-stack.md, "Status");
+# - its fork of go-http-auth is pinned at a commit the proxy does not serve; a copy of the fork's origin, v0.4.0,
+#   is used, declaring the two names the fork added that Traefik calls: CheckSecret (a password against a stored
+#   hash, by the origin's own comparisons) and DigestAuth.RequireAuthStale (the digest challenge marked stale);
 # - the ACME client's DNS-provider registry links six providers whose SDKs the proxy does not serve; they are
 #   dropped from a copy of the registry (ACME DNS challenges are unused on the bed; naming one fails cleanly).
 build_stack_traefik() {
-  local dir lego provider
+  local dir lego provider auth
   dir=$(stack_source github.com/traefik/traefik/v3 "v$TRAEFIK_VERSION")
   lego=$(stack_source github.com/go-acme/lego/v5 "$(cd "$dir" && go list -m -f '{{.Version}}' github.com/go-acme/lego/v5)")
   mkdir -p "$dir/pkg/config/dynamic/ext"
@@ -283,7 +283,44 @@ build_stack_traefik() {
     sed -i "\#lego/v5/providers/dns/$provider\"#d; /^\tcase \"$provider\"[,:]/{N;d}" "$lego/providers/dns/zz_gen_dns_providers.go"
     rm -rf "$lego/providers/dns/$provider"
   done
-  (cd "$dir" && go mod edit -replace github.com/abbot/go-http-auth=github.com/abbot/go-http-auth@v0.4.0 \
+  auth=$(stack_source github.com/abbot/go-http-auth v0.4.0)
+  # v0.4.0 predates modules; its imports resolve through Traefik's requirements.
+  [[ -f "$auth/go.mod" ]] || printf 'module github.com/abbot/go-http-auth\n\ngo 1.12\n' >"$auth/go.mod"
+  cat >"$auth/stack_additions.go" <<'GO'
+package auth
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// CheckSecret reports whether password matches secret, a stored hash in any format the package reads.
+func CheckSecret(password, secret string) bool {
+	compare := compareFuncs[0].compare
+	for _, candidate := range compareFuncs[1:] {
+		if strings.HasPrefix(secret, candidate.prefix) {
+			compare = candidate.compare
+			break
+		}
+	}
+	return compare([]byte(secret), []byte(password)) == nil
+}
+
+// RequireAuthStale sends a new digest challenge saying the client's nonce was stale.
+func (a *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {
+	nonce := RandomKey()
+	a.clients[nonce] = &digest_client{nc: 0, last_seen: time.Now().UnixNano()}
+	w.Header().Set(contentType, a.Headers.V().UnauthContentType)
+	w.Header().Set(a.Headers.V().Authenticate,
+		fmt.Sprintf(`Digest realm="%s", nonce="%s", opaque="%s", algorithm="MD5", qop="auth", stale=true`,
+			a.Realm, nonce, a.Opaque))
+	w.WriteHeader(a.Headers.V().UnauthCode)
+	_, _ = w.Write([]byte(a.Headers.V().UnauthResponse))
+}
+GO
+  (cd "$dir" && go mod edit -replace "github.com/abbot/go-http-auth=$auth" \
     -replace "github.com/go-acme/lego/v5=$lego")
   build_stack_module "$dir" "-X github.com/traefik/traefik/v3/pkg/version.Version=v$TRAEFIK_VERSION" ./cmd/traefik
 }
