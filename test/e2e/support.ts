@@ -69,7 +69,8 @@ export const INITIALIZE = {
 };
 
 export interface ServiceOptions {
-  args?: string[];
+  /** Replaces the image's entrypoint. */
+  command?: string[];
   /** Revision template annotations (autoscaling, progress deadline). */
   annotations?: Record<string, string>;
 }
@@ -87,7 +88,7 @@ export function knativeService(namespace: string, name: string, image: string, o
           containers: [
             {
               image,
-              ...(options.args ? { args: options.args } : {}),
+              ...(options.command ? { command: options.command } : {}),
               ports: [{ containerPort: 8080 }],
               resources: { requests: { cpu: '10m', memory: '32Mi' } },
             },
