@@ -68,7 +68,10 @@ integration: setup ## tests against the real local control plane (started and st
 real-node: setup ## tests on a real node (kubelet, containerd, CoreDNS; needs root), undone and checked afterwards
 	npx vitest run --project real-node
 
-test: setup lint typecheck unit integration real-node ## everything CI runs
+e2e: setup ## end-to-end tests on the Knative stack on a real node (its own bed with every stack part, undone afterwards)
+	npx vitest run --project e2e
+
+test: setup lint typecheck unit integration real-node ## everything CI runs (the e2e tier runs on its own: make e2e)
 
 demo: setup ## bring up the local control plane, install the API, apply docs/examples and show them
 	@$(CLUSTER) up --reuse
@@ -81,6 +84,11 @@ demo: setup ## bring up the local control plane, install the API, apply docs/exa
 
 cluster-up: setup ## start etcd, kube-apiserver, controller-manager, scheduler and kwok on loopback (REAL_NODE=1 adds a real node)
 	@$(CLUSTER) up $(if $(filter 1,$(REAL_NODE)),--real-node)
+
+knative-up: setup ## the real-node bed (started when none runs) with the Knative stack installed; prints the KUBECONFIG export
+	@$(CLUSTER) up --reuse --real-node >/dev/null
+	@node test/knative/cli.ts install
+	@echo "export KUBECONFIG=$$($(CLUSTER) kubeconfig)"
 
 cluster-down: ## stop the local control plane (and the real node), remove its files, restore the machine
 	@$(CLUSTER) down

@@ -5,9 +5,7 @@
 #
 #   hack/build-tools.sh            build whatever is missing, print the bin directory last
 #   hack/build-tools.sh --print    print the bin directory only (no build)
-#   hack/build-tools.sh --stack PART
-#                                  build one part of the Knative stack (make knative-up) into a folder of its
-#                                  own, outside the tools key, and print that part's bin directory last
+#   hack/build-tools.sh --stack PART   build one part of the Knative stack (cached), print its bin directory last
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,13 +22,6 @@ if [[ "${1:-}" == "--print" ]]; then
   echo "$bin"
   exit 0
 fi
-
-if [[ "${1:-}" == "--stack" ]]; then
-  stack_part=${2:-}
-  [[ -n "$stack_part" ]] || fail "--stack needs the part to build" "-" "run 'hack/build-tools.sh --stack cert-manager'"
-fi
-
-mkdir -p "$bin" "$logs" "$src"
 
 require_go() {
   command -v go >/dev/null 2>&1 ||
@@ -228,73 +219,173 @@ build_promtool() {
     "-X github.com/prometheus/common/version.Version=3.${PROMETHEUS_VERSION#0.3}"
 }
 
-# ---- The Knative stack's parts (hack/build-tools.sh --stack PART) ----
-# Each part is built on demand into $(cache_root)/stack/<part>-<version>/ (binaries in bin/, the upstream files
-# its install reads beside them), so a part's pin never changes the tools key above. A stamp of the version and of
-# our sources and build steps makes a warm run a no-op. The part's folder is printed last.
+# --- The Knative stack (make knative-up, the e2e tier): opt-in, never part of a plain run. -----------------------
+# Each part's upstream commands are built in one `go build` (they share most packages) from the module's own
+# go.mod and go.sum, into a folder keyed by part and version, so a new pin rebuilds that part alone and the tools
+# above are never touched.
 
-# build_stack PART VERSION SOURCES_DIR BUILD_FUNCTION ARTIFACT...: builds when the stamp differs or an artifact
-# (a path under the part's folder) is missing; BUILD_FUNCTION VERSION SOURCES_DIR runs inside the part's folder.
-build_stack() {
-  local part=$1 version=$2 sources=$3 builder=$4
-  shift 4
-  local dir
-  dir="$(cache_root)/stack/$part-$version"
-  local log="$dir/build.log" stamp="$dir/sources.sha256" sum artifact fresh=1
-  sum=$( (echo "$version" && declare -f "$builder" && cd "$sources" && find . -type f | sort | xargs cat) | sha256sum | cut -d' ' -f1)
-  for artifact in "$@"; do [[ -e "$dir/$artifact" ]] || fresh=0; done
-  if [[ $fresh == 1 && "$(cat "$stamp" 2>/dev/null)" == "$sum" ]]; then
-    progress "$part $version: cached"
-    echo "$dir"
-    return 0
-  fi
-  mkdir -p "$dir"
-  progress "$part $version: building (log: $log)"
-  local t0=$SECONDS
-  if ! (cd "$dir" && "$builder" "$version" "$sources") >"$log" 2>&1; then
-    tail -n 15 "$log" >&2 || true
-    fail "building $part $version failed" "$log" \
-      "read the log; a network error means the Go module proxy was unreachable: run 'hack/build-tools.sh --stack $part' again"
-  fi
-  echo "$version" >"$dir/version"
-  echo "$sum" >"$stamp"
-  progress "$part $version: built in $((SECONDS - t0))s"
+# stack_source MODULE VERSION: a writable copy of the published module in the part's source folder, printed.
+stack_source() {
+  local dir="$stack_src/${1//\//_}" upstream
+  upstream=$(go mod download -json "$1@$2" | json_field Dir)
+  rm -rf "$dir" && mkdir -p "$stack_src" && cp -r "$upstream" "$dir" && chmod -R u+w "$dir"
   echo "$dir"
+}
+
+# build_stack_module DIR LDFLAGS PACKAGE...: builds the packages of the module copy in DIR in one invocation.
+# -mod=mod lets go.sum take the checksums of substituted modules (verified against the checksum database).
+build_stack_module() {
+  local dir=$1 ld=$2
+  shift 2
+  cd "$dir" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w $ld" -o "$stack_bin/" "$@"
+}
+
+# Serving pins knative.dev/networking, /pkg and /caching at commits the Go module proxy does not serve; the build
+# takes versions it does serve (see versions.env) and adjusts copies of two of them where they lag behind:
+# - networking lacks one name Serving v0.51.0 uses: the KIngress annotation key mapping traffic tags to host names
+#   (networking.internal.knative.dev/tag-to-host), added later upstream; the copy declares it, same value;
+# - pkg describes its telemetry resource in an older OpenTelemetry schema than the OpenTelemetry SDK Serving
+#   requires, and merging the two panics at start; the copy uses the SDK's schema version, as later pkg does.
+build_stack_serving() {
+  local dir networking pkg sdk schema
+  dir=$(stack_source knative.dev/serving "v$KNATIVE_SERVING_VERSION")
+  networking=$(stack_source knative.dev/networking "$KNATIVE_NETWORKING_VERSION")
+  printf 'package networking\n\nconst TagToHostAnnotationKey = GroupName + "/tag-to-host"\n' \
+    >"$networking/pkg/apis/networking/tag_to_host.go"
+  pkg=$(stack_source knative.dev/pkg "$KNATIVE_PKG_VERSION")
+  sdk=$(cd "$dir" && go mod download -json "go.opentelemetry.io/otel/sdk@$(go list -m -f '{{.Version}}' go.opentelemetry.io/otel/sdk)" | json_field Dir)
+  schema=$(grep -ho 'otel/semconv/v[0-9][0-9.]*[0-9]' "$sdk"/resource/*.go | head -n1)
+  [[ -n "$schema" ]] || { echo "no semconv version found in $sdk/resource"; return 1; }
+  grep -rl 'otel/semconv/v' "$pkg/observability/semconv" | xargs sed -i "s#otel/semconv/v[0-9][0-9.]*[0-9]#$schema#"
+  (cd "$dir" && go mod edit \
+    -replace "knative.dev/networking=$networking" \
+    -replace "knative.dev/pkg=$pkg" \
+    -replace "knative.dev/caching=knative.dev/caching@$KNATIVE_CACHING_VERSION")
+  build_stack_module "$dir" "" ./cmd/controller ./cmd/webhook ./cmd/activator ./cmd/autoscaler ./cmd/queue
+}
+
+# Traefik as published does not build from the proxy alone; three substitutions, none in Traefik's own code:
+# - its dynamic-configuration extension module sits at a folder the module zip leaves out; in the open-source
+#   build it only declares two empty types (extension points for other builds), so a stand-in declares them;
+# - its fork of go-http-auth is pinned at a commit the proxy does not serve; a copy of the fork's origin, v0.4.0,
+#   is used, declaring the two names the fork added that Traefik calls: CheckSecret (a password against a stored
+#   hash, by the origin's own comparisons) and DigestAuth.RequireAuthStale (the digest challenge marked stale);
+# - the ACME client's DNS-provider registry links six providers whose SDKs the proxy does not serve; they are
+#   dropped from a copy of the registry (ACME DNS challenges are unused on the bed; naming one fails cleanly).
+build_stack_traefik() {
+  local dir lego provider auth
+  dir=$(stack_source github.com/traefik/traefik/v3 "v$TRAEFIK_VERSION")
+  lego=$(stack_source github.com/go-acme/lego/v5 "$(cd "$dir" && go list -m -f '{{.Version}}' github.com/go-acme/lego/v5)")
+  mkdir -p "$dir/pkg/config/dynamic/ext"
+  printf 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24\n' >"$dir/pkg/config/dynamic/ext/go.mod"
+  printf 'package ext\n\ntype HTTP struct{}\n\ntype Router struct{}\n' >"$dir/pkg/config/dynamic/ext/ext.go"
+  for provider in edgedns huaweicloud oraclecloud sakuracloud ucloud yandexcloud; do
+    sed -i "\#lego/v5/providers/dns/$provider\"#d; /^\tcase \"$provider\"[,:]/{N;d}" "$lego/providers/dns/zz_gen_dns_providers.go"
+    rm -rf "$lego/providers/dns/$provider"
+  done
+  auth=$(stack_source github.com/abbot/go-http-auth v0.4.0)
+  # v0.4.0 predates modules; its imports resolve through Traefik's requirements.
+  [[ -f "$auth/go.mod" ]] || printf 'module github.com/abbot/go-http-auth\n\ngo 1.12\n' >"$auth/go.mod"
+  cat >"$auth/stack_additions.go" <<'GO'
+package auth
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// CheckSecret reports whether password matches secret, a stored hash in any format the package reads.
+func CheckSecret(password, secret string) bool {
+	compare := compareFuncs[0].compare
+	for _, candidate := range compareFuncs[1:] {
+		if strings.HasPrefix(secret, candidate.prefix) {
+			compare = candidate.compare
+			break
+		}
+	}
+	return compare([]byte(secret), []byte(password)) == nil
+}
+
+// RequireAuthStale sends a new digest challenge saying the client's nonce was stale.
+func (a *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {
+	nonce := RandomKey()
+	a.clients[nonce] = &digest_client{nc: 0, last_seen: time.Now().UnixNano()}
+	w.Header().Set(contentType, a.Headers.V().UnauthContentType)
+	w.Header().Set(a.Headers.V().Authenticate,
+		fmt.Sprintf(`Digest realm="%s", nonce="%s", opaque="%s", algorithm="MD5", qop="auth", stale=true`,
+			a.Realm, nonce, a.Opaque))
+	w.WriteHeader(a.Headers.V().UnauthCode)
+	_, _ = w.Write([]byte(a.Headers.V().UnauthResponse))
+}
+GO
+  (cd "$dir" && go mod edit -replace "github.com/abbot/go-http-auth=$auth" \
+    -replace "github.com/go-acme/lego/v5=$lego")
+  build_stack_module "$dir" "-X github.com/traefik/traefik/v3/pkg/version.Version=v$TRAEFIK_VERSION" ./cmd/traefik
 }
 
 # cert-manager publishes its commands (cmd/controller, cmd/webhook, cmd/cainjector) as modules of their own that
 # the Go module proxy does not serve. test/knative/cert-manager-launch holds our small mains for them, which run
-# the published module's controllers, webhook server and injectors; the module path sits under cert-manager's so
-# they may use its internal packages, as upstream's command modules do.
-build_cert_manager() {
-  local version=$1 sources=$2 out=$PWD/bin module
-  module=$(go mod download -json "github.com/cert-manager/cert-manager@v$version" | json_field Dir)
-  # The release's Helm chart, which the bed renders with our images (test/knative/cert-manager.ts).
-  rm -rf chart && cp -r "$module/deploy/charts/cert-manager" chart && chmod -R u+w chart
-  rm -rf src && mkdir src && cp -r "$sources/." src/ && cd src
+# the published module's controllers, webhook server and injectors; their module path sits under cert-manager's so
+# they may use its internal packages, as upstream's command modules do. The release's Helm chart, which the bed
+# renders with our images (test/knative/cert-manager.ts), is copied beside the binaries.
+build_stack_cert_manager() {
+  local module dir="$stack_src/launch"
+  module=$(go mod download -json "github.com/cert-manager/cert-manager@v$CERT_MANAGER_VERSION" | json_field Dir)
+  rm -rf "$root/chart" && cp -r "$module/deploy/charts/cert-manager" "$root/chart" && chmod -R u+w "$root/chart"
+  rm -rf "$dir" && mkdir -p "$dir" && cp -r "$here/../test/knative/cert-manager-launch/." "$dir/" && cd "$dir"
   go mod init github.com/cert-manager/cert-manager/mcpg-stack
-  go get "github.com/cert-manager/cert-manager@v$version"
+  go get "github.com/cert-manager/cert-manager@v$CERT_MANAGER_VERSION"
   # The proxy refuses the Venafi client cert-manager pins (vcert v5.13.x, "not available"); our mains leave the
   # Venafi issuer out, so only its packages, which nothing built imports, miss their module.
   go mod tidy -e
   # cert-manager reports this version (user agent, default ACME solver image), as its release build stamps it.
-  go build -trimpath -ldflags "-s -w -X github.com/cert-manager/cert-manager/pkg/util.AppVersion=v$version" \
-    -o "$out/" ./controller ./webhook ./cainjector
+  go build -trimpath -ldflags "-s -w -X github.com/cert-manager/cert-manager/pkg/util.AppVersion=v$CERT_MANAGER_VERSION" \
+    -o "$stack_bin/" ./controller ./webhook ./cainjector
 }
 
-if [[ -n "${stack_part:-}" ]]; then
-  require_go
-  case "$stack_part" in
+# build_stack PART: prints the part's bin folder; builds it first unless a finished build is there.
+build_stack() {
+  local part=$1 version builder recipe
+  case "$part" in
+    serving)
+      version=$KNATIVE_SERVING_VERSION builder=build_stack_serving
+      recipe="networking $KNATIVE_NETWORKING_VERSION+tag-to-host pkg $KNATIVE_PKG_VERSION+sdk-schema caching $KNATIVE_CACHING_VERSION" ;;
+    traefik) version=$TRAEFIK_VERSION builder=build_stack_traefik recipe="" ;;
     cert-manager)
-      build_stack cert-manager "$CERT_MANAGER_VERSION" "$here/../test/knative/cert-manager-launch" build_cert_manager \
-        bin/controller bin/webhook bin/cainjector chart/Chart.yaml
-      ;;
-    *) fail "unknown stack part $stack_part" "-" "choose cert-manager" ;;
+      version=$CERT_MANAGER_VERSION builder=build_stack_cert_manager
+      recipe="launch $(cat "$here"/../test/knative/cert-manager-launch/*/*.go | sha256sum | cut -c1-16)" ;;
+    *) fail "unknown stack part '$part'" "-" "choose one of: cert-manager, serving, traefik" ;;
   esac
+  local root
+  root="$(cache_root)/stack/$part-$version"
+  stack_bin="$root/bin" stack_src="$root/src"
+  # The stamp holds the substituted versions too, so moving one of them rebuilds the part.
+  local log="$root/build.log" done="$root/bin/.complete"
+  if [[ "$(cat "$done" 2>/dev/null)" != "$part $version $recipe" ]]; then
+    require_go
+    rm -rf "$stack_bin" && mkdir -p "$stack_bin"
+    progress "stack $part $version: building (log: $log)"
+    local t0=$SECONDS
+    if ! ("$builder") >"$log" 2>&1; then
+      tail -n 15 "$log" >&2 || true
+      fail "building the stack's $part $version failed" "$log" \
+        "read the log; a network error means the Go module proxy was unreachable: run the command again"
+    fi
+    echo "$part $version $recipe" >"$done"
+    progress "stack $part $version: built in $((SECONDS - t0))s"
+  fi
+  echo "$stack_bin"
+}
+
+if [[ "${1:-}" == "--stack" ]]; then
+  build_stack "${2:-}"
   exit 0
 fi
 
 require_go
+mkdir -p "$bin" "$logs" "$src"
 progress "tools cache: $tools_dir"
 run_build etcd "$ETCD_VERSION" etcd -- build_etcd
 run_build kubernetes "$KUBERNETES_VERSION" kube-apiserver kube-controller-manager kube-scheduler kubectl -- \

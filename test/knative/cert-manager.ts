@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { toolPath } from '../cluster/tools.ts';
 import { waitFor } from '../cluster/wait.ts';
 import type { StackBed, StackPart } from './bed.ts';
-import { buildStackPart, pushStackImage } from './stack-image.ts';
+import { pushStackImage } from './stack-image.ts';
+import { buildStackPrograms, pinnedVersion } from './upstream.ts';
 
 const run = promisify(execFile);
 
@@ -23,13 +24,14 @@ type Command = (typeof COMMANDS)[number];
 export const certManager: StackPart = {
   name: 'cert-manager',
   async install(bed) {
-    const built = await buildStackPart('cert-manager', bed.say);
+    const bin = await buildStackPrograms('cert-manager', bed.say);
+    const version = pinnedVersion('CERT_MANAGER_VERSION');
     const images = {} as Record<Command, string>;
     for (const command of COMMANDS) {
       images[command] = await pushStackImage(bed.push, {
         repository: `cert-manager/${command}`,
-        version: built.version,
-        binary: path.join(built.dir, 'bin', command),
+        version,
+        binary: path.join(bin, command),
         name: command,
         source: 'https://github.com/cert-manager/cert-manager',
         license: 'Apache-2.0',
@@ -37,7 +39,7 @@ export const certManager: StackPart = {
     }
     bed.say('cert-manager: applying the objects its chart renders');
     await bed.apply(namespace());
-    await bed.apply(await renderChart(bed, path.join(built.dir, 'chart'), images));
+    await bed.apply(await renderChart(bed, path.join(bin, '..', 'chart'), images));
     for (const deployment of [RELEASE, `${RELEASE}-webhook`, `${RELEASE}-cainjector`]) {
       await bed.kubectl('rollout', 'status', `deployment/${deployment}`, '-n', CERT_MANAGER_NAMESPACE, '--timeout=300s');
     }

@@ -2,5 +2,7 @@
 import type { StackPart } from './bed.ts';
 import { certManager } from './cert-manager.ts';
 import { mcpg } from './mcpg.ts';
+import { networking } from './networking.ts';
+import { serving } from './serving.ts';
 
-export const STACK_PARTS: StackPart[] = [certManager, mcpg];
+export const STACK_PARTS: StackPart[] = [certManager, serving, networking, mcpg];

@@ -3,16 +3,9 @@
  * built from the Go module proxy, each placed alone in an image and pushed to the bed's registry. They are the
  * upstream programs unchanged; only the packaging is ours, done the way images/builder packages our own programs.
  */
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { buildImage, pushImage, type PushTarget } from '../../images/builder/oci.ts';
 import { NONROOT } from '../../images/builder/catalog.ts';
-import { TestBedError } from '../cluster/errors.ts';
-import { REPO_ROOT } from '../cluster/tools.ts';
 
-const run = promisify(execFile);
 
 export interface StackImage {
   /** Repository under the registry, e.g. `knative/serving/controller`. */
@@ -55,32 +48,4 @@ export async function pushStackImage(
   const repository = `${target.registry}/${image.repository}`;
   const digest = await pushImage(target, `${repository}:${image.version}`, built);
   return `${repository}@${digest}`;
-}
-
-/**
- * Builds one part of the stack from the Go module proxy (`hack/build-tools.sh --stack <part>`, cached) and returns
- * its folder: binaries in `bin/`, the upstream files its install reads beside them, its version in `version`.
- */
-export async function buildStackPart(part: string, say: (line: string) => void): Promise<{ dir: string; version: string }> {
-  say(`${part}: building from the Go module proxy (cached after the first run)`);
-  const { stdout } = await run('bash', [path.join(REPO_ROOT, 'hack/build-tools.sh'), '--stack', part], {
-    maxBuffer: 16 << 20,
-  }).catch((error: unknown) => {
-    // The script ends a failure with its own "error:", "log:" and "fix:" lines: pass them on.
-    const stderr = (error as { stderr?: string }).stderr ?? String(error);
-    const line = (label: string) =>
-      stderr
-        .split('\n')
-        .find((l) => l.trimStart().startsWith(`${label}:`))
-        ?.trimStart()
-        .slice(label.length + 1)
-        .trim();
-    const log = line('log');
-    throw new TestBedError(`building the stack part ${part} failed: ${line('error') ?? stderr.trim()}`, {
-      ...(log ? { log } : {}),
-      fix: line('fix') ?? `run 'hack/build-tools.sh --stack ${part}' to see the build`,
-    });
-  });
-  const dir = stdout.trim().split('\n').at(-1) ?? '';
-  return { dir, version: (await readFile(path.join(dir, 'version'), 'utf8')).trim() };
 }

@@ -1,9 +1,11 @@
 import type { TestProject } from 'vitest/node';
 import { startControlPlane, stopControlPlane, type ControlPlaneState } from '../../cluster/control-plane.ts';
 import { TestBedError } from '../../cluster/errors.ts';
+import { diffSnapshots, snapshotHost } from '../../cluster/node/host.ts';
 import { startRealNode, stopRealNode, type RealNodeState } from '../../cluster/node/real-node.ts';
 import { runningBed, stackBed, type StackBed } from '../../knative/bed.ts';
 import { STACK_PARTS } from '../../knative/parts.ts';
+import { toolsBinDir } from '../../cluster/tools.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,9 +31,22 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   } else {
     let cluster: ControlPlaneState | undefined;
     let node: RealNodeState | undefined;
+    // The stack adds Services, pods and iptables rules of its own: the machine is compared as the real-node tier
+    // does, so whatever the undo misses fails the run by name.
+    const binDir = toolsBinDir();
+    const before = await snapshotHost(binDir);
     teardown = async () => {
       if (node) await stopRealNode(node);
       if (cluster) await stopControlPlane(cluster, process.env.MCPG_KEEP_RUN_DIR === '1');
+      const left = diffSnapshots(before, await snapshotHost(binDir));
+      if (left.length > 0) {
+        throw new TestBedError(
+          `the machine differs after the Knative bed was undone:\n  ${left.join('\n  ')}`,
+          {
+            fix: 'see what test/cluster/node/stop.ts missed; make cluster-down undoes the same steps',
+          },
+        );
+      }
     };
     try {
       cluster = await startControlPlane({ onProgress: say });
