@@ -169,10 +169,11 @@ install_kwok_stages() {
   mv "$out.tmp" "$out"
 }
 
-# The CRDs of the Knative objects in knative/ (Service, ApiServerSource, PingSource), taken from the Knative
+# The CRDs of the Knative objects in knative/ (Service, ApiServerSource, PingSource, ContainerSource), taken from the Knative
 # modules, so the manifests can be checked by a server-side dry run on the local API server.
 install_knative_crds() {
-  local out="$tools_dir/share/knative-crds-e$KNATIVE_EVENTING_VERSION-s$KNATIVE_SERVING_VERSION.yaml" eventing serving
+  local out="$tools_dir/share/knative-crds-e$KNATIVE_EVENTING_VERSION-s$KNATIVE_SERVING_VERSION-with-containersource.yaml"
+  local eventing serving
   [[ -s "$out" ]] && return 0
   mkdir -p "$(dirname "$out")"
   eventing=$(go mod download -json "knative.dev/eventing@v$KNATIVE_EVENTING_VERSION" | json_field Dir)
@@ -181,6 +182,8 @@ install_knative_crds() {
     cat "$eventing/config/core/resources/apiserversource.yaml"
     echo '---'
     cat "$eventing/config/core/resources/pingsource.yaml"
+    echo '---'
+    cat "$eventing/config/core/resources/containersource.yaml"
     echo '---'
     cat "$serving/config/core/300-resources/service.yaml"
   } >"$out.tmp"

@@ -65,7 +65,7 @@ function ownNames(wiring: FunctionWiring): { own: string; sourceAccounts: string
   return {
     own,
     sourceAccounts,
-    all: [own, `${own}-resync`, ...sources.map((s) => s.name), ...sourceAccounts],
+    all: [own, `${own}-resync`, ...sources.flatMap((s) => [s.name, `${s.name}-direct`]), ...sourceAccounts],
   };
 }
 
@@ -138,9 +138,15 @@ function renderBlocks(text: string): string {
     );
 }
 
-/** When each object is rendered: the ServiceAccount as its values say, RBAC with rbac.create. */
+const ADAPTER_IMAGE = 'include "mcpg.eventingAdapterImage" $';
+
+/**
+ * When each object is rendered: the ServiceAccount as its values say, RBAC with rbac.create, a direct adapter
+ * when its image is known.
+ */
 function condition(object: Manifest, sourceAccounts: readonly string[]): string | undefined {
   const metadata = object.metadata as Metadata;
+  if (object.kind === 'ContainerSource') return ADAPTER_IMAGE;
   if (object.kind === 'ServiceAccount' && !sourceAccounts.includes(metadata.name))
     return `${FN}.serviceAccount.create`;
   if (object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') return '$.Values.rbac.create';
@@ -158,6 +164,7 @@ export function functionTemplate(wiring: FunctionWiring): string {
     maxScale: `{{ ${FN}.maxScale }}`,
     resyncSchedule: `{{ ${FN}.resyncSchedule }}`,
     env: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: '{{ $.Values.tracing.otlpEndpoint }}' }],
+    adapterImage: `{{ ${ADAPTER_IMAGE} }}`,
   });
   const conditions = built.map((object) => condition(object, sourceAccounts));
   serviceAccount(built, account, own);

@@ -130,3 +130,16 @@ export function objectOf(
   const body = BODIES[watch.kind]?.(name) ?? { spec: mcpgSpec(watch.kind, name) };
   return { apiVersion: watch.apiVersion, kind: watch.kind, metadata, ...body };
 }
+
+/** A direct adapter's configuration (K_SOURCE_CONFIG of its container), as Knative's adapter reads it. */
+export function directConfig(source: SourceObject): {
+  mode: string;
+  resources: { gvr: { Group: string; Version: string; Resource: string }; selector?: string }[];
+} {
+  const spec = source.spec as {
+    template: { spec: { containers: { env: { name: string; value?: string }[] }[] } };
+  };
+  const value =
+    spec.template.spec.containers[0]?.env.find((e) => e.name === 'K_SOURCE_CONFIG')?.value ?? '{}';
+  return JSON.parse(value) as ReturnType<typeof directConfig>;
+}

@@ -14,9 +14,11 @@ import { knativeResource } from '../../functions/shared/src/knative/index.ts';
 import { REPO_ROOT, toolPath } from '../cluster/tools.ts';
 import { waitFor } from '../cluster/wait.ts';
 import { stackBed } from '../knative/bed.ts';
+import { example } from '../fixtures/examples.ts';
 import {
   adapterImage,
   CLUSTER_SCOPED,
+  directConfig,
   forRecorder,
   objectOf,
   type SourceObject,
@@ -75,8 +77,10 @@ function subjectOf(watch: Watch, name: string): string {
 async function deliveryOf(
   watch: Watch,
   object: { metadata: Record<string, unknown> },
+  create = false,
 ): Promise<RecordedEvent> {
   const name = object.metadata.name as string;
+  if (create) await apply([object]);
   let touches = 0;
   return waitFor(
     async () => {
@@ -108,16 +112,51 @@ function sourcesOf(fn: string): SourceObject[] {
   return parseAllDocuments(text).map((d) => d.toJS() as SourceObject);
 }
 
+/** The resources the API server serves in a group version, by name, with their kinds. */
+async function served(apiVersion: string): Promise<Map<string, string>> {
+  const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const list = JSON.parse(await bed.kubectl('get', '--raw', path)) as {
+    resources: { name: string; kind: string }[];
+  };
+  return new Map(list.resources.map((r) => [r.name, r.kind]));
+}
+
+/**
+ * What a source watches, in its mode. An ApiServerSource's resources are what Knative's controller guesses from
+ * each kind, and each guess must be a resource the API server serves; a direct adapter's are named outright in
+ * its configuration, and must be served too.
+ */
+async function watchesOf(source: SourceObject): Promise<{ mode: string; watches: Watch[] }> {
+  if (source.kind === 'ApiServerSource') {
+    const { mode, resources } = source.spec as { mode: string; resources: Watch[] };
+    for (const watch of resources)
+      expect([...(await served(watch.apiVersion)).keys()], `${watch.kind} as Knative derives it`).toContain(
+        knativeResource(watch.kind),
+      );
+    return { mode, watches: resources };
+  }
+  const config = directConfig(source);
+  const watches: Watch[] = [];
+  for (const { gvr, selector } of config.resources) {
+    const apiVersion = gvr.Group ? `${gvr.Group}/${gvr.Version}` : gvr.Version;
+    const kind = (await served(apiVersion)).get(gvr.Resource);
+    expect(kind, `${gvr.Resource} in ${apiVersion}`).toBeDefined();
+    const matchLabels = selector
+      ? Object.fromEntries(selector.split(',').map((label) => label.split('=') as [string, string]))
+      : undefined;
+    watches.push({ apiVersion, kind: kind ?? '', ...(matchLabels ? { selector: { matchLabels } } : {}) });
+  }
+  return { mode: config.mode, watches };
+}
+
 /** For each kind the source watches, a new object of that kind reaches the recorder as knative.md describes. */
 async function everyWatchDelivered(fn: string, source: SourceObject): Promise<void> {
-  const { mode, resources } = source.spec as { mode: string; resources: Watch[] };
+  const { mode, watches } = await watchesOf(source);
   const prefix = mode === 'Resource' ? 'dev.knative.apiserver.resource' : 'dev.knative.apiserver.ref';
-  for (const watch of resources) {
+  for (const watch of watches) {
     // Unique per run: some kinds are cluster-scoped.
     const name = `${watch.kind.toLowerCase()}-${fn}-${run}`;
-    const object = objectOf(watch, name, namespace);
-    await apply([object]);
-    const event = await deliveryOf(watch, object);
+    const event = await deliveryOf(watch, objectOf(watch, name, namespace), true);
     expect([`${prefix}.add`, `${prefix}.update`]).toContain(event.attributes.type);
     expect(event.attributes.source).toBe(API_SOURCE);
     expect(event.attributes.subject).toBe(subjectOf(watch, name));
@@ -131,6 +170,12 @@ async function everyWatchDelivered(fn: string, source: SourceObject): Promise<vo
       });
     else expect((event.data as { metadata: { name: string } }).metadata.name).toBe(name);
   }
+}
+
+/** Waits until Knative reports each source Ready: its adapter is deployed and available, its sink resolved. */
+async function ready(sources: SourceObject[]): Promise<void> {
+  const names = sources.map((s) => `${s.kind.toLowerCase()}/${s.metadata.name}`);
+  await bed.kubectl('-n', namespace, 'wait', '--for=condition=Ready', '--timeout=150s', ...names);
 }
 
 let adapter = '';
@@ -212,19 +257,43 @@ describe("Knative's ApiServerSource controller drives the sources of knative/", 
       (o) => o.kind !== 'PingSource',
     );
     await apply(objects);
-    const sources = objects.filter((o) => o.kind === 'ApiServerSource');
-    await bed.kubectl(
-      '-n',
-      namespace,
-      'wait',
-      '--for=condition=Ready',
-      '--timeout=150s',
-      ...sources.map((s) => `apiserversource/${s.metadata.name}`),
-    );
+    const sources = objects.filter((o) => o.kind === 'ApiServerSource' || o.kind === 'ContainerSource');
+    await ready(sources);
     try {
       for (const source of sources) await everyWatchDelivered(fn, source);
     } finally {
       await bed.kubectl('-n', namespace, 'delete', 'apiserversource,containersource', '--all', '--wait=true');
+    }
+  });
+
+  it("a new MCPGGateway reaches the sink within seconds, through Knative's adapter run directly", async () => {
+    const objects = forRecorder(sourcesOf('gateway'), {
+      namespace,
+      sink: 'recorder',
+      adapterImage: adapter,
+    }).filter((o) => !['ApiServerSource', 'PingSource'].includes(o.kind));
+    const direct = objects.find((o) => o.kind === 'ContainerSource');
+    expect(direct, 'the gateway function watches its own kind through a direct adapter').toBeDefined();
+    await apply(objects);
+    await ready(objects.filter((o) => o === direct));
+    try {
+      const watch = { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGGateway' };
+      // The adapter's watch is open once a first gateway is heard of.
+      await deliveryOf(watch, objectOf(watch, `gateway-first-${run}`, namespace), true);
+      const name = `gateway-new-${run}`;
+      const started = Date.now();
+      await apply([objectOf(watch, name, namespace)]);
+      const event = await waitFor(
+        async () =>
+          (await recorded()).find((e) => e.attributes.kind === 'MCPGGateway' && e.attributes.name === name),
+        // Far below the gateway's resync period (minutes), which was its only way to hear of a new gateway.
+        { what: `the new gateway ${name}`, timeoutMs: 30_000, intervalMs: 250 },
+      );
+      console.log(`a new MCPGGateway reached the sink ${Date.now() - started} ms after it was created`);
+      expect(event.attributes.type).toBe('dev.knative.apiserver.resource.add');
+      expect((event.data as { spec: unknown }).spec).toEqual(example('MCPGGateway').spec);
+    } finally {
+      await bed.kubectl('-n', namespace, 'delete', 'containersource', '--all', '--wait=true');
     }
   });
 

@@ -4,12 +4,14 @@ export {
   functionManifests,
   groupOf,
   isSensitive,
+  knativeDerives,
   knativeResource,
   pluralOf,
   sourceAccount,
   type EventSource,
   type ManifestOptions,
 } from './manifests.ts';
+export { ADAPTER_IMAGE_PLACEHOLDER, adapterConfig } from './direct-adapter.ts';
 export {
   childrenOf,
   childWatches,
