@@ -169,10 +169,11 @@ install_kwok_stages() {
   mv "$out.tmp" "$out"
 }
 
-# The CRDs of the Knative objects in knative/ (Service, ApiServerSource, PingSource), taken from the Knative
+# The CRDs of the Knative objects in knative/ (Service, ApiServerSource, PingSource, ContainerSource), taken from the Knative
 # modules, so the manifests can be checked by a server-side dry run on the local API server.
 install_knative_crds() {
-  local out="$tools_dir/share/knative-crds-e$KNATIVE_EVENTING_VERSION-s$KNATIVE_SERVING_VERSION.yaml" eventing serving
+  local out="$tools_dir/share/knative-crds-e$KNATIVE_EVENTING_VERSION-s$KNATIVE_SERVING_VERSION-with-containersource.yaml"
+  local eventing serving
   [[ -s "$out" ]] && return 0
   mkdir -p "$(dirname "$out")"
   eventing=$(go mod download -json "knative.dev/eventing@v$KNATIVE_EVENTING_VERSION" | json_field Dir)
@@ -181,6 +182,8 @@ install_knative_crds() {
     cat "$eventing/config/core/resources/apiserversource.yaml"
     echo '---'
     cat "$eventing/config/core/resources/pingsource.yaml"
+    echo '---'
+    cat "$eventing/config/core/resources/containersource.yaml"
     echo '---'
     cat "$serving/config/core/300-resources/service.yaml"
   } >"$out.tmp"
@@ -325,6 +328,15 @@ GO
   build_stack_module "$dir" "-X github.com/traefik/traefik/v3/pkg/version.Version=v$TRAEFIK_VERSION" ./cmd/traefik
 }
 
+# Eventing's sources: the controller (ApiServerSource and PingSource among its reconcilers), its webhook, the
+# PingSource adapter and the ApiServerSource adapter the controller starts per source. The published module
+# builds as it is. Its adapter is upstream's own main here, unlike the integration tier's (build_adapter above).
+build_stack_eventing() {
+  local dir
+  dir=$(stack_source knative.dev/eventing "v$KNATIVE_EVENTING_VERSION")
+  build_stack_module "$dir" "" ./cmd/controller ./cmd/webhook ./cmd/mtping ./cmd/apiserver_receive_adapter
+}
+
 # cert-manager publishes its commands (cmd/controller, cmd/webhook, cmd/cainjector) as modules of their own that
 # the Go module proxy does not serve. test/knative/cert-manager-launch holds our small mains for them, which run
 # the published module's controllers, webhook server and injectors; their module path sits under cert-manager's so
@@ -353,10 +365,11 @@ build_stack() {
       version=$KNATIVE_SERVING_VERSION builder=build_stack_serving
       recipe="networking $KNATIVE_NETWORKING_VERSION+tag-to-host pkg $KNATIVE_PKG_VERSION+sdk-schema caching $KNATIVE_CACHING_VERSION" ;;
     traefik) version=$TRAEFIK_VERSION builder=build_stack_traefik recipe="" ;;
+    eventing) version=$KNATIVE_EVENTING_VERSION builder=build_stack_eventing recipe="" ;;
     cert-manager)
       version=$CERT_MANAGER_VERSION builder=build_stack_cert_manager
       recipe="launch $(cat "$here"/../test/knative/cert-manager-launch/*/*.go | sha256sum | cut -c1-16)" ;;
-    *) fail "unknown stack part '$part'" "-" "choose one of: cert-manager, serving, traefik" ;;
+    *) fail "unknown stack part '$part'" "-" "choose one of: cert-manager, serving, traefik, eventing" ;;
   esac
   local root
   root="$(cache_root)/stack/$part-$version"

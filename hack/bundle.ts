@@ -9,6 +9,11 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { build } from 'esbuild';
 
+/** Some dependencies are CommonJS and call require(); an ES module bundle gets one. */
+export const ESM_REQUIRE_BANNER = {
+  js: "import { createRequire as __mcpgRequire } from 'node:module'; const require = __mcpgRequire(import.meta.url);",
+};
+
 const root = path.resolve(import.meta.dirname, '..');
 
 export function functionNames(): string[] {
@@ -62,10 +67,7 @@ export async function bundle(
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
-    // Some dependencies are CommonJS and call require(); give the ES module bundle one.
-    banner: {
-      js: "import { createRequire as __mcpgRequire } from 'node:module'; const require = __mcpgRequire(import.meta.url);",
-    },
+    banner: ESM_REQUIRE_BANNER,
   });
   asciiOnly(outDir);
   return outfile;

@@ -77,7 +77,7 @@ function ownNames(wiring: FunctionWiring): { own: string; sourceAccounts: string
   return {
     own,
     sourceAccounts,
-    all: [own, `${own}-resync`, ...sources.map((s) => s.name), ...sourceAccounts],
+    all: [own, `${own}-resync`, ...sources.flatMap((s) => [s.name, `${s.name}-direct`]), ...sourceAccounts],
   };
 }
 
@@ -154,9 +154,15 @@ function renderBlocks(text: string): string {
     );
 }
 
-/** When each object is rendered: the ServiceAccount as its values say, RBAC with rbac.create. */
+const ADAPTER_IMAGE = 'include "mcpg.eventingAdapterImage" $';
+
+/**
+ * When each object is rendered: the ServiceAccount as its values say, RBAC with rbac.create, a direct adapter
+ * when its image is known.
+ */
 function condition(object: Manifest, sourceAccounts: readonly string[]): string | undefined {
   const metadata = object.metadata as Metadata;
+  if (object.kind === 'ContainerSource') return ADAPTER_IMAGE;
   if (object.kind === 'ServiceAccount' && !sourceAccounts.includes(metadata.name))
     return `${FN}.serviceAccount.create`;
   if (['ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(object.kind as string))
@@ -204,6 +210,7 @@ export function functionTemplate(wiring: FunctionWiring, wirings: readonly Funct
       ...(wiring.rendersIngresses ? INGRESS_POLICY_ENV : []),
     ],
     watchedSources: releaseWatchedSources(wirings),
+    adapterImage: `{{ ${ADAPTER_IMAGE} }}`,
   });
   const conditions = built.map((object) => condition(object, sourceAccounts));
   serviceAccount(built, account, own);

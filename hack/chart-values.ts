@@ -230,6 +230,17 @@ export function valuesSchema(functionKeys: string[]) {
     preflight: z.strictObject({
       enabled: z.boolean().describe('Refuse to install on a cluster without the APIs the chart needs.'),
     }),
+    eventing: z.strictObject({
+      apiServerSourceAdapterImage: z
+        .string()
+        .describe(
+          "Knative Eventing's ApiServerSource adapter image; empty: looked up from the installed controller.",
+        ),
+      namespace: z
+        .string()
+        .regex(DNS_PREFIX, 'must be a namespace name')
+        .describe("Knative Eventing's namespace."),
+    }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
     tracing: z.strictObject({
       otlpEndpoint: z.string().regex(/^(https?:\/\/.+)?$/, 'must be an http(s) URL, or empty'),

@@ -128,3 +128,25 @@ the version, the kinds, what provides them, and the other way out.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{- /*
+Knative Eventing's ApiServerSource adapter image: eventing.apiServerSourceAdapterImage, else the one the cluster's
+Eventing controller starts its adapters with. Empty when neither is known (helm template renders offline, or the
+preflight is off); with the preflight on, a cluster whose Eventing controller cannot be found is refused, since
+the gateway's watch of its own kind needs the image.
+*/ -}}
+{{- define "mcpg.eventingAdapterImage" -}}
+{{- $image := .Values.eventing.apiServerSourceAdapterImage -}}
+{{- if and (not $image) (lookup "v1" "Namespace" "" "kube-system") -}}
+{{- $controller := lookup "apps/v1" "Deployment" .Values.eventing.namespace "eventing-controller" -}}
+{{- range (dig "spec" "template" "spec" "containers" (list) $controller) -}}
+{{- range (default (list) .env) -}}
+{{- if eq .name "APISERVER_RA_IMAGE" -}}{{- $image = .value -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not $image) .Values.preflight.enabled -}}
+{{- fail (printf "preflight: no Knative Eventing controller (eventing-controller in %s) names its ApiServerSource adapter image: set eventing.namespace to where Eventing runs, or eventing.apiServerSourceAdapterImage (preflight.enabled=false skips this check)" .Values.eventing.namespace) -}}
+{{- end -}}
+{{- end -}}
+{{- $image -}}
+{{- end -}}

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { bundle, FUNCTION_PROCESS_ENV, functionNames } from '../../hack/bundle.ts';
+import { bundle, ESM_REQUIRE_BANNER, FUNCTION_PROCESS_ENV, functionNames } from '../../hack/bundle.ts';
 import { buildLayer, type BuiltLayer, type ImageSpec, type LayerEntry } from './oci.ts';
 import { goProgram, nodeRuntime, REPO_ROOT, type Component } from './sources.ts';
 
@@ -88,8 +88,8 @@ function goRecipe(name: string, dir: string, file: string, summary: string): Ima
   };
 }
 
-/** A test MCP server: its TypeScript bundled into one file, run by Node.js. */
-function testServerRecipe(name: string, entry: 'http' | 'stdio', summary: string): ImageRecipe {
+/** A test program of ours (`images/<dir>/<entry>.ts`): its TypeScript bundled into one file, run by Node.js. */
+function testProgramRecipe(name: string, entry: string, summary: string, env?: string[]): ImageRecipe {
   return {
     name,
     repository: name,
@@ -98,12 +98,13 @@ function testServerRecipe(name: string, entry: 'http' | 'stdio', summary: string
       const outDir = mkdtempSync(path.join(tmpdir(), `mcpg-${name}-`));
       await build({
         absWorkingDir: REPO_ROOT,
-        entryPoints: [path.join(REPO_ROOT, 'images/mcp-test-server', `${entry}.ts`)],
+        entryPoints: [path.join(REPO_ROOT, 'images', `${entry}.ts`)],
         bundle: true,
         platform: 'node',
         format: 'esm',
         target: 'node24',
         outfile: path.join(outDir, 'server.mjs'),
+        banner: ESM_REQUIRE_BANNER,
         logLevel: 'warning',
       });
       const base = await runtime();
@@ -113,7 +114,7 @@ function testServerRecipe(name: string, entry: 'http' | 'stdio', summary: string
       return {
         layers: [base.layer, app],
         entrypoint: NODE_ENTRY('/app/server.mjs'),
-        ...(entry === 'http' ? { env: ['PORT=8080'] } : {}),
+        ...(env ? { env } : {}),
         components: base.components,
       };
     },
@@ -135,15 +136,22 @@ export function recipes(): ImageRecipe[] {
       'mcpg-stdio-bridge',
       'the stdio bridge MCPGServer pods copy in: one static Go program',
     ),
-    testServerRecipe(
+    testProgramRecipe(
       'mcp-test-http',
-      'http',
+      'mcp-test-server/http',
       'a tiny streamable-HTTP MCP server (initialize, tools/list) for tests and the demo',
+      ['PORT=8080'],
     ),
-    testServerRecipe(
+    testProgramRecipe(
       'mcp-test-stdio',
-      'stdio',
+      'mcp-test-server/stdio',
       'the same MCP server over stdio, to run behind the stdio bridge',
+    ),
+    testProgramRecipe(
+      'event-recorder',
+      'event-recorder/recorder',
+      'a CloudEvents sink for tests: keeps what it receives and lists it at GET /events',
+      ['PORT=8080'],
     ),
   ];
 }

@@ -106,7 +106,16 @@ async function prepare(runDir: string): Promise<Layout> {
     name: 'apiserver',
     subject: '/CN=kube-apiserver',
     usage: 'serverAuth',
-    altNames: ['IP:127.0.0.1', 'DNS:localhost', 'DNS:kubernetes.default.svc'],
+    // The Service address and names in-cluster clients dial, for pods on a real node (node/apiserver-for-pods.ts).
+    altNames: [
+      'IP:127.0.0.1',
+      'DNS:localhost',
+      'IP:10.96.0.1',
+      'DNS:kubernetes',
+      'DNS:kubernetes.default',
+      'DNS:kubernetes.default.svc',
+      'DNS:kubernetes.default.svc.cluster.local',
+    ],
   });
   const admin = await pki.issue({
     name: 'admin',

@@ -6,7 +6,12 @@ import { valuesKey } from '../../hack/chart-functions.ts';
 import { GENERATED_DIR, renderChart, renderChartSchema, SCHEMA_FILE } from '../../hack/chart.ts';
 import { renderKnative, wirings } from '../../hack/knative-manifests.ts';
 import { renderCustomResourceStateConfig } from '../../functions/shared/src/crd/kube-state-metrics.ts';
-import { eventSources, isSensitive, type FunctionWiring } from '@mcpg-functions/shared/knative';
+import {
+  eventSources,
+  isSensitive,
+  knativeDerives,
+  type FunctionWiring,
+} from '@mcpg-functions/shared/knative';
 
 const knativeDir = path.resolve(import.meta.dirname, '../../knative');
 const chartDir = path.resolve(import.meta.dirname, '../../chart');
@@ -52,7 +57,12 @@ describe('knative/', () => {
             tenants: [],
           }[s.scope],
         ]),
-        ...sources.map((s) => `ApiServerSource/${s.name}`),
+        // Knative's controller watches the kinds whose resource it derives right; its adapter, run directly,
+        // the others (the gateway function's own MCPGGateway).
+        ...sources.flatMap((s) => [
+          ...(s.watches.some(knativeDerives) ? [`ApiServerSource/${s.name}`] : []),
+          ...(s.watches.every(knativeDerives) ? [] : [`ContainerSource/${s.name}-direct`]),
+        ]),
         `PingSource/mcpg-${name}-resync`,
       ]);
       const service = parseAllDocuments(

@@ -12,8 +12,8 @@ export const wiring: FunctionWiring = {
     'Reports MCPGCluster backends: rendered block and hash, backend plugin readiness, credential Secrets and bound gateways',
   watches: [
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGCluster' },
-    // Gateways joining or leaving change the count and the namespaces whose credentials are checked. Knative
-    // cannot watch gateways themselves; their config ConfigMaps change whenever they are rendered again.
+    // Gateways joining or leaving change the count and the namespaces whose credentials are checked: seen through
+    // their config ConfigMaps, which change whenever a gateway is rendered again (by reference, no content).
     { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: GATEWAY_CONFIG_LABELS },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPlugin' },
     // Secrets are not watched: their events would carry every Secret's data to this function. A credential

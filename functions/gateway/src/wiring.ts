@@ -14,10 +14,10 @@ const MCPG = 'mcpg.dev/v1alpha2';
 export const wiring: FunctionWiring = {
   name: 'gateway',
   description: 'Reconciles MCPGGateway into its config, workload and traffic objects',
-  // MCPGGateway itself is not watched: an ApiServerSource guesses the resource from the kind
-  // (mcpggateway → "mcpggatewaies") and silently skips it, so no source can deliver gateway events. Gateway
-  // spec changes are picked up by the resync below; everything a gateway depends on arrives as events.
   watches: [
+    // Its own kind. Knative's ApiServerSource controller guesses "mcpggatewaies" for it, so the generator wires
+    // this watch to Knative's adapter run directly with the right resource (knative/direct-adapter.ts).
+    { apiVersion: MCPG, kind: 'MCPGGateway' },
     // Dependencies: each change maps to exactly the gateways it affects.
     { apiVersion: MCPG, kind: 'MCPGPluginSet' },
     { apiVersion: MCPG, kind: 'MCPGRoute' },
@@ -65,8 +65,7 @@ export const wiring: FunctionWiring = {
     { apiGroups: [''], resources: ['secrets'], verbs: READ },
     EVENT_RECORDING,
   ],
-  // The shortest of all, since it is how a changed gateway spec is noticed (a pass over an unchanged gateway
-  // writes nothing), yet long enough for the function to reach zero between pings.
+  // Long enough for the function to reach zero between pings; gateway changes arrive as events.
   resyncSchedule: '*/5 * * * *',
   rendersIngresses: true,
 };

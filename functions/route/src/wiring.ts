@@ -15,8 +15,8 @@ export const wiring: FunctionWiring = {
     { apiVersion: MCPG, kind: 'MCPGRoute' },
     // A gateway's plugin set decides whether its routes' chains are complete.
     { apiVersion: MCPG, kind: 'MCPGPluginSet' },
-    // MCPGGateway events cannot be delivered (the source guesses "mcpggatewaies"), but a gateway's config
-    // ConfigMap changes whenever its bound routes do, such as when it starts or stops accepting a namespace.
+    // A gateway's config ConfigMap changes whenever its bound routes do, such as when it starts or stops
+    // accepting a namespace: what a route's status follows, once the gateway function has rendered it.
     { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: GATEWAY_CONFIG_LABELS },
   ],
   permissions: [

@@ -22,7 +22,7 @@ export const wiring: FunctionWiring = {
     ]),
     // A listed namespace created later is bound; what lands in a tenant's namespaces is re-checked.
     { apiVersion: 'v1', kind: 'Namespace' },
-    // Gateways through their config ConfigMaps: Knative cannot watch MCPGGateway itself.
+    // Gateways through their config ConfigMaps, which change once the gateway function has rendered them.
     { apiVersion: 'v1', kind: 'ConfigMap', matchLabels: GATEWAY_CONFIG_LABELS },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGPluginSet' },
     { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRoute' },

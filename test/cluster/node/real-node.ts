@@ -41,6 +41,7 @@ import { preflight } from './preflight.ts';
 import { recordSysctls, WATCHED_PATHS } from './host.ts';
 import { listTree } from './cleanup.ts';
 import { addBridge, addContainment, NODE_NETWORK } from './network.ts';
+import { forwarderArgs, publishApiServerToPods } from './apiserver-for-pods.ts';
 import { stopRealNode } from './stop.ts';
 import { taintFakeNode } from './fake-node.ts';
 
@@ -152,6 +153,9 @@ async function bringUp(
   await waitForNodeReady(cluster, state, processes);
   await taintFakeNode(cluster.kubeconfig, true);
   say(`node ${state.nodeName} Ready`);
+  processes.startProgram('apiserver-forwarder', '/usr/bin/socat', forwarderArgs(cluster.server));
+  await publishApiServerToPods(cluster);
+  say(`pods reach the API server through kubernetes.default (${NODE_NETWORK.gateway})`);
 }
 
 /** Starts node processes and records each at once. */
@@ -166,9 +170,14 @@ class Processes {
   }
 
   start(name: 'containerd' | 'coredns' | 'kube-proxy' | 'kubelet', args: string[]): ManagedProcess {
+    return this.startProgram(name, toolPath(name, this.state.binDir), args);
+  }
+
+  /** A program by path, such as Debian's socat. */
+  startProgram(name: string, binary: string, args: string[]): ManagedProcess {
     const managed = ManagedProcess.start({
       name,
-      binary: toolPath(name, this.state.binDir),
+      binary,
       args,
       logDir: nodePaths(this.state.dir).logs,
       env: { PATH: `${this.state.binDir}:/usr/sbin:/usr/bin:/sbin:/bin` },

@@ -40,12 +40,21 @@ describe('the Helm chart’s preflight', () => {
     }).catch(() => undefined);
   });
 
+  const ADAPTER = { 'eventing.apiServerSourceAdapterImage': 'registry.example/knative/apiserver-receive-adapter:1' };
+
   it('installs where Knative is served and the webhook brings its own certificate', async () => {
-    expect(await install(PROVIDED_TLS)).toContain('STATUS: pending-install');
+    expect(await install({ ...PROVIDED_TLS, ...ADAPTER })).toContain('STATUS: pending-install');
+  });
+
+  it('refuses a cluster whose Eventing controller cannot be found when no adapter image is given', async () => {
+    // This bed serves Knative's CRDs but runs no Eventing controller to take the image from.
+    await expect(install(PROVIDED_TLS)).rejects.toThrow(
+      /preflight: no Knative Eventing controller \(eventing-controller in knative-eventing\) names its ApiServerSource adapter image: set eventing.namespace .* or eventing.apiServerSourceAdapterImage/,
+    );
   });
 
   it('refuses the cert-manager path on a cluster without cert-manager, naming the way out', async () => {
-    await expect(install({})).rejects.toThrow(
+    await expect(install(ADAPTER)).rejects.toThrow(
       /preflight: the cluster does not serve cert-manager.io\/v1\/Certificate: install cert-manager 1.x, or set admission.certManager.enabled=false/,
     );
   });
@@ -74,7 +83,7 @@ describe('the Helm chart’s preflight', () => {
       },
     });
     await expect
-      .poll(() => install({}).catch((error: unknown) => (error as Error).message), { timeout: 20_000 })
+      .poll(() => install(ADAPTER).catch((error: unknown) => (error as Error).message), { timeout: 20_000 })
       .toMatch(
         /the cluster serves cert-manager.io\/v2, but not cert-manager.io\/v1\/Certificate, the only version of it this chart renders/,
       );

@@ -16,9 +16,11 @@ export async function documents(file: string): Promise<Manifest[]> {
 /** Installs Knative's CRDs (taken from the knative.dev modules by the build script) and the mcpg-system namespace. */
 export async function installKnativeCrds(kube: Clients): Promise<void> {
   const share = path.join(toolsBinDir(), '..', 'share');
-  const crdFile = readdirSync(share).find((f) => f.startsWith('knative-crds-'));
-  if (!crdFile) throw new Error(`Knative's CRDs are missing from ${share}; run 'make setup'`);
-  for (const crd of await documents(path.join(share, crdFile))) {
+  // Every file of them: a cache the build script filled at an older pin set may hold fewer kinds.
+  const crdFiles = readdirSync(share).filter((f) => f.startsWith('knative-crds-'));
+  if (!crdFiles.length) throw new Error(`Knative's CRDs are missing from ${share}; run 'make setup'`);
+  const crds = (await Promise.all(crdFiles.map((file) => documents(path.join(share, file))))).flat();
+  for (const crd of crds) {
     await kubeRequest(kube.config, {
       method: 'PATCH',
       path: `${resourcePath({ apiVersion: crd.apiVersion, plural: 'customresourcedefinitions', name: crd.metadata.name })}?fieldManager=mcpg-functions-tests&force=true`,

@@ -4,6 +4,7 @@ export {
   functionManifests,
   groupOf,
   isSensitive,
+  knativeDerives,
   knativeResource,
   ownAddress,
   pluralOf,
@@ -17,6 +18,7 @@ export {
   type ManifestOptions,
   type SourceAccount,
 } from './manifests.ts';
+export { ADAPTER_IMAGE_PLACEHOLDER, adapterConfig } from './direct-adapter.ts';
 export {
   childrenOf,
   childWatches,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adapterConfig, ADAPTER_IMAGE_PLACEHOLDER } from './direct-adapter.ts';
 import {
   eventSources,
   functionManifests,
@@ -40,11 +41,59 @@ describe('what an ApiServerSource can watch', () => {
     resyncSchedule: '*/5 * * * *',
   });
 
-  it('refuses to wire a watch that would silently deliver nothing, saying what to do instead', () => {
-    expect(() => functionManifests(wiring('MCPGGateway'), { namespace: 'mcpg-system', image: 'x' })).toThrow(
-      /would watch "mcpggatewaies" for MCPGGateway .* watch a child of it instead/,
+  it("sends a kind Knative's controller would get wrong to its adapter run directly, with the served resource", () => {
+    const objects = functionManifests(
+      {
+        ...wiring('MCPGGateway'),
+        watches: [
+          { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGGateway' },
+          { apiVersion: 'mcpg.dev/v1alpha2', kind: 'MCPGRoute' },
+        ],
+      },
+      { namespace: 'mcpg-system', image: 'x', adapterImage: 'registry.example/adapter@sha256:1' },
     );
-    expect(functionManifests(wiring('MCPGRoute'), { namespace: 'mcpg-system', image: 'x' }).length).toBeGreaterThan(0);
+    type Direct = {
+      kind: string;
+      metadata: { name: string };
+      spec: {
+        sink: unknown;
+        template: { spec: { serviceAccountName: string; containers: { image: string; env: { name: string; value?: string }[] }[] } };
+      };
+    };
+    const api = objects.find((o) => o.kind === 'ApiServerSource') as { spec: { resources: { kind: string }[] } };
+    expect(api.spec.resources.map((r) => r.kind)).toEqual(['MCPGRoute']);
+    const direct = objects.find((o) => o.kind === 'ContainerSource') as Direct;
+    expect(direct.metadata.name).toBe('mcpg-example-direct');
+    expect(direct.spec.template.spec.serviceAccountName).toBe('mcpg-example-source');
+    const [container] = direct.spec.template.spec.containers;
+    expect(container?.image).toBe('registry.example/adapter@sha256:1');
+    expect(JSON.parse(container?.env.find((e) => e.name === 'K_SOURCE_CONFIG')?.value ?? '')).toEqual({
+      namespaces: [],
+      allNamespaces: true,
+      mode: 'Resource',
+      resources: [{ gvr: { Group: 'mcpg.dev', Version: 'v1alpha2', Resource: 'mcpggateways' } }],
+    });
+    expect(direct.spec.sink).toEqual({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'mcpg-example' } });
+    const role = objects.find((o) => o.kind === 'ClusterRole' && (o.metadata as { name: string }).name === 'mcpg-example-source') as {
+      rules: { resources: string[] }[];
+    };
+    expect(role.rules.flatMap((r) => r.resources)).toEqual(['mcpggateways', 'mcpgroutes']);
+  });
+
+  it('needs no ApiServerSource when Knative would get every kind wrong, and leaves the image to the installer', () => {
+    const objects = functionManifests(wiring('MCPGGateway'), { namespace: 'mcpg-system', image: 'x' });
+    expect(objects.filter((o) => o.kind === 'ApiServerSource')).toEqual([]);
+    const direct = objects.find((o) => o.kind === 'ContainerSource') as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    expect(direct.spec.template.spec.containers[0]?.image).toBe(ADAPTER_IMAGE_PLACEHOLDER);
+  });
+
+  it('passes label selectors to the adapter as Knative writes them', () => {
+    const watches = [{ apiVersion: 'v1', kind: 'ConfigMap', matchLabels: { a: '1', b: '2' } }];
+    expect(adapterConfig('Reference', watches, () => 'configmaps').resources).toEqual([
+      { gvr: { Group: '', Version: 'v1', Resource: 'configmaps' }, selector: 'a=1,b=2' },
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@
  * Pure: the same wiring always gives the same objects.
  */
 import { TENANT_LABEL, TENANT_OPT_IN_LABEL } from '../api/tenant.validation.ts';
+import { ADAPTER_IMAGE_PLACEHOLDER, directAdapter } from './direct-adapter.ts';
 import { isOptedIn, READ, type FunctionWiring, type PolicyRule, type WatchedType } from './wiring.ts';
 
 /** A watched source's ServiceAccount, which is also the name of the ClusterRole bound to it per namespace. */
@@ -22,9 +23,23 @@ export interface ManifestOptions {
   env?: { name: string; value: string }[];
   /** Every function's watched source, for a wiring that binds them (bindsWatchedSources). */
   watchedSources?: SourceAccount[];
+  /**
+   * Knative Eventing's ApiServerSource adapter image (its controller's APISERVER_RA_IMAGE), for the kinds its
+   * controller cannot watch (direct-adapter.ts). Without it, a placeholder to be replaced at install.
+   */
+  adapterImage?: string;
 }
 
 type Manifest = Record<string, unknown>;
+
+/** Every container we run: the restricted Pod Security profile, a read-only root. */
+export const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
@@ -33,7 +48,7 @@ export function groupOf(apiVersion: string): string {
 /**
  * The resource an ApiServerSource watches for a kind. Knative does not ask the API server: it guesses from the
  * kind (Kubernetes' UnsafeGuessKindToResource), so MCPGGateway becomes "mcpggatewaies", which does not exist,
- * and the source silently delivers nothing for it.
+ * and the source would silently deliver nothing for it: such kinds go to a direct adapter instead.
  */
 export function knativeResource(kind: string): string {
   const lower = kind.toLowerCase();
@@ -47,17 +62,17 @@ export function isSensitive(watch: WatchedType): boolean {
   return watch.apiVersion === 'v1' && (watch.kind === 'Secret' || watch.kind === 'ConfigMap');
 }
 
+/** Whether Knative's ApiServerSource controller derives the kind's resource right (see knativeResource). */
+export function knativeDerives(watch: WatchedType): boolean {
+  return knativeResource(watch.kind) === pluralOf(watch.kind);
+}
+
 /**
- * Refuses a watch no ApiServerSource could serve, or one that would wake the function for objects it has no
- * reason to follow, naming the fix, rather than wiring a silent gap or a cluster-wide stream.
+ * Refuses a watch that would wake the function for objects it has no reason to follow, naming the fix, rather
+ * than wiring a cluster-wide stream.
  */
 export function assertWatchable(wiring: FunctionWiring): void {
   for (const watch of wiring.watches) {
-    const guessed = knativeResource(watch.kind);
-    if (guessed !== pluralOf(watch.kind))
-      throw new Error(
-        `${wiring.name}: an ApiServerSource would watch "${guessed}" for ${watch.kind} (Knative guesses the resource from the kind), which does not exist; watch a child of it instead (for gateways: GATEWAY_CONFIG_LABELS ConfigMaps) and rely on the resync for the rest`,
-      );
     if (isSensitive(watch) && Object.keys(watch.matchLabels ?? {}).length === 0)
       throw new Error(
         `${wiring.name}: watching every ${watch.kind} would wake the function for all of them in the cluster; select the ones it follows with matchLabels (childrenOf(kind) for its own, WATCHED for those users opt in)`,
@@ -221,8 +236,16 @@ function withLabels(manifest: Manifest, labels: Record<string, string>): Manifes
 
 type Sink = { ref: { apiVersion: string; kind: string; name: string } };
 
-/** A source, the ServiceAccount its adapter runs as and exactly the reads its watches need. */
-function sourceManifests(source: EventSource, namespace: string, sink: Sink, meta: Record<string, string>) {
+/**
+ * A source, the ServiceAccount its adapter runs as and exactly the reads its watches need. The kinds Knative's
+ * controller derives right go to an ApiServerSource; the others to its adapter run directly, in the same mode
+ * and as the same account (direct-adapter.ts).
+ */
+function sourceManifests(
+  source: EventSource,
+  options: { namespace: string; sink: Sink; meta: Record<string, string>; adapterImage?: string | undefined },
+) {
+  const { namespace, sink, meta } = options;
   const account = sourceAccount(source);
   const everywhere = source.scope === 'cluster';
   // A watched source's role is bound per namespace by the tenant function; one following its own namespace, there.
@@ -231,29 +254,55 @@ function sourceManifests(source: EventSource, namespace: string, sink: Sink, met
     tenants: [],
     own: [withLabels(watchedSourceBinding({ namespace, name: account }, namespace), meta)],
   };
+  const served = source.watches.filter(knativeDerives);
+  const direct = source.watches.filter((w) => !knativeDerives(w));
+  if (direct.length && !everywhere) {
+    // The directly run adapter watches every namespace; a narrower source has no such form.
+    throw new Error(`source ${source.name}: Knative derives no resource for ${direct.map((w) => w.kind).join(', ')}`);
+  }
   return {
     identity: [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace, labels: meta } },
       clusterRole(account, watchRules(source.watches), meta),
       ...bindings[source.scope],
     ],
-    source: {
-      apiVersion: 'sources.knative.dev/v1',
-      kind: 'ApiServerSource',
-      metadata: { name: source.name, namespace, labels: meta },
-      spec: {
-        mode: source.mode,
-        serviceAccountName: account,
-        // Without a selector, Knative watches the source's own namespace only.
-        ...(source.scope === 'own' ? {} : { namespaceSelector: everywhere ? {} : TENANT_NAMESPACES }),
-        resources: source.watches.map((w) => ({
-          apiVersion: w.apiVersion,
-          kind: w.kind,
-          ...(w.matchLabels ? { selector: { matchLabels: w.matchLabels } } : {}),
-        })),
-        sink,
-      },
-    },
+    sources: [
+      ...(served.length
+        ? [
+            {
+              apiVersion: 'sources.knative.dev/v1',
+              kind: 'ApiServerSource',
+              metadata: { name: source.name, namespace, labels: meta },
+              spec: {
+                mode: source.mode,
+                serviceAccountName: account,
+                // Without a selector, Knative watches the source's own namespace only.
+                ...(source.scope === 'own' ? {} : { namespaceSelector: everywhere ? {} : TENANT_NAMESPACES }),
+                resources: served.map((w) => ({
+                  apiVersion: w.apiVersion,
+                  kind: w.kind,
+                  ...(w.matchLabels ? { selector: { matchLabels: w.matchLabels } } : {}),
+                })),
+                sink,
+              },
+            },
+          ]
+        : []),
+      ...(direct.length
+        ? [
+            directAdapter({
+              source,
+              watches: direct,
+              account,
+              namespace,
+              image: options.adapterImage ?? ADAPTER_IMAGE_PLACEHOLDER,
+              sink,
+              labels: meta,
+              resourceOf: pluralOf,
+            }),
+          ]
+        : []),
+    ],
   };
 }
 
@@ -268,7 +317,9 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
   const { namespace } = options;
   const meta = labels(wiring);
   const sink = { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name } };
-  const sources = eventSources(wiring).map((s) => sourceManifests(s, namespace, sink, meta));
+  const sources = eventSources(wiring).map((s) =>
+    sourceManifests(s, { namespace, sink, meta, adapterImage: options.adapterImage }),
+  );
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: meta } },
     clusterRole(name, [...wiring.permissions, ...bindingRights(wiring, options)], meta),
@@ -308,20 +359,14 @@ export function functionManifests(wiring: FunctionWiring, options: ManifestOptio
                 readinessProbe: { httpGet: { path: '/health/readiness' } },
                 livenessProbe: { httpGet: { path: '/health/liveness' } },
                 resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: RESTRICTED_CONTAINER,
               },
             ],
           },
         },
       },
     },
-    ...sources.map((s) => s.source),
+    ...sources.flatMap((s) => s.sources),
     {
       apiVersion: 'sources.knative.dev/v1',
       kind: 'PingSource',

@@ -54,8 +54,8 @@ export function childWatches(kind: string, types: { apiVersion: string; kind: st
 }
 
 /**
- * The gateway function's ConfigMaps. Knative cannot watch MCPGGateway itself (see knativeResource), so a
- * function that follows gateways watches these: each changes when its gateway is rendered again.
+ * The gateway function's ConfigMaps. A function that follows what the gateway function rendered (not the
+ * gateway's spec) watches these: each changes when its gateway is rendered again.
  */
 export const GATEWAY_CONFIG_LABELS = childrenOf('MCPGGateway');
 

@@ -1,0 +1,68 @@
+/**
+ * A CloudEvents sink for tests: every event POSTed to it (binary or structured mode) is kept in memory and listed
+ * by GET /events, oldest first, as `{ attributes, data }`. Listens on $PORT (8080).
+ */
+import http from 'node:http';
+import { HTTP, type CloudEventV1 } from 'cloudevents';
+
+const port = Number(process.env.PORT ?? '8080');
+const MAX_BODY = 4 * 1024 * 1024;
+/** Bounds the memory a long run can take: the oldest events go first. */
+const MAX_EVENTS = 5000;
+
+interface Recorded {
+  attributes: Record<string, unknown>;
+  data: unknown;
+}
+
+const events: Recorded[] = [];
+
+function record(event: CloudEventV1<unknown>): void {
+  const { data, ...rest } = event;
+  const attributes = Object.fromEntries(Object.entries(rest).filter(([name]) => name !== 'data_base64'));
+  events.push({ attributes, data });
+  if (events.length > MAX_EVENTS) events.shift();
+}
+
+function reply(response: http.ServerResponse, status: number, body?: unknown): void {
+  response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+  response.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+function receive(request: http.IncomingMessage, response: http.ServerResponse): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  request.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY) chunks.push(chunk);
+  });
+  request.on('end', () => {
+    if (size > MAX_BODY) {
+      reply(response, 413);
+      return;
+    }
+    try {
+      const received = HTTP.toEvent({
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      (Array.isArray(received) ? received : [received]).forEach(record);
+      reply(response, 202);
+    } catch (error) {
+      reply(response, 400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+}
+
+const server = http.createServer((request, response) => {
+  if (request.method === 'POST') receive(request, response);
+  else if (request.method === 'GET' && request.url === '/events') reply(response, 200, events);
+  else if (request.method === 'GET' && request.url === '/healthz')
+    reply(response, 200, { events: events.length });
+  else reply(response, 404);
+});
+
+server.listen(port, () => {
+  console.error(`event recorder listening on :${port}`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
