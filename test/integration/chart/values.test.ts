@@ -152,7 +152,7 @@ describe('the Helm chart’s values', () => {
     await vi.waitFor(() => dryRunApply(kube, text), { timeout: 20_000, interval: 500 });
   });
 
-  it('sets every function’s resync and shutdown settings, functionDefaults first, a function’s own over them, and sends resync pages to its own Service', async () => {
+  it('sets every function’s resync, memory and shutdown settings, functionDefaults first, a function’s own over them, and sends resync pages to its own Service', async () => {
     const envOf = (objects: Awaited<ReturnType<typeof render>>['objects'], fn: string) =>
       Object.fromEntries(
         (podOf(objects, 'Service', `mcpg-${fn}`).spec.containers[0]?.env ?? [])
@@ -161,8 +161,9 @@ describe('the Helm chart’s values', () => {
       );
     const defaults = await render(PROVIDED_TLS);
     for (const fn of FUNCTIONS)
-      expect(envOf(defaults.objects, fn), fn).toEqual({
+      expect(envOf(defaults.objects, fn), fn).toMatchObject({
         MCPG_RESYNC_SHARD_SINK: `http://mcpg-${fn}.mcpg-system.svc`,
+        MCPG_MEMORY_SECONDS: '60',
         MCPG_RESYNC_CONCURRENCY: '4',
         MCPG_RESYNC_DEADLINE_SECONDS: '100',
         MCPG_RESYNC_PAGE_SIZE: '500',
@@ -174,11 +175,13 @@ describe('the Helm chart’s values', () => {
       'functionDefaults.resyncDeadlineSeconds': '90',
       'functions.server.resyncConcurrency': '8',
       'functions.server.shutdownGraceSeconds': '50',
+      'functions.server.memorySeconds': '0',
     });
     expect(envOf(objects, 'server')).toMatchObject({
       MCPG_RESYNC_CONCURRENCY: '8',
       MCPG_RESYNC_DEADLINE_SECONDS: '90',
       MCPG_SHUTDOWN_GRACE_SECONDS: '50',
+      MCPG_MEMORY_SECONDS: '0',
     });
     expect(envOf(objects, 'gateway')).toMatchObject({ MCPG_RESYNC_CONCURRENCY: '4', MCPG_SHUTDOWN_GRACE_SECONDS: '25' });
     await vi.waitFor(() => dryRunApply(kube, text), { timeout: 20_000, interval: 500 });
