@@ -78,7 +78,9 @@ always maps. Arguments: the root context and the function's values key.
 {{- $root := index . 0 -}}
 {{- $fn := deepCopy (index $root.Values.functions (index . 1)) -}}
 {{- range $key, $value := $root.Values.functionDefaults -}}
-{{- if empty (get $fn $key) -}}{{- $_ := set $fn $key $value -}}{{- end -}}
+{{- /* A function's own 0 or false is a value, not a gap to fill from functionDefaults. */ -}}
+{{- $own := get $fn $key -}}
+{{- if and (empty $own) (not (has (kindOf $own) (list "bool" "int" "int64" "float64"))) -}}{{- $_ := set $fn $key $value -}}{{- end -}}
 {{- end -}}
 {{- $_ := set $fn "image" ($fn.image | default dict) -}}
 {{- $account := $fn.serviceAccount | default dict -}}
