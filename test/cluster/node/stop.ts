@@ -47,8 +47,8 @@ export async function stopRealNode(state: RealNodeState): Promise<void> {
   const byName = (names: string[]) => [...state.processes].reverse().filter((p) => names.includes(p.name));
   // The control plane may already be gone; the taint then went with it.
   await taintFakeNode(state.kubeconfig, false).catch(() => undefined);
-  await step('stop the kubelet, kube-proxy and CoreDNS', () =>
-    stopProcesses(byName(['kubelet', 'kube-proxy', 'coredns'])),
+  await step("stop the API server's forwarder for pods, the kubelet, kube-proxy and CoreDNS", () =>
+    stopProcesses(byName(['apiserver-forwarder', 'kubelet', 'kube-proxy', 'coredns'])),
   );
   await step("remove the pods' containers", () => removeContainers(state));
   await step('stop containerd', () => stopProcesses(byName(['containerd'])));
