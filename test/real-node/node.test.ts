@@ -40,6 +40,11 @@ describe('the real node beside the fake one', () => {
     expect(refused).toBeInstanceOf(TestBedError);
     expect((refused as TestBedError).message).toMatch(/^a real node is already running on this machine/);
     expect((refused as TestBedError).fix).toMatch(/make cluster-down/);
-    expect(diffSnapshots(before, await snapshotHost(binDir))).toEqual([]);
+    // The running node's kube-proxy rewrites its own KUBE-* rules whenever a Service changes (an earlier file's
+    // namespace may still be going away); everything else must be as it was.
+    const changed = diffSnapshots(before, await snapshotHost(binDir)).filter(
+      (line) => !/^rules: [-+] ip6? (filter|nat|mangle) -A KUBE-/.test(line),
+    );
+    expect(changed).toEqual([]);
   });
 });
