@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import { HTTP, type CloudEventV1 } from 'cloudevents';
+import { readBody, reply } from '../mcp-test-server/http-body.ts';
 
 const port = Number(process.env.PORT ?? '8080');
 const MAX_BODY = 4 * 1024 * 1024;
@@ -24,27 +25,12 @@ function record(event: CloudEventV1<unknown>): void {
   if (events.length > MAX_EVENTS) events.shift();
 }
 
-function reply(response: http.ServerResponse, status: number, body?: unknown): void {
-  response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-  response.end(body === undefined ? undefined : JSON.stringify(body));
-}
-
 function receive(request: http.IncomingMessage, response: http.ServerResponse): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  request.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= MAX_BODY) chunks.push(chunk);
-  });
-  request.on('end', () => {
-    if (size > MAX_BODY) {
-      reply(response, 413);
-      return;
-    }
+  readBody(request, response, MAX_BODY, (text) => {
     try {
       const received = HTTP.toEvent({
         headers: request.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
+        body: text,
       });
       (Array.isArray(received) ? received : [received]).forEach(record);
       reply(response, 202);

@@ -1,35 +1,25 @@
 /** The test MCP server over streamable HTTP (JSON responses, no event stream): POST /mcp on $PORT (8080). */
 import http from 'node:http';
+import { readBody, reply } from './http-body.ts';
 import { answer, type JsonRpcMessage } from './protocol.ts';
 
 const port = Number(process.env.PORT ?? '8080');
 const MAX_BODY = 1024 * 1024;
-
-function reply(response: http.ServerResponse, status: number, body?: unknown): void {
-  response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-  response.end(body === undefined ? undefined : JSON.stringify(body));
-}
 
 const server = http.createServer((request, response) => {
   if (request.url !== '/mcp' || request.method !== 'POST') {
     reply(response, request.url === '/mcp' ? 405 : 404);
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  request.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= MAX_BODY) chunks.push(chunk);
-  });
-  request.on('end', () => {
+  readBody(request, response, MAX_BODY, (text) => {
     let message: JsonRpcMessage;
     try {
-      message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonRpcMessage;
+      message = JSON.parse(text) as JsonRpcMessage;
     } catch {
       reply(response, 400, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } });
       return;
     }
-    const body = size > MAX_BODY ? undefined : answer(message, 'mcpg-test-http');
+    const body = answer(message, 'mcpg-test-http');
     reply(response, body ? 200 : 202, body);
   });
 });
