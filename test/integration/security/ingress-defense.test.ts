@@ -200,11 +200,17 @@ describe('the gateway function renders only Ingresses the operator allows, one p
       bed.kube,
       bed.server('first', { ingress: { host: 'shared.example.com', className: 'public' } }),
     );
-    await eventually(async () => {
-      expect(
-        (await bed.read('first')).status?.conditions?.find((c) => c.type === 'IngressReady')?.reason,
-      ).toBe('NoLoadBalancerAddress');
+    const first = await eventually(async () => {
+      const found = await bed.read('first');
+      expect(found.status?.conditions?.find((c) => c.type === 'IngressReady')?.reason).toBe(
+        'NoLoadBalancerAddress',
+      );
+      return found;
     });
+    // Creation times have one-second resolution, and claims made in the same second are ordered by kind, so
+    // "asked first" means a later second here.
+    const created = Date.parse(first.metadata.creationTimestamp ?? '');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, created + 1_100 - Date.now())));
     await apply(bed.kube, asking('late', 'shared.example.com'));
     await apply(
       bed.kube,

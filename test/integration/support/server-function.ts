@@ -6,7 +6,7 @@ import { apply, installCrds } from './crds.ts';
 import { startWithEventSource, type FunctionUnderTest } from './event-source.ts';
 
 export interface ServerView {
-  metadata: { name: string; generation: number };
+  metadata: { name: string; generation: number; creationTimestamp?: string };
   status?: {
     phase?: string;
     readyReplicas?: number;
