@@ -67,7 +67,9 @@ describe('the webhook through cert-manager, on the real stack', () => {
     ).items;
   const server = (name: string, annotations: Record<string, string> = {}) => {
     const manifest = example('MCPGServer');
-    const ingress = { ...(manifest.spec.ingress as Record<string, unknown>), annotations };
+    // A host of its own: the example's is held by the objects other e2e cases create from the same example.
+    const host = `${name}.${tenant.name}.example.com`;
+    const ingress = { ...(manifest.spec.ingress as Record<string, unknown>), host, annotations };
     return { ...manifest, metadata: { ...manifest.metadata, name }, spec: { ...manifest.spec, ingress } };
   };
   const snippet = { 'nginx.ingress.kubernetes.io/configuration-snippet': 'return 200;' };

@@ -1,4 +1,6 @@
 /** The project's generated sources, re-aimed at the e2e tier's recorder in the test's own namespace. */
+import { TENANT_LABEL, TENANT_OPT_IN_LABEL } from '../../functions/shared/src/api/index.ts';
+import { watchedSourceBinding } from '../../functions/shared/src/knative/index.ts';
 import { example } from '../fixtures/examples.ts';
 import type { StackBed } from '../knative/bed.ts';
 import { EVENTING_NAMESPACE } from '../knative/eventing.ts';
@@ -11,12 +13,21 @@ export interface SourceObject {
 }
 
 const SOURCE_KINDS = new Set(['ApiServerSource', 'PingSource', 'ContainerSource']);
-const IDENTITY_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+const IDENTITY_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding']);
+
+/** The labels an MCPGTenant's namespace carries: what the tenant-scoped (`-watched`) sources select. */
+export const TENANT_HELD = { [TENANT_OPT_IN_LABEL]: 'true', [TENANT_LABEL]: 'e2e' };
+
+interface Binding {
+  roleRef: { name: string };
+  subjects: { namespace?: string }[];
+}
 
 /**
  * A function's sources and the identities their adapters run as (the `-source` accounts and their roles; not the
  * function's own), moved to `namespace`, sent to the Service `sink`, with cluster-wide names prefixed so the
- * chart's own objects are left alone, and labelled for clean-up.
+ * chart's own objects are left alone, and labelled for clean-up. A source that watches only tenant-held
+ * namespaces gets the RoleBinding the tenant function gives it in each: the namespace must carry TENANT_HELD.
  */
 export function forRecorder(
   objects: SourceObject[],
@@ -24,7 +35,7 @@ export function forRecorder(
 ): SourceObject[] {
   const { namespace } = options;
   const renamed = (name: string) => `${namespace}-${name}`;
-  return objects
+  return [...objects, ...objects.flatMap(tenantBindings)]
     .filter(
       (o) => SOURCE_KINDS.has(o.kind) || (IDENTITY_KINDS.has(o.kind) && o.metadata.name.endsWith('-source')),
     )
@@ -32,11 +43,13 @@ export function forRecorder(
       const object = structuredClone(original);
       object.metadata.labels = { ...object.metadata.labels, 'mcpg.dev/e2e': namespace };
       if (object.kind === 'ClusterRole') object.metadata.name = renamed(object.metadata.name);
-      else if (object.kind === 'ClusterRoleBinding') {
-        object.metadata.name = renamed(object.metadata.name);
-        (object.roleRef as { name: string }).name = object.metadata.name;
-        for (const subject of object.subjects as { namespace: string }[]) subject.namespace = namespace;
-      } else object.metadata.namespace = namespace;
+      else if (object.kind === 'ClusterRoleBinding') object.metadata.name = renamed(object.metadata.name);
+      else object.metadata.namespace = namespace;
+      if (object.kind.endsWith('Binding')) {
+        const binding = object as unknown as Binding;
+        binding.roleRef.name = renamed(binding.roleRef.name);
+        for (const subject of binding.subjects) subject.namespace = namespace;
+      }
       if (SOURCE_KINDS.has(object.kind)) {
         const spec = object.spec as {
           sink: unknown;
@@ -47,6 +60,15 @@ export function forRecorder(
       }
       return object;
     });
+}
+
+/** What the tenant function binds, in each namespace it holds, for a source that watches only those. */
+function tenantBindings(source: SourceObject): SourceObject[] {
+  const spec = source.spec as { namespaceSelector?: { matchLabels?: object }; serviceAccountName?: string };
+  if (source.kind !== 'ApiServerSource' || !spec.namespaceSelector?.matchLabels || !spec.serviceAccountName)
+    return [];
+  const account = { namespace: source.metadata.namespace ?? '', name: spec.serviceAccountName };
+  return [watchedSourceBinding(account, account.namespace) as SourceObject];
 }
 
 /** Knative's ApiServerSource adapter image, as the installed controller names it for every source it starts. */

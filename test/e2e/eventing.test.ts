@@ -21,6 +21,7 @@ import {
   directConfig,
   forRecorder,
   objectOf,
+  TENANT_HELD,
   type SourceObject,
   type Watch,
 } from './eventing-support.ts';
@@ -189,6 +190,13 @@ beforeAll(async () => {
     only: ['event-recorder'],
   });
   await bed.kubectl('create', 'namespace', namespace);
+  // Held as an MCPGTenant holds its namespaces, so the tenant-scoped sources watch it too.
+  await bed.kubectl(
+    'label',
+    'namespace',
+    namespace,
+    ...Object.entries(TENANT_HELD).map(([key, value]) => `${key}=${value}`),
+  );
   const labels = { app: 'recorder' };
   await apply([
     {
