@@ -73,7 +73,11 @@ e2e: setup ## end-to-end tests on the Knative stack on a real node (its own bed 
 
 test: setup lint typecheck unit integration real-node ## everything CI runs (the e2e tier runs on its own: make e2e)
 
-demo: setup ## bring up the local control plane, install the API, apply docs/examples and show them
+demo: setup ## bring up the local control plane, install the API, apply docs/examples and show them (KNATIVE=1: on the Knative stack, functions from zero)
+ifeq ($(KNATIVE),1)
+	@$(MAKE) --no-print-directory knative-up
+	@node test/knative/demo.ts
+else
 	@$(CLUSTER) up --reuse
 	@echo
 	@$(KUBECTL) --kubeconfig "$$($(CLUSTER) kubeconfig)" get nodes -o wide
@@ -81,6 +85,7 @@ demo: setup ## bring up the local control plane, install the API, apply docs/exa
 	@node test/cluster/demo.ts "$$($(CLUSTER) kubeconfig)"
 	@echo "use it:   export KUBECONFIG=$$($(CLUSTER) kubeconfig)"
 	@echo "stop it:  make cluster-down"
+endif
 
 cluster-up: setup ## start etcd, kube-apiserver, controller-manager, scheduler and kwok on loopback (REAL_NODE=1 adds a real node)
 	@$(CLUSTER) up $(if $(filter 1,$(REAL_NODE)),--real-node)

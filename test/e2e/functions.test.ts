@@ -35,9 +35,10 @@ interface Reconciled {
 
 /** One object per function, from docs/examples, in this run's namespace; cluster-scoped names carry the run. */
 const OBJECTS: Record<FunctionName, Manifest> = {
-  server: withHost(inNamespace(example('MCPGServer'))),
+  // No pods that would compete with the functions for the node's two CPUs: the Deployments are what is checked.
+  server: withHost(inNamespace(example('MCPGServer', { replicas: 0 }))),
   instance: inNamespace(example('MCPGInstance')),
-  gateway: inNamespace(example('MCPGGateway', { ingress: undefined })),
+  gateway: inNamespace(example('MCPGGateway', { ingress: undefined, autoscaling: undefined, replicas: 0 })),
   route: inNamespace(example('MCPGRoute', { gatewayRef: { name: 'gw', namespace } })),
   'plugin-set': inNamespace(example('MCPGPluginSet')),
   cluster: clusterScoped(example('MCPGCluster')),
@@ -162,7 +163,7 @@ describe('every reconcile function, installed by the chart, from zero pods', () 
     expect([...quiet], 'functions started while nothing changed').toEqual([]);
 
     const server = OBJECTS.server;
-    await apply({ ...server, spec: { ...server.spec, replicas: 1 } });
+    await apply({ ...server, spec: { ...server.spec, env: { LOG_LEVEL: 'debug' } } });
     const woken = await functionsAwake(bed, 60_000);
     const watching = await functionsWatching('MCPGServer');
     expect([...woken].sort()).toContain('server');
