@@ -38,7 +38,7 @@ const OBJECTS: Record<FunctionName, Manifest> = {
   // No pods that would compete with the functions for the node's two CPUs: the Deployments are what is checked.
   server: withHost(inNamespace(example('MCPGServer', { replicas: 0 }))),
   instance: inNamespace(example('MCPGInstance')),
-  gateway: inNamespace(example('MCPGGateway', { ingress: undefined, autoscaling: undefined, replicas: 0 })),
+  gateway: inNamespace(example('MCPGGateway', { ingress: undefined, autoscaling: undefined, replicas: 1 })),
   route: inNamespace(example('MCPGRoute', { gatewayRef: { name: 'gw', namespace } })),
   'plugin-set': inNamespace(example('MCPGPluginSet')),
   cluster: clusterScoped(example('MCPGCluster')),
