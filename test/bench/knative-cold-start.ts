@@ -13,7 +13,7 @@ import { runningBed } from '../knative/bed.ts';
 import { traefikAddress } from '../knative/networking.ts';
 import { SERVING_DOMAIN } from '../knative/serving.ts';
 import { INITIALIZE, knativeService, postJson, servicePods } from '../e2e/support.ts';
-import { report } from './report.ts';
+import { percentile, report } from './report.ts';
 
 const trials = Number(process.argv[2] ?? 20);
 const say = (line: string) => {
@@ -21,11 +21,6 @@ const say = (line: string) => {
 };
 const bed = runningBed(say);
 const namespace = `bench-cold-start-${randomBytes(3).toString('hex')}`;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 async function timedInitialize(route: { address: string; host: string }): Promise<number> {
   const started = performance.now();

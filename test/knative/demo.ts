@@ -20,6 +20,19 @@ const say = (text: string) => {
 };
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
 
+/** Prints each function as Knative starts a pod for it, for `forSeconds`. */
+async function showWaking(since: number, forSeconds: number): Promise<void> {
+  const woken = new Set<string>();
+  for (let tick = 0; tick < forSeconds; tick += 1) {
+    const started = [...(await awakeNow(bed))].filter((fn) => !woken.has(fn));
+    for (const fn of started) {
+      woken.add(fn);
+      console.log(`  mcpg-${fn} started ${seconds(since)} after the apply`);
+    }
+    await sleep(1_000);
+  }
+}
+
 try {
   say('the functions, as Knative Services');
   console.log(await bed.kubectl('get', 'ksvc', '-n', MCPG_NAMESPACE));
@@ -40,15 +53,7 @@ try {
   const applied = Date.now();
   await bed.apply(examples.map((m) => JSON.stringify(m)).join('\n'));
   say(`applied docs/examples (${examples.length} objects); the functions Knative starts for them:`);
-  const woken = new Set<string>();
-  for (let tick = 0; tick < 60; tick += 1) {
-    for (const fn of await awakeNow(bed)) {
-      if (woken.has(fn)) continue;
-      woken.add(fn);
-      console.log(`  mcpg-${fn} started ${seconds(applied)} after the apply`);
-    }
-    await sleep(1_000);
-  }
+  await showWaking(applied, 60);
 
   say('the fleet, as the functions report it');
   console.log(
