@@ -270,7 +270,16 @@ describe("Knative's ApiServerSource controller drives the sources of knative/", 
     try {
       for (const source of sources) await everyWatchDelivered(fn, source);
     } finally {
-      await bed.kubectl('-n', namespace, 'delete', 'apiserversource,containersource', '--all', '--wait=true');
+      // Foreground: gone only once their adapters and sink bindings are, so a later case may reuse the names.
+      await bed.kubectl(
+        '-n',
+        namespace,
+        'delete',
+        'apiserversource,containersource',
+        '--all',
+        '--cascade=foreground',
+        '--wait=true',
+      );
     }
   });
 
@@ -301,7 +310,15 @@ describe("Knative's ApiServerSource controller drives the sources of knative/", 
       expect(event.attributes.type).toBe('dev.knative.apiserver.resource.add');
       expect((event.data as { spec: unknown }).spec).toEqual(example('MCPGGateway').spec);
     } finally {
-      await bed.kubectl('-n', namespace, 'delete', 'containersource', '--all', '--wait=true');
+      await bed.kubectl(
+        '-n',
+        namespace,
+        'delete',
+        'containersource',
+        '--all',
+        '--cascade=foreground',
+        '--wait=true',
+      );
     }
   });
 
