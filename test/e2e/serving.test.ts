@@ -15,13 +15,14 @@ const bed = stackBed({
 });
 const namespace = `e2e-serving-${randomBytes(3).toString('hex')}`;
 
-async function readyCondition(
+async function condition(
   name: string,
+  type: string,
 ): Promise<{ status: string; reason?: string; message?: string } | undefined> {
   const service = JSON.parse(await bed.kubectl('get', 'ksvc', '-n', namespace, name, '-o', 'json')) as {
     status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
   };
-  return service.status?.conditions?.find((condition) => condition.type === 'Ready');
+  return service.status?.conditions?.find((found) => found.type === type);
 }
 
 /** On failure, the pods' state and logs say more than the assertion does. */
@@ -104,17 +105,22 @@ describe('a Knative Service on the real stack', () => {
         }),
       ),
     );
-    // Ready is first False as RevisionMissing (no revision ready yet); once the revision fails, the Service says
-    // RevisionFailed and carries the container's failure in its message.
-    const condition = await waitFor(
+    // The Service is not Ready (RevisionMissing: no revision of it is ready); its ConfigurationsReady condition
+    // says the revision failed, and the revision names the container's exit code.
+    const failed = await waitFor(
       async () => {
-        const ready = await readyCondition('broken');
-        return ready?.status === 'False' && ready.reason === 'RevisionFailed' ? ready : undefined;
+        const configurations = await condition('broken', 'ConfigurationsReady');
+        return configurations?.status === 'False' && configurations.reason === 'RevisionFailed'
+          ? configurations
+          : undefined;
       },
       { what: 'the broken Service to report its revision failed', timeoutMs: 240_000, intervalMs: 2000 },
     );
-    expect(condition.message, JSON.stringify(condition)).toMatch(/exit|crash|fail/i);
-    const listed = await bed.kubectl('get', 'ksvc', '-n', namespace, 'broken');
-    expect(listed).toMatch(/False\s+RevisionFailed/);
+    expect(failed.message).toMatch(/Revision "broken-00001" failed/);
+    expect(await condition('broken', 'Ready')).toMatchObject({ status: 'False', reason: 'RevisionMissing' });
+    expect(await bed.kubectl('get', 'ksvc', '-n', namespace, 'broken')).toMatch(/False\s+RevisionMissing/);
+    expect(await bed.kubectl('get', 'revision', '-n', namespace, 'broken-00001')).toMatch(
+      /False\s+ExitCode3/,
+    );
   }, 300_000);
 });
