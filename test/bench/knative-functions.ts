@@ -18,7 +18,7 @@ import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { waitFor } from '../cluster/wait.ts';
 import { runningBed } from '../knative/bed.ts';
-import { awakeNow, FUNCTIONS, quietUntilNextPing } from '../knative/functions.ts';
+import { awakeNow, functionPods, FUNCTIONS, quietUntilNextPing } from '../knative/functions.ts';
 import { MCPG_NAMESPACE } from '../knative/mcpg.ts';
 import { traefikAddress } from '../knative/networking.ts';
 import { percentile, report, type Row } from './report.ts';
@@ -38,20 +38,7 @@ async function idleStarts(minutes: number): Promise<Map<string, Set<string>>> {
   const seen = new Map<string, Set<string>>();
   const until = Date.now() + minutes * 60_000;
   while (Date.now() < until) {
-    const out = await bed.kubectl(
-      'get',
-      'pods',
-      '-n',
-      MCPG_NAMESPACE,
-      '-l',
-      'serving.knative.dev/service',
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.labels.serving\\.knative\\.dev/service} {.metadata.name}{"\\n"}{end}',
-    );
-    for (const line of out.split('\n').filter(Boolean)) {
-      const [service = '', pod = ''] = line.split(' ');
-      seen.set(service, (seen.get(service) ?? new Set()).add(pod));
-    }
+    for (const { fn, pod } of await functionPods(bed)) seen.set(fn, (seen.get(fn) ?? new Set()).add(pod));
     await sleep(2_000);
   }
   return seen;
@@ -188,8 +175,8 @@ try {
   const idle = await idleStarts(idleMinutes);
   const idleRows: Row[] = FUNCTIONS.map((fn) => ({
     function: fn,
-    'pods started': idle.get(`mcpg-${fn}`)?.size ?? 0,
-    'per hour': Math.round(((idle.get(`mcpg-${fn}`)?.size ?? 0) * 60) / idleMinutes),
+    'pods started': idle.get(fn)?.size ?? 0,
+    'per hour': Math.round(((idle.get(fn)?.size ?? 0) * 60) / idleMinutes),
   }));
 
   for (const fn of FUNCTIONS) await setWindow(fn, '6s');

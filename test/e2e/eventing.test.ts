@@ -13,7 +13,6 @@ import { buildAll } from '../../images/builder/build.ts';
 import { knativeResource } from '../../functions/shared/src/knative/index.ts';
 import { REPO_ROOT, toolPath } from '../cluster/tools.ts';
 import { waitFor } from '../cluster/wait.ts';
-import { stackBed } from '../knative/bed.ts';
 import { example } from '../fixtures/examples.ts';
 import {
   adapterImage,
@@ -25,12 +24,9 @@ import {
   type SourceObject,
   type Watch,
 } from './eventing-support.ts';
+import { e2eBed } from './support.ts';
 
-const bed = stackBed({
-  kubeconfig: inject('kubeconfig'),
-  registry: inject('registryHost'),
-  say: () => undefined,
-});
+const bed = e2eBed();
 const run = randomBytes(3).toString('hex');
 const namespace = `e2e-eventing-${run}`;
 /** The adapters' in-cluster API server address: the `source` of every ApiServerSource event. */

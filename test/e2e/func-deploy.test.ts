@@ -5,18 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../cluster/tools.ts';
-import { stackBed } from '../knative/bed.ts';
 import { MCPG_NAMESPACE } from '../knative/mcpg.ts';
 import { funcService, readFuncYaml } from '../integration/support/func-service.ts';
 import { FUNCTIONS } from '../knative/functions.ts';
+import { e2eBed } from './support.ts';
 
-const bed = stackBed({
-  kubeconfig: inject('kubeconfig'),
-  registry: inject('registryHost'),
-  say: () => undefined,
-});
+const bed = e2eBed();
 const namespace = `e2e-func-${randomBytes(3).toString('hex')}`;
 
 /** The image the chart runs for the function, by digest. */

@@ -5,11 +5,10 @@
  * wakes only the functions whose sources watch the changed kind.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_LABEL, TENANT_OPT_IN_LABEL } from '../../functions/shared/src/api/index.ts';
 import { waitFor } from '../cluster/wait.ts';
 import { example, type Manifest } from '../fixtures/examples.ts';
-import { stackBed } from '../knative/bed.ts';
 import {
   functionLogs,
   FUNCTIONS,
@@ -18,12 +17,9 @@ import {
   quietUntilNextPing,
   type FunctionName,
 } from '../knative/functions.ts';
+import { e2eBed } from './support.ts';
 
-const bed = stackBed({
-  kubeconfig: inject('kubeconfig'),
-  registry: inject('registryHost'),
-  say: () => undefined,
-});
+const bed = e2eBed();
 const run = randomBytes(3).toString('hex');
 const namespace = `e2e-fleet-${run}`;
 const tenantNamespace = `${namespace}-team`;

@@ -1,18 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAll } from '../../images/builder/build.ts';
 import { toolPath } from '../cluster/tools.ts';
 import { waitFor } from '../cluster/wait.ts';
-import { stackBed } from '../knative/bed.ts';
 import { traefikAddress } from '../knative/networking.ts';
 import { SERVING_DOMAIN } from '../knative/serving.ts';
-import { INITIALIZE, knativeService, postJson, servicePods } from './support.ts';
+import { INITIALIZE, knativeService, postJson, servicePods, e2eBed } from './support.ts';
 
-const bed = stackBed({
-  kubeconfig: inject('kubeconfig'),
-  registry: inject('registryHost'),
-  say: () => undefined,
-});
+const bed = e2eBed();
 const namespace = `e2e-serving-${randomBytes(3).toString('hex')}`;
 
 async function condition(

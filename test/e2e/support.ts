@@ -1,5 +1,7 @@
 /** Requests to Knative routes from the host: to Traefik's ClusterIP, with the route's host name as Host. */
 import http from 'node:http';
+import { inject } from 'vitest';
+import { stackBed, type StackBed } from '../knative/bed.ts';
 
 export interface JsonReply {
   status: number;
@@ -116,4 +118,13 @@ export async function servicePods(
     'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
   );
   return out.split('\n').filter(Boolean);
+}
+
+/** The bed the tier's global setup provides (its own, or the running one with MCPG_E2E_BED=running). */
+export function e2eBed(): StackBed {
+  return stackBed({
+    kubeconfig: inject('kubeconfig'),
+    registry: inject('registryHost'),
+    say: () => undefined,
+  });
 }

@@ -20,8 +20,8 @@ export type FunctionName = (typeof FUNCTIONS)[number];
 
 type Kubectl = Pick<StackBed, 'kubectl'>;
 
-/** The functions with at least one pod now (terminating ones included: a pod going away still runs). */
-export async function awakeNow(bed: Kubectl): Promise<Set<string>> {
+/** The function pods there are now (terminating ones included: a pod going away still runs). */
+export async function functionPods(bed: Kubectl): Promise<{ fn: string; pod: string }[]> {
   const out = await bed.kubectl(
     'get',
     'pods',
@@ -30,14 +30,17 @@ export async function awakeNow(bed: Kubectl): Promise<Set<string>> {
     '-l',
     'serving.knative.dev/service',
     '-o',
-    'jsonpath={range .items[*]}{.metadata.labels.serving\\.knative\\.dev/service}{"\\n"}{end}',
+    'jsonpath={range .items[*]}{.metadata.labels.serving\\.knative\\.dev/service} {.metadata.name}{"\\n"}{end}',
   );
-  return new Set(
-    out
-      .split('\n')
-      .filter((service) => service.startsWith('mcpg-'))
-      .map((service) => service.slice('mcpg-'.length)),
-  );
+  return out.split('\n').flatMap((line) => {
+    const [service = '', pod = ''] = line.split(' ');
+    return service.startsWith('mcpg-') ? [{ fn: service.slice('mcpg-'.length), pod }] : [];
+  });
+}
+
+/** The functions with at least one pod now. */
+export async function awakeNow(bed: Kubectl): Promise<Set<string>> {
+  return new Set((await functionPods(bed)).map(({ fn }) => fn));
 }
 
 /** Every function that had a pod at some moment of the next `ms` (a function pod lives a minute at least). */
