@@ -64,7 +64,9 @@ export async function functionsWatching(kind: string): Promise<string[]> {
 /** Seconds until the next firing of a `*\/N * * * *` schedule (the form the chart's resync schedules take). */
 export function secondsToNextFiring(schedule: string, now = new Date()): number {
   const match = /^\*\/(\d+) \* \* \* \*$/.exec(schedule.trim());
-  if (!match) throw new Error(`the e2e tier understands only "*/N * * * *" schedules, not "${schedule}"`);
+  // Cron restarts the count every hour, so N must divide 60 for the firings to be evenly spaced.
+  if (!match || 60 % Number(match[1]) !== 0)
+    throw new Error(`the e2e tier understands only "*/N * * * *" schedules with N dividing 60, not "${schedule}"`);
   const period = Number(match[1]) * 60;
   const elapsed = (now.getUTCMinutes() * 60 + now.getUTCSeconds()) % period;
   return period - elapsed;
