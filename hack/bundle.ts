@@ -6,8 +6,9 @@
  *   node hack/bundle.ts [function ...]      (default: every folder under functions/ with a func.yaml)
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /** Some dependencies are CommonJS and call require(); an ES module bundle gets one. */
 export const ESM_REQUIRE_BANNER = {
@@ -15,6 +16,28 @@ export const ESM_REQUIRE_BANNER = {
 };
 
 const root = path.resolve(import.meta.dirname, '..');
+
+/**
+ * Node.js built-in modules imported as CommonJS (`require`), never as ES modules. An ES module namespace reads
+ * every export of a built-in once, and some exports are lazy: `node:http`'s `WebSocket`, `CloseEvent` and
+ * `MessageEvent` load Node's own copy of undici, which no function uses. Measured on Node.js 24 with the process
+ * settings below, an idle process importing the built-ins a function imports costs about 6 MiB more resident
+ * memory as ES modules than with `require` (5 of them for `node:http`).
+ */
+const BUILTINS_BY_REQUIRE: Plugin = {
+  name: 'builtins-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
+      args.kind === 'import-statement' && isBuiltin(args.path)
+        ? { path: args.path, namespace: 'builtin-by-require' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 export function functionNames(): string[] {
   return readdirSync(path.join(root, 'functions')).filter((name) =>
@@ -68,6 +91,7 @@ export async function bundle(
     legalComments: 'linked',
     logLevel: 'warning',
     banner: ESM_REQUIRE_BANNER,
+    plugins: [BUILTINS_BY_REQUIRE],
   });
   asciiOnly(outDir);
   return outfile;

@@ -98,12 +98,12 @@ export class HttpHost {
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (this.closing) response.setHeader('connection', 'close');
     const reply = await this.reply(request.method ?? 'GET', request.url ?? '/', request.headers, () =>
       readBody(request, this.bodyLimit),
     );
-    // A body refused half-way is still arriving; the connection cannot carry another request.
-    if (reply.status === 413) response.setHeader('connection', 'close');
+    // Closing: the connection ends with this answer. A body refused half-way is still arriving: the connection
+    // cannot carry another request.
+    if (this.closing || reply.status === 413) response.setHeader('connection', 'close');
     if (response.destroyed) return;
     response.writeHead(reply.status, reply.headers);
     response.end(reply.body);
