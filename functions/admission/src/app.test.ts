@@ -138,9 +138,7 @@ describe('the admission HTTP surface', () => {
     });
     expect(res.status).toBe(400);
     expectAdmissionReview(res.json(), 'keep-me');
-    expect(res.json().response.status?.message).toMatch(
-      /^malformed AdmissionReview: request\.kind/,
-    );
+    expect(res.json().response.status?.message).toMatch(/^malformed AdmissionReview: request\.kind/);
   });
 
   it('counts requests by kind and outcome in /metrics', async () => {
