@@ -1,5 +1,5 @@
 /**
- * Admission throughput and latency over HTTPS on loopback for a typical gateway review, next to a bare fastify
+ * Admission throughput and latency over HTTPS on loopback for a typical gateway review, next to a bare node:https
  * echo server measured in the same run with the same body, TLS and load. The admission function runs as in
  * production: bundled, with the images' process settings (FUNCTION_PROCESS_ENV), in its own process, with its
  * watch-backed caches on a real local control plane. Also reports its resident memory once ready, before load.
@@ -154,7 +154,7 @@ try {
   }
   const rows = await compare(
     [
-      { name: 'fastify echo (floor)', url: `${echoUrl}/echo` },
+      { name: 'bare echo (floor)', url: `${echoUrl}/echo` },
       {
         name: 'admission: gateway review',
         url: `${admission.baseUrl}/validate-mcpg-dev-v1alpha2-mcpggateway`,

@@ -29,7 +29,7 @@ async function exposedMetrics(): Promise<Set<string>> {
   const supplyChain = createRegistry('supply-chain');
   createSupplyChainMetrics(supplyChain);
   const text =
-    (await app.inject({ method: 'GET', url: '/metrics' })).body +
+    String((await app.inject({ method: 'GET', url: '/metrics' })).body) +
     (await admission.metrics()) +
     (await supplyChain.metrics());
   await app.close();

@@ -24,6 +24,17 @@ afterAll(() => app.close());
 
 const gatewayPath = webhookPath('MCPGGateway');
 
+/** Posts a review (an object is sent as JSON) as the API server would; the answer with its body parsed. */
+async function post(url: string, body: unknown, type = 'application/json') {
+  const reply = await app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': type },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: reply.status, json: () => JSON.parse(String(reply.body)) as ReviewBody };
+}
+
 function reviewOf(object: unknown, uid = 'abc') {
   return {
     apiVersion: 'admission.k8s.io/v1',
@@ -51,7 +62,7 @@ function expectAdmissionReview(body: unknown, uid?: string) {
   if (uid !== undefined) expect(response.uid).toBe(uid);
 }
 
-/** Keys fastify's JSON parser refuses: `__proto__`, and `constructor` holding `prototype`. */
+/** Keys the JSON body reader refuses: `__proto__`, and `constructor` holding `prototype`. */
 function poisons(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const own = (key: string) => Object.prototype.hasOwnProperty.call(value, key);
@@ -74,12 +85,8 @@ const PROPERTY_TIMEOUT_MS = 60_000;
 
 describe('the admission HTTP surface', () => {
   it('answers a valid review with allowed: true and echoes the uid', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: gatewayPath,
-      payload: reviewOf(example('MCPGGateway'), 'u-1'),
-    });
-    expect(res.statusCode).toBe(200);
+    const res = await post(gatewayPath, reviewOf(example('MCPGGateway'), 'u-1'));
+    expect(res.status).toBe(200);
     expect(res.json()).toEqual({
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
@@ -88,12 +95,8 @@ describe('the admission HTTP surface', () => {
   });
 
   it('refuses an invalid object with a 422 status naming the field', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: gatewayPath,
-      payload: reviewOf(example('MCPGGateway', { replicas: 0 })),
-    });
-    expect(res.json<ReviewBody>().response).toEqual({
+    const res = await post(gatewayPath, reviewOf(example('MCPGGateway', { replicas: 0 })));
+    expect(res.json().response).toEqual({
       uid: 'abc',
       allowed: false,
       status: { code: 422, message: 'spec.replicas must be at least 1 (got 0)' },
@@ -121,36 +124,29 @@ describe('the admission HTTP surface', () => {
       status: 413,
     },
   ])('answers $name with a well-formed AdmissionReview and $status', async ({ payload, type, status }) => {
-    const res = await app.inject({
-      method: 'POST',
-      url: gatewayPath,
-      payload,
-      headers: { 'content-type': type },
-    });
-    expect(res.statusCode).toBe(status);
+    const res = await post(gatewayPath, payload, type);
+    expect(res.status).toBe(status);
     expectAdmissionReview(res.json());
-    expect(res.json<ReviewBody>().response.allowed).toBe(false);
+    expect(res.json().response.allowed).toBe(false);
   });
 
   it('keeps the uid of a review whose request is incomplete', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: gatewayPath,
-      payload: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'keep-me' } },
+    const res = await post(gatewayPath, {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { uid: 'keep-me' },
     });
-    expect(res.statusCode).toBe(400);
+    expect(res.status).toBe(400);
     expectAdmissionReview(res.json(), 'keep-me');
-    expect(res.json<ReviewBody>().response.status?.message).toMatch(
-      /^malformed AdmissionReview: request\.kind/,
-    );
+    expect(res.json().response.status?.message).toMatch(/^malformed AdmissionReview: request\.kind/);
   });
 
   it('counts requests by kind and outcome in /metrics', async () => {
-    const res = await app.inject({ method: 'GET', url: '/metrics' });
-    expect(res.body).toMatch(
+    const metrics = String((await app.inject({ method: 'GET', url: '/metrics' })).body);
+    expect(metrics).toMatch(
       /mcpg_admission_requests_total\{kind="MCPGGateway",operation="CREATE",outcome="denied",function="admission-test"\} [1-9]/,
     );
-    expect(res.body).toContain('mcpg_admission_request_duration_seconds_bucket');
+    expect(metrics).toContain('mcpg_admission_request_duration_seconds_bucket');
   });
 
   it(
@@ -159,10 +155,10 @@ describe('the admission HTTP surface', () => {
       await fc.assert(
         fc.asyncProperty(fc.string({ minLength: 1 }), fc.anything(), async (uid, spec) => {
           const object = { ...example('MCPGGateway'), spec };
-          const res = await app.inject({ method: 'POST', url: gatewayPath, payload: reviewOf(object, uid) });
+          const res = await post(gatewayPath, reviewOf(object, uid));
           // The JSON parser refuses prototype-poisoning keys itself; the answer is still an AdmissionReview.
           const poisoned = poisons(spec);
-          expect(res.statusCode).toBe(poisoned ? 400 : 200);
+          expect(res.status).toBe(poisoned ? 400 : 200);
           expectAdmissionReview(res.json(), poisoned ? '' : uid);
         }),
         { numRuns: 300 },
@@ -177,13 +173,8 @@ describe('the admission HTTP surface', () => {
       const paths = ['MCPGGateway', 'MCPGPluginSet', 'MCPGTenant', 'MCPGRoute', 'Namespace'].map(webhookPath);
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue(), async (url, body) => {
-          const res = await app.inject({
-            method: 'POST',
-            url,
-            payload: JSON.stringify(body),
-            headers: { 'content-type': 'application/json' },
-          });
-          expect([200, 400]).toContain(res.statusCode);
+          const res = await post(url, JSON.stringify(body));
+          expect([200, 400]).toContain(res.status);
           expectAdmissionReview(res.json());
         }),
         { numRuns: 300 },

@@ -3,13 +3,20 @@
  * label), each answering AdmissionReview v1. Every answer, even to garbage, is an AdmissionReview.
  */
 import { KINDS, VERSION } from '@mcpg-functions/shared/api';
-import { createHttpServer, type HttpServerOptions, type Logger } from '@mcpg-functions/shared/runtime';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import {
+  createHttpServer,
+  jsonBody,
+  jsonReply,
+  type HttpHost,
+  type HttpReply,
+  type HttpServerOptions,
+  type Logger,
+} from '@mcpg-functions/shared/runtime';
 import { decodeReview, encodeResponse, type Verdict } from './admission-review.ts';
 import { decide, type DecisionContext } from './decide.ts';
 import type { AdmissionMetrics } from './metrics.ts';
 
-export interface AdmissionAppOptions extends HttpServerOptions {
+export interface AdmissionAppOptions extends Omit<HttpServerOptions, 'onError'> {
   decision: DecisionContext;
   metrics: AdmissionMetrics;
 }
@@ -19,18 +26,17 @@ export function webhookPath(kind: string): string {
   return kind === 'Namespace' ? '/validate-namespace' : `/validate-mcpg-dev-${VERSION}-${kind.toLowerCase()}`;
 }
 
-export function buildAdmissionApp(options: AdmissionAppOptions): FastifyInstance {
-  const app = createHttpServer(options);
+export function buildAdmissionApp(options: AdmissionAppOptions): HttpHost {
   const log = options.logger;
-  app.setErrorHandler((error: FastifyError, _request, reply) => answerFailure(error, reply, log));
+  const app = createHttpServer({ ...options, onError: (error, status) => answerFailure(error, status, log) });
   for (const kind of [...KINDS.map((k) => k.kind), 'Namespace']) {
-    app.post(webhookPath(kind), async (request, reply) => {
+    app.route('POST', webhookPath(kind), async (request) => {
       const stopTimer = options.metrics.duration.startTimer({ kind });
-      const decoded = decodeReview(request.body);
+      const decoded = decodeReview(jsonBody(request));
       if (!('request' in decoded)) {
         options.metrics.requests.inc({ kind, operation: 'unknown', outcome: 'malformed' });
         log.warn({ kind, reason: decoded.message }, 'malformed admission review');
-        return reply.code(400).send(encodeResponse(decoded.uid, refusal(400, decoded.message)));
+        return jsonReply(400, encodeResponse(decoded.uid, refusal(400, decoded.message)));
       }
       const { operation } = decoded.request;
       const verdict = await decide(decoded.request, kind, options.decision).catch((error: unknown) => {
@@ -42,7 +48,7 @@ export function buildAdmissionApp(options: AdmissionAppOptions): FastifyInstance
       if (!verdict.allowed) {
         log.info({ kind, operation, object: objectKey(decoded.request), reason: verdict.message }, 'denied');
       }
-      return reply.send(encodeResponse(decoded.request.uid, verdict));
+      return jsonReply(200, encodeResponse(decoded.request.uid, verdict));
     });
   }
   return app;
@@ -58,16 +64,19 @@ function objectKey(request: { namespace?: string | undefined; name?: string | un
 
 /**
  * Bodies that are not JSON, too large or otherwise unreadable get an AdmissionReview with the reason and a
- * 4xx; anything unexpected is a 500, so the API server applies the webhook's failurePolicy (Fail: refuse).
+ * 4xx; anything unexpected is a 500, so the API server applies the webhook's failurePolicy (Fail: refuse); a
+ * webhook shutting down answers 503, which the API server treats alike.
  */
-function answerFailure(error: FastifyError, reply: FastifyReply, log: Logger): FastifyReply {
-  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+function answerFailure(error: unknown, status: number, log: Logger): HttpReply {
   if (status === 500) log.error({ err: error }, 'admission review failed');
+  const reason = (error as Error).message;
   const message =
-    status === 413
-      ? `the AdmissionReview is larger than this webhook accepts (${error.message})`
-      : status === 500
-        ? 'internal error while validating; the API server applies the webhook failure policy'
-        : `unreadable AdmissionReview: ${error.message}`;
-  return reply.code(status).send(encodeResponse('', refusal(status, message)));
+    status === 500
+      ? 'internal error while validating; the API server applies the webhook failure policy'
+      : status === 413
+        ? `the AdmissionReview is larger than this webhook accepts (${reason})`
+        : status < 500
+          ? `unreadable AdmissionReview: ${reason}`
+          : reason;
+  return jsonReply(status, encodeResponse('', refusal(status, message)));
 }

@@ -32,9 +32,9 @@ export function replayTarget<O extends KubeObject>(reconciler: KindReconciler<O>
         method: 'POST',
         url: '/',
         headers: event.headers,
-        payload: event.body,
+        body: event.body,
       });
-      statuses.push(response.statusCode);
+      statuses.push(response.status);
     }
     return statuses;
   }

@@ -4,6 +4,7 @@
  * compiles a JSON schema validator when loaded, which costs a scale-to-zero function memory and start-up time
  * for checks this does directly.
  */
+import { mediaType } from './http/index.ts';
 
 export interface CloudEvent {
   specversion: string;
@@ -40,10 +41,6 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 function header(headers: Headers, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
 const isJson = (type: string) =>

@@ -29,9 +29,9 @@ describe('a function shutting down', () => {
     const drain = new Drain();
     const app = createFunctionApp({ driver, logger: log, registry: new Registry(), drain });
     expect(await drain.stop(1_000)).toBe(true);
-    const answer = await app.inject({ method: 'POST', url: '/', headers: ping, payload: '' });
-    expect(answer.statusCode).toBe(503);
-    expect((await app.inject({ method: 'GET', url: '/health/readiness' })).statusCode).toBe(503);
+    const answer = await app.inject({ method: 'POST', url: '/', headers: ping, body: '' });
+    expect(answer.status).toBe(503);
+    expect((await app.inject({ method: 'GET', url: '/health/readiness' })).status).toBe(503);
     expect(client.counts.reads).toBe(0);
   });
 });
@@ -94,12 +94,12 @@ describe('an event that brings nothing new', () => {
     );
     const app = createFunctionApp({ driver, logger: log, registry: new Registry() });
     const send = (version: string) =>
-      app.inject({ method: 'POST', url: '/', headers: update(version), payload: payload(version) });
-    expect((await send('5')).statusCode).toBe(204);
+      app.inject({ method: 'POST', url: '/', headers: update(version), body: payload(version) });
+    expect((await send('5')).status).toBe(204);
     expect(counts).toEqual({ reads: 1, writes: 1 });
     // The update event of its own status write (whatever its payload says), twice.
-    expect((await send('6')).statusCode).toBe(204);
-    expect((await send('6')).statusCode).toBe(204);
+    expect((await send('6')).status).toBe(204);
+    expect((await send('6')).status).toBe(204);
     expect(counts).toEqual({ reads: 1, writes: 1 });
   });
 });

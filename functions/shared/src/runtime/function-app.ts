@@ -3,7 +3,6 @@
  * retry may help (the sources and brokers retry it), 400 for a request that is not an event we handle (never
  * retried). Replies carry no body, so a broker never mistakes one for a reply event.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { describeKey, type KubeObject, type RequestCounts } from '../kube/index.ts';
 import { traceIdOf, withEventSpan } from '../tracing/index.ts';
@@ -11,6 +10,7 @@ import { reconcileAll, summarize, targetsFor, type DispatchResult } from './disp
 import type { ReconcileDriver } from './driver.ts';
 import { decodeEvent, MalformedEventError, type PokeEnvelope } from './events.ts';
 import { Drain } from './drain.ts';
+import type { HttpHost, HttpReply, HttpRequest } from './http/index.ts';
 import { createHttpServer } from './http-server.ts';
 import { reconcileShard, resync, SingleFlight, type ShardSink } from './resync.ts';
 import { httpShardSink } from './resync-shards.ts';
@@ -88,7 +88,7 @@ function metrics(registry: Registry, counts: RequestCounts) {
   };
 }
 
-export function createFunctionApp<O extends KubeObject>(options: FunctionAppOptions<O>): FastifyInstance {
+export function createFunctionApp<O extends KubeObject>(options: FunctionAppOptions<O>): HttpHost {
   const drain = options.drain ?? new Drain();
   const app = createHttpServer({
     logger: options.logger,
@@ -98,28 +98,24 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
   const counters = metrics(options.registry, options.driver.context().client.counts);
   const kind = options.driver.reconciler.kind.kind;
   const log = options.logger;
-  // Keep the raw body: binary and structured CloudEvents come with several content types.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, body);
-  });
 
   const drivers = [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[];
   const handle = eventHandler(options, drivers, drain);
-  app.post('/', async (request, reply) => {
+  // The raw body whatever its content type: binary and structured CloudEvents come with several.
+  app.route('POST', '/', async (request) => {
     if (!drain.accepting) {
       counters.events.inc({ type: 'shutting-down', status: '503' });
-      return reply.code(503).send();
+      return { status: 503 };
     }
-    return drain.track(() => answer(request, reply));
+    return drain.track(() => answer(request));
   });
 
-  async function answer(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const refuse = (error: MalformedEventError) => {
+  async function answer(request: HttpRequest): Promise<HttpReply> {
+    const refuse = (error: MalformedEventError): HttpReply => {
       log.warn({ reason: error.message }, 'refused a request that is not a supported CloudEvent');
       counters.events.inc({ type: 'malformed', status: '400' });
       counters.refused.inc({ reason: error.reason });
-      return reply.code(400).send();
+      return { status: 400 };
     };
     let envelope: PokeEnvelope;
     try {
@@ -153,7 +149,7 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
         return answer;
       },
     );
-    return reply.code(status).send();
+    return { status };
   }
   return app;
 }

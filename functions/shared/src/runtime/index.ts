@@ -15,6 +15,15 @@ export { isTerminal, TerminalError, TransientError } from './errors.ts';
 export { decodeEvent, MalformedEventError, PING_TYPE, type Poke } from './events.ts';
 export { createFunctionApp, type FunctionAppOptions } from './function-app.ts';
 export { createHttpServer, type HttpServerOptions } from './http-server.ts';
+export {
+  HttpError,
+  HttpHost,
+  jsonBody,
+  jsonReply,
+  type HttpHandler,
+  type HttpReply,
+  type HttpRequest,
+} from './http/index.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createRegistry } from './metrics.ts';
 export {

@@ -2,7 +2,6 @@
  * How a reconcile function starts: settings from the environment (the only place that reads it), a Kubernetes
  * client with the function's own field manager, the driver and the HTTP app, and a clean stop on SIGTERM.
  */
-import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { API_VERSION } from '../api/index.ts';
@@ -11,6 +10,7 @@ import { startTracing, tracingSettings } from '../tracing/index.ts';
 import { Drain } from './drain.ts';
 import { ReconcileDriver, type KindReconciler } from './driver.ts';
 import { createFunctionApp } from './function-app.ts';
+import type { HttpHost } from './http/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createRegistry } from './metrics.ts';
 
@@ -114,7 +114,7 @@ export async function serveFunctions(
  * then status), and the next pass completes it.
  */
 async function shutDown(
-  parts: { drain: Drain; app: FastifyInstance; tracing: { shutdown: () => Promise<void> }; logger: Logger },
+  parts: { drain: Drain; app: HttpHost; tracing: { shutdown: () => Promise<void> }; logger: Logger },
   graceSeconds: number,
 ): Promise<void> {
   const { drain, app, tracing, logger } = parts;
