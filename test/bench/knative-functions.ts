@@ -212,7 +212,7 @@ await bed.kubectl('create', 'namespace', namespace);
 try {
   say(`counting function pod starts over ${idleMinutes} idle minutes`);
   const idle = await idleStarts(idleMinutes);
-  const idleRows: Row[] = FUNCTIONS.map((fn) => ({
+  const idleRows: Row[] = (idleMinutes > 0 ? FUNCTIONS : []).map((fn) => ({
     function: fn,
     'pods started': idle.get(fn)?.size ?? 0,
     'per hour': Math.round(((idle.get(fn)?.size ?? 0) * 60) / idleMinutes),
