@@ -172,7 +172,16 @@ async function everyWatchDelivered(fn: string, source: SourceObject): Promise<vo
 /** Waits until Knative reports each source Ready: its adapter is deployed and available, its sink resolved. */
 async function ready(sources: SourceObject[]): Promise<void> {
   const names = sources.map((s) => `${s.kind.toLowerCase()}/${s.metadata.name}`);
-  await bed.kubectl('-n', namespace, 'wait', '--for=condition=Ready', '--timeout=150s', ...names);
+  try {
+    await bed.kubectl('-n', namespace, 'wait', '--for=condition=Ready', '--timeout=150s', ...names);
+  } catch (error) {
+    // What Knative made of them: the sources' conditions, their adapters' Deployments and pods.
+    const state = await Promise.all([
+      bed.kubectl('-n', namespace, 'get', ...names, '-o', 'yaml').catch(String),
+      bed.kubectl('-n', namespace, 'get', 'deployments,pods,sinkbindings', '-o', 'wide').catch(String),
+    ]);
+    throw new Error(`not every source became Ready:\n${state.join('\n')}`, { cause: error });
+  }
 }
 
 let adapter = '';
