@@ -110,7 +110,8 @@ const BODIES: Record<string, (name: string) => Record<string, unknown>> = {
   Namespace: () => ({}),
   Role: () => ({}),
   RoleBinding: (name) => ({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name } }),
-  ResourceQuota: () => ({ spec: { hard: { pods: '1' } } }),
+  // A quota on something the tier never creates: one on pods would stop the adapters Knative starts later here.
+  ResourceQuota: () => ({ spec: { hard: { 'services.loadbalancers': '0' } } }),
   // Never scheduled: the event is about the object, not a running container.
   Pod: () => ({ spec: { nodeSelector: { 'mcpg.dev/e2e': 'nowhere' }, containers: [NOWHERE] } }),
   Deployment: (name) => ({
