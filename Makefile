@@ -71,7 +71,7 @@ real-node: setup ## tests on a real node (kubelet, containerd, CoreDNS; needs ro
 e2e: setup ## end-to-end tests on the Knative stack on a real node (its own bed with every stack part, undone afterwards)
 	npx vitest run --project e2e
 
-test: setup lint typecheck unit integration real-node ## everything CI runs (the e2e tier runs on its own: make e2e)
+test: setup lint typecheck unit integration real-node e2e ## everything CI runs
 
 demo: setup ## bring up the local control plane, install the API, apply docs/examples and show them (KNATIVE=1: on the Knative stack, functions from zero)
 ifeq ($(KNATIVE),1)
