@@ -3,7 +3,8 @@
  * cosign. Returns one line per image: its reference by digest and its size.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -61,21 +62,26 @@ export async function buildRecipe(
   runtime: ReturnType<typeof runtimeLayer>,
   source: Awaited<ReturnType<typeof sourceAnnotations>>,
 ): Promise<{ image: BuiltImage; components: Awaited<ReturnType<ImageRecipe['contents']>>['components'] }> {
-  const { components, ...spec } = await recipe.contents(runtime);
-  const image = await buildImage({
-    ...spec,
-    user: NONROOT,
-    annotations: {
-      'org.opencontainers.image.title': recipe.name,
-      'org.opencontainers.image.description': recipe.summary,
-      'org.opencontainers.image.source': SOURCE_URL,
-      'org.opencontainers.image.revision': source.revision,
-      'org.opencontainers.image.version': source.version,
-      'org.opencontainers.image.created': source.created,
-      'org.opencontainers.image.licenses': 'Apache-2.0',
-    },
-  });
-  return { image, components };
+  const scratch = mkdtempSync(path.join(tmpdir(), `mcpg-image-${recipe.name}-`));
+  try {
+    const { components, ...spec } = await recipe.contents(runtime, scratch);
+    const image = await buildImage({
+      ...spec,
+      user: NONROOT,
+      annotations: {
+        'org.opencontainers.image.title': recipe.name,
+        'org.opencontainers.image.description': recipe.summary,
+        'org.opencontainers.image.source': SOURCE_URL,
+        'org.opencontainers.image.revision': source.revision,
+        'org.opencontainers.image.version': source.version,
+        'org.opencontainers.image.created': source.created,
+        'org.opencontainers.image.licenses': 'Apache-2.0',
+      },
+    });
+    return { image, components };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 export async function buildAll(options: BuildOptions): Promise<BuiltRecord[]> {

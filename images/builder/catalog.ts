@@ -3,8 +3,6 @@
  * image per function folder: Node.js, its libraries, the function's bundle), the plugin fetcher and the stdio
  * bridge (static Go programs alone), the test MCP servers, and the pod sandbox image of the test bed.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { bundle, ESM_REQUIRE_BANNER, FUNCTION_PROCESS_ENV, functionNames } from '../../hack/bundle.ts';
@@ -20,8 +18,10 @@ export interface ImageRecipe {
   repository: string;
   /** What the image holds, for docs/images.md. */
   summary: string;
+  /** `scratch` is an empty folder for files the layers are made from; it is removed once the image is built. */
   contents: (
     runtime: () => Promise<RuntimeLayer>,
+    scratch: string,
   ) => Promise<Omit<ImageSpec, 'annotations' | 'user'> & { components: Component[] }>;
 }
 
@@ -77,8 +77,8 @@ function goRecipe(name: string, dir: string, file: string, summary: string): Ima
     name,
     repository: name,
     summary,
-    contents: async () => {
-      const program = await goProgram(dir, file);
+    contents: async (_runtime, scratch) => {
+      const program = await goProgram(dir, file, scratch);
       return {
         layers: [[{ path: file, source: program.binary, mode: 0o755 }]],
         entrypoint: [`/${file}`],
@@ -94,8 +94,7 @@ function testProgramRecipe(name: string, entry: string, summary: string, env?: s
     name,
     repository: name,
     summary,
-    contents: async (runtime) => {
-      const outDir = mkdtempSync(path.join(tmpdir(), `mcpg-${name}-`));
+    contents: async (runtime, outDir) => {
       await build({
         absWorkingDir: REPO_ROOT,
         entryPoints: [path.join(REPO_ROOT, 'images', `${entry}.ts`)],

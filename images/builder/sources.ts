@@ -4,8 +4,7 @@
  * project's own Go programs built static and reproducibly.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LayerEntry } from './oci.ts';
@@ -93,8 +92,9 @@ export async function nodeRuntime(): Promise<Contents> {
 export async function goProgram(
   dir: string,
   name: string,
+  outDir: string,
 ): Promise<{ binary: string; components: Component[] }> {
-  const out = path.join(mkdtempSync(path.join(tmpdir(), 'mcpg-go-')), name);
+  const out = path.join(outDir, name);
   await run('go', ['build', '-trimpath', '-ldflags', '-s -w -buildid=', '-o', out, '.'], {
     cwd: path.join(REPO_ROOT, dir),
     env: {
