@@ -95,7 +95,8 @@ describe('the real node keeps traffic on the machine', () => {
     const result = await exec(namespace, 'client', ['/bin/busybox', 'nc', '-w', '3', OUTSIDE, '80']);
     expect(result.code).not.toBe(0);
     const after = await droppedPackets();
-    expect(after['pod to outside'] ?? 0).toBeGreaterThan(before['pod to outside'] ?? 0);
+    const seen = `nc: ${result.code} ${result.stderr.trim()}; drops before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`;
+    expect(after['pod to outside'] ?? 0, seen).toBeGreaterThan(before['pod to outside'] ?? 0);
   });
 
   it('drops a Service’s packets towards an endpoint outside the machine', async () => {

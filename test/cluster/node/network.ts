@@ -10,6 +10,12 @@ export const NODE_NETWORK = {
   /** Real pods; apart from kwok's fake pod range. */
   podCidr: '10.245.0.0/24',
   gateway: '10.245.0.1',
+  /**
+   * The bridge's own MAC, locally administered. Left unset, a bridge takes the lowest MAC among its ports and
+   * changes it whenever a pod's veth comes or goes; pods then keep sending to the gateway's old MAC, which no
+   * longer reaches the machine, until their ARP entry expires (DNS and every routed connection stall meanwhile).
+   */
+  bridgeMac: '02:6d:63:70:67:01',
   /** kwok's fake pod addresses: they exist nowhere, so nothing may be sent towards them either. */
   fakePodCidr: '10.244.0.0/16',
   /** The API server's --service-cluster-ip-range. */
@@ -144,7 +150,7 @@ export async function droppedPackets(): Promise<Record<string, number>> {
 /** The bridge with the pods' gateway address, made before CoreDNS listens on that address. */
 export async function addBridge(network = NODE_NETWORK): Promise<void> {
   const fix = 'run as root; a bridge of this name must not exist yet (make cluster-down removes ours)';
-  await command('ip', ['link', 'add', network.bridge, 'type', 'bridge'], fix);
+  await command('ip', ['link', 'add', network.bridge, 'address', network.bridgeMac, 'type', 'bridge'], fix);
   const prefix = network.podCidr.split('/')[1] ?? '24';
   await command('ip', ['addr', 'add', `${network.gateway}/${prefix}`, 'dev', network.bridge], fix);
   await command('ip', ['link', 'set', network.bridge, 'up'], fix);
