@@ -38,6 +38,7 @@ export {
   parentLabel,
 } from './ownership.ts';
 export { parseSpec } from './spec.ts';
+export { parseYaml } from './yaml.ts';
 export type { StatusFacet } from './status-merge.ts';
 export {
   functionSettings,

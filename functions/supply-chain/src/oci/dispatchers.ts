@@ -6,9 +6,9 @@ import type { Agent } from './undici-parts.ts';
 import { guardedDispatcher } from './connector.ts';
 import type { NetworkPolicy } from './network-policy.ts';
 
-const pools = new Map<string, Agent>();
+const pools = new Map<string, Promise<Agent>>();
 
-export function dispatcherFor(policy: NetworkPolicy): Agent {
+export function dispatcherFor(policy: NetworkPolicy): Promise<Agent> {
   const key = JSON.stringify(policy);
   let pool = pools.get(key);
   if (!pool) {
