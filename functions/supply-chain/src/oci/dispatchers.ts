@@ -13,6 +13,9 @@ export function dispatcherFor(policy: NetworkPolicy): Promise<Agent> {
   let pool = pools.get(key);
   if (!pool) {
     pool = guardedDispatcher(policy);
+    // Made with a client that may never send a request: a failure to load undici is every request's error, not
+    // an unhandled rejection that stops the process.
+    pool.catch(() => undefined);
     pools.set(key, pool);
   }
   return pool;
