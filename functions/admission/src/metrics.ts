@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { Counter, Histogram } from '@mcpg-functions/shared/runtime';
 
 export interface AdmissionMetrics {
   requests: Counter<'kind' | 'operation' | 'outcome'>;

@@ -3,7 +3,8 @@
  * reason (a rising `refused` or `revoked` is what security wants alerted), and how long checks take (they pull
  * from registries, so a slow registry shows here first).
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { Counter, Histogram } from '@mcpg-functions/shared/runtime';
 
 export type CheckSubject = 'plugin' | 'image';
 /** verified; refused (a check failed); revoked; unavailable (the registry or its material could not be read). */

@@ -22,6 +22,7 @@ import { startAuthProxy, type AuthProxy } from '../../registry/auth-proxy.ts';
 import { keylessAuthority, type KeylessAuthority } from '../../registry/keyless.ts';
 import { writeFileSync } from 'node:fs';
 import { loopbackRegistries } from '../../registry/operator-access.ts';
+import { bundle } from '../../../hack/bundle.ts';
 
 export interface Condition {
   type: string;
@@ -49,8 +50,9 @@ export const MANIFEST_LIMIT = 64 * 1024;
  * The supply-chain function's test bed: its own namespace (the operator namespace of the function), two real
  * registries (upstream and a mirror), a blob-corrupting proxy, cosign and Ed25519 keys, and the function process
  * pointed at them. Events are sent as the ApiServerSource adapter sends them (binary CloudEvents naming the object).
+ * `bundled` runs the function as deployed (hack/bundle.ts's output, its chunks loaded as passes need them).
  */
-export function useSupplyChainBed(prefix: string) {
+export function useSupplyChainBed(prefix: string, options: { bundled?: boolean } = {}) {
   const namespace = useNamespace(prefix);
   const kube = clients();
   const suffix = () => namespace.name.split('-').pop() ?? '';
@@ -170,6 +172,9 @@ export function useSupplyChainBed(prefix: string) {
     fn = await startFunction('supply-chain', {
       kubeconfig: accounts.function,
       logDir,
+      entry: options.bundled
+        ? await bundle('supply-chain', path.join(inject('clusterRunDir'), `supply-chain-${prefix}-dist`))
+        : undefined,
       env: {
         MCPG_OPERATOR_NAMESPACE: namespace.name,
         MCPG_MANIFEST_MAX_BYTES: String(MANIFEST_LIMIT),

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type https from 'node:https';
+import { parseYaml } from '../runtime/yaml.ts';
 
 export interface Connection {
   server: string;
@@ -69,10 +70,7 @@ async function parseKubeconfig(text: string): Promise<KubeconfigFile> {
       // Not JSON after all (a YAML flow mapping): the YAML parser reads it.
     }
   }
-  // Bundled, the parser's CommonJS build arrives as the module's default export.
-  const yaml = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
-  const parse = yaml.default?.parse ?? yaml.parse;
-  return parse(text) as KubeconfigFile;
+  return (await parseYaml(text)) as KubeconfigFile;
 }
 
 export async function connectionFromKubeconfig(path: string): Promise<Connection> {

@@ -3,7 +3,8 @@
  * retry may help (the sources and brokers retry it), 400 for a request that is not an event we handle (never
  * retried). Replies carry no body, so a broker never mistakes one for a reply event.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from './prom-client-parts.ts';
 import { describeKey, type KubeObject, type RequestCounts } from '../kube/index.ts';
 import { traceIdOf, withEventSpan } from '../tracing/index.ts';
 import { reconcileAll, summarize, targetsFor, type DispatchResult } from './dispatch.ts';

@@ -26,6 +26,7 @@ export {
 } from './http/index.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createRegistry } from './metrics.ts';
+export { Counter, Gauge, Histogram, Registry } from './prom-client-parts.ts';
 export {
   childLabels,
   childMetadata,
@@ -38,6 +39,7 @@ export {
   parentLabel,
 } from './ownership.ts';
 export { parseSpec } from './spec.ts';
+export { parseYaml } from './yaml.ts';
 export type { StatusFacet } from './status-merge.ts';
 export {
   functionSettings,

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from './prom-client-parts.ts';
 
 /** A registry per process with the Node.js default metrics, prefixed like every mcpg metric. */
 export function createRegistry(functionName: string): Registry {

@@ -10,8 +10,8 @@ const yaml = 'id: dev.mcpg.x\n';
 describe('readPackage', () => {
   it.each([{ deflate: false }, { deflate: true }])(
     'reads plugin.yaml, plugin.so and plugin.sig (deflate $deflate)',
-    ({ deflate }) => {
-      const pkg = readPackage(
+    async ({ deflate }) => {
+      const pkg = await readPackage(
         writeZip({ 'plugin.yaml': yaml, 'plugin.so': 'ELF', 'plugin.sig': 'sig' }, { deflate }),
         limits,
       );
@@ -24,9 +24,9 @@ describe('readPackage', () => {
     },
   );
 
-  it('accepts the signature next to the binary as plugin.so.sig', () => {
+  it('accepts the signature next to the binary as plugin.so.sig', async () => {
     expect(
-      readPackage(writeZip({ 'plugin.yaml': yaml, 'plugin.so': 'ELF', 'plugin.so.sig': 's' }), limits)
+      (await readPackage(writeZip({ 'plugin.yaml': yaml, 'plugin.so': 'ELF', 'plugin.so.sig': 's' }), limits))
         .signature,
     ).toEqual(Buffer.from('s'));
   });
@@ -54,12 +54,12 @@ describe('readPackage', () => {
       files: { 'plugin.yaml': yaml, 'plugin.so': 'x'.repeat(2048) },
       error: /over the 1024-byte limit/,
     },
-  ])('refuses $name', ({ files, error }) => {
-    expect(() => readPackage(writeZip(files, { deflate: true }), limits)).toThrow(error);
+  ])('refuses $name', async ({ files, error }) => {
+    await expect(readPackage(writeZip(files, { deflate: true }), limits)).rejects.toThrow(error);
   });
 
-  it('refuses bytes that are not a zip', () => {
-    expect(() => readPackage(Buffer.from('not a zip at all, just some bytes'), limits)).toThrow(
+  it('refuses bytes that are not a zip', async () => {
+    await expect(readPackage(Buffer.from('not a zip at all, just some bytes'), limits)).rejects.toThrow(
       /not a valid zip/,
     );
   });
@@ -67,13 +67,16 @@ describe('readPackage', () => {
   describe('zip bombs, judged before anything is inflated', () => {
     const big = { packageBytes: 8 * 1024 * 1024 };
 
-    it.each(zipBombs(big.packageBytes))('refuses a package that $does', ({ zip, refusal }) => {
-      expect(() => readPackage(zip(), big)).toThrow(refusal);
+    it.each(zipBombs(big.packageBytes))('refuses a package that $does', async ({ zip, refusal }) => {
+      await expect(readPackage(zip(), big)).rejects.toThrow(refusal);
     });
 
-    it('reads a large binary that compresses as binaries do', () => {
+    it('reads a large binary that compresses as binaries do', async () => {
       const binary = randomBytes(2 * 1024 * 1024);
-      const pkg = readPackage(writeZip({ 'plugin.yaml': yaml, 'plugin.so': binary }, { deflate: true }), big);
+      const pkg = await readPackage(
+        writeZip({ 'plugin.yaml': yaml, 'plugin.so': binary }, { deflate: true }),
+        big,
+      );
       expect(pkg.binary.equals(binary)).toBe(true);
     });
   });

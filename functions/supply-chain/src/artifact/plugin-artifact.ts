@@ -3,7 +3,7 @@
  * plugin.so (WebAssembly plugins are refused), and optionally a detached signature and a LICENSE.
  */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '@mcpg-functions/shared/runtime';
 import type { RegistryClient } from '../oci/client.ts';
 import type { Manifest } from '../oci/types.ts';
 import { readZip, ZipError } from './zip.ts';
@@ -64,10 +64,10 @@ export function packageLayer(manifest: Manifest) {
   return layer;
 }
 
-function descriptorId(yaml: Buffer): string {
+async function descriptorId(yaml: Buffer): Promise<string> {
   let parsed: unknown;
   try {
-    parsed = parseYaml(yaml.toString('utf8'));
+    parsed = await parseYaml(yaml.toString('utf8'));
   } catch (error) {
     throw new ArtifactError(`plugin.yaml is not YAML: ${(error as Error).message}`);
   }
@@ -77,7 +77,10 @@ function descriptorId(yaml: Buffer): string {
 }
 
 /** The package's files checked against the layout rules. */
-export function readPackage(zip: Buffer, limits: PackageLimits): Omit<PluginArtifact, 'manifestDigest'> {
+export async function readPackage(
+  zip: Buffer,
+  limits: PackageLimits,
+): Promise<Omit<PluginArtifact, 'manifestDigest'>> {
   let files: Map<string, Buffer>;
   try {
     files = readZip(zip, {
@@ -97,7 +100,7 @@ export function readPackage(zip: Buffer, limits: PackageLimits): Omit<PluginArti
   if (!yaml) throw new ArtifactError('the package has no plugin.yaml');
   if (!binary) throw new ArtifactError('the package has no plugin.so');
   return {
-    id: descriptorId(yaml),
+    id: await descriptorId(yaml),
     binary,
     binarySha256: createHash('sha256').update(binary).digest('hex'),
     signature: files.get('plugin.sig') ?? files.get('plugin.so.sig'),
@@ -113,5 +116,5 @@ export async function pullPlugin(
   const manifest = await client.manifest(target.repository, target.ref);
   const layer = packageLayer(manifest);
   const zip = await client.blob(target.repository, layer, limits.packageBytes);
-  return { manifest, artifact: { manifestDigest: manifest.digest, ...readPackage(zip, limits) } };
+  return { manifest, artifact: { manifestDigest: manifest.digest, ...(await readPackage(zip, limits)) } };
 }

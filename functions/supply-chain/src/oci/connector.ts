@@ -2,10 +2,12 @@
  * The OCI client's connections: an undici dispatcher whose connector resolves each host itself and refuses an
  * internal address (network-policy.ts) before any byte is sent, unless the operator names that registry. Every
  * address a name resolves to must pass, so a name answering with one public and one internal address is refused.
+ * undici is loaded when the first dispatcher is made, not at start: a pass that never reaches a registry never
+ * parses it.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Agent, buildConnector } from './undici-parts.ts';
+import type { Agent } from './undici-parts.ts';
 import { internalAddresses, isInternal, namesRegistry, type NetworkPolicy } from './network-policy.ts';
 
 /** A connection the policy refused; carries no address, so it can be shown to whoever named the host. */
@@ -25,7 +27,8 @@ async function addressesOf(hostname: string): Promise<string[]> {
 }
 
 /** A dispatcher that connects only where `policy` allows; one per function, its pool shared by every pass. */
-export function guardedDispatcher(policy: NetworkPolicy): Agent {
+export async function guardedDispatcher(policy: NetworkPolicy): Promise<Agent> {
+  const { Agent, buildConnector } = await import('./undici-parts.ts');
   const internal = internalAddresses(policy.clusterCidrs);
   const connect = buildConnector({});
   return new Agent({

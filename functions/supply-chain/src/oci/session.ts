@@ -19,7 +19,7 @@ export interface SessionOptions {
   /** Idle limit: waiting for headers, or between two chunks of a body. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
-  dispatcher: Dispatcher;
+  dispatcher: Promise<Dispatcher>;
   tokenHosts: readonly string[];
 }
 

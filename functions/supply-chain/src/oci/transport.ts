@@ -9,7 +9,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RegistryError } from './errors.ts';
-import { request } from './undici-parts.ts';
 
 export interface Reply {
   status: number;
@@ -28,7 +27,8 @@ export interface HttpInit {
   timeoutMs: number;
   /** The pass's deadline: every request of a pass ends with it, however slowly bytes keep arriving. */
   signal?: AbortSignal | undefined;
-  dispatcher: Dispatcher;
+  /** Settled once undici is loaded (see connector.ts). */
+  dispatcher: Promise<Dispatcher>;
   /** Follow redirects (blob downloads only). */
   followRedirects?: boolean;
 }
@@ -49,6 +49,8 @@ export async function httpRequest(url: string, init: HttpInit): Promise<Reply> {
   const origin = new URL(url).origin;
   let target = new URL(url);
   let headers = { ...init.headers };
+  const dispatcher = await init.dispatcher;
+  const { request } = await import('./undici-parts.ts');
   for (let hop = 0; ; hop += 1) {
     const response = await request(target, {
       method: init.method,
@@ -57,7 +59,7 @@ export async function httpRequest(url: string, init: HttpInit): Promise<Reply> {
       headersTimeout: init.timeoutMs,
       bodyTimeout: init.timeoutMs,
       signal: init.signal,
-      dispatcher: init.dispatcher,
+      dispatcher,
     });
     const location = response.headers.location;
     const redirected =
