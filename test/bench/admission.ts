@@ -3,9 +3,13 @@
  * echo server measured in the same run with the same body, TLS and load. The admission function runs as in
  * production: bundled, with the images' process settings (FUNCTION_PROCESS_ENV), in its own process, with its
  * watch-backed caches on a real local control plane. Also reports its resident memory once ready, before load.
+ * A third server, the functions' HTTP host answering "allowed" without deciding, with the same process settings,
+ * tells the host's share of the webhook's cost from the decision's; each row gives the server's own CPU time per
+ * request, which the load generator's share of the 2 cores does not blur.
  *
  *   node test/bench/admission.ts [seconds per sample, default 5] [rounds, default 3]
  */
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -47,9 +51,31 @@ interface Sample {
   p50: number;
   p99: number;
   failures: number;
+  cpuMicrosPerRequest: number;
 }
 
-async function sample(url: string, ca: Buffer, connections: number, duration: number): Promise<Sample> {
+interface Target {
+  name: string;
+  url: string;
+  pid: number;
+}
+
+/** Linux's clock tick for /proc CPU times (USER_HZ), 100 on every common build. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user and system) a process has used so far, in microseconds. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
+}
+
+async function sample(
+  { url, pid }: Target,
+  ca: Buffer,
+  connections: number,
+  duration: number,
+): Promise<Sample> {
+  const cpuBefore = cpuMicros(pid);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -64,18 +90,19 @@ async function sample(url: string, ca: Buffer, connections: number, duration: nu
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors,
+    cpuMicrosPerRequest: (cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests.total),
   };
 }
 
 /** Alternates the servers round by round, so drift on a shared machine hits both alike; reports medians. */
-async function compare(targets: { name: string; url: string }[], ca: Buffer): Promise<Row[]> {
+async function compare(targets: Target[], ca: Buffer): Promise<Row[]> {
   const rows: Row[] = [];
   for (const connections of CONNECTIONS) {
     const samples = new Map<string, Sample[]>(targets.map((t) => [t.name, []]));
-    for (const target of targets) await sample(target.url, ca, connections, 2); // warm-up
+    for (const target of targets) await sample(target, ca, connections, 2); // warm-up
     for (let round = 0; round < rounds; round += 1) {
       for (const target of targets)
-        samples.get(target.name)?.push(await sample(target.url, ca, connections, seconds));
+        samples.get(target.name)?.push(await sample(target, ca, connections, seconds));
     }
     for (const [server, list] of samples) {
       rows.push({
@@ -84,6 +111,7 @@ async function compare(targets: { name: string; url: string }[], ca: Buffer): Pr
         'requests/s': Math.round(median(list.map((s) => s.rps))),
         'p50 ms': median(list.map((s) => s.p50)),
         'p99 ms': median(list.map((s) => s.p99)),
+        'server CPU µs/request': Math.round(median(list.map((s) => s.cpuMicrosPerRequest))),
         failures: list.reduce((sum, s) => sum + s.failures, 0),
       });
     }
@@ -118,54 +146,55 @@ try {
   stopping.unshift(admission.stop);
   const ca = Buffer.from(admission.caBundle, 'base64');
 
-  const echoPort = await freePort();
-  const echo = ManagedProcess.start({
-    name: 'echo',
-    binary: process.execPath,
-    args: [
-      path.join(import.meta.dirname, 'echo-server.ts'),
-      path.join(workDir, 'webhook.crt'),
-      path.join(workDir, 'webhook.key'),
-      String(echoPort),
-    ],
-    logDir: workDir,
-  });
-  stopping.unshift(() => stopProcesses([echo.record]));
-  const echoUrl = `https://127.0.0.1:${echoPort}`;
-  await waitFor(
-    async () =>
-      (await httpsGet(`${echoUrl}/health/readiness`, { ca: path.join(workDir, 'ca.crt') })).status === 200
-        ? true
-        : undefined,
-    {
-      what: 'the echo server',
-      timeoutMs: 15_000,
-      watch: [echo],
-    },
-  );
+  /** A comparison server on a free port, with the webhook's serving certificate; resolves once it answers. */
+  const startServer = async (script: string, args: string[], env?: Record<string, string>) => {
+    const port = await freePort();
+    const server = ManagedProcess.start({
+      name: path.basename(script, '.ts'),
+      binary: process.execPath,
+      args: [
+        path.join(import.meta.dirname, script),
+        path.join(workDir, 'webhook.crt'),
+        path.join(workDir, 'webhook.key'),
+        String(port),
+        ...args,
+      ],
+      logDir: workDir,
+      env,
+    });
+    stopping.unshift(() => stopProcesses([server.record]));
+    const url = `https://127.0.0.1:${port}`;
+    await waitFor(
+      async () =>
+        (await httpsGet(`${url}/health/readiness`, { ca: path.join(workDir, 'ca.crt') })).status === 200
+          ? true
+          : undefined,
+      { what: script, timeoutMs: 15_000, watch: [server] },
+    );
+    return { url, pid: server.record.pid };
+  };
+  const webhookPath = '/validate-mcpg-dev-v1alpha2-mcpggateway';
+  const echo = await startServer('echo-server.ts', []);
+  const hostFloor = await startServer('host-floor-server.ts', [webhookPath], { ...FUNCTION_PROCESS_ENV });
 
-  const check = await httpsPostJson(
-    `${admission.baseUrl}/validate-mcpg-dev-v1alpha2-mcpggateway`,
-    ca,
-    gatewayReview,
-  );
+  const check = await httpsPostJson(`${admission.baseUrl}${webhookPath}`, ca, gatewayReview);
   if (!(JSON.parse(check.body) as { response: { allowed: boolean } }).response.allowed) {
     throw new Error(`the benchmark review should be allowed; the webhook answered ${check.body}`);
   }
   const rows = await compare(
     [
-      { name: 'bare echo (floor)', url: `${echoUrl}/echo` },
-      {
-        name: 'admission: gateway review',
-        url: `${admission.baseUrl}/validate-mcpg-dev-v1alpha2-mcpggateway`,
-      },
+      { name: 'bare echo (floor)', url: `${echo.url}/echo`, pid: echo.pid },
+      { name: 'HTTP host, no decision', url: `${hostFloor.url}${webhookPath}`, pid: hostFloor.pid },
+      { name: 'admission: gateway review', url: `${admission.baseUrl}${webhookPath}`, pid: admission.pid },
     ],
     ca,
   );
   const saturated = rows.filter((r) => r.connections === CONNECTIONS.at(-1));
-  const ratio = Number(saturated[1]?.['requests/s']) / Number(saturated[0]?.['requests/s']);
+  const rate = (name: string) => Number(saturated.find((r) => r.server === name)?.['requests/s']);
+  const ratio = rate('admission: gateway review') / rate('bare echo (floor)');
   console.log(
     `admission throughput is ${(ratio * 100).toFixed(0)} % of the echo server's (target: at least 80 %, p99 under 5 ms); ` +
+      `the HTTP host deciding nothing reached ${((rate('HTTP host, no decision') / rate('bare echo (floor)')) * 100).toFixed(0)} %; ` +
       `the webhook was ${idleMiB.toFixed(0)} MiB resident when ready, before load`,
   );
   await report('admission', rows, { secondsPerSample: seconds, rounds, throughputRatio: ratio, idleMiB });

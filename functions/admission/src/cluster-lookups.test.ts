@@ -32,7 +32,7 @@ describe('cluster lookups when the API server cannot be reached', () => {
     expect(lookups.ready).toBe(false);
     const cached = lookups;
     // The rules await these; an unsynced cache refuses, whether it throws or rejects.
-    await expect(Promise.resolve().then(() => cached.tenants())).rejects.toThrow(/MCPGTenants/);
+    await expect(Promise.resolve().then(() => cached.tenantOf('team-a'))).rejects.toThrow(/MCPGTenants/);
     await expect(Promise.resolve().then(() => cached.namespaceLabels('team-a'))).rejects.toThrow(
       /namespaces/,
     );

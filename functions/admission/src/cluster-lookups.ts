@@ -26,7 +26,13 @@ import { WORKLOAD_KINDS } from '@mcpg-functions/shared/workloads';
 import type { Logger } from '@mcpg-functions/shared/runtime';
 import type { UserInfo } from './admission-review.ts';
 import { hostsOverlap, hostsServed } from '@mcpg-functions/shared/workloads';
-import { LookupError, type AccessQuestion, type ClusterLookups, type Named } from './lookups.ts';
+import {
+  LookupError,
+  tenantsByNamespace,
+  type AccessQuestion,
+  type ClusterLookups,
+  type Named,
+} from './lookups.ts';
 
 type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 type WithSpec<S> = KubernetesObject & { spec: S };
@@ -105,6 +111,9 @@ export class ApiServerLookups implements ClusterLookups {
   private readonly namespaceCache: WatchCache<KubernetesObject>;
   /** The workload kinds whose objects' existence the child-name rule asks about, all namespaces. */
   private readonly workloadCaches: Map<string, WatchCache<KubernetesObject>>;
+  /** The cached tenants the index was derived from, by identity (the watch replaces an object it updates). */
+  private tenantsIndexed:
+    { items: readonly KubernetesObject[]; index: Map<string, Named<TenantSpec>> } | undefined;
 
   constructor(config: KubeConfig, logger: Logger) {
     this.config = config;
@@ -135,16 +144,27 @@ export class ApiServerLookups implements ClusterLookups {
     return this.caches.every((cache) => cache.ready);
   }
 
-  tenants(): Promise<Named<TenantSpec>[]> {
+  tenantOf(namespace: string): Promise<Named<TenantSpec> | undefined> {
+    return Promise.resolve(this.tenantIndex().get(namespace));
+  }
+
+  /**
+   * Which tenant holds each namespace, derived from the cached tenants again only when the watch added, replaced
+   * or removed one: every gateway and plugin-set review asks, and tenants change rarely.
+   */
+  private tenantIndex(): Map<string, Named<TenantSpec>> {
     const items = this.tenantCache.list('MCPGTenants');
-    return Promise.resolve(
-      items.map((t) => ({
-        name: t.metadata?.name ?? '',
-        spec: t.spec,
-        // The watch hands over the JSON string, though the model types it as a Date: read either.
-        creationTimestamp: createdAt(t.metadata?.creationTimestamp),
-      })),
-    );
+    const known = this.tenantsIndexed;
+    if (known && known.items.length === items.length && known.items.every((item, i) => item === items[i]))
+      return known.index;
+    const tenants = items.map((t) => ({
+      name: t.metadata?.name ?? '',
+      spec: t.spec,
+      // The watch hands over the JSON string, though the model types it as a Date: read either.
+      creationTimestamp: createdAt(t.metadata?.creationTimestamp),
+    }));
+    this.tenantsIndexed = { items, index: tenantsByNamespace(tenants) };
+    return this.tenantsIndexed.index;
   }
 
   async currentTenants(): Promise<Named<TenantSpec>[]> {

@@ -8,7 +8,13 @@ import type {
 } from '@mcpg-functions/shared/api';
 import type { UserInfo } from './admission-review.ts';
 import { hostsOverlap } from '@mcpg-functions/shared/workloads';
-import { LookupError, type AccessQuestion, type ClusterLookups, type Named } from './lookups.ts';
+import {
+  LookupError,
+  tenantsByNamespace,
+  type AccessQuestion,
+  type ClusterLookups,
+  type Named,
+} from './lookups.ts';
 
 export interface FakeCluster {
   tenants?: Named<TenantSpec>[];
@@ -35,7 +41,7 @@ export function fakeLookups(cluster: FakeCluster): ClusterLookups {
       ? Promise.reject(new LookupError(what, new Error('connect ECONNREFUSED')))
       : Promise.resolve(value);
   return {
-    tenants: () => guard('MCPGTenants', cluster.tenants ?? []),
+    tenantOf: (namespace) => guard('MCPGTenants', tenantsByNamespace(cluster.tenants ?? []).get(namespace)),
     currentTenants: () => guard('MCPGTenants', cluster.tenants ?? []),
     plugin: (name) =>
       guard(

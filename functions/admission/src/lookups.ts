@@ -18,7 +18,11 @@ export interface Named<S> {
 }
 
 export interface ClusterLookups {
-  tenants(): Promise<Named<TenantSpec>[]>;
+  /**
+   * The tenant `namespace` belongs to: of the tenants listing it, the oldest, as the tenant function decides, so
+   * that when two tenants were admitted in the same instant the webhook applies the rules of the one that holds it.
+   */
+  tenantOf(namespace: string): Promise<Named<TenantSpec> | undefined>;
   /** The tenants as the API server has them now (not a cache): for rules where a stale answer lets a race in. */
   currentTenants(): Promise<Named<TenantSpec>[]>;
   plugin(name: string): Promise<Named<PluginSpec> | undefined>;
@@ -66,21 +70,17 @@ export class LookupError extends Error {
   }
 }
 
-/**
- * The tenant `namespace` belongs to: of the tenants listing it, the oldest, as the tenant function decides, so
- * that when two tenants were admitted in the same instant the webhook applies the rules of the one that holds it.
- */
-export async function tenantOf(
-  lookups: ClusterLookups,
-  namespace: string,
-): Promise<Named<TenantSpec> | undefined> {
-  const tenants = await lookups.tenants();
-  const owner = namespaceOwners(
+/** Each namespace a tenant lists, with the tenant that holds it (see ClusterLookups.tenantOf). */
+export function tenantsByNamespace(tenants: readonly Named<TenantSpec>[]): Map<string, Named<TenantSpec>> {
+  const byName = new Map(tenants.map((t) => [t.name, t]));
+  const owners = namespaceOwners(
     tenants.map((t) => ({
       name: t.name,
       creationTimestamp: t.creationTimestamp,
       namespaces: t.spec.namespaces,
     })),
-  ).get(namespace);
-  return tenants.find((t) => t.name === owner);
+  );
+  return new Map(
+    [...owners].map(([namespace, owner]) => [namespace, byName.get(owner) as Named<TenantSpec>]),
+  );
 }

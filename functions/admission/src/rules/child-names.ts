@@ -14,7 +14,9 @@ function byOwner(clashes: NameClash[]): Map<string, NameClash[]> {
   const grouped = new Map<string, NameClash[]>();
   for (const clash of clashes) {
     const owner = `${clash.owner.kind} ${clash.owner.name}`;
-    grouped.set(owner, [...(grouped.get(owner) ?? []), clash]);
+    const known = grouped.get(owner);
+    if (known) known.push(clash);
+    else grouped.set(owner, [clash]);
   }
   return grouped;
 }

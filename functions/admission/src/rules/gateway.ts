@@ -1,5 +1,4 @@
 import { replicaCeiling, type GatewaySpec } from '@mcpg-functions/shared/api';
-import { tenantOf } from '../lookups.ts';
 import { checkReferences, secretRead, serviceCreation, type Reference } from './access.ts';
 import { combine, NOTHING, type CrossObjectRule, type RuleContext } from './context.ts';
 import { gatewayIngressRequest } from '@mcpg-functions/shared/workloads';
@@ -22,7 +21,7 @@ export function gatewayReferences(spec: GatewaySpec): Reference[] {
 /** The tenant's replica cap bounds the gateway's ceiling: the autoscaler's maximum when it is on. */
 async function replicaCap({ namespace, spec, lookups }: RuleContext<GatewaySpec>) {
   if (!namespace) return NOTHING;
-  const tenant = await tenantOf(lookups, namespace);
+  const tenant = await lookups.tenantOf(namespace);
   const cap = tenant?.spec.quotas?.maxReplicasPerGateway;
   const ceiling = replicaCeiling(spec);
   if (!tenant || cap === undefined || ceiling <= cap) return NOTHING;

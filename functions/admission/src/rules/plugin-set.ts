@@ -4,7 +4,7 @@ import {
   type PluginSetSpec,
   type PluginSpec,
 } from '@mcpg-functions/shared/api';
-import { tenantOf, type ClusterLookups, type Named } from '../lookups.ts';
+import type { ClusterLookups, Named } from '../lookups.ts';
 import type { CrossObjectRule } from './context.ts';
 
 async function pluginsOf(
@@ -17,7 +17,7 @@ async function pluginsOf(
 /** Entries must name the plugin they reference, and the namespace's tenant must allow each one. */
 export const pluginSetRules: CrossObjectRule<PluginSetSpec> = async ({ namespace, spec, lookups }) => {
   const plugins = await pluginsOf(spec, lookups);
-  const tenant = namespace ? await tenantOf(lookups, namespace) : undefined;
+  const tenant = namespace ? await lookups.tenantOf(namespace) : undefined;
   const errors: FieldError[] = [];
   const warnings: string[] = [];
   spec.entries.forEach((entry, index) => {

@@ -26,6 +26,9 @@ const SPEC_CHECKS: Record<string, (spec: never) => ValidationResult> = {
   MCPGServer: (spec: ServerSpec) => validateServerSpec(spec),
 };
 
+/** Compiled once: the webhook checks every review's name with it. */
+const CHILD_NAMING = new RegExp(CHILD_NAMING_NAME.pattern);
+
 export interface ParsedManifest {
   kind: KindDefinition;
   name: string;
@@ -93,7 +96,7 @@ function checkMetadata(metadata: unknown, kind: KindDefinition): ValidationResul
       path: 'metadata.name',
       message: `must be a lower-case DNS name (letters, digits, "-" and ".") (got ${JSON.stringify(meta.name)})`,
     });
-  } else if (kind.namesChildren && !new RegExp(CHILD_NAMING_NAME.pattern).test(meta.name)) {
+  } else if (kind.namesChildren && !CHILD_NAMING.test(meta.name)) {
     errors.push({
       path: 'metadata.name',
       message: `${CHILD_NAMING_NAME.message.replace(/^metadata\.name /, '')} (got ${JSON.stringify(meta.name)})`,

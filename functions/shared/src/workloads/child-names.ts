@@ -93,20 +93,31 @@ export interface NameClash {
   child: ChildName;
 }
 
+/** Per kind, each child kind it shares with another workload kind, and that kind: only those names can clash. */
+const SHARED_CHILDREN = Object.fromEntries(
+  WORKLOAD_KINDS.map((kind) => [
+    kind,
+    Object.keys(SCHEMES[kind].children).flatMap((child) =>
+      WORKLOAD_KINDS.filter((other) => other !== kind && child in SCHEMES[other].children).map((other) => ({
+        child,
+        other,
+      })),
+    ),
+  ]),
+) as Record<WorkloadKind, { child: string; other: WorkloadKind }[]>;
+
 /**
  * Objects of the other workload kinds that, if they exist in the same namespace, would use one of the child
  * names `kind`/`name` needs. Names shortened with a hash cannot be inverted and are left to the reconciler,
  * which refuses to take over a child another object controls.
  */
 export function possibleClashes(kind: WorkloadKind, name: string): NameClash[] {
-  // Loops rather than nested flatMaps: the webhook runs this on every create of a workload object.
+  // The webhook runs this on every create of a workload object: only the shared child kinds are looked at.
   const clashes: NameClash[] = [];
-  for (const child of childNamesOf(kind, name)) {
-    for (const other of WORKLOAD_KINDS) {
-      if (other === kind) continue;
-      for (const candidate of ownersOf(other, child))
-        clashes.push({ owner: { kind: other, name: candidate }, child });
-    }
+  for (const { child: childKind, other } of SHARED_CHILDREN[kind]) {
+    const child = { kind: childKind, name: childNameOf(kind, name, childKind) };
+    for (const candidate of ownersOf(other, child))
+      clashes.push({ owner: { kind: other, name: candidate }, child });
   }
   return clashes;
 }
