@@ -1,0 +1,198 @@
+/**
+ * Passes accepted from events and worked through in the background, so that a burst does not wait for each
+ * pass in turn. Knative's ApiServerSource sends the events of one watch one at a time, each waiting for its
+ * answer: answering only once the pass is done makes 200 creations 200 passes in a row. Here a request waits
+ * for its pass at most `holdMs`; by then it is answered with the pass's result (204, or 503 for a failure the
+ * source retries) or, the pass still queued or running, as accepted, and the pass goes on here.
+ *
+ * One entry per key: an event for a key whose pass has not started yet joins that pass (it reads the latest
+ * state anyway) and is answered at once; one for a key whose pass runs queues a single follow-up. At most
+ * `concurrency` passes run at once, and at most `maxPending` keys are accepted and unfinished: when that many
+ * are, a request waits for room rather than memory growing. A pass that fails after its request stopped waiting
+ * is retried here, after the backoff of backoff.ts, since no source will send it again. Each entry is work in
+ * flight for the Drain, so SIGTERM finishes what was accepted; retries still waiting then are left to the
+ * next start's resync.
+ */
+import { backoffSeconds } from './backoff.ts';
+import type { Drain } from './drain.ts';
+
+export type Answer<R> =
+  | { state: 'done'; result: R }
+  | { state: 'failed'; error: Error }
+  /** Not finished within the hold: the pass goes on here, and is retried here should it fail. */
+  | { state: 'accepted' };
+
+export interface BacklogOptions<T, R> {
+  /** One pass over a key; `retry` says it is the backlog's own retry of a failed one. */
+  work: (key: string, input: T, retry: boolean) => Promise<R>;
+  /** Folds the input of an event that joins a pass not yet started into that pass's input. */
+  merge: (queued: T, arriving: T) => T;
+  /** Called as each pass ends, whoever still waits for it: where its outcome is counted and logged. */
+  settled: (key: string, input: T, result: R | Error, durationMs: number) => void;
+  concurrency: number;
+  maxPending: number;
+  holdMs: number;
+  drain: Drain;
+  /** Milliseconds before the n-th retry of a key (the runtime's backoff unless given). */
+  retryDelayMs?: (failures: number) => number;
+}
+
+interface Entry<T, R> {
+  key: string;
+  input: T;
+  failures: number;
+  /** Some request stopped waiting for this pass: its failure is retried here. */
+  orphaned: boolean;
+  attempt: Deferred<Answer<R>>;
+  finished: Deferred<void>;
+  retryTimer?: NodeJS.Timeout;
+}
+
+interface Deferred<V> {
+  promise: Promise<V>;
+  resolve: (value: V) => void;
+}
+
+function deferred<V>(): Deferred<V> {
+  let resolve: (value: V) => void = () => undefined;
+  const promise = new Promise<V>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+export class Backlog<T, R> {
+  private readonly options: BacklogOptions<T, R>;
+  private readonly retryDelayMs: (failures: number) => number;
+  /** Accepted and not started: waiting for a worker, for the key's running pass, or for a retry. */
+  private readonly waiting = new Map<string, Entry<T, R>>();
+  private readonly ready: Entry<T, R>[] = [];
+  private readonly running = new Set<string>();
+  private unfinished = 0;
+  private readonly roomWaiters: (() => void)[] = [];
+
+  constructor(options: BacklogOptions<T, R>) {
+    this.options = options;
+    this.retryDelayMs = options.retryDelayMs ?? ((failures) => backoffSeconds(failures) * 1000);
+    options.drain.signal.addEventListener('abort', () => {
+      this.dropRetries();
+    });
+  }
+
+  /** Keys accepted and not yet finished (queued, running, or waiting to be retried). */
+  get size(): number {
+    return this.unfinished;
+  }
+
+  async submit(key: string, input: T): Promise<Answer<R>> {
+    for (;;) {
+      const queued = this.waiting.get(key);
+      if (queued) {
+        queued.input = this.options.merge(queued.input, input);
+        queued.orphaned = true;
+        if (queued.retryTimer) this.retryNow(queued);
+        return { state: 'accepted' };
+      }
+      if (this.unfinished < this.options.maxPending) break;
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    const entry: Entry<T, R> = {
+      key,
+      input,
+      failures: 0,
+      orphaned: false,
+      attempt: deferred(),
+      finished: deferred(),
+    };
+    this.unfinished += 1;
+    void this.options.drain.track(() => entry.finished.promise);
+    this.waiting.set(key, entry);
+    this.ready.push(entry);
+    this.pump();
+    return this.hold(entry);
+  }
+
+  private async hold(entry: Entry<T, R>): Promise<Answer<R>> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<Answer<R>>((resolve) => {
+      timer = setTimeout(() => {
+        entry.orphaned = true;
+        resolve({ state: 'accepted' });
+      }, this.options.holdMs);
+    });
+    const answer = await Promise.race([entry.attempt.promise, expired]);
+    clearTimeout(timer);
+    return answer;
+  }
+
+  private pump(): void {
+    while (this.running.size < this.options.concurrency) {
+      const index = this.ready.findIndex((entry) => !this.running.has(entry.key));
+      if (index < 0) return;
+      const [entry] = this.ready.splice(index, 1) as [Entry<T, R>];
+      this.waiting.delete(entry.key);
+      this.running.add(entry.key);
+      void this.run(entry);
+    }
+  }
+
+  private async run(entry: Entry<T, R>): Promise<void> {
+    const { key, input } = entry;
+    const started = performance.now();
+    const result = await this.options
+      .work(key, input, entry.failures > 0)
+      .catch((error: unknown) => error as Error);
+    this.running.delete(key);
+    this.options.settled(key, input, result, performance.now() - started);
+    const attempt = entry.attempt;
+    if (result instanceof Error && entry.orphaned && !this.options.drain.signal.aborted)
+      this.retryLater(entry);
+    else this.finish(entry);
+    attempt.resolve(result instanceof Error ? { state: 'failed', error: result } : { state: 'done', result });
+    this.pump();
+  }
+
+  /** A failed pass nobody waits for any more runs again after its backoff, unless a newer one is queued. */
+  private retryLater(entry: Entry<T, R>): void {
+    const newer = this.waiting.get(entry.key);
+    if (newer) {
+      newer.failures = Math.max(newer.failures, entry.failures + 1);
+      newer.orphaned = true;
+      this.finish(entry);
+      return;
+    }
+    entry.failures += 1;
+    entry.orphaned = false;
+    entry.attempt = deferred();
+    this.waiting.set(entry.key, entry);
+    entry.retryTimer = setTimeout(() => {
+      this.retryNow(entry);
+    }, this.retryDelayMs(entry.failures));
+  }
+
+  /** An event arrived for a key waiting out its retry (it may be what fixes it), or its backoff ran out. */
+  private retryNow(entry: Entry<T, R>): void {
+    clearTimeout(entry.retryTimer);
+    entry.retryTimer = undefined;
+    entry.orphaned = true;
+    this.ready.push(entry);
+    this.pump();
+  }
+
+  private finish(entry: Entry<T, R>): void {
+    this.unfinished -= 1;
+    entry.finished.resolve();
+    this.roomWaiters.shift()?.();
+  }
+
+  /** On shutdown: what waits for a retry is not run again here; the next start's resync covers it. */
+  private dropRetries(): void {
+    for (const entry of [...this.waiting.values()]) {
+      if (!entry.retryTimer) continue;
+      clearTimeout(entry.retryTimer);
+      this.waiting.delete(entry.key);
+      entry.attempt.resolve({ state: 'accepted' });
+      this.finish(entry);
+    }
+  }
+}
