@@ -4,7 +4,7 @@ import { Drain } from './drain.ts';
 
 /** Passes that stay open until the test ends them, with a record of what ran and what was reported. */
 function gatedBacklog(options: Partial<BacklogOptions<string, string>> = {}) {
-  const open = new Map<string, { finish: () => void; fail: (error: Error) => void }>();
+  const open = new Map<string, { finish: (result?: string) => void; fail: (error: Error) => void }>();
   const started: string[] = [];
   const settled: string[] = [];
   const drain = options.drain ?? new Drain();
@@ -13,14 +13,15 @@ function gatedBacklog(options: Partial<BacklogOptions<string, string>> = {}) {
       started.push(`${key}:${input}${retry ? ':retry' : ''}`);
       return new Promise<string>((resolve, reject) => {
         open.set(key, {
-          finish: () => {
-            resolve(`${input} done`);
+          finish: (result = `${input} done`) => {
+            resolve(result);
           },
           fail: reject,
         });
       });
     },
     merge: (queued, arriving) => `${queued}+${arriving}`,
+    heldByBackoff: (result) => result === 'held',
     settled: (key, input, result) => {
       settled.push(`${key}:${input}:${result instanceof Error ? `failed ${result.message}` : result}`);
     },
@@ -31,12 +32,12 @@ function gatedBacklog(options: Partial<BacklogOptions<string, string>> = {}) {
     drain,
     ...options,
   });
-  const end = async (key: string, how: 'finish' | 'fail' = 'finish') => {
+  const end = async (key: string, how: 'finish' | 'fail' | 'held' = 'finish') => {
     const pass = open.get(key);
     if (!pass) throw new Error(`no pass of ${key} is running`);
     open.delete(key);
-    if (how === 'finish') pass.finish();
-    else pass.fail(new Error('API server unavailable'));
+    if (how === 'fail') pass.fail(new Error('API server unavailable'));
+    else pass.finish(how === 'held' ? 'held' : undefined);
     await vi.advanceTimersByTimeAsync(0);
   };
   return { backlog, started, settled, end, drain, running: () => [...open.keys()] };
@@ -143,13 +144,38 @@ describe('Backlog', () => {
     expect(backlog.size).toBe(0);
   });
 
-  it('runs a key waiting out its retry at once when an event about it arrives', async () => {
+  it('runs a pass at once for an event about a key waiting out its retry, and keeps the retry when that pass was held by the backoff', async () => {
     const { backlog, end, started } = gatedBacklog();
     void backlog.submit('a', 'e1');
     await vi.advanceTimersByTimeAsync(50);
     await end('a', 'fail');
+    await vi.advanceTimersByTimeAsync(100);
     expect(await backlog.submit('a', 'e2')).toEqual({ state: 'accepted' });
-    expect(started).toEqual(['a:e1', 'a:e1+e2:retry']);
+    expect(started).toEqual(['a:e1', 'a:e1+e2']);
+    await end('a', 'held');
+    expect(backlog.size).toBe(1);
+    // Still due 1 s after the failure, not 1 s after the held pass.
+    await vi.advanceTimersByTimeAsync(899);
+    expect(started).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['a:e1', 'a:e1+e2', 'a:e1+e2:retry']);
+    await end('a');
+    expect(backlog.size).toBe(0);
+  });
+
+  it('hands a failed pass’s retry to a pass queued for the key meanwhile', async () => {
+    const { backlog, end, started } = gatedBacklog();
+    void backlog.submit('a', 'e1');
+    await vi.advanceTimersByTimeAsync(50);
+    void backlog.submit('a', 'e2');
+    await end('a', 'fail');
+    // e2 runs at once, as its event asked; held by the backoff, the retry comes when it was due.
+    expect(started).toEqual(['a:e1', 'a:e2']);
+    await end('a', 'held');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(started).toEqual(['a:e1', 'a:e2', 'a:e2:retry']);
+    await end('a');
+    expect(backlog.size).toBe(0);
   });
 
   it('keeps SIGTERM waiting for accepted passes, and leaves retries to the next start', async () => {

@@ -9,7 +9,9 @@
  * state anyway) and is answered at once; one for a key whose pass runs queues a single follow-up. At most
  * `concurrency` passes run at once, and at most `maxPending` keys are accepted and unfinished: when that many
  * are, a request waits for room rather than memory growing. A pass that fails after its request stopped waiting
- * is retried here, after the backoff of backoff.ts, since no source will send it again. Each entry is work in
+ * is retried here, after the backoff of backoff.ts, since no source will send it again; an event that arrives
+ * meanwhile runs a pass at once (it may be what fixes the object), and when that pass was held because the
+ * object still waits out its failure, the retry stays due when it was. Each entry is work in
  * flight for the Drain, so SIGTERM finishes what was accepted; retries still waiting then are left to the
  * next start's resync.
  */
@@ -23,8 +25,10 @@ export type Answer<R> =
   | { state: 'accepted' };
 
 export interface BacklogOptions<T, R> {
-  /** One pass over a key; `retry` says it is the backlog's own retry of a failed one. */
+  /** One pass over a key; `retry` says it is the backlog's own retry of a failed one, due now. */
   work: (key: string, input: T, retry: boolean) => Promise<R>;
+  /** Whether a result says the pass did not run because the object still waits out its failure. */
+  heldByBackoff: (result: R) => boolean;
   /** Folds the input of an event that joins a pass not yet started into that pass's input. */
   merge: (queued: T, arriving: T) => T;
   /** Called as each pass ends, whoever still waits for it: where its outcome is counted and logged. */
@@ -41,6 +45,8 @@ interface Entry<T, R> {
   key: string;
   input: T;
   failures: number;
+  /** When a failed pass of the key is due again (Date.now() time); unset while none failed. */
+  retryAt?: number;
   /** Some request stopped waiting for this pass: its failure is retried here. */
   orphaned: boolean;
   attempt: Deferred<Answer<R>>;
@@ -90,7 +96,7 @@ export class Backlog<T, R> {
       if (queued) {
         queued.input = this.options.merge(queued.input, input);
         queued.orphaned = true;
-        if (queued.retryTimer) this.retryNow(queued);
+        if (queued.retryTimer) this.runAgain(queued);
         return { state: 'accepted' };
       }
       if (this.unfinished < this.options.maxPending) break;
@@ -139,39 +145,65 @@ export class Backlog<T, R> {
   private async run(entry: Entry<T, R>): Promise<void> {
     const { key, input } = entry;
     const started = performance.now();
-    const result = await this.options
-      .work(key, input, entry.failures > 0)
-      .catch((error: unknown) => error as Error);
+    const due = entry.retryAt !== undefined && Date.now() >= entry.retryAt;
+    const result = await this.options.work(key, input, due).catch((error: unknown) => error as Error);
     this.running.delete(key);
     this.options.settled(key, input, result, performance.now() - started);
     const attempt = entry.attempt;
-    if (result instanceof Error && entry.orphaned && !this.options.drain.signal.aborted)
-      this.retryLater(entry);
-    else this.finish(entry);
+    this.after(entry, result, due);
     attempt.resolve(result instanceof Error ? { state: 'failed', error: result } : { state: 'done', result });
     this.pump();
   }
 
-  /** A failed pass nobody waits for any more runs again after its backoff, unless a newer one is queued. */
+  /** What becomes of an entry once its pass ended: it waits for a retry, or it is finished. */
+  private after(entry: Entry<T, R>, result: R | Error, due: boolean): void {
+    if (this.options.drain.signal.aborted) {
+      this.finish(entry);
+    } else if (result instanceof Error) {
+      if (entry.orphaned) this.retryLater(entry);
+      else this.finish(entry);
+    } else if (!due && entry.retryAt !== undefined && this.options.heldByBackoff(result)) {
+      // An early pass the object's backoff held: the retry is still owed.
+      this.waitForRetry(entry);
+    } else {
+      this.finish(entry);
+    }
+  }
+
+  /**
+   * A failed pass nobody waits for any more is due again after its backoff; a pass already queued for the key
+   * takes that over (it runs at once, as the event that queued it asked).
+   */
   private retryLater(entry: Entry<T, R>): void {
+    const failures = entry.failures + 1;
+    const retryAt = Date.now() + this.retryDelayMs(failures);
     const newer = this.waiting.get(entry.key);
     if (newer) {
-      newer.failures = Math.max(newer.failures, entry.failures + 1);
+      newer.failures = failures;
+      newer.retryAt = retryAt;
       newer.orphaned = true;
       this.finish(entry);
       return;
     }
-    entry.failures += 1;
+    entry.failures = failures;
+    entry.retryAt = retryAt;
+    this.waitForRetry(entry);
+  }
+
+  private waitForRetry(entry: Entry<T, R>): void {
     entry.orphaned = false;
     entry.attempt = deferred();
     this.waiting.set(entry.key, entry);
-    entry.retryTimer = setTimeout(() => {
-      this.retryNow(entry);
-    }, this.retryDelayMs(entry.failures));
+    entry.retryTimer = setTimeout(
+      () => {
+        this.runAgain(entry);
+      },
+      Math.max(0, (entry.retryAt ?? 0) - Date.now()),
+    );
   }
 
-  /** An event arrived for a key waiting out its retry (it may be what fixes it), or its backoff ran out. */
-  private retryNow(entry: Entry<T, R>): void {
+  /** Its retry is due, or an event arrived for a key waiting for one (it may be what fixes the object). */
+  private runAgain(entry: Entry<T, R>): void {
     clearTimeout(entry.retryTimer);
     entry.retryTimer = undefined;
     entry.orphaned = true;

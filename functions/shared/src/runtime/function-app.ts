@@ -113,6 +113,7 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
         request.key,
         retry ? strongerTrigger(request.trigger, 'retry') : request.trigger,
       ),
+    heldByBackoff: (outcome) => outcome === 'held',
     merge: (queued, arriving) => ({
       ...queued,
       trigger: strongerTrigger(queued.trigger, arriving.trigger),
