@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Backlog, type BacklogOptions } from './backlog.ts';
 import { Drain } from './drain.ts';
@@ -195,5 +196,23 @@ describe('Backlog', () => {
     expect(stopped).toBeUndefined();
     await end('a');
     expect(stopped).toBe(true);
+  });
+
+  it('runs each pass in the context of the event that asked for it, not of the pass that ended before it', async () => {
+    const events = new AsyncLocalStorage<string>();
+    const seen: string[] = [];
+    const { backlog } = gatedBacklog({
+      concurrency: 1,
+      work: async (key) => {
+        seen.push(`${key} in ${events.getStore() ?? 'none'}`);
+        await vi.advanceTimersByTimeAsync(0);
+        return 'done';
+      },
+    });
+    await Promise.all([
+      events.run('event 1', () => backlog.submit('a', 'e1')),
+      events.run('event 2', () => backlog.submit('b', 'e2')),
+    ]);
+    expect(seen).toEqual(['a in event 1', 'b in event 2']);
   });
 });

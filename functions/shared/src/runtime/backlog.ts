@@ -15,6 +15,7 @@
  * flight for the Drain, so SIGTERM finishes what was accepted; retries still waiting then are left to the
  * next start's resync.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { backoffSeconds } from './backoff.ts';
 import type { Drain } from './drain.ts';
 
@@ -51,6 +52,8 @@ interface Entry<T, R> {
   orphaned: boolean;
   attempt: Deferred<Answer<R>>;
   finished: Deferred<void>;
+  /** Runs the pass in the context of the event that asked for it (its trace), whichever pass ended before. */
+  inContext: <V>(pass: () => V) => V;
   retryTimer?: NodeJS.Timeout;
 }
 
@@ -109,6 +112,7 @@ export class Backlog<T, R> {
       orphaned: false,
       attempt: deferred(),
       finished: deferred(),
+      inContext: AsyncResource.bind(<V>(pass: () => V): V => pass()),
     };
     this.unfinished += 1;
     void this.options.drain.track(() => entry.finished.promise);
@@ -146,7 +150,9 @@ export class Backlog<T, R> {
     const { key, input } = entry;
     const started = performance.now();
     const due = entry.retryAt !== undefined && Date.now() >= entry.retryAt;
-    const result = await this.options.work(key, input, due).catch((error: unknown) => error as Error);
+    const result = await entry
+      .inContext(() => this.options.work(key, input, due))
+      .catch((error: unknown) => error as Error);
     this.running.delete(key);
     this.options.settled(key, input, result, performance.now() - started);
     const attempt = entry.attempt;
