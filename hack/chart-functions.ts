@@ -56,6 +56,8 @@ export const RUNTIME_ENV = {
   resyncShardsInFlight: 'MCPG_RESYNC_SHARDS_IN_FLIGHT',
   shutdownGraceSeconds: 'MCPG_SHUTDOWN_GRACE_SECONDS',
   memorySeconds: 'MCPG_MEMORY_SECONDS',
+  eventHoldMs: 'MCPG_EVENT_HOLD_MS',
+  pendingObjects: 'MCPG_PENDING_OBJECTS',
 } as const;
 
 /** `mcpg-server`, `mcpg-server-source`, `mcpg-server-resync` → the release's prefix in their place. */

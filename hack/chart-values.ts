@@ -97,6 +97,22 @@ export const runtimeSettings = {
     .describe(
       'How long a pass may answer a read from what the function last read or wrote while events say it is current (MCPG_MEMORY_SECONDS); 0 reads everything live.',
     ),
+  eventHoldMs: z
+    .int()
+    .min(0)
+    .max(110_000)
+    .optional()
+    .describe(
+      'How long an object event waits for its passes before it is answered and they go on in the background (MCPG_EVENT_HOLD_MS).',
+    ),
+  pendingObjects: z
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe(
+      'Objects whose passes events asked for and that are not finished (MCPG_PENDING_OBJECTS); beyond it, events wait for room.',
+    ),
   shutdownGraceSeconds: z
     .int()
     .min(1)

@@ -169,6 +169,8 @@ describe('the Helm chart’s values', () => {
         MCPG_RESYNC_PAGE_SIZE: '500',
         MCPG_RESYNC_SHARDS_IN_FLIGHT: '2',
         MCPG_SHUTDOWN_GRACE_SECONDS: '25',
+        MCPG_EVENT_HOLD_MS: '10',
+        MCPG_PENDING_OBJECTS: '1000',
       });
     const { text, objects } = await render({
       ...PROVIDED_TLS,

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { REPO_ROOT } from '../../cluster/tools.ts';
 import { fixturePath, loadEvents, replayServer } from '../../fixtures/events.ts';
 import { clients, useNamespace } from '../support/cluster.ts';
@@ -64,8 +64,17 @@ describe('mcpg replay against a running function', () => {
       `[1/1] dev.knative.apiserver.resource.add MCPGServer ${namespace.name}/tools -> 204 No Content`,
     );
     expect(result.code).toBe(0);
-    const deployment = await kube.apps.readNamespacedDeployment({ name: 'tools', namespace: namespace.name });
-    expect(deployment.spec?.replicas).toBe(2);
+    // 204 says the function took the event on; its pass may still be running.
+    await vi.waitFor(
+      async () => {
+        const deployment = await kube.apps.readNamespacedDeployment({
+          name: 'tools',
+          namespace: namespace.name,
+        });
+        expect(deployment.spec?.replicas).toBe(2);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
   });
 
   it('prints the function refusing an event it does not understand, and exits 1', async () => {

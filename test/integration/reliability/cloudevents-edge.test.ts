@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { clients, useNamespace } from '../support/cluster.ts';
 import { installCrds } from '../support/crds.ts';
@@ -85,8 +85,14 @@ describe('the CloudEvents edge of a function', () => {
       metadata: { name: 'never-existed', namespace: namespace.name },
     };
     expect(await post(ce('dev.knative.apiserver.resource.delete'), JSON.stringify(object))).toBe(204);
-    expect(await fn.metric('mcpg_reconcile_total', { kind: 'MCPGServer', outcome: 'gone' })).toBeGreaterThan(
-      0,
+    // The 204 may come before the pass that finds it gone ends (the reply contract's hold).
+    await vi.waitFor(
+      async () => {
+        expect(
+          await fn.metric('mcpg_reconcile_total', { kind: 'MCPGServer', outcome: 'gone' }),
+        ).toBeGreaterThan(0);
+      },
+      { timeout: 10_000, interval: 50 },
     );
   });
 });

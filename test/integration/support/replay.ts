@@ -12,7 +12,8 @@ import { clients } from './cluster.ts';
 
 /**
  * A function's HTTP app in this process, against the run's real API server, for replaying recorded CloudEvents
- * without the adapter. Closed after the file's tests.
+ * without the adapter. Closed after the file's tests. Each event is answered only once its passes are done (the
+ * longest hold there is), so what a test reads after a replay, writes included, is what the stream did.
  */
 export function replayTarget<O extends KubeObject>(reconciler: KindReconciler<O>, fieldManager: string) {
   const client = new ObjectClient(clients().config, fieldManager);
@@ -21,6 +22,7 @@ export function replayTarget<O extends KubeObject>(reconciler: KindReconciler<O>
     driver: new ReconcileDriver(reconciler, { client, log: logger }),
     logger,
     registry: createRegistry('replay'),
+    eventHoldMs: 110_000,
   });
   afterAll(() => app.close());
 

@@ -17,12 +17,14 @@ export interface FailureRecord {
   nextAttemptAt: string;
 }
 
+/** How long to wait after the n-th transient failure in a row. */
+export function backoffSeconds(failures: number): number {
+  return Math.min(MAX_BACKOFF_SECONDS, FIRST_DELAY_SECONDS * 2 ** Math.min(Math.max(failures, 1) - 1, 6));
+}
+
 export function nextFailure(before: StatusOf, now: Date, wait: 'backoff' | 'spec'): FailureRecord {
   const failures = (typeof before.failureCount === 'number' ? before.failureCount : 0) + 1;
-  const delay =
-    wait === 'spec'
-      ? SPEC_WAIT_RECHECK_SECONDS
-      : Math.min(MAX_BACKOFF_SECONDS, FIRST_DELAY_SECONDS * 2 ** Math.min(failures - 1, 6));
+  const delay = wait === 'spec' ? SPEC_WAIT_RECHECK_SECONDS : backoffSeconds(failures);
   return { failureCount: failures, nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString() };
 }
 

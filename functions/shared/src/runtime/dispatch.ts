@@ -79,16 +79,7 @@ export async function reconcileAll<O extends KubeObject>(
   const worker = async () => {
     for (let key = next(); key; key = next()) {
       try {
-        const outcome = await withSpan(
-          `reconcile ${key.kind}`,
-          { 'mcpg.object': describeKey(key) },
-          async (span) => {
-            const done = await driver.reconcileKey(key, trigger);
-            span.setAttribute('mcpg.outcome', done);
-            return done;
-          },
-        );
-        result.reconciled.push({ key, outcome });
+        result.reconciled.push({ key, outcome: await reconcileOne(driver, key, trigger) });
       } catch (error) {
         result.failed.push({ key, error: error as Error });
       }
@@ -96,6 +87,19 @@ export async function reconcileAll<O extends KubeObject>(
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   return result;
+}
+
+/** One object's pass, in a span of its own. */
+export function reconcileOne<O extends KubeObject>(
+  driver: ReconcileDriver<O>,
+  key: ObjectKey,
+  trigger: Trigger,
+): Promise<Outcome> {
+  return withSpan(`reconcile ${key.kind}`, { 'mcpg.object': describeKey(key) }, async (span) => {
+    const done = await driver.reconcileKey(key, trigger);
+    span.setAttribute('mcpg.outcome', done);
+    return done;
+  });
 }
 
 export function summarize(result: DispatchResult): string {

@@ -83,17 +83,18 @@ export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed' | 'held' | 'su
 
 /**
  * Why a pass was asked for. `self`: an event about the object itself; `related`: an event about something it
- * depends on (a child, a Secret, a referenced object), which always runs a pass; `resync`: a periodic check.
+ * depends on (a child, a Secret, a referenced object), which always runs a pass; `resync`: a periodic check;
+ * `retry`: the function's own retry of a pass that failed after its event was answered (backlog.ts), which
+ * runs even while the object backs off, since the retry's schedule is itself the backoff.
  */
-export type Trigger = 'self' | 'related' | 'resync';
+export type Trigger = 'self' | 'related' | 'resync' | 'retry';
+
+/** From the trigger that lets a pass be held most readily to the one that always runs it. */
+const TRIGGER_STRENGTH: readonly Trigger[] = ['self', 'resync', 'retry', 'related'];
 
 /** A pass that several requests joined runs for the most demanding of them. */
-function strongerTrigger(a: Trigger, b: Trigger): Trigger {
-  return a === 'related' || b === 'related'
-    ? 'related'
-    : a === 'resync' || b === 'resync'
-      ? 'resync'
-      : 'self';
+export function strongerTrigger(a: Trigger, b: Trigger): Trigger {
+  return TRIGGER_STRENGTH.indexOf(a) >= TRIGGER_STRENGTH.indexOf(b) ? a : b;
 }
 
 /** What drivers made from one another (withClient) share: the per-object queue and the versions passes saw. */
@@ -160,7 +161,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
 
   /** Whether this object waits: backing off from a failure, or exactly as a pass over it last saw it. */
   private waits(object: O, trigger: Trigger, now: Date): boolean {
-    if (trigger === 'related') return false;
+    if (trigger === 'related' || trigger === 'retry') return false;
     if (trigger === 'self' && this.shared.seen.hasSeen(keyOf(object), object.metadata.resourceVersion))
       return true;
     // The backoff belongs to the kind's owner; a status facet checks every object.

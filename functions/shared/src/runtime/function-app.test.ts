@@ -103,3 +103,79 @@ describe('an event that brings nothing new', () => {
     expect(counts).toEqual({ reads: 1, writes: 1 });
   });
 });
+
+describe('an object event whose pass outlasts the hold', () => {
+  it('is answered 204 at once, and the pass is counted and finished in the background', async () => {
+    const kind = findKind('MCPGServer');
+    if (!kind) throw new Error('MCPGServer is a kind');
+    const stored = {
+      apiVersion: 'mcpg.dev/v1alpha2',
+      kind: 'MCPGServer',
+      metadata: { name: 'slow', namespace: 'team-a', resourceVersion: '7', generation: 1 },
+    };
+    const client = {
+      counts: { reads: 0, writes: 0 },
+      live: () => client,
+      holds: () => false,
+      hint: () => undefined,
+      forget: () => undefined,
+      get: () => Promise.resolve(structuredClone(stored)),
+      list: () => Promise.resolve([]),
+      replaceStatus: (object: typeof stored) => Promise.resolve(object),
+      create: () => Promise.resolve({}),
+    } as unknown as ObjectClient;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const log = createLogger('test', 'silent');
+    const driver = new ReconcileDriver(
+      {
+        kind,
+        childTypes: [],
+        reconcile: async () => {
+          await gate;
+          return {
+            children: [],
+            status: {},
+            conditions: [{ type: 'Ready', status: 'True', reason: 'Running' }],
+          };
+        },
+      },
+      { client, log },
+    );
+    const registry = new Registry();
+    const drain = new Drain();
+    const app = createFunctionApp({ driver, logger: log, registry, drain, eventHoldMs: 0 });
+    const passes = async () =>
+      (await registry.getSingleMetric('mcpg_reconcile_total')?.get())?.values.reduce(
+        (n, v) => n + v.value,
+        0,
+      );
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/',
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-id': 'slow-1',
+        'ce-source': 'https://127.0.0.1',
+        'ce-type': 'dev.knative.apiserver.resource.add',
+      },
+      body: JSON.stringify(stored),
+    });
+    expect(answer.status).toBe(204);
+    expect(await passes()).toBe(0);
+    // SIGTERM now waits for the pass its answer took on.
+    let stopped = false;
+    const stopping = drain.stop(10_000).then((finished) => {
+      stopped = finished;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(await passes()).toBe(1);
+  });
+});

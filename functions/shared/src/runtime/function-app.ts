@@ -1,14 +1,16 @@
 /**
- * The HTTP face of a reconcile function: CloudEvents in, the reply contract out. 204 when done, 503 when a
- * retry may help (the sources and brokers retry it), 400 for a request that is not an event we handle (never
- * retried). Replies carry no body, so a broker never mistakes one for a reply event.
+ * The HTTP face of a reconcile function: CloudEvents in, the reply contract out. 204 when done (or, for an
+ * object event, when its passes go on in the background: backlog.ts), 503 when a retry may help (the sources
+ * and brokers retry it), 400 for a request that is not an event we handle (never retried). Replies carry no
+ * body, so a broker never mistakes one for a reply event.
  */
 import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from './prom-client-parts.ts';
-import { describeKey, type KubeObject, type RequestCounts } from '../kube/index.ts';
+import { describeKey, type KubeObject, type ObjectKey, type RequestCounts } from '../kube/index.ts';
 import { traceIdOf, withEventSpan } from '../tracing/index.ts';
-import { reconcileAll, summarize, targetsFor, type DispatchResult } from './dispatch.ts';
-import type { ReconcileDriver } from './driver.ts';
+import { Backlog } from './backlog.ts';
+import { reconcileOne, summarize, targetsFor, type DispatchResult } from './dispatch.ts';
+import { strongerTrigger, type Outcome, type ReconcileDriver, type Trigger } from './driver.ts';
 import { decodeEvent, MalformedEventError, type PokeEnvelope } from './events.ts';
 import { Drain } from './drain.ts';
 import type { HttpHost, HttpReply, HttpRequest } from './http/index.ts';
@@ -23,8 +25,12 @@ export interface FunctionAppOptions<O extends KubeObject = KubeObject> {
   moreDrivers?: ReconcileDriver[];
   logger: Logger;
   registry: Registry;
-  /** Objects reconciled at once during a resync, or for one event that affects several. */
+  /** Objects reconciled at once: by one resync page, and by the passes events ask for. */
   concurrency?: number;
+  /** How long an object event waits for its passes before it is answered and they go on in the background. */
+  eventHoldMs?: number;
+  /** Objects whose passes events asked for and that are not finished; beyond it, events wait for room. */
+  pendingObjects?: number;
   /** How long one resync may run; after that no further pass starts (the next ping resumes where it stopped). */
   resyncDeadlineSeconds?: number;
   /** The function's own address: a resync sends its pages there as shards, for any replica to take. */
@@ -101,7 +107,28 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
   const log = options.logger;
 
   const drivers = [options.driver, ...(options.moreDrivers ?? [])] as ReconcileDriver[];
-  const handle = eventHandler(options, drivers, drain);
+  const passes = new Backlog<PassRequest, Outcome>({
+    work: (_, request, retry) =>
+      reconcileOne(
+        request.driver,
+        request.key,
+        retry ? strongerTrigger(request.trigger, 'retry') : request.trigger,
+      ),
+    heldByBackoff: (outcome) => outcome === 'held',
+    merge: (queued, arriving) => ({
+      ...queued,
+      trigger: strongerTrigger(queued.trigger, arriving.trigger),
+      joined: queued.joined + 1,
+    }),
+    settled: (_, request, result, durationMs) => {
+      reportPass(request, result, { log, counters, durationMs });
+    },
+    concurrency: options.concurrency ?? 4,
+    maxPending: options.pendingObjects ?? 1000,
+    holdMs: options.eventHoldMs ?? 10,
+    drain,
+  });
+  const handle = eventHandler(options, drivers, drain, passes);
   // The raw body whatever its content type: binary and structured CloudEvents come with several.
   app.route('POST', '/', async (request) => {
     if (!drain.accepting) {
@@ -133,7 +160,8 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
       eventAttributes(envelope),
       async (span) => {
         const started = process.hrtime.bigint();
-        const result = await handle(envelope).catch((error: unknown) => error as Error);
+        const trace = traceIdOf(span, envelope.traceparent);
+        const result = await handle(envelope, trace).catch((error: unknown) => error as Error);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         counters.duration.observe({ kind, class: envelope.poke.kind }, seconds);
         const answer = result instanceof Error || mayBeRetried(envelope, result) ? 503 : 204;
@@ -145,7 +173,7 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
           kind,
           envelope,
           seconds,
-          trace: traceIdOf(span, envelope.traceparent),
+          trace,
         });
         return answer;
       },
@@ -196,12 +224,28 @@ function shardWithoutDriver(
   return new MalformedEventError('data', `this function does not reconcile ${poke.shard.kind}`);
 }
 
-/** Every event goes to each driver in turn; resyncs run one at a time, within their deadline. */
+/**
+ * A pass object events asked for, logged under the first of them; `joined` counts the events that arrived for
+ * the object before it started.
+ */
+interface PassRequest {
+  driver: ReconcileDriver;
+  key: ObjectKey;
+  trigger: Trigger;
+  event: { id: string; type: string; trace: string | undefined };
+  joined: number;
+}
+
+/**
+ * Every event goes to each driver in turn; an object event's passes go to the backlog, and it is answered with
+ * the failures known when its hold ends. Resyncs run one at a time, within their deadline.
+ */
 function eventHandler<O extends KubeObject>(
   options: FunctionAppOptions<O>,
   drivers: ReconcileDriver[],
   drain: Drain,
-): (envelope: PokeEnvelope) => Promise<Handled> {
+  passes: Backlog<PassRequest, Outcome>,
+): (envelope: PokeEnvelope, trace: string | undefined) => Promise<Handled> {
   const resyncs = new SingleFlight<Handled>();
   // Where each kind's unfinished resync stopped; the next ping resumes there.
   const resumeAt = new Map<ReconcileDriver, string | undefined>();
@@ -235,7 +279,7 @@ function eventHandler<O extends KubeObject>(
     }
     return result;
   };
-  return async (envelope) => {
+  return async (envelope, trace) => {
     const { poke } = envelope;
     if (poke.kind === 'resync')
       return (await resyncs.run(resyncAll)) ?? { reconciled: [], failed: [], resync: 'coalesced' };
@@ -247,13 +291,20 @@ function eventHandler<O extends KubeObject>(
     const result: Handled = { reconciled: [], failed: [] };
     // The version the event names tells memory whether what it holds of the object is still current.
     options.driver.context().client.hint(poke.key, poke.resourceVersion);
-    for (const driver of drivers) {
-      // Several objects at once (a dependency of many); one object's passes never overlap (key-queue.ts).
-      const one = await reconcileAll(driver, await targetsFor(poke, driver), {
-        concurrency: options.concurrency ?? 4,
+    const event = { id: envelope.id, type: envelope.type, trace };
+    for (const [index, driver] of drivers.entries()) {
+      const { keys, trigger, held = [] } = await targetsFor(poke, driver);
+      result.reconciled.push(...held.map((key) => ({ key, outcome: 'held' as const })));
+      // Several objects at once (a dependency of many); one object's passes never overlap (backlog.ts).
+      const answers = await Promise.all(
+        keys.map((key) =>
+          passes.submit(`${index} ${describeKey(key)}`, { driver, key, trigger, event, joined: 0 }),
+        ),
+      );
+      answers.forEach((answer, at) => {
+        if (answer.state === 'failed')
+          result.failed.push({ key: keys[at] as ObjectKey, error: answer.error });
       });
-      result.reconciled.push(...one.reconciled);
-      result.failed.push(...one.failed);
     }
     return result;
   };
@@ -287,7 +338,8 @@ function report(
     if (envelope.poke.kind === 'object')
       log.info({ ...base, object: describeKey(key), outcome }, 'reconciled');
   }
-  for (const { key, error } of result.failed) {
+  // An object event's passes are reported as they end (reportPass), whether or not it still waited.
+  for (const { key, error } of envelope.poke.kind === 'object' ? [] : result.failed) {
     counters.reconciles.inc({ kind: key.kind, outcome: 'failed' });
     log.warn({ ...base, object: describeKey(key), reason: error.message }, 'reconcile failed');
   }
@@ -299,4 +351,27 @@ function report(
     counters.resyncs.inc({ result: result.resync });
     log.info({ ...base, summary: summarize(result), result: result.resync }, 'resync');
   }
+}
+
+/** One pass that object events asked for, as it ends: counted, and logged under the event that asked first. */
+function reportPass(
+  request: PassRequest,
+  result: Outcome | Error,
+  context: { log: Logger; counters: ReturnType<typeof metrics>; durationMs: number },
+): void {
+  const { key, event, joined } = request;
+  const base = {
+    event: event.id,
+    type: event.type,
+    trace: event.trace,
+    durationMs: Math.round(context.durationMs),
+  };
+  const fields = { ...base, object: describeKey(key), ...(joined > 0 ? { joined } : {}) };
+  if (result instanceof Error) {
+    context.counters.reconciles.inc({ kind: key.kind, outcome: 'failed' });
+    context.log.warn({ ...fields, reason: result.message }, 'reconcile failed');
+    return;
+  }
+  context.counters.reconciles.inc({ kind: key.kind, outcome: result });
+  context.log.info({ ...fields, outcome: result }, 'reconciled');
 }

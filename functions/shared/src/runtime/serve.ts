@@ -35,6 +35,14 @@ export const functionSettings = tracingSettings.extend({
   MCPG_RESYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
   /** Shards of one resync out at once, across replicas (each runs MCPG_RESYNC_CONCURRENCY passes at once). */
   MCPG_RESYNC_SHARDS_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * How long an object event waits for its passes before it is answered 204 and they go on in the background
+   * (a failure within it is answered 503, later ones are retried by the function); the source sends the events
+   * of one watch one at a time, each waiting for its answer.
+   */
+  MCPG_EVENT_HOLD_MS: z.coerce.number().int().min(0).max(110_000).default(10),
+  /** Objects whose passes events asked for and that are not finished; beyond it, events wait for room. */
+  MCPG_PENDING_OBJECTS: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** How long passes in flight may finish after SIGTERM; below the pod's terminationGracePeriodSeconds. */
   MCPG_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -96,6 +104,8 @@ export async function serveFunctions(
     logger,
     registry,
     concurrency: settings.MCPG_RESYNC_CONCURRENCY,
+    eventHoldMs: settings.MCPG_EVENT_HOLD_MS,
+    pendingObjects: settings.MCPG_PENDING_OBJECTS,
     resyncDeadlineSeconds: settings.MCPG_RESYNC_DEADLINE_SECONDS,
     shardSink: settings.MCPG_RESYNC_SHARD_SINK || undefined,
     shardsInFlight: settings.MCPG_RESYNC_SHARDS_IN_FLIGHT,
@@ -109,7 +119,8 @@ export async function serveFunctions(
 }
 
 /**
- * SIGTERM: stop taking events, let the passes in flight finish within the grace period, close the server,
+ * SIGTERM: stop taking events, let the passes in flight (those events already answered included) finish within
+ * the grace period, close the server,
  * flush traces, exit 0. A pass cut short by the grace period has left what it wrote consistent (children first,
  * then status), and the next pass completes it.
  */
