@@ -176,6 +176,8 @@ export function useSupplyChainBed(prefix: string, options: { bundled?: boolean }
         ? await bundle('supply-chain', path.join(inject('clusterRunDir'), `supply-chain-${prefix}-dist`))
         : undefined,
       env: {
+        // The tests poke the function and read what the pass wrote: each event is answered once its pass is done.
+        MCPG_EVENT_HOLD_MS: '110000',
         MCPG_OPERATOR_NAMESPACE: namespace.name,
         MCPG_MANIFEST_MAX_BYTES: String(MANIFEST_LIMIT),
         MCPG_SIGSTORE_TRUSTED_ROOT: trustedRoot,
