@@ -1,14 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildImage, buildLayer, sha256, type ImageSpec } from '../../../images/builder/oci.ts';
 import { sbomReferrer, spdxDocument } from '../../../images/builder/sbom.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mcpg-oci-test-'));
 const program = path.join(dir, 'program');
 writeFileSync(program, '#!/bin/true\n');
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const spec = (content: string): ImageSpec => ({
   layers: [
