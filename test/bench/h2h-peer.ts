@@ -12,10 +12,9 @@ import { findKind } from '@mcpg-functions/shared/api';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { ManagedProcess, stopProcesses } from '../cluster/processes.ts';
 import { waitFor } from '../cluster/wait.ts';
-import { tokenKubeconfig } from '../integration/support/service-accounts.ts';
 import {
   applyObject,
-  clientsOf,
+  clusterAdminAccount,
   SYSTEM_NAMESPACE,
   WORKLOAD_NAMESPACE,
   type KubeObject,
@@ -111,23 +110,8 @@ export function peerOperator(options: PeerOptions): { system: System; workload: 
     system: {
       label: options.label,
       start: async (bed) => {
-        const clients = clientsOf(bed);
         await installPeerCrds(bed.kube, crds);
-        await kubeRequest(bed.kube, {
-          method: 'POST',
-          path: `/api/v1/namespaces/${SYSTEM_NAMESPACE}/serviceaccounts`,
-          body: { metadata: { name: account } },
-        });
-        await kubeRequest(bed.kube, {
-          method: 'POST',
-          path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
-          body: {
-            metadata: { name: account },
-            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-            subjects: [{ kind: 'ServiceAccount', name: account, namespace: SYSTEM_NAMESPACE }],
-          },
-        });
-        const kubeconfig = await tokenKubeconfig(clients, SYSTEM_NAMESPACE, account, bed.workDir);
+        const kubeconfig = await clusterAdminAccount(bed, account);
         const operator = ManagedProcess.start({
           name: 'peer-operator',
           binary: path.resolve(options.binary),

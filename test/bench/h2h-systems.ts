@@ -14,7 +14,7 @@ import {
 import { wiring as gatewayWiring } from '@mcpg-functions/gateway/wiring';
 import { wiring as serverWiring } from '@mcpg-functions/server/wiring';
 import { eventSources, sourceAccount, type FunctionWiring } from '@mcpg-functions/shared/knative';
-import { serverSideApply } from '@mcpg-functions/shared/kube';
+import { kubeRequest, serverSideApply } from '@mcpg-functions/shared/kube';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { bundle } from '../../hack/bundle.ts';
 import { sourceAdapter, startAdapter, stopAdapter } from '../cluster/adapter.ts';
@@ -29,7 +29,7 @@ import {
   setStatus,
 } from '../integration/gateway/fixtures.ts';
 import type { Clients } from '../integration/support/cluster.ts';
-import { serviceAccountsFor } from '../integration/support/service-accounts.ts';
+import { serviceAccountsFor, tokenKubeconfig } from '../integration/support/service-accounts.ts';
 import type { Identity } from './api-accounting.ts';
 
 /** Where the system under test runs (its ServiceAccounts) and where the workload's objects go. */
@@ -48,13 +48,24 @@ export interface Workload {
   object: (name: string) => KubeObject;
   /** Objects the workload's objects depend on, created before the clock starts. */
   prepare?: (kube: KubeConfig) => Promise<void>;
+  /** When one of the objects counts as ready; by default its phase is Running or Ready, or its Ready condition True. */
+  isReady?: (object: Conditioned) => boolean;
 }
+
+export type Conditioned = {
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+};
+
+export const isAvailable = (d: Conditioned) =>
+  (d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True');
 
 export interface RunningSystem {
   /** The operator (or function) whose requests are the system's; the processes it started (group leaders). */
   operator: { identity: Identity; pids: number[] };
   /** Helpers that run beside it (the adapters), counted and measured apart. */
   helpers?: { identity: Identity; pids: number[] };
+  /** The client that creates the workload's objects, when the system is that client (the floor); else the administrator. */
+  creator?: KubeConfig;
   /** A resync ping every `seconds`, when the system is resync-driven. */
   resync?: { seconds: number; send: () => Promise<unknown> };
 }
@@ -74,6 +85,25 @@ export function clientsOf(bed: ScriptBed): Clients {
     apiextensions: config.makeApiClient(ApiextensionsV1Api),
     custom: config.makeApiClient(CustomObjectsApi),
   };
+}
+
+/** A ServiceAccount of the system's namespace bound to cluster-admin; the path of a kubeconfig with its token. */
+export async function clusterAdminAccount(bed: ScriptBed, account: string): Promise<string> {
+  await kubeRequest(bed.kube, {
+    method: 'POST',
+    path: `/api/v1/namespaces/${SYSTEM_NAMESPACE}/serviceaccounts`,
+    body: { metadata: { name: account } },
+  });
+  await kubeRequest(bed.kube, {
+    method: 'POST',
+    path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    body: {
+      metadata: { name: account },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: account, namespace: SYSTEM_NAMESPACE }],
+    },
+  });
+  return tokenKubeconfig(clientsOf(bed), SYSTEM_NAMESPACE, account, bed.workDir);
 }
 
 export function applyObject(kube: KubeConfig, object: KubeObject, plural: string) {

@@ -5,7 +5,10 @@
  * itself (see api-accounting.ts); its writes per minute during a quiet period after convergence; and the
  * resident memory of its processes, idle and at peak.
  *
- *   node test/bench/h2h.ts [--servers 200] [--gateways 100] [--workloads servers,gateways]
+ * The floor workload is the servers workload without an operator: the benchmark creates the Deployments the
+ * server function would, and their "all Available" is the soonest any system's servers can be Running.
+ *
+ *   node test/bench/h2h.ts [--servers 200] [--gateways 100] [--workloads servers,floor,gateways]
  *   node test/bench/h2h.ts --operator BIN --crds DIR --sample FILE [--operator-arg ARG]... [--count 200] [--label NAME]
  *   common: [--concurrency 16] [--phase-timeout 180] [--quiet 60]   (seconds)
  */
@@ -28,13 +31,16 @@ import {
 import {
   applyObject,
   gatewaysWorkload,
+  isAvailable,
   ourFunctions,
   serversWorkload,
   SYSTEM_NAMESPACE,
   WORKLOAD_NAMESPACE,
+  type Conditioned,
   type System,
   type Workload,
 } from './h2h-systems.ts';
+import { floorClient, floorWorkload } from './h2h-floor.ts';
 import { peerOperator } from './h2h-peer.ts';
 import { total } from './prometheus.ts';
 import { report, type Row } from './report.ts';
@@ -57,7 +63,7 @@ const { values } = parseArgs({
   options: {
     servers: { type: 'string', default: '200' },
     gateways: { type: 'string', default: '100' },
-    workloads: { type: 'string', default: 'servers,gateways' },
+    workloads: { type: 'string', default: 'servers,floor,gateways' },
     operator: { type: 'string' },
     'operator-arg': { type: 'string', multiple: true, default: [] },
     crds: { type: 'string' },
@@ -87,6 +93,14 @@ interface Milestones {
   allReady?: number;
 }
 
+/** One poll of the milestones: how many Deployments exist and are Available, and how many objects are ready. */
+interface Progress {
+  second: number;
+  deployments: number;
+  available: number;
+  ready: number;
+}
+
 interface Result {
   system: string;
   workload: string;
@@ -101,6 +115,8 @@ interface Result {
   memoryMiB: { operator: MemoryFigures; helpers?: MemoryFigures };
   /** Resync pings that failed or were refused (resync-driven systems only). */
   resyncFailures: number;
+  /** Every poll from the first create until the last milestone, about four a second. */
+  progress: Progress[];
 }
 
 interface MemoryFigures {
@@ -109,13 +125,9 @@ interface MemoryFigures {
   afterQuiet: number;
 }
 
-type Conditioned = { status?: { phase?: string; conditions?: { type: string; status: string }[] } };
-
 const isReady = (o: Conditioned) =>
   ['Running', 'Ready'].includes(o.status?.phase ?? '') ||
   (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-const isAvailable = (d: Conditioned) =>
-  (d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True');
 
 /** Every process in the process groups `leaders` lead (a started process leads its own), so children count. */
 function processGroups(leaders: number[]): number[] {
@@ -153,7 +165,14 @@ function memorySampler(leaders: number[]) {
 }
 
 /** Polls until every milestone is reached, or one phase takes longer than the phase timeout. */
-async function followMilestones(kube: KubeConfig, workload: Workload, since: () => number, at: Milestones) {
+async function followMilestones(
+  kube: KubeConfig,
+  workload: Workload,
+  since: () => number,
+  at: Milestones,
+  progress: Progress[],
+) {
+  const ready = workload.isReady ?? isReady;
   const objectsPath = `/apis/${workload.object('x').apiVersion}/namespaces/${WORKLOAD_NAMESPACE}/${workload.plural}`;
   const list = (path: string) => kubeRequest<{ items: Conditioned[] }>(kube, { method: 'GET', path });
   for (;;) {
@@ -163,9 +182,15 @@ async function followMilestones(kube: KubeConfig, workload: Workload, since: () 
     ]);
     const enough = (items: Conditioned[]) => items.length >= workload.count;
     const now = since();
+    progress.push({
+      second: Number(now.toFixed(2)),
+      deployments: deployments.items.length,
+      available: deployments.items.filter(isAvailable).length,
+      ready: objects.items.filter(ready).length,
+    });
     if (enough(deployments.items)) at.deploymentsExist ??= now;
     if (enough(deployments.items.filter(isAvailable))) at.allAvailable ??= now;
-    if (enough(objects.items.filter(isReady))) at.allReady ??= now;
+    if (enough(objects.items.filter(ready))) at.allReady ??= now;
     const phases = [at.deploymentsExist, at.allAvailable, at.allReady];
     if (phases.every((t) => t !== undefined)) return;
     const lastProgress = Math.max(0, ...phases.map((t) => t ?? 0));
@@ -205,11 +230,12 @@ async function measure(system: System, workload: Workload): Promise<Result> {
     const t0 = performance.now();
     const since = () => (performance.now() - t0) / 1000;
     const at: Milestones = {};
+    const progress: Progress[] = [];
     const names = Array.from({ length: workload.count }, (_, i) => `h2h-${i}`);
     const creating = pool(names, concurrency, (name) =>
-      applyObject(kube, workload.object(name), workload.plural),
+      applyObject(running.creator ?? kube, workload.object(name), workload.plural),
     ).then(() => (at.created = since()));
-    await followMilestones(kube, workload, since, at);
+    await followMilestones(kube, workload, since, at, progress);
     await creating;
     const converged = await scrapeApiServer(bed.cluster);
     await sleep(quietSeconds * 1000);
@@ -238,6 +264,7 @@ async function measure(system: System, workload: Workload): Promise<Result> {
       apiserverRequestsByVerb: allRequestsBetween(before, converged),
       resyncFailures: resync.failures(),
       memoryMiB: { operator: operatorMemory.stop(), ...(helpers ? { helpers: helperMiB } : {}) },
+      progress,
     };
   });
   if (!result) throw new Error(`the ${workload.name} run ended without a result`);
@@ -294,12 +321,23 @@ if (values.operator) {
       runs.push({ system: ourFunctions(), workload: serversWorkload(positive('servers')) });
     else if (name === 'gateways')
       runs.push({ system: ourFunctions(), workload: gatewaysWorkload(positive('gateways')) });
-    else throw new Error(`--workloads ${name}: the workloads are servers and gateways`);
+    else if (name === 'floor')
+      runs.push({ system: floorClient(), workload: floorWorkload(positive('servers')) });
+    else throw new Error(`--workloads ${name}: the workloads are servers, gateways and floor`);
   }
 }
 
 const results: Result[] = [];
 for (const run of runs) results.push(await measure(run.system, run.workload));
+const servers = results.find((r) => r.system === 'ours' && r.workload === 'servers');
+const floor = results.find((r) => r.system === 'floor');
+/** Servers Running against the floor's Deployments Available, both from the first create. */
+const runningOverFloor =
+  servers?.seconds.allReady && floor?.seconds.allAvailable
+    ? Number((servers.seconds.allReady / floor.seconds.allAvailable).toFixed(3))
+    : null;
+if (servers && floor)
+  console.log(`servers Running / floor all Available: ${runningOverFloor ?? 'not reached'}`);
 const label = values.operator ? values.label : 'ours';
 await report(`h2h-${label}`, results.map(rowOf), {
   concurrency,
@@ -309,6 +347,7 @@ await report(`h2h-${label}`, results.map(rowOf), {
     'Operator requests are counted by the API server: FlowSchemas matching only its ServiceAccounts, one per verb ' +
     '(Events first), read from apiserver_flowcontrol_dispatched_requests_total; seconds from the first create.',
   results,
+  runningOverFloor,
   totals: results.map((r) => ({
     run: `${r.system} ${r.workload}`,
     allRequests: total(r.apiserverRequestsByVerb),

@@ -97,6 +97,23 @@ describe('Backlog', () => {
     expect(backlog.size).toBe(0);
   });
 
+  it('starts urgent passes before the others queued earlier, each kind in the order it came', async () => {
+    // Inputs starting with "own" are urgent: an object's own change, as function-app marks them.
+    const { backlog, end, started, running } = gatedBacklog({ urgent: (input) => input.includes('own') });
+    void backlog.submit('a', 'child1');
+    void backlog.submit('b', 'child2');
+    void backlog.submit('c', 'child3');
+    void backlog.submit('d', 'own1');
+    void backlog.submit('e', 'child4');
+    void backlog.submit('f', 'own2');
+    // A queued pass an own change joins becomes urgent, in its place in the queue.
+    void backlog.submit('e', 'own3');
+    expect(running()).toEqual(['a', 'b']);
+    for (const key of ['a', 'b', 'd', 'e', 'f', 'c']) await end(key);
+    expect(started).toEqual(['a:child1', 'b:child2', 'd:own1', 'e:child4+own3', 'f:own2', 'c:child3']);
+    expect(backlog.size).toBe(0);
+  });
+
   it('makes an event wait for room when as many keys as allowed are unfinished', async () => {
     const { backlog, end } = gatedBacklog({ maxPending: 2 });
     void backlog.submit('a', 'e1');

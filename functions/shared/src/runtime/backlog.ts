@@ -3,7 +3,8 @@
  * pass in turn. Knative's ApiServerSource sends the events of one watch one at a time, each waiting for its
  * answer: answering only once the pass is done makes 200 creations 200 passes in a row. Here a request waits
  * for its pass at most `holdMs`; by then it is answered with the pass's result (204, or 503 for a failure the
- * source retries) or, the pass still queued or running, as accepted, and the pass goes on here.
+ * source retries) or, the pass still queued or running, as accepted, and the pass goes on here. Passes the caller calls urgent (an object's own change, which someone waits for) start
+ * before the others (a child's status moving), in the order they came.
  *
  * One entry per key: an event for a key whose pass has not started yet joins that pass (it reads the latest
  * state anyway) and is answered at once; one for a key whose pass runs queues a single follow-up. At most
@@ -32,6 +33,8 @@ export interface BacklogOptions<T, R> {
   heldByBackoff: (result: R) => boolean;
   /** Folds the input of an event that joins a pass not yet started into that pass's input. */
   merge: (queued: T, arriving: T) => T;
+  /** Whether a pass goes ahead of those not urgent; asked when a worker is free, so a merged input counts. */
+  urgent?: (input: T) => boolean;
   /** Called as each pass ends, whoever still waits for it: where its outcome is counted and logged. */
   settled: (key: string, input: T, result: R | Error, durationMs: number) => void;
   concurrency: number;
@@ -137,13 +140,25 @@ export class Backlog<T, R> {
 
   private pump(): void {
     while (this.running.size < this.options.concurrency) {
-      const index = this.ready.findIndex((entry) => !this.running.has(entry.key));
+      const index = this.nextReady();
       if (index < 0) return;
       const [entry] = this.ready.splice(index, 1) as [Entry<T, R>];
       this.waiting.delete(entry.key);
       this.running.add(entry.key);
       void this.run(entry);
     }
+  }
+
+  /** The first urgent entry whose key has no pass running, else the first such entry; -1 when none. */
+  private nextReady(): number {
+    const urgent = this.options.urgent;
+    let first = -1;
+    for (const [index, entry] of this.ready.entries()) {
+      if (this.running.has(entry.key)) continue;
+      if (!urgent || urgent(entry.input)) return index;
+      if (first < 0) first = index;
+    }
+    return first;
   }
 
   private async run(entry: Entry<T, R>): Promise<void> {

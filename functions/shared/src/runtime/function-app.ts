@@ -118,8 +118,12 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
     merge: (queued, arriving) => ({
       ...queued,
       trigger: strongerTrigger(queued.trigger, arriving.trigger),
+      ownChange: queued.ownChange || arriving.ownChange,
       joined: queued.joined + 1,
     }),
+    // An object's own change (a new object, a new spec) goes before its children's status moving: in a burst of
+    // creations, every object gets its children before any refreshes its status.
+    urgent: (request) => request.ownChange,
     settled: (_, request, result, durationMs) => {
       reportPass(request, result, { log, counters, durationMs });
     },
@@ -232,6 +236,8 @@ interface PassRequest {
   driver: ReconcileDriver;
   key: ObjectKey;
   trigger: Trigger;
+  /** Some event that asked for the pass was about the object itself. */
+  ownChange: boolean;
   event: { id: string; type: string; trace: string | undefined };
   joined: number;
 }
@@ -298,7 +304,14 @@ function eventHandler<O extends KubeObject>(
       // Several objects at once (a dependency of many); one object's passes never overlap (backlog.ts).
       const answers = await Promise.all(
         keys.map((key) =>
-          passes.submit(`${index} ${describeKey(key)}`, { driver, key, trigger, event, joined: 0 }),
+          passes.submit(`${index} ${describeKey(key)}`, {
+            driver,
+            key,
+            trigger,
+            ownChange: trigger === 'self',
+            event,
+            joined: 0,
+          }),
         ),
       );
       answers.forEach((answer, at) => {
