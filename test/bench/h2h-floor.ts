@@ -21,15 +21,12 @@ import {
 function renderedDeployment(server: KubeObject): KubeObject {
   const spec = parseSpec(requireKind('MCPGServer'), server) as ServerSpec;
   const rendered = makeDeployment(
-    { ...server, metadata: { ...server.metadata, uid: 'floor' }, spec } as Parameters<
-      typeof makeDeployment
-    >[0],
+    { ...server, metadata: { ...server.metadata, uid: 'floor' }, spec },
     { envHash: 'floor', bridgeImage: 'ghcr.io/mcpg-dev/stdio-bridge:0.1.0' },
   );
   // The garbage collector deletes an object whose owner does not exist.
-  const { ownerReferences: _, ...metadata } = rendered.metadata as KubeObject['metadata'] & {
-    ownerReferences?: unknown;
-  };
+  const metadata: KubeObject['metadata'] & { ownerReferences?: unknown } = { ...rendered.metadata };
+  delete metadata.ownerReferences;
   return { ...rendered, metadata };
 }
 

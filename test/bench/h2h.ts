@@ -164,37 +164,35 @@ function memorySampler(leaders: number[]) {
   };
 }
 
+/** Notes the milestones one poll shows reached (the first time each is), and the poll itself. */
+function note(at: Milestones, progress: Progress[], count: number, poll: Progress): void {
+  progress.push(poll);
+  if (poll.deployments >= count) at.deploymentsExist ??= poll.second;
+  if (poll.available >= count) at.allAvailable ??= poll.second;
+  if (poll.ready >= count) at.allReady ??= poll.second;
+}
+
 /** Polls until every milestone is reached, or one phase takes longer than the phase timeout. */
-async function followMilestones(
-  kube: KubeConfig,
-  workload: Workload,
-  since: () => number,
-  at: Milestones,
-  progress: Progress[],
-) {
+async function followMilestones(kube: KubeConfig, workload: Workload, since: () => number, at: Milestones) {
   const ready = workload.isReady ?? isReady;
   const objectsPath = `/apis/${workload.object('x').apiVersion}/namespaces/${WORKLOAD_NAMESPACE}/${workload.plural}`;
   const list = (path: string) => kubeRequest<{ items: Conditioned[] }>(kube, { method: 'GET', path });
+  const progress: Progress[] = [];
   for (;;) {
     const [deployments, objects] = await Promise.all([
       list(`/apis/apps/v1/namespaces/${WORKLOAD_NAMESPACE}/deployments`),
       list(objectsPath),
     ]);
-    const enough = (items: Conditioned[]) => items.length >= workload.count;
     const now = since();
-    progress.push({
+    note(at, progress, workload.count, {
       second: Number(now.toFixed(2)),
       deployments: deployments.items.length,
       available: deployments.items.filter(isAvailable).length,
       ready: objects.items.filter(ready).length,
     });
-    if (enough(deployments.items)) at.deploymentsExist ??= now;
-    if (enough(deployments.items.filter(isAvailable))) at.allAvailable ??= now;
-    if (enough(objects.items.filter(ready))) at.allReady ??= now;
     const phases = [at.deploymentsExist, at.allAvailable, at.allReady];
-    if (phases.every((t) => t !== undefined)) return;
     const lastProgress = Math.max(0, ...phases.map((t) => t ?? 0));
-    if ((now - lastProgress) * 1000 > phaseTimeoutMs) return;
+    if (phases.every((t) => t !== undefined) || (now - lastProgress) * 1000 > phaseTimeoutMs) return progress;
     await sleep(250);
   }
 }
@@ -230,12 +228,11 @@ async function measure(system: System, workload: Workload): Promise<Result> {
     const t0 = performance.now();
     const since = () => (performance.now() - t0) / 1000;
     const at: Milestones = {};
-    const progress: Progress[] = [];
     const names = Array.from({ length: workload.count }, (_, i) => `h2h-${i}`);
     const creating = pool(names, concurrency, (name) =>
       applyObject(running.creator ?? kube, workload.object(name), workload.plural),
     ).then(() => (at.created = since()));
-    await followMilestones(kube, workload, since, at, progress);
+    const progress = await followMilestones(kube, workload, since, at);
     await creating;
     const converged = await scrapeApiServer(bed.cluster);
     await sleep(quietSeconds * 1000);
