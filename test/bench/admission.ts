@@ -8,8 +8,12 @@
  * request, which the load generator's share of the 2 cores does not blur.
  *
  *   node test/bench/admission.ts [seconds per sample, default 5] [rounds, default 3]
+ *
+ * With ADMISSION_BENCH_CPU_PROF=<folder>, the webhook and the host floor write V8 CPU profiles there when they
+ * stop (summarise them with test/bench/cpu-profile.ts). ADMISSION_BENCH_NODE_OPTIONS replaces the webhook's
+ * NODE_OPTIONS, to weigh another process setting against the images' on the same run.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -20,7 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { bundle, FUNCTION_PROCESS_ENV } from '../../hack/bundle.ts';
 import { ManagedProcess, residentMiB, stopProcesses } from '../cluster/processes.ts';
 import { waitFor } from '../cluster/wait.ts';
-import { example } from '../fixtures/examples.ts';
+import { gatewayReview, reviewTenant } from './gateway-review.ts';
 import { startAdmission } from '../integration/support/admission.ts';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
 import { median, report, type Row } from './report.ts';
@@ -30,21 +34,18 @@ const seconds = Number(process.argv[2] ?? 5);
 const rounds = Number(process.argv[3] ?? 3);
 /** Moderate load (latency) and saturation (throughput). */
 const CONNECTIONS = [4, 16];
+const profileDir = process.env.ADMISSION_BENCH_CPU_PROF;
 
-const gatewayReview = JSON.stringify({
-  apiVersion: 'admission.k8s.io/v1',
-  kind: 'AdmissionReview',
-  request: {
-    uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
-    kind: { group: 'mcpg.dev', version: 'v1alpha2', kind: 'MCPGGateway' },
-    resource: { group: 'mcpg.dev', version: 'v1alpha2', resource: 'mcpggateways' },
-    namespace: 'team-a',
-    name: 'gw',
-    operation: 'CREATE',
-    userInfo: { username: 'alice', groups: ['system:authenticated'] },
-    object: { ...example('MCPGGateway'), metadata: { name: 'gw', namespace: 'team-a' } },
-  },
-});
+/** The images' process settings, plus V8's CPU profiler when asked for. */
+function processEnv(
+  name: string,
+  nodeOptions = FUNCTION_PROCESS_ENV.NODE_OPTIONS ?? '',
+): Record<string, string> {
+  const profile = profileDir
+    ? ` --cpu-prof --cpu-prof-dir=${path.resolve(profileDir)} --cpu-prof-name=${name}.cpuprofile`
+    : '';
+  return { ...FUNCTION_PROCESS_ENV, NODE_OPTIONS: `${nodeOptions}${profile}`.trim() };
+}
 
 interface Sample {
   rps: number;
@@ -52,6 +53,8 @@ interface Sample {
   p99: number;
   failures: number;
   cpuMicrosPerRequest: number;
+  /** Of which on threads other than the main one: mostly V8's garbage collector helpers. */
+  helperMicrosPerRequest: number;
 }
 
 interface Target {
@@ -63,10 +66,17 @@ interface Target {
 /** Linux's clock tick for /proc CPU times (USER_HZ), 100 on every common build. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU time (user and system) a process has used so far, in microseconds. */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+/** CPU time (user and system) a process or one of its threads has used so far, in microseconds. */
+function cpuMicros(pid: number, thread = pid): number {
+  const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
+  const fields = stat.split(') ')[1]?.split(' ') ?? [];
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
+}
+
+/** CPU time of the whole process and of its main thread (JavaScript; V8's and libuv's helpers run beside it). */
+function processCpu(pid: number): { all: number; main: number } {
+  const threads = readdirSync(`/proc/${pid}/task`);
+  return { all: threads.reduce((sum, t) => sum + cpuMicros(pid, Number(t)), 0), main: cpuMicros(pid) };
 }
 
 async function sample(
@@ -75,7 +85,7 @@ async function sample(
   connections: number,
   duration: number,
 ): Promise<Sample> {
-  const cpuBefore = cpuMicros(pid);
+  const cpuBefore = processCpu(pid);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -85,12 +95,15 @@ async function sample(
     duration,
     tlsOptions: { ca },
   });
+  const cpuAfter = processCpu(pid);
+  const requests = Math.max(1, result.requests.total);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors,
-    cpuMicrosPerRequest: (cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests.total),
+    cpuMicrosPerRequest: (cpuAfter.all - cpuBefore.all) / requests,
+    helperMicrosPerRequest: (cpuAfter.all - cpuAfter.main - (cpuBefore.all - cpuBefore.main)) / requests,
   };
 }
 
@@ -112,6 +125,7 @@ async function compare(targets: Target[], ca: Buffer): Promise<Row[]> {
         'p50 ms': median(list.map((s) => s.p50)),
         'p99 ms': median(list.map((s) => s.p99)),
         'server CPU µs/request': Math.round(median(list.map((s) => s.cpuMicrosPerRequest))),
+        'off main thread': Math.round(median(list.map((s) => s.helperMicrosPerRequest))),
         failures: list.reduce((sum, s) => sum + s.failures, 0),
       });
     }
@@ -128,18 +142,18 @@ const stopping: (() => Promise<void>)[] = [() => stopControlPlane(cluster)];
 try {
   const kube = loadKubeConfig(cluster.kubeconfig);
   await installCrdsWith(kube);
-  // The tenant's cap admits the example gateway (autoscaling up to 10): the typical, allowed review.
-  await applyWith(
-    kube,
-    example('MCPGTenant', { namespaces: ['team-a'], quotas: { maxReplicasPerGateway: 10 } }),
-  );
+  await applyWith(kube, reviewTenant());
   const workDir = path.join(cluster.runDir, 'bench');
   await mkdir(workDir, { recursive: true });
   const admission = await startAdmission({
     kubeconfig: cluster.kubeconfig,
     workDir,
-    entry: await bundle('admission', path.join(workDir, 'admission-dist')),
-    env: { ...FUNCTION_PROCESS_ENV, LOG_LEVEL: 'warn' },
+    // A profiled bundle stays next to its profiles, so their frames map back to the source.
+    entry: await bundle(
+      'admission',
+      path.join(profileDir ? path.resolve(profileDir) : workDir, 'admission-dist'),
+    ),
+    env: { ...processEnv('admission', process.env.ADMISSION_BENCH_NODE_OPTIONS), LOG_LEVEL: 'warn' },
   });
   await sleep(2_000);
   const idleMiB = residentMiB(admission.pid);
@@ -175,7 +189,7 @@ try {
   };
   const webhookPath = '/validate-mcpg-dev-v1alpha2-mcpggateway';
   const echo = await startServer('echo-server.ts', []);
-  const hostFloor = await startServer('host-floor-server.ts', [webhookPath], { ...FUNCTION_PROCESS_ENV });
+  const hostFloor = await startServer('host-floor-server.ts', [webhookPath], processEnv('host-floor'));
 
   const check = await httpsPostJson(`${admission.baseUrl}${webhookPath}`, ca, gatewayReview);
   if (!(JSON.parse(check.body) as { response: { allowed: boolean } }).response.allowed) {

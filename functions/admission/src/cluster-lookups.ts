@@ -49,10 +49,18 @@ class WatchCache<T extends KubernetesObject> {
   private lastError: unknown;
   /** Errors seen so far: the informer reports a failed list as an error event and still resolves start(). */
   private failures = 0;
+  /** Counts the cache's changes (each add, update and delete, re-lists included), for what is derived from it. */
+  private changes = 0;
   private readonly informer: Cached<T>;
 
   constructor(config: KubeConfig, path: string, logger: Logger) {
     this.informer = makeInformer<T>(config, path, () => kubeRequest(config, { method: 'GET', path }));
+    const changed = () => {
+      this.changes += 1;
+    };
+    this.informer.on('add', changed);
+    this.informer.on('update', changed);
+    this.informer.on('delete', changed);
     this.informer.on('error', (error) => {
       this.synced = false;
       this.failures += 1;
@@ -78,15 +86,26 @@ class WatchCache<T extends KubernetesObject> {
     return this.synced;
   }
 
-  /** Everything cached; throws while the cache is not in sync (the webhook must not guess). */
-  list(what: string): readonly T[] {
+  /** Throws while the cache is not in sync (the webhook must not guess). */
+  private checkSynced(what: string): void {
     if (!this.synced) throw new LookupError(what, this.lastError ?? new Error('the cache is still loading'));
+  }
+
+  /** Everything cached. */
+  list(what: string): readonly T[] {
+    this.checkSynced(what);
     return this.informer.list();
   }
 
   get(what: string, name: string, namespace?: string): T | undefined {
-    if (!this.synced) throw new LookupError(what, this.lastError ?? new Error('the cache is still loading'));
+    this.checkSynced(what);
     return this.informer.get(name, namespace);
+  }
+
+  /** Which state of the cache this is: it changes with each change to the cache. */
+  revision(what: string): number {
+    this.checkSynced(what);
+    return this.changes;
   }
 
   async stop(): Promise<void> {
@@ -111,9 +130,8 @@ export class ApiServerLookups implements ClusterLookups {
   private readonly namespaceCache: WatchCache<KubernetesObject>;
   /** The workload kinds whose objects' existence the child-name rule asks about, all namespaces. */
   private readonly workloadCaches: Map<string, WatchCache<KubernetesObject>>;
-  /** The cached tenants the index was derived from, by identity (the watch replaces an object it updates). */
-  private tenantsIndexed:
-    { items: readonly KubernetesObject[]; index: Map<string, Named<TenantSpec>> } | undefined;
+  /** The index of the cached tenants, and the state of the tenant cache it was derived from. */
+  private tenantsIndexed: { revision: number; index: Map<string, Named<TenantSpec>> } | undefined;
 
   constructor(config: KubeConfig, logger: Logger) {
     this.config = config;
@@ -153,17 +171,15 @@ export class ApiServerLookups implements ClusterLookups {
    * or removed one: every gateway and plugin-set review asks, and tenants change rarely.
    */
   private tenantIndex(): Map<string, Named<TenantSpec>> {
-    const items = this.tenantCache.list('MCPGTenants');
-    const known = this.tenantsIndexed;
-    if (known && known.items.length === items.length && known.items.every((item, i) => item === items[i]))
-      return known.index;
-    const tenants = items.map((t) => ({
+    const revision = this.tenantCache.revision('MCPGTenants');
+    if (this.tenantsIndexed?.revision === revision) return this.tenantsIndexed.index;
+    const tenants = this.tenantCache.list('MCPGTenants').map((t) => ({
       name: t.metadata?.name ?? '',
       spec: t.spec,
       // The watch hands over the JSON string, though the model types it as a Date: read either.
       creationTimestamp: createdAt(t.metadata?.creationTimestamp),
     }));
-    this.tenantsIndexed = { items, index: tenantsByNamespace(tenants) };
+    this.tenantsIndexed = { revision, index: tenantsByNamespace(tenants) };
     return this.tenantsIndexed.index;
   }
 

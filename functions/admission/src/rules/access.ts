@@ -6,7 +6,7 @@
  */
 import type { FieldError } from '@mcpg-functions/shared/api';
 import type { AccessQuestion } from '../lookups.ts';
-import type { RuleContext, RuleFindings } from './context.ts';
+import { NOTHING, type RuleContext, type RuleFindings } from './context.ts';
 
 /** A field that needs a right of the user; `what` names the object in the message. */
 export interface Reference {
@@ -61,6 +61,7 @@ export async function checkReferences<S>(
   if (!namespace) return { errors: [], warnings: [] };
   const before = new Set(context.oldSpec === undefined ? [] : referencesOf(context.oldSpec).map(keyOf));
   const fresh = referencesOf(context.spec).filter((r) => !before.has(keyOf(r)));
+  if (fresh.length === 0) return NOTHING;
   const who = user?.username ? `user ${JSON.stringify(user.username)}` : 'the requesting user';
   const answers = await Promise.all(
     fresh.map((r) => (user ? lookups.userMay(user, { ...r.access, namespace }) : Promise.resolve(false))),

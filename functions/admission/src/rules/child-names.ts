@@ -10,15 +10,16 @@ import type { FieldError } from '@mcpg-functions/shared/api';
 import { possibleClashes, type NameClash, type WorkloadKind } from '@mcpg-functions/shared/workloads';
 import { NOTHING, type RuleContext, type RuleFindings } from './context.ts';
 
-function byOwner(clashes: NameClash[]): Map<string, NameClash[]> {
-  const grouped = new Map<string, NameClash[]>();
+/** Clashes grouped by the object that would hold the child, in order of appearance (a handful at most). */
+function byOwner(clashes: NameClash[]): NameClash[][] {
+  const groups: NameClash[][] = [];
   for (const clash of clashes) {
-    const owner = `${clash.owner.kind} ${clash.owner.name}`;
-    const known = grouped.get(owner);
-    if (known) known.push(clash);
-    else grouped.set(owner, [clash]);
+    const { kind, name } = clash.owner;
+    const group = groups.find(([first]) => first?.owner.kind === kind && first.owner.name === name);
+    if (group) group.push(clash);
+    else groups.push([clash]);
   }
-  return grouped;
+  return groups;
 }
 
 export async function childNameRule(
@@ -27,14 +28,14 @@ export async function childNameRule(
 ): Promise<RuleFindings> {
   if (!namespace) return NOTHING;
   const errors: FieldError[] = [];
-  for (const [owner, clashes] of byOwner(possibleClashes(kind, name))) {
+  for (const clashes of byOwner(possibleClashes(kind, name))) {
     const { kind: ownerKind, name: ownerName } = (clashes[0] as NameClash).owner;
     if (!(await lookups.exists(ownerKind, namespace, ownerName))) continue;
     const children = clashes.map((c) => `${c.child.kind} ${c.child.name}`).join(', ');
     errors.push({
       path: 'metadata.name',
-      message: `${kind} ${name} would need ${children}, which ${owner} in namespace ${namespace} already uses; choose another name`,
+      message: `${kind} ${name} would need ${children}, which ${ownerKind} ${ownerName} in namespace ${namespace} already uses; choose another name`,
     });
   }
-  return { errors, warnings: [] };
+  return errors.length === 0 ? NOTHING : { errors, warnings: [] };
 }

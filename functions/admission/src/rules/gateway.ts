@@ -66,7 +66,9 @@ async function credentialSources(spec: GatewaySpec | undefined, context: RuleCon
 }
 
 async function followedWarnings(context: RuleContext<GatewaySpec>) {
-  if (!context.namespace) return NOTHING;
+  // Only a bound cluster's credentials are followed: without one, before or after, there is nothing to warn about.
+  if (!context.namespace || (!context.spec.clusterRef?.name && !context.oldSpec?.clusterRef?.name))
+    return NOTHING;
   const sources = await credentialSources(context.spec, context);
   const before = context.oldSpec === undefined ? [] : await credentialSources(context.oldSpec, context);
   return unwatchedSourceWarnings(context.lookups, { namespace: context.namespace, sources, before });

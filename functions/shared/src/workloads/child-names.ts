@@ -17,7 +17,9 @@ interface NamingScheme {
   children: Record<string, string>;
 }
 
-const startsWithLetter = (name: string) => /^[a-z]/.test(name);
+/** Compiled once: a regular expression literal is a new object each time it is evaluated. */
+const LETTER_FIRST = /^[a-z]/;
+const startsWithLetter = (name: string) => LETTER_FIRST.test(name);
 const LETTER_PREFIX = 'mcpg-';
 const INSTANCE_PREFIX = 'mcpgi-';
 
@@ -93,18 +95,21 @@ export interface NameClash {
   child: ChildName;
 }
 
-/** Per kind, each child kind it shares with another workload kind, and that kind: only those names can clash. */
+/**
+ * Per kind, each child kind it shares with another workload kind, that kind, and the suffix of each: only those
+ * names can clash.
+ */
 const SHARED_CHILDREN = Object.fromEntries(
   WORKLOAD_KINDS.map((kind) => [
     kind,
-    Object.keys(SCHEMES[kind].children).flatMap((child) =>
-      WORKLOAD_KINDS.filter((other) => other !== kind && child in SCHEMES[other].children).map((other) => ({
-        child,
-        other,
-      })),
+    Object.entries(SCHEMES[kind].children).flatMap(([child, suffix]) =>
+      WORKLOAD_KINDS.flatMap((other) => {
+        const otherSuffix = SCHEMES[other].children[child];
+        return other !== kind && otherSuffix !== undefined ? [{ child, suffix, other, otherSuffix }] : [];
+      }),
     ),
   ]),
-) as Record<WorkloadKind, { child: string; other: WorkloadKind }[]>;
+) as Record<WorkloadKind, { child: string; suffix: string; other: WorkloadKind; otherSuffix: string }[]>;
 
 /**
  * Objects of the other workload kinds that, if they exist in the same namespace, would use one of the child
@@ -112,22 +117,19 @@ const SHARED_CHILDREN = Object.fromEntries(
  * which refuses to take over a child another object controls.
  */
 export function possibleClashes(kind: WorkloadKind, name: string): NameClash[] {
-  // The webhook runs this on every create of a workload object: only the shared child kinds are looked at.
+  // The webhook runs this on every create of a workload object: only the shared child kinds are looked at, and
+  // the stem is derived once.
   const clashes: NameClash[] = [];
-  for (const { child: childKind, other } of SHARED_CHILDREN[kind]) {
-    const child = { kind: childKind, name: childNameOf(kind, name, childKind) };
-    for (const candidate of ownersOf(other, child))
-      clashes.push({ owner: { kind: other, name: candidate }, child });
+  const stem = SCHEMES[kind].stem(name);
+  for (const { child: childKind, suffix, other, otherSuffix } of SHARED_CHILDREN[kind]) {
+    const childName = labelValue(`${stem}${suffix}`);
+    if (!childName.endsWith(otherSuffix)) continue;
+    const child = { kind: childKind, name: childName };
+    for (const candidate of SCHEMES[other].namesWithStem(
+      childName.slice(0, childName.length - otherSuffix.length),
+    ))
+      if (childNameOf(other, candidate, childKind) === childName)
+        clashes.push({ owner: { kind: other, name: candidate }, child });
   }
   return clashes;
-}
-
-/** Names of `kind` objects that would have this child. */
-function ownersOf(kind: WorkloadKind, child: ChildName): string[] {
-  const suffix = SCHEMES[kind].children[child.kind];
-  if (suffix === undefined || !child.name.endsWith(suffix)) return [];
-  const stem = child.name.slice(0, child.name.length - suffix.length);
-  return SCHEMES[kind]
-    .namesWithStem(stem)
-    .filter((candidate) => childNameOf(kind, candidate, child.kind) === child.name);
 }
