@@ -83,7 +83,7 @@ describe('what a function remembers between passes', () => {
   it('answers what it was told by our own writes, and forgets on request', () => {
     const { known } = memory();
     const written = pod('a-1', 'a', '5');
-    known.remember(keyOf(written), written);
+    known.remember(keyOf(written), written, known.mark());
     expect(known.held(keyOf(written))?.object).toBe(written);
     known.hint(keyOf(written), '5');
     expect(known.held(keyOf(written))?.object).toBe(written);
@@ -95,7 +95,7 @@ describe('what a function remembers between passes', () => {
     const { known, time } = memory(1_000);
     const { api, reads } = cluster([pod('a-1', 'a')]);
     await known.children(pods, childrenOf('a'), api);
-    known.remember(keyOf(pod('gone', 'a')), undefined);
+    known.remember(keyOf(pod('gone', 'a')), undefined, known.mark());
     time.now = 500;
     expect(known.held(keyOf(pod('gone', 'a')))).toEqual({ object: undefined });
     time.now = 1_500;
@@ -103,7 +103,7 @@ describe('what a function remembers between passes', () => {
     await known.children(pods, childrenOf('a'), api);
     expect(reads.list).toBe(2);
     time.now = 5_000;
-    known.remember(keyOf(pod('b-1', 'b')), pod('b-1', 'b'));
+    known.remember(keyOf(pod('b-1', 'b')), pod('b-1', 'b'), known.mark());
     expect(known.size).toBe(1);
   });
 
@@ -118,14 +118,59 @@ describe('what a function remembers between passes', () => {
   it('holds nothing of kinds whose changes send it no event', () => {
     const { known } = memory();
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'team-a' } };
-    known.remember(keyOf(secret), undefined);
+    known.remember(keyOf(secret), undefined, known.mark());
     expect(known.held(keyOf(secret))).toBeUndefined();
+  });
+
+  it('keeps stale an answer to a read sent before an event about a newer version arrived', () => {
+    const { known } = memory();
+    const key = keyOf(pod('a-1', 'a'));
+    known.remember(key, pod('a-1', 'a', '3'), known.mark());
+    const sent = known.mark();
+    // While the read is on its way, the object moves to 5 and the event says so; the read was served at 4.
+    known.hint(key, '5');
+    known.remember(key, pod('a-1', 'a', '4'), sent);
+    expect(known.held(key)).toBeUndefined();
+    // A read sent after the event answers 5 or later, and is believed.
+    known.remember(key, pod('a-1', 'a', '5'), known.mark());
+    expect(known.held(key)?.object?.metadata.resourceVersion).toBe('5');
+  });
+
+  it('keeps stale an older answer that arrives after a newer one, and believes one at the version the event named', () => {
+    const { known } = memory();
+    const key = keyOf(pod('a-1', 'a'));
+    const early = known.mark();
+    known.hint(key, '6');
+    known.remember(key, pod('a-1', 'a', '6'), known.mark());
+    known.remember(key, pod('a-1', 'a', '5'), early);
+    expect(known.held(key)).toBeUndefined();
+    known.remember(key, pod('a-1', 'a', '6'), early);
+    expect(known.held(key)?.object?.metadata.resourceVersion).toBe('6');
+  });
+
+  it('reads again a child whose event arrived while its set was being listed', async () => {
+    const { known } = memory();
+    const { api, live, reads } = cluster([pod('a-1', 'a', '1')]);
+    const listing = known.children(pods, childrenOf('a'), {
+      ...api,
+      list: async (type, selector) => {
+        const items = await api.list(type, selector);
+        // The pod moves while the list is on its way back; its event arrives first.
+        live.set('a-1', pod('a-1', 'a', '2'));
+        known.hint(keyOf(pod('a-1', 'a')), '2');
+        return items;
+      },
+    });
+    expect((await listing)?.map((o) => o.metadata.resourceVersion)).toEqual(['1']);
+    const again = await known.children(pods, childrenOf('a'), api);
+    expect(again?.map((o) => o.metadata.resourceVersion)).toEqual(['2']);
+    expect(reads.get).toBe(1);
   });
 
   it('an event without a version (sent by reference) makes the copy read again', () => {
     const { known } = memory();
     const held = pod('a-1', 'a');
-    known.remember(keyOf(held), held);
+    known.remember(keyOf(held), held, known.mark());
     known.hint(keyOf(held), undefined);
     expect(known.held(keyOf(held))).toBeUndefined();
   });

@@ -8,7 +8,9 @@
  * Secret nobody labelled, a referenced object) is read live every time. An event's payload is never taken
  * as an object (it is a hint, and anyone who reaches the function can send one); its resourceVersion only tells
  * whether the copy held is still current. A copy whose object an event says has moved is read live again, and
- * so is any copy older than `maxAgeMs`, which bounds how long a lost event can leave a copy stale.
+ * so is any copy older than `maxAgeMs`, which bounds how long a lost event can leave a copy stale. A read or write
+ * answered after an event arrived may have been served before the change that event names: its copy stays stale
+ * unless it is at the version the event named, so the event's own pass reads the object again.
  *
  * Lists are answered for one shape, the children of one parent (`MANAGED_SELECTOR,<parent label>=<name>`): the
  * first such list in a namespace lists every managed object of the type that carries the parent label once, and
@@ -25,6 +27,13 @@ interface Held {
   at: number;
   /** An event said the object moved since: read it again before answering. */
   stale: boolean;
+}
+
+/** The version the latest event about an object named, and where that event stands among all hints. */
+interface Hinted {
+  version: string | undefined;
+  order: number;
+  at: number;
 }
 
 /** Live reads the store falls back to; `listAll` follows every page. */
@@ -77,6 +86,10 @@ export class KnownObjects {
   private readonly byType = new Map<string, Map<string, Held>>();
   /** When each set was listed in full, by type and namespace, then by parent label. */
   private readonly sets = new Map<string, Map<string, number>>();
+  /** Versions events named that no read or write sent since has answered, by type and namespace, then by name. */
+  private readonly hinted = new Map<string, Map<string, Hinted>>();
+  /** Hints so far: a read sent after the n-th hint answers at least the version it named. */
+  private hints = 0;
   private readonly maxAgeMs: number;
   private readonly clock: () => number;
   private lastSweep: number;
@@ -96,13 +109,22 @@ export class KnownObjects {
     this.lastSweep = this.clock();
   }
 
-  /** Holds a copy read live or answered to our own write (undefined: the object does not exist). */
-  remember(key: ObjectKey, object: KubeObject | undefined): void {
+  /** Where reads stand against events: taken as a read or write is sent, and given to remember() with its answer. */
+  mark(): number {
+    return this.hints;
+  }
+
+  /**
+   * Holds a copy read live or answered to our own write (undefined: the object does not exist); `sent` is the
+   * mark() taken when the request went out.
+   */
+  remember(key: ObjectKey, object: KubeObject | undefined, sent: number): void {
     if (!this.holdsKind(key)) return;
     const now = this.clock();
     this.sweep(now);
     this.releaseWhenIdle();
-    this.namesOf(key, true).set(key.name, { object: object && slim(object), at: now, stale: false });
+    const stale = this.behindHint(key, object, sent);
+    this.namesOf(key, true).set(key.name, { object: object && slim(object), at: now, stale });
   }
 
   /** Lets go of a copy: the next read of the object is live. */
@@ -112,18 +134,42 @@ export class KnownObjects {
 
   /**
    * An event says the object is at `resourceVersion` now (undefined: it did not say). A copy at another version
-   * is stale; an object nobody holds but a listed set may include is marked so that the set reads it.
+   * is stale, and so is any answer to a request already on its way; an object nobody holds but a listed set may
+   * include is marked so that the set reads it.
    */
   hint(key: ObjectKey, resourceVersion: string | undefined): void {
+    if (!this.holdsKind(key)) return;
     const names = this.namesOf(key);
     const held = names?.get(key.name);
-    if (held) {
-      if (resourceVersion === undefined || held.object?.metadata.resourceVersion !== resourceVersion)
-        held.stale = true;
+    if (held && resourceVersion !== undefined && held.object?.metadata.resourceVersion === resourceVersion)
       return;
+    this.hints += 1;
+    const now = this.clock();
+    this.hintsOf(key).set(key.name, { version: resourceVersion, order: this.hints, at: now });
+    if (held) held.stale = true;
+    else if (this.sets.has(typeId(key)))
+      this.namesOf(key, true).set(key.name, { object: undefined, at: now, stale: true });
+  }
+
+  /**
+   * Whether an answer to a request sent at mark `sent` may predate the latest event about the object: that event
+   * arrived after the request was sent, and the answer is not at the version it named. (The hint stays until it
+   * expires: an answer to an older request may still be on its way.)
+   */
+  private behindHint(key: ObjectKey, object: KubeObject | undefined, sent: number): boolean {
+    const hinted = this.hinted.get(typeId(key))?.get(key.name);
+    if (!hinted || hinted.order <= sent) return false;
+    return hinted.version === undefined || object?.metadata.resourceVersion !== hinted.version;
+  }
+
+  private hintsOf(key: ObjectKey): Map<string, Hinted> {
+    const id = typeId(key);
+    let hints = this.hinted.get(id);
+    if (!hints) {
+      hints = new Map();
+      this.hinted.set(id, hints);
     }
-    if (this.sets.has(typeId(key)))
-      this.namesOf(key, true).set(key.name, { object: undefined, at: this.clock(), stale: true });
+    return hints;
   }
 
   /** The held copy, when there is a current one: `{ object }` (object undefined: known not to exist). */
@@ -165,6 +211,7 @@ export class KnownObjects {
 
   private async listSet(type: TypeRef, label: string, live: LiveReads): Promise<void> {
     const started = this.clock();
+    const sent = this.mark();
     const items = await live.list(type, `${MANAGED_SELECTOR},${label}`);
     const names = this.namesOf(type, true);
     // Members of the set held from before the list and missing from it are gone; copies remembered while the
@@ -172,8 +219,9 @@ export class KnownObjects {
     dropExpired(names, (held) => held.at <= started && (held.stale || inSet(held, label)));
     const now = this.clock();
     for (const item of items) {
-      if ((names.get(item.metadata.name)?.at ?? started) <= started)
-        names.set(item.metadata.name, { object: slim(item), at: now, stale: false });
+      if ((names.get(item.metadata.name)?.at ?? started) > started) continue;
+      const stale = this.behindHint({ ...type, name: item.metadata.name }, item, sent);
+      names.set(item.metadata.name, { object: slim(item), at: now, stale });
     }
     const sets = this.sets.get(typeId(type)) ?? new Map<string, number>();
     sets.set(label, started);
@@ -187,7 +235,8 @@ export class KnownObjects {
     await Promise.all(
       stale.map(async (name) => {
         const key = { ...type, name };
-        this.remember(key, await live.get(key));
+        const sent = this.mark();
+        this.remember(key, await live.get(key), sent);
       }),
     );
   }
@@ -230,6 +279,7 @@ export class KnownObjects {
     if (!idle && now - this.lastSweep < this.maxAgeMs) return;
     this.lastSweep = now;
     dropExpired(this.sets, (sets) => dropExpired(sets, (at) => this.expired(at)));
+    dropExpired(this.hinted, (hints) => dropExpired(hints, (hinted) => this.expired(hinted.at)));
     dropExpired(
       this.byType,
       (names, id) => dropExpired(names, (held) => this.expired(held.at)) && !this.sets.has(id),

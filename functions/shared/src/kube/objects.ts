@@ -150,8 +150,9 @@ export class ObjectClient {
     if (!this.known) return this.getLive<T>(key);
     const held = this.readsLive ? undefined : this.known.held(key);
     if (held) return held.object as T | undefined;
+    const sent = this.known.mark();
     const found = await this.getLive<T>(key);
-    this.known.remember(key, found);
+    this.known.remember(key, found, sent);
     return found;
   }
 
@@ -219,9 +220,8 @@ export class ObjectClient {
   async apply<T extends KubeObject>(object: KubeObject): Promise<T> {
     this.counts.writes += 1;
     const query = `?fieldManager=${encodeURIComponent(this.fieldManager)}&force=true`;
-    return this.held(
-      keyOf(object),
-      await kubeRequest<T>(this.config, {
+    return this.written(keyOf(object), () =>
+      kubeRequest<T>(this.config, {
         method: 'PATCH',
         path: this.path({ ...object, ...object.metadata }) + query,
         body: object,
@@ -230,9 +230,12 @@ export class ObjectClient {
     );
   }
 
-  /** A write's answer, held as the object's current copy (typed as the key, since some answers omit it). */
-  private held<T extends KubeObject>(key: ObjectKey, answer: T): T {
-    this.known?.remember(key, { ...answer, apiVersion: key.apiVersion, kind: key.kind });
+  /** A write whose answer is held as the object's current copy (typed as the key, since some answers omit it). */
+  private async written<T extends KubeObject>(key: ObjectKey, send: () => Promise<T>): Promise<T> {
+    const sent = this.known?.mark();
+    const answer = await send();
+    if (sent !== undefined)
+      this.known?.remember(key, { ...answer, apiVersion: key.apiVersion, kind: key.kind }, sent);
     return answer;
   }
 
@@ -242,9 +245,8 @@ export class ObjectClient {
    */
   async patch<T extends KubeObject>(key: ObjectKey, patch: unknown, type: 'merge' | 'json'): Promise<T> {
     this.counts.writes += 1;
-    return this.held(
-      key,
-      await kubeRequest<T>(this.config, {
+    return this.written(key, () =>
+      kubeRequest<T>(this.config, {
         method: 'PATCH',
         path: this.path(key),
         body: patch,
@@ -256,9 +258,8 @@ export class ObjectClient {
   /** Replaces the status subresource; the object's resourceVersion makes a stale write fail with 409. */
   async replaceStatus<T extends KubeObject>(object: T): Promise<T> {
     this.counts.writes += 1;
-    return this.held(
-      keyOf(object),
-      await kubeRequest<T>(this.config, {
+    return this.written(keyOf(object), () =>
+      kubeRequest<T>(this.config, {
         method: 'PUT',
         path: `${this.path({ ...object, ...object.metadata })}/status`,
         body: object,
