@@ -166,7 +166,10 @@ export function ourFunctions(): System {
       const { folder, wiring } = found;
       const accounts = await serviceAccountsFor(clientsOf(bed), wiring, SYSTEM_NAMESPACE, bed.workDir);
       const entry = await bundle(folder, path.join(bed.workDir, `${folder}-dist`));
-      const fn = await bed.startFunction(folder, { entry, env: { KUBECONFIG: accounts.function, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+      const fn = await bed.startFunction(folder, {
+        entry,
+        env: { KUBECONFIG: accounts.function, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      });
       const adapters: ManagedProcess[] = [];
       for (const source of eventSources(wiring)) {
         const kubeconfig = accounts.sources.get(source.name);

@@ -11,6 +11,7 @@
  *   node test/bench/h2h.ts [--servers 200] [--gateways 100] [--workloads servers,floor,gateways]
  *   node test/bench/h2h.ts --operator BIN --crds DIR --sample FILE [--operator-arg ARG]... [--count 200] [--label NAME]
  *   common: [--concurrency 16] [--phase-timeout 180] [--quiet 60]   (seconds)
+ *   LOG_LEVEL=debug (default warn) sets our function's log level; its log is in the control plane's run folder.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setInterval } from 'node:timers';
