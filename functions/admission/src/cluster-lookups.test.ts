@@ -1,5 +1,4 @@
 import net from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '@mcpg-functions/shared/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiServerLookups } from './cluster-lookups.ts';
@@ -20,14 +19,12 @@ describe('cluster lookups when the API server cannot be reached', () => {
   });
 
   it('stay not ready and refuse to answer from an empty cache (failing closed, not open)', async () => {
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'c', server: `https://127.0.0.1:${await closedPort()}`, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-      currentContext: 'c',
-    });
-    lookups = new ApiServerLookups(config, createLogger('test', 'silent'));
+    const connection = {
+      server: `https://127.0.0.1:${await closedPort()}`,
+      tls: { rejectUnauthorized: false },
+      headers: () => ({ authorization: 'Bearer t' }),
+    };
+    lookups = new ApiServerLookups(connection, createLogger('test', 'silent'));
     await lookups.start();
     expect(lookups.ready).toBe(false);
     const cached = lookups;

@@ -1,17 +1,11 @@
 /**
- * ClusterLookups over the API server. What most reviews read is kept in watch-backed caches (informers): tenants
+ * ClusterLookups over the API server. What most reviews read is kept in list-then-watch caches that hold only what
+ * the rules read (a tenant's name, spec and age; a namespace's labels; whether a workload object exists): tenants
  * and namespaces (every gateway, plugin-set and route review) and which gateways, servers and instances exist (every
  * create of one of them asks whether its children's names are taken). A review that reads nothing live costs no
  * API request, which is what keeps the webhook's latency flat under load. Plugins, clusters, access reviews and
  * host holders are read live when a review needs them.
  */
-import {
-  makeInformer,
-  type Informer,
-  type KubeConfig,
-  type KubernetesObject,
-  type ObjectCache,
-} from '@kubernetes/client-node';
 import {
   API_VERSION,
   findKind,
@@ -21,7 +15,15 @@ import {
   type ServerSpec,
   type TenantSpec,
 } from '@mcpg-functions/shared/api';
-import { isNotFound, kubeRequest, resourcePath } from '@mcpg-functions/shared/kube';
+import {
+  isNotFound,
+  kubeRequest,
+  METADATA_ONLY,
+  resourcePath,
+  WatchCache,
+  type Connection,
+  type KubeObject,
+} from '@mcpg-functions/shared/kube';
 import { WORKLOAD_KINDS } from '@mcpg-functions/shared/workloads';
 import type { Logger } from '@mcpg-functions/shared/runtime';
 import type { UserInfo } from './admission-review.ts';
@@ -34,88 +36,12 @@ import {
   type Named,
 } from './lookups.ts';
 
-type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
-type WithSpec<S> = KubernetesObject & { spec: S };
+type WithSpec<S> = KubeObject & { spec: S };
 
-const RESTART_AFTER_MS = 2_000;
-
-/** The API server answers with the object's metadata alone: a Secret's data never reaches the webhook. */
-const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
-
-/** An informer that restarts itself after errors and tells whether its cache is complete. */
-class WatchCache<T extends KubernetesObject> {
-  private synced = false;
-  private stopped = false;
-  private lastError: unknown;
-  /** Errors seen so far: the informer reports a failed list as an error event and still resolves start(). */
-  private failures = 0;
-  /** Counts the cache's changes (each add, update and delete, re-lists included), for what is derived from it. */
-  private changes = 0;
-  private readonly informer: Cached<T>;
-
-  constructor(config: KubeConfig, path: string, logger: Logger) {
-    this.informer = makeInformer<T>(config, path, () => kubeRequest(config, { method: 'GET', path }));
-    const changed = () => {
-      this.changes += 1;
-    };
-    this.informer.on('add', changed);
-    this.informer.on('update', changed);
-    this.informer.on('delete', changed);
-    this.informer.on('error', (error) => {
-      this.synced = false;
-      this.failures += 1;
-      this.lastError = error;
-      logger.warn({ path, err: error }, 'watch failed; restarting');
-      if (!this.stopped) setTimeout(() => void this.start(), RESTART_AFTER_MS).unref();
-    });
-  }
-
-  async start(): Promise<void> {
-    const failuresBefore = this.failures;
-    try {
-      await this.informer.start();
-    } catch (error) {
-      this.lastError = error;
-      return;
-    }
-    // In sync only if this attempt's list succeeded; otherwise the webhook must keep refusing, not guess.
-    if (this.failures === failuresBefore) this.synced = true;
-  }
-
-  get ready(): boolean {
-    return this.synced;
-  }
-
-  /** Throws while the cache is not in sync (the webhook must not guess). */
-  private checkSynced(what: string): void {
-    if (!this.synced) throw new LookupError(what, this.lastError ?? new Error('the cache is still loading'));
-  }
-
-  /** Everything cached. */
-  list(what: string): readonly T[] {
-    this.checkSynced(what);
-    return this.informer.list();
-  }
-
-  get(what: string, name: string, namespace?: string): T | undefined {
-    this.checkSynced(what);
-    return this.informer.get(name, namespace);
-  }
-
-  /** Which state of the cache this is: it changes with each change to the cache. */
-  revision(what: string): number {
-    this.checkSynced(what);
-    return this.changes;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.informer.stop();
-  }
-}
-
-function createdAt(value: Date | string | undefined): string | undefined {
-  return value === undefined ? undefined : new Date(value).toISOString();
+/** The cache's content, or LookupError while it is not in sync: the webhook must not guess. */
+function inSync<T>(cache: WatchCache<T>, what: string): WatchCache<T> {
+  if (!cache.ready) throw new LookupError(what, cache.lastError ?? new Error('the cache is still loading'));
+  return cache;
 }
 
 function pluralOf(kind: string): string {
@@ -125,28 +51,46 @@ function pluralOf(kind: string): string {
 }
 
 export class ApiServerLookups implements ClusterLookups {
-  private readonly config: KubeConfig;
-  private readonly tenantCache: WatchCache<WithSpec<TenantSpec>>;
-  private readonly namespaceCache: WatchCache<KubernetesObject>;
+  private readonly connection: Connection;
+  private readonly tenantCache: WatchCache<Named<TenantSpec>>;
+  /** Each namespace's labels, from its metadata alone. */
+  private readonly namespaceCache: WatchCache<Record<string, string>>;
   /** The workload kinds whose objects' existence the child-name rule asks about, all namespaces. */
-  private readonly workloadCaches: Map<string, WatchCache<KubernetesObject>>;
+  private readonly workloadCaches: Map<string, WatchCache<true>>;
   /** The index of the cached tenants, and the state of the tenant cache it was derived from. */
   private tenantsIndexed: { revision: number; index: Map<string, Named<TenantSpec>> } | undefined;
 
-  constructor(config: KubeConfig, logger: Logger) {
-    this.config = config;
-    const tenants = resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGTenant') });
-    this.tenantCache = new WatchCache(config, tenants, logger);
-    this.namespaceCache = new WatchCache(config, '/api/v1/namespaces', logger);
+  constructor(connection: Connection, logger: Logger) {
+    this.connection = connection;
+    this.tenantCache = new WatchCache(connection, {
+      path: resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGTenant') }),
+      keep: (tenant) => ({
+        name: tenant.metadata.name,
+        spec: (tenant as WithSpec<TenantSpec>).spec,
+        creationTimestamp: tenant.metadata.creationTimestamp,
+      }),
+      logger,
+    });
+    this.namespaceCache = new WatchCache(connection, {
+      path: '/api/v1/namespaces',
+      accept: METADATA_ONLY,
+      keep: (namespace) => namespace.metadata.labels ?? {},
+      logger,
+    });
     this.workloadCaches = new Map(
       WORKLOAD_KINDS.map((kind) => [
         kind,
-        new WatchCache(config, resourcePath({ apiVersion: API_VERSION, plural: pluralOf(kind) }), logger),
+        new WatchCache(connection, {
+          path: resourcePath({ apiVersion: API_VERSION, plural: pluralOf(kind) }),
+          accept: METADATA_ONLY,
+          keep: () => true as const,
+          logger,
+        }),
       ]),
     );
   }
 
-  private get caches(): WatchCache<KubernetesObject>[] {
+  private get caches(): WatchCache<unknown>[] {
     return [this.tenantCache, this.namespaceCache, ...this.workloadCaches.values()];
   }
 
@@ -171,31 +115,28 @@ export class ApiServerLookups implements ClusterLookups {
    * or removed one: every gateway and plugin-set review asks, and tenants change rarely.
    */
   private tenantIndex(): Map<string, Named<TenantSpec>> {
-    const revision = this.tenantCache.revision('MCPGTenants');
+    const tenants = inSync(this.tenantCache, 'MCPGTenants');
+    const revision = tenants.revision;
     if (this.tenantsIndexed?.revision === revision) return this.tenantsIndexed.index;
-    const tenants = this.tenantCache.list('MCPGTenants').map((t) => ({
-      name: t.metadata?.name ?? '',
-      spec: t.spec,
-      // The watch hands over the JSON string, though the model types it as a Date: read either.
-      creationTimestamp: createdAt(t.metadata?.creationTimestamp),
-    }));
-    this.tenantsIndexed = { revision, index: tenantsByNamespace(tenants) };
+    this.tenantsIndexed = { revision, index: tenantsByNamespace(tenants.list()) };
     return this.tenantsIndexed.index;
   }
 
   async currentTenants(): Promise<Named<TenantSpec>[]> {
     const path = resourcePath({ apiVersion: API_VERSION, plural: pluralOf('MCPGTenant') });
     try {
-      const list = await kubeRequest<{ items: WithSpec<TenantSpec>[] }>(this.config, { method: 'GET', path });
-      return list.items.map((t) => ({ name: t.metadata?.name ?? '', spec: t.spec }));
+      const list = await kubeRequest<{ items: WithSpec<TenantSpec>[] }>(this.connection, {
+        method: 'GET',
+        path,
+      });
+      return list.items.map((t) => ({ name: t.metadata.name, spec: t.spec }));
     } catch (error) {
       throw new LookupError('MCPGTenants', error);
     }
   }
 
   namespaceLabels(namespace: string): Promise<Record<string, string> | undefined> {
-    const found = this.namespaceCache.get('namespaces', namespace);
-    return Promise.resolve(found ? (found.metadata?.labels ?? {}) : undefined);
+    return Promise.resolve(inSync(this.namespaceCache, 'namespaces').get(namespace));
   }
 
   async userMay(user: UserInfo, access: AccessQuestion): Promise<boolean> {
@@ -211,7 +152,7 @@ export class ApiServerLookups implements ClusterLookups {
       },
     };
     try {
-      const answer = await kubeRequest<{ status?: { allowed?: boolean } }>(this.config, {
+      const answer = await kubeRequest<{ status?: { allowed?: boolean } }>(this.connection, {
         method: 'POST',
         path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
         body: review,
@@ -238,14 +179,14 @@ export class ApiServerLookups implements ClusterLookups {
     try {
       const found = await Promise.all(
         lists.map(async ({ kind, path }) => {
-          const list = await kubeRequest<{ items: KubernetesObject[] }>(this.config, { method: 'GET', path });
+          const list = await kubeRequest<{ items: KubeObject[] }>(this.connection, { method: 'GET', path });
           return list.items.map((item) => ({ ...item, kind }));
         }),
       );
       const namespaces = found
         .flat()
         .filter((item) => hostsServed(item).some((served) => hostsOverlap(served, host)))
-        .map((item) => item.metadata?.namespace ?? '');
+        .map((item) => item.metadata.namespace ?? '');
       return [...new Set(namespaces)];
     } catch (error) {
       throw new LookupError(`who serves host ${host}`, error);
@@ -275,7 +216,7 @@ export class ApiServerLookups implements ClusterLookups {
    */
   async exists(kind: string, namespace: string, name: string): Promise<boolean> {
     const cache = this.workloadCaches.get(kind);
-    if (cache) return cache.get(`${kind} ${namespace}/${name}`, name, namespace) !== undefined;
+    if (cache) return inSync(cache, `${kind} ${namespace}/${name}`).get(name, namespace) !== undefined;
     return (await this.read(kind, namespace, name)) !== undefined;
   }
 
@@ -287,12 +228,12 @@ export class ApiServerLookups implements ClusterLookups {
     const plural = kind === 'Secret' ? 'secrets' : 'configmaps';
     const path = resourcePath({ apiVersion: 'v1', plural, namespace, name });
     try {
-      const object = await kubeRequest<KubernetesObject>(this.config, {
+      const object = await kubeRequest<KubeObject>(this.connection, {
         method: 'GET',
         path,
         headers: { accept: METADATA_ONLY },
       });
-      return object.metadata?.labels ?? {};
+      return object.metadata.labels ?? {};
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw new LookupError(`${kind} ${namespace}/${name}`, error);
@@ -306,7 +247,7 @@ export class ApiServerLookups implements ClusterLookups {
   ): Promise<Named<S> | undefined> {
     const path = resourcePath({ apiVersion: API_VERSION, plural: pluralOf(kind), namespace, name });
     try {
-      const object = await kubeRequest<WithSpec<S>>(this.config, { method: 'GET', path });
+      const object = await kubeRequest<WithSpec<S>>(this.connection, { method: 'GET', path });
       return { name, spec: object.spec };
     } catch (error) {
       if (isNotFound(error)) return undefined;

@@ -1,6 +1,6 @@
-/** Entry point: the validating webhook over HTTPS, with watch-backed caches for its cross-object rules. */
+/** Entry point: the validating webhook over HTTPS, with list-then-watch caches for its cross-object rules. */
 import type { Server } from 'node:https';
-import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
+import { connect } from '@mcpg-functions/shared/kube';
 import { createLogger, createRegistry } from '@mcpg-functions/shared/runtime';
 import { buildAdmissionApp } from './app.ts';
 import { ApiServerLookups } from './cluster-lookups.ts';
@@ -12,7 +12,7 @@ const config = readConfig();
 const logger = createLogger('admission', config.LOG_LEVEL);
 const registry = createRegistry('admission');
 const certificate = { cert: config.MCPG_TLS_CERT_FILE, key: config.MCPG_TLS_KEY_FILE };
-const lookups = new ApiServerLookups(loadKubeConfig(config.KUBECONFIG), logger);
+const lookups = new ApiServerLookups(await connect(config.KUBECONFIG), logger);
 
 const app = buildAdmissionApp({
   logger,

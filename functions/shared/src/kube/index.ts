@@ -1,5 +1,5 @@
-// Nothing here imports @kubernetes/client-node at run time: reconcile functions stay small. Its KubeConfig
-// loader, for tests and the webhook's informers, is in '@mcpg-functions/shared/kube-client'.
+// Nothing here imports @kubernetes/client-node at run time: the functions and the webhook stay small. Its
+// KubeConfig loader, for tests, is in '@mcpg-functions/shared/kube-client'.
 export { connect, connectionFromKubeconfig, inClusterConnection, type Connection } from './connection.ts';
 export { apiStatus, isNotFound } from './errors.ts';
 export { KnownObjects } from './known-objects.ts';
@@ -23,3 +23,4 @@ export {
 } from './raw.ts';
 export { requireResource, resourceOf, type ResourceType } from './resources.ts';
 export { equalityRequirements, MANAGED_SELECTOR, ResyncSnapshot, type ParentLabel } from './snapshot.ts';
+export { METADATA_ONLY, WatchCache, type WatchCacheOptions } from './watch-cache.ts';

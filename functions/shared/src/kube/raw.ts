@@ -8,7 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { withClientSpan } from '../tracing/index.ts';
 import type { Connection } from './connection.ts';
 
-/** Either our own Connection or a client-node KubeConfig (tests and the webhook's informers use the latter). */
+/** Either our own Connection or a client-node KubeConfig (tests use the latter). */
 export type ApiTarget = Connection | KubeConfig;
 
 async function requestOptions(
