@@ -1,8 +1,8 @@
 /**
  * Admission throughput and latency over HTTPS on loopback for a typical gateway review, next to a bare node:https
  * echo server measured in the same run with the same body, TLS and load. The admission function runs as in
- * production: bundled, with the images' process settings (FUNCTION_PROCESS_ENV), in its own process, with its
- * watch-backed caches on a real local control plane. Also reports its resident memory once ready, before load.
+ * production: bundled, with the images' process settings (FUNCTION_PROCESS_ENV) and a JSON kubeconfig, in its own
+ * process, with its watch caches on a real local control plane. Also reports its resident memory once ready, before load.
  * A third server, the functions' HTTP host answering "allowed" without deciding, with the same process settings,
  * tells the host's share of the webhook's cost from the decision's; each row gives the server's own CPU time per
  * request, which the load generator's share of the 2 cores does not blur.
@@ -27,6 +27,7 @@ import { waitFor } from '../cluster/wait.ts';
 import { gatewayReview, reviewTenant } from './gateway-review.ts';
 import { startAdmission } from '../integration/support/admission.ts';
 import { loadKubeConfig } from '@mcpg-functions/shared/kube-client';
+import { jsonKubeconfig } from './json-kubeconfig.ts';
 import { median, report, type Row } from './report.ts';
 import { installCrdsWith, applyWith } from '../integration/support/crds.ts';
 
@@ -146,7 +147,7 @@ try {
   const workDir = path.join(cluster.runDir, 'bench');
   await mkdir(workDir, { recursive: true });
   const admission = await startAdmission({
-    kubeconfig: cluster.kubeconfig,
+    kubeconfig: await jsonKubeconfig(cluster.kubeconfig, workDir),
     workDir,
     // A profiled bundle stays next to its profiles, so their frames map back to the source.
     entry: await bundle(

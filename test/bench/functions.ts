@@ -10,10 +10,8 @@
  *
  *   node test/bench/functions.ts [N, default 1000] [cold starts, default 5]
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse } from 'yaml';
 import { kubeRequest } from '@mcpg-functions/shared/kube';
 import { wiring } from '@mcpg-functions/server/wiring';
 import { bundle, FUNCTION_PROCESS_ENV, functionNames } from '../../hack/bundle.ts';
@@ -24,6 +22,7 @@ import { pool, runOnControlPlane } from '../cluster/script.ts';
 import { waitFor } from '../cluster/wait.ts';
 import { applyWith } from '../integration/support/crds.ts';
 import { readMetric } from '../integration/support/function-process.ts';
+import { jsonKubeconfig } from './json-kubeconfig.ts';
 import { median, report, type Row } from './report.ts';
 
 const count = Number(process.argv[2] ?? 1000);
@@ -33,8 +32,7 @@ const CONCURRENCY = 16;
 await runOnControlPlane(
   'bench',
   async ({ cluster, kube, workDir, defer, createNamespace, startEventSource }) => {
-    const kubeconfig = path.join(workDir, 'kubeconfig.json');
-    await writeFile(kubeconfig, JSON.stringify(parse(await readFile(cluster.kubeconfig, 'utf8'))));
+    const kubeconfig = await jsonKubeconfig(cluster.kubeconfig, workDir);
     const env = { ...FUNCTION_PROCESS_ENV, KUBECONFIG: kubeconfig, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
     const entries = new Map<string, string>();
     for (const name of functionNames().filter((n) => n !== 'admission'))

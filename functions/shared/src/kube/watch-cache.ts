@@ -15,7 +15,7 @@ import { kubeRequest } from './raw.ts';
 /** The API server answers with objects' metadata alone (PartialObjectMetadata), in lists and watches. */
 export const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
-/** Objects per list page: bounds what one answer holds in memory. */
+/** Objects per list page by default: bounds what one answer holds in memory. */
 const PAGE_SIZE = 500;
 /** The first wait before re-listing after a failure; each failure in a row doubles it, up to the cap. */
 const RETRY_DELAY_MS = 1_000;
@@ -113,6 +113,11 @@ export class LineSplitter {
   }
 }
 
+interface ListPage {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: KubeObject[];
+}
+
 export interface WatchCacheOptions<T> {
   /** The collection, such as `/api/v1/namespaces` (all namespaces for namespaced kinds). */
   path: string;
@@ -121,6 +126,8 @@ export interface WatchCacheOptions<T> {
   /** The Accept header of lists and watches: METADATA_ONLY when the metadata is all that is kept. */
   accept?: string;
   logger: Logger;
+  /** Objects per list page (default 500). */
+  pageSize?: number;
   /** Seconds the server keeps each watch open (default: a random choice between 5 and 10 minutes). */
   watchTimeoutSeconds?: number;
 }
@@ -253,21 +260,20 @@ export class WatchCache<T> {
 
   private async listPages(): Promise<{ objects: Map<string, T>; resourceVersion: string | undefined }> {
     const objects = new Map<string, T>();
-    const headers = this.options.accept ? { accept: this.options.accept } : undefined;
-    let resourceVersion: string | undefined;
-    let next = '';
+    let page: ListPage | undefined;
     do {
-      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (next) query.set('continue', next);
-      const page = await kubeRequest<{
-        metadata?: { resourceVersion?: string; continue?: string };
-        items?: KubeObject[];
-      }>(this.connection, { method: 'GET', path: `${this.options.path}?${query.toString()}`, headers });
+      page = await this.listPage(page?.metadata?.continue);
       for (const item of page.items ?? []) objects.set(objectKey(item.metadata), this.options.keep(item));
-      resourceVersion = page.metadata?.resourceVersion;
-      next = page.metadata?.continue ?? '';
-    } while (next && !this.stopped);
-    return { objects, resourceVersion };
+    } while (page.metadata?.continue && !this.stopped);
+    return { objects, resourceVersion: page.metadata?.resourceVersion };
+  }
+
+  private listPage(next: string | undefined): Promise<ListPage> {
+    const query = new URLSearchParams({ limit: String(this.options.pageSize ?? PAGE_SIZE) });
+    if (next) query.set('continue', next);
+    const headers = this.options.accept ? { accept: this.options.accept } : undefined;
+    const path = `${this.options.path}?${query.toString()}`;
+    return kubeRequest<ListPage>(this.connection, { method: 'GET', path, headers });
   }
 
   /** Waits `ms`, or less if the cache is stopped meanwhile. */
