@@ -3,7 +3,8 @@
  * images' process settings, FUNCTION_PROCESS_ENV, and a JSON kubeconfig: in a cluster no function loads a YAML
  * parser, and a JSON kubeconfig is read without one):
  *   - cold start: process spawn to the first answered event (a resync ping), and resident memory when idle;
- *   - every other reconcile function's resident memory when idle after its start;
+ *   - every other reconcile function's resident memory when idle after its start, and the admission webhook's once
+ *     its caches are in sync;
  *   - N MCPGServers to Running through Knative's ApiServerSource adapter, next to the same client creating the
  *     Deployments and Services itself and waiting for them to be Available (the API server's floor);
  *   - a no-op resync of those N servers: its duration and the API writes it made (must be 0).
@@ -20,6 +21,7 @@ import { freePort } from '../cluster/ports.ts';
 import { ManagedProcess, residentMiB, stopProcesses } from '../cluster/processes.ts';
 import { pool, runOnControlPlane } from '../cluster/script.ts';
 import { waitFor } from '../cluster/wait.ts';
+import { startAdmission } from '../integration/support/admission.ts';
 import { applyWith } from '../integration/support/crds.ts';
 import { readMetric } from '../integration/support/function-process.ts';
 import { jsonKubeconfig } from './json-kubeconfig.ts';
@@ -109,6 +111,21 @@ await runOnControlPlane(
       });
       await stopProcesses([fn.record]);
     }
+    // The webhook serves HTTPS only, so it starts with a serving certificate from a test CA; idle once ready.
+    const admission = await startAdmission({
+      kubeconfig,
+      workDir,
+      entry: await bundle('admission', path.join(workDir, 'admission-dist')),
+      env: { ...FUNCTION_PROCESS_ENV, LOG_LEVEL: 'warn' },
+    });
+    await sleep(2_000);
+    rows.push({
+      measure: 'idle resident memory when ready: admission',
+      value: Math.round(residentMiB(admission.pid)),
+      unit: 'MiB',
+      target: '≤ 70',
+    });
+    await admission.stop();
 
     // N servers through the real event source.
     await createNamespace('bench');
