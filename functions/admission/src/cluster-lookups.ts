@@ -73,7 +73,7 @@ export class ApiServerLookups implements ClusterLookups {
     });
     this.namespaceCache = new WatchCache(connection, {
       path: '/api/v1/namespaces',
-      accept: METADATA_ONLY,
+      metadataOnly: true,
       keep: (namespace) => namespace.metadata.labels ?? {},
       logger,
     });
@@ -82,7 +82,7 @@ export class ApiServerLookups implements ClusterLookups {
         kind,
         new WatchCache(connection, {
           path: resourcePath({ apiVersion: API_VERSION, plural: pluralOf(kind) }),
-          accept: METADATA_ONLY,
+          metadataOnly: true,
           keep: () => true as const,
           logger,
         }),

@@ -12,8 +12,10 @@ import type { Connection } from './connection.ts';
 import type { KubeObject } from './objects.ts';
 import { kubeRequest } from './raw.ts';
 
-/** The API server answers with objects' metadata alone (PartialObjectMetadata), in lists and watches. */
+/** The API server answers with an object's metadata alone (PartialObjectMetadata): a read, and each watch event. */
 export const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+/** The same for a list, which the API server answers as PartialObjectMetadataList. */
+const METADATA_ONLY_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 /** Objects per list page by default: bounds what one answer holds in memory. */
 const PAGE_SIZE = 500;
@@ -123,8 +125,8 @@ export interface WatchCacheOptions<T> {
   path: string;
   /** What of each object the cache holds. */
   keep: (object: KubeObject) => T;
-  /** The Accept header of lists and watches: METADATA_ONLY when the metadata is all that is kept. */
-  accept?: string;
+  /** List and watch the objects' metadata alone, when that is all `keep` reads. */
+  metadataOnly?: boolean;
   logger: Logger;
   /** Objects per list page (default 500). */
   pageSize?: number;
@@ -271,7 +273,7 @@ export class WatchCache<T> {
   private listPage(next: string | undefined): Promise<ListPage> {
     const query = new URLSearchParams({ limit: String(this.options.pageSize ?? PAGE_SIZE) });
     if (next) query.set('continue', next);
-    const headers = this.options.accept ? { accept: this.options.accept } : undefined;
+    const headers = { accept: this.options.metadataOnly ? METADATA_ONLY_LIST : 'application/json' };
     const path = `${this.options.path}?${query.toString()}`;
     return kubeRequest<ListPage>(this.connection, { method: 'GET', path, headers });
   }
@@ -308,7 +310,10 @@ export class WatchCache<T> {
       let ended = false;
       const req = https.request(url, {
         ...this.connection.tls,
-        headers: { accept: this.options.accept ?? 'application/json', ...this.connection.headers() },
+        headers: {
+          accept: this.options.metadataOnly ? METADATA_ONLY : 'application/json',
+          ...this.connection.headers(),
+        },
       });
       const finish = (end: WatchEnd): void => {
         if (ended) return;
