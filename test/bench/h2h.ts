@@ -2,8 +2,9 @@
  * Head to head: one workload, one system, a fresh local control plane, and the figures every operator can be
  * compared by — seconds until all Deployments exist, are Available (KWOK readies the pods) and all objects
  * report Running/Ready; the system's reads and writes by verb and its Event writes, counted by the API server
- * itself (see api-accounting.ts); its writes per minute during a quiet period after convergence; and the
- * resident memory of its processes, idle and at peak.
+ * itself (see api-accounting.ts); its writes per minute during a quiet period after convergence; the CPU time
+ * its processes used until convergence; and their resident memory, idle and at peak. The milestones are followed
+ * with watches, not polled lists, so that measuring them costs the API server next to nothing.
  *
  * The floor workload is the servers workload without an operator: the benchmark creates the Deployments the
  * server function would, and their "all Available" is the soonest any system's servers can be Running.
@@ -17,10 +18,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeRequest } from '@mcpg-functions/shared/kube';
+import { connectionFromKubeconfig, WatchCache } from '@mcpg-functions/shared/kube';
+import { createLogger } from '@mcpg-functions/shared/runtime';
 import { residentMiB } from '../cluster/processes.ts';
-import { pool, runOnControlPlane } from '../cluster/script.ts';
+import { pool, runOnControlPlane, type ScriptBed } from '../cluster/script.ts';
 import {
   allRequestsBetween,
   installAccounting,
@@ -38,6 +39,7 @@ import {
   SYSTEM_NAMESPACE,
   WORKLOAD_NAMESPACE,
   type Conditioned,
+  type RunningSystem,
   type System,
   type Workload,
 } from './h2h-systems.ts';
@@ -94,7 +96,7 @@ interface Milestones {
   allReady?: number;
 }
 
-/** One poll of the milestones: how many Deployments exist and are Available, and how many objects are ready. */
+/** One look at the milestones: how many Deployments exist and are Available, and how many objects are ready. */
 interface Progress {
   second: number;
   deployments: number;
@@ -114,9 +116,11 @@ interface Result {
   /** Every client's requests by verb (apiserver_request_total), for context: the bench, controllers, KWOK. */
   apiserverRequestsByVerb: Record<string, number>;
   memoryMiB: { operator: MemoryFigures; helpers?: MemoryFigures };
+  /** CPU seconds used from the first create until every milestone was reached; null for a client-only system. */
+  cpuSeconds: { operator: number; helpers?: number } | null;
   /** Resync pings that failed or were refused (resync-driven systems only). */
   resyncFailures: number;
-  /** Every poll from the first create until the last milestone, about four a second. */
+  /** Every look that showed a change, from the first create until the last milestone. */
   progress: Progress[];
 }
 
@@ -147,6 +151,40 @@ function processGroups(leaders: number[]): number[] {
   return members;
 }
 
+/** Linux's clock tick for /proc CPU times (USER_HZ), 100 on every common build. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user and system) the processes of some process groups have used so far. */
+function cpuSeconds(leaders: number[]): number {
+  let ticks = 0;
+  for (const pid of processGroups(leaders)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** The CPU seconds a system's processes use from now until stopped; null for a client-only system. */
+function cpuMeter({ operator, helpers }: RunningSystem) {
+  const at = (pids: number[] | undefined) => cpuSeconds(pids ?? []);
+  const before = { operator: at(operator.pids), helpers: at(helpers?.pids) };
+  const used = (pids: number[] | undefined, from: number) => Number((at(pids) - from).toFixed(2));
+  return {
+    stop: (): Result['cpuSeconds'] =>
+      operator.pids.length === 0
+        ? null
+        : {
+            operator: used(operator.pids, before.operator),
+            ...(helpers ? { helpers: used(helpers.pids, before.helpers) } : {}),
+          },
+  };
+}
+
 /**
  * Resident memory of some processes, summed, sampled until stopped: when idle (started, watches open, before
  * the first create), at the peak, and after the quiet period.
@@ -165,7 +203,7 @@ function memorySampler(leaders: number[]) {
   };
 }
 
-/** Notes the milestones one poll shows reached (the first time each is), and the poll itself. */
+/** Notes the milestones one look shows reached (the first time each is), and the look itself. */
 function note(at: Milestones, progress: Progress[], count: number, poll: Progress): void {
   progress.push(poll);
   if (poll.deployments >= count) at.deploymentsExist ??= poll.second;
@@ -173,28 +211,46 @@ function note(at: Milestones, progress: Progress[], count: number, poll: Progres
   if (poll.ready >= count) at.allReady ??= poll.second;
 }
 
-/** Polls until every milestone is reached, or one phase takes longer than the phase timeout. */
-async function followMilestones(kube: KubeConfig, workload: Workload, since: () => number, at: Milestones) {
+/** How often the milestones are read from the watched objects (memory only: no request per look). */
+const LOOK_MS = 50;
+
+/**
+ * Follows the Deployments and the workload's objects with watches (list, then watch from there), so that the
+ * measuring costs the API server one event per change rather than whole lists again and again, and notes each
+ * look that shows a change, until every milestone is reached or one phase takes longer than the phase timeout.
+ */
+async function followMilestones(bed: ScriptBed, workload: Workload, since: () => number, at: Milestones) {
   const ready = workload.isReady ?? isReady;
-  const objectsPath = `/apis/${workload.object('x').apiVersion}/namespaces/${WORKLOAD_NAMESPACE}/${workload.plural}`;
-  const list = (path: string) => kubeRequest<{ items: Conditioned[] }>(kube, { method: 'GET', path });
+  const connection = await connectionFromKubeconfig(bed.cluster.kubeconfig);
+  const logger = createLogger('h2h', 'warn');
+  const watched = (path: string, keep: (object: Conditioned) => boolean) =>
+    new WatchCache(connection, { path, keep: (object) => keep(object as Conditioned), logger });
+  const deployments = watched(`/apis/apps/v1/namespaces/${WORKLOAD_NAMESPACE}/deployments`, isAvailable);
+  const apiVersion = workload.object('x').apiVersion;
+  const objects = watched(`/apis/${apiVersion}/namespaces/${WORKLOAD_NAMESPACE}/${workload.plural}`, ready);
+  await Promise.all([deployments.start(), objects.start()]);
   const progress: Progress[] = [];
-  for (;;) {
-    const [deployments, objects] = await Promise.all([
-      list(`/apis/apps/v1/namespaces/${WORKLOAD_NAMESPACE}/deployments`),
-      list(objectsPath),
-    ]);
-    const now = since();
-    note(at, progress, workload.count, {
-      second: Number(now.toFixed(2)),
-      deployments: deployments.items.length,
-      available: deployments.items.filter(isAvailable).length,
-      ready: objects.items.filter(ready).length,
-    });
-    const phases = [at.deploymentsExist, at.allAvailable, at.allReady];
-    const lastProgress = Math.max(0, ...phases.map((t) => t ?? 0));
-    if (phases.every((t) => t !== undefined) || (now - lastProgress) * 1000 > phaseTimeoutMs) return progress;
-    await sleep(250);
+  try {
+    for (;;) {
+      if (!deployments.ready || !objects.ready) throw new Error('a watch of the milestones broke off');
+      const now = since();
+      const poll = {
+        second: Number(now.toFixed(2)),
+        deployments: deployments.list().length,
+        available: deployments.list().filter(Boolean).length,
+        ready: objects.list().filter(Boolean).length,
+      };
+      const last = progress.at(-1);
+      if (!last || (['deployments', 'available', 'ready'] as const).some((k) => last[k] !== poll[k]))
+        note(at, progress, workload.count, poll);
+      const phases = [at.deploymentsExist, at.allAvailable, at.allReady];
+      const lastProgress = Math.max(0, ...phases.map((t) => t ?? 0));
+      if (phases.every((t) => t !== undefined) || (now - lastProgress) * 1000 > phaseTimeoutMs)
+        return progress;
+      await sleep(LOOK_MS);
+    }
+  } finally {
+    await Promise.all([deployments.stop(), objects.stop()]);
   }
 }
 
@@ -226,6 +282,7 @@ async function measure(system: System, workload: Workload): Promise<Result> {
     const helperMemory = memorySampler(helpers?.pids ?? []);
 
     const before = await scrapeApiServer(bed.cluster);
+    const cpu = cpuMeter(running);
     const t0 = performance.now();
     const since = () => (performance.now() - t0) / 1000;
     const at: Milestones = {};
@@ -233,9 +290,10 @@ async function measure(system: System, workload: Workload): Promise<Result> {
     const creating = pool(names, concurrency, (name) =>
       applyObject(running.creator ?? kube, workload.object(name), workload.plural),
     ).then(() => (at.created = since()));
-    const progress = await followMilestones(kube, workload, since, at);
+    const progress = await followMilestones(bed, workload, since, at);
     await creating;
     const converged = await scrapeApiServer(bed.cluster);
+    const cpuUsed = cpu.stop();
     await sleep(quietSeconds * 1000);
     const quiet = await scrapeApiServer(bed.cluster);
     resync.stop();
@@ -262,6 +320,7 @@ async function measure(system: System, workload: Workload): Promise<Result> {
       apiserverRequestsByVerb: allRequestsBetween(before, converged),
       resyncFailures: resync.failures(),
       memoryMiB: { operator: operatorMemory.stop(), ...(helpers ? { helpers: helperMiB } : {}) },
+      cpuSeconds: cpuUsed,
       progress,
     };
   });
@@ -289,6 +348,12 @@ function rowOf(result: Result): Row {
     'reads (get+list)': `${result.operator.readsNet} (${byVerb(result.operator.reads)})`,
     'Events written': result.operator.eventWrites,
     'idle writes / min': result.idle.writesPerMinute,
+    'CPU s': result.cpuSeconds
+      ? [
+          `operator ${result.cpuSeconds.operator}`,
+          ...(result.cpuSeconds.helpers !== undefined ? [`adapters ${result.cpuSeconds.helpers}`] : []),
+        ].join(' + ')
+      : '—',
     'memory MiB idle/peak/after': [
       `operator ${figures(memory.operator)}`,
       ...(memory.helpers ? [`adapters ${figures(memory.helpers)}`] : []),

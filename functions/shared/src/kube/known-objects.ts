@@ -16,18 +16,11 @@
  * first such list in a namespace lists every managed object of the type that carries the parent label once, and
  * later ones filter that set, kept current by our writes and by re-reading (by name) each object an event named.
  */
+import { HeldNames, type Held } from './held-names.ts';
 import { equalityRequirements, MANAGED_SELECTOR } from './snapshot.ts';
 import type { KubeObject, ObjectKey } from './objects.ts';
 
 type TypeRef = { apiVersion: string; kind: string; namespace?: string | undefined };
-
-interface Held {
-  /** Undefined: the object did not exist when it was read (or we deleted it). */
-  object: KubeObject | undefined;
-  at: number;
-  /** An event said the object moved since: read it again before answering. */
-  stale: boolean;
-}
 
 /** The version the latest event about an object named, and where that event stands among all hints. */
 interface Hinted {
@@ -83,7 +76,7 @@ function parentRequirement(selector: string | undefined): [string, string] | und
 
 export class KnownObjects {
   /** Held copies by type and namespace, then by name. */
-  private readonly byType = new Map<string, Map<string, Held>>();
+  private readonly byType = new Map<string, HeldNames>();
   /** When each set was listed in full, by type and namespace, then by parent label. */
   private readonly sets = new Map<string, Map<string, number>>();
   /** Versions events named that no read or write sent since has answered, by type and namespace, then by name. */
@@ -146,7 +139,7 @@ export class KnownObjects {
     this.hints += 1;
     const now = this.clock();
     this.hintsOf(key).set(key.name, { version: resourceVersion, order: this.hints, at: now });
-    if (held) held.stale = true;
+    if (held) names?.markStale(key.name);
     else if (this.sets.has(typeId(key)))
       this.namesOf(key, true).set(key.name, { object: undefined, at: now, stale: true });
   }
@@ -197,7 +190,7 @@ export class KnownObjects {
     const listedAt = this.sets.get(typeId(type))?.get(label);
     if (listedAt === undefined || this.expired(listedAt)) await this.listSet(type, label, live);
     else await this.refreshStale(type, live);
-    return [...(this.namesOf(type)?.values() ?? [])]
+    return (this.namesOf(type)?.labelled(label, value) ?? [])
       .filter((held) => inSet(held, label, value))
       .map((h) => h.object);
   }
@@ -231,9 +224,8 @@ export class KnownObjects {
   private async refreshStale(type: TypeRef, live: LiveReads): Promise<void> {
     const names = this.namesOf(type);
     if (!names) return;
-    const stale = [...names].filter(([, held]) => held.stale).map(([name]) => name);
     await Promise.all(
-      stale.map(async (name) => {
+      names.stale().map(async (name) => {
         const key = { ...type, name };
         const sent = this.mark();
         this.remember(key, await live.get(key), sent);
@@ -241,13 +233,13 @@ export class KnownObjects {
     );
   }
 
-  private namesOf(type: TypeRef, create: true): Map<string, Held>;
-  private namesOf(type: TypeRef, create?: boolean): Map<string, Held> | undefined;
-  private namesOf(type: TypeRef, create = false): Map<string, Held> | undefined {
+  private namesOf(type: TypeRef, create: true): HeldNames;
+  private namesOf(type: TypeRef, create?: boolean): HeldNames | undefined;
+  private namesOf(type: TypeRef, create = false): HeldNames | undefined {
     const id = typeId(type);
     let names = this.byType.get(id);
     if (!names && create) {
-      names = new Map();
+      names = new HeldNames([MANAGED_KEY, MANAGED_VALUE]);
       this.byType.set(id, names);
     }
     return names;
