@@ -13,7 +13,7 @@
  * stop (summarise them with test/bench/cpu-profile.ts). ADMISSION_BENCH_NODE_OPTIONS replaces the webhook's
  * NODE_OPTIONS, to weigh another process setting against the images' on the same run.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -22,7 +22,7 @@ import { httpsGet, httpsPostJson } from '../cluster/https-probe.ts';
 import { freePort } from '../cluster/ports.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundle, FUNCTION_PROCESS_ENV } from '../../hack/bundle.ts';
-import { ManagedProcess, residentMiB, stopProcesses } from '../cluster/processes.ts';
+import { cpuSeconds, ManagedProcess, residentMiB, stopProcesses } from '../cluster/processes.ts';
 import { waitFor } from '../cluster/wait.ts';
 import { gatewayReview, reviewTenant } from './gateway-review.ts';
 import { startAdmission } from '../integration/support/admission.ts';
@@ -64,15 +64,8 @@ interface Target {
   pid: number;
 }
 
-/** Linux's clock tick for /proc CPU times (USER_HZ), 100 on every common build. */
-const TICKS_PER_SECOND = 100;
-
-/** CPU time (user and system) a process or one of its threads has used so far, in microseconds. */
-function cpuMicros(pid: number, thread = pid): number {
-  const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
-  const fields = stat.split(') ')[1]?.split(' ') ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
-}
+/** CPU time (user and system) one thread of a process has used so far, in microseconds. */
+const cpuMicros = (pid: number, thread = pid) => cpuSeconds(pid, thread) * 1e6;
 
 /** CPU time of the whole process and of its main thread (JavaScript; V8's and libuv's helpers run beside it). */
 function processCpu(pid: number): { all: number; main: number } {

@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { connectionFromKubeconfig, WatchCache } from '@mcpg-functions/shared/kube';
 import { createLogger } from '@mcpg-functions/shared/runtime';
-import { residentMiB } from '../cluster/processes.ts';
+import { cpuSeconds, residentMiB } from '../cluster/processes.ts';
 import { pool, runOnControlPlane, type ScriptBed } from '../cluster/script.ts';
 import {
   allRequestsBetween,
@@ -151,27 +151,14 @@ function processGroups(leaders: number[]): number[] {
   return members;
 }
 
-/** Linux's clock tick for /proc CPU times (USER_HZ), 100 on every common build. */
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds (user and system) the processes of some process groups have used so far. */
-function cpuSeconds(leaders: number[]): number {
-  let ticks = 0;
-  for (const pid of processGroups(leaders)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return ticks / TICKS_PER_SECOND;
+/** CPU seconds the processes of some process groups have used so far. */
+function groupCpuSeconds(leaders: number[]): number {
+  return processGroups(leaders).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 }
 
 /** The CPU seconds a system's processes use from now until stopped; null for a client-only system. */
 function cpuMeter({ operator, helpers }: RunningSystem) {
-  const at = (pids: number[] | undefined) => cpuSeconds(pids ?? []);
+  const at = (pids: number[] | undefined) => groupCpuSeconds(pids ?? []);
   const before = { operator: at(operator.pids), helpers: at(helpers?.pids) };
   const used = (pids: number[] | undefined, from: number) => Number((at(pids) - from).toFixed(2));
   return {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_PROCESS_ENV } from '../../hack/bundle.ts';
+import { statCpuSeconds } from '../cluster/processes.ts';
 import { pullPlugin } from '../../functions/supply-chain/src/artifact/plugin-artifact.ts';
 import { RegistryClient } from '../../functions/supply-chain/src/oci/client.ts';
 import { loopbackNetwork } from '../registry/operator-access.ts';
@@ -47,9 +48,6 @@ const rounds = Number(process.argv[3] ?? 3);
 const verifications = Number(process.argv[4] ?? 200);
 const layerCount = Number(process.argv[5] ?? 1);
 
-/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
-const USER_HZ = 100;
-
 interface Sample {
   seconds: number;
   peakMiB: number;
@@ -70,9 +68,7 @@ function watch(pid: number): () => Omit<Sample, 'seconds'> {
         readFile(`/proc/${pid}/stat`, 'utf8'),
       ]);
       peakMiB = Math.max(peakMiB, Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) / 1024);
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpuSeconds = (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+      cpuSeconds = statCpuSeconds(stat);
     } catch {
       // The process has exited.
     }

@@ -95,6 +95,26 @@ export async function stopProcesses(records: readonly ProcessRecord[], graceMs =
   }
 }
 
+/** Linux's clock tick for /proc CPU times (USER_HZ), 100 on every common build. */
+const USER_HZ = 100;
+
+/** User plus system CPU seconds in the text of a /proc stat file (of a process, or of one of its threads). */
+export function statCpuSeconds(stat: string): number {
+  // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+}
+
+/** CPU seconds a process (all its threads), or one thread of it, has used so far (0 when it is gone). */
+export function cpuSeconds(pid: number, thread?: number): number {
+  const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  try {
+    return statCpuSeconds(readFileSync(file, 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident memory of a process in MiB, read from /proc (0 when it is gone). */
 export function residentMiB(pid: number): number {
   try {
