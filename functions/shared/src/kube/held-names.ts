@@ -1,7 +1,8 @@
 /**
  * The copies memory holds of one type in one namespace, by name, indexed so that a pass finds the children of
  * its parent and the copies events made stale without walking every copy: with hundreds of objects in a
- * namespace, walking them on every pass made each pass's cost grow with the namespace.
+ * namespace, walking them on every pass made each pass's cost grow with the namespace. The index is taken when a
+ * copy is set: copies are answers shared with every pass that reads them, and nothing changes them in place.
  */
 import type { KubeObject } from './objects.ts';
 
