@@ -85,6 +85,8 @@ export function serverReconciler(options: {
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
     ],
+    // In a burst of new servers, every server's pods are on their way before any Service or status is written.
+    leadChildTypes: [{ apiVersion: 'apps/v1', kind: 'Deployment' }],
     // Pods tell readiness and crash loops; the function may list them.
     observedTypes: [{ apiVersion: 'v1', kind: 'Pod' }],
     // The supply-chain function records its image check and the image's entrypoint there.

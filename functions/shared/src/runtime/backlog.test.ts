@@ -33,12 +33,12 @@ function gatedBacklog(options: Partial<BacklogOptions<string, string>> = {}) {
     drain,
     ...options,
   });
-  const end = async (key: string, how: 'finish' | 'fail' | 'held' = 'finish') => {
+  const end = async (key: string, how: 'finish' | 'fail' | 'held' | 'led' = 'finish') => {
     const pass = open.get(key);
     if (!pass) throw new Error(`no pass of ${key} is running`);
     open.delete(key);
     if (how === 'fail') pass.fail(new Error('API server unavailable'));
-    else pass.finish(how === 'held' ? 'held' : undefined);
+    else pass.finish(how === 'finish' ? undefined : how);
     await vi.advanceTimersByTimeAsync(0);
   };
   return { backlog, started, settled, end, drain, running: () => [...open.keys()] };
@@ -112,6 +112,35 @@ describe('Backlog', () => {
     for (const key of ['a', 'b', 'd', 'e', 'f', 'c']) await end(key);
     expect(started).toEqual(['a:child1', 'b:child2', 'd:own1', 'e:child4+own3', 'f:own2', 'c:child3']);
     expect(backlog.size).toBe(0);
+  });
+
+  it('queues the rest of a pass that did only its urgent part behind the urgent passes, and answers after it', async () => {
+    const { backlog, end, started, settled } = gatedBacklog({
+      concurrency: 1,
+      urgent: (input) => input.includes('own'),
+      rest: (result, input) => (result === 'led' ? `${input}-rest` : undefined),
+    });
+    void backlog.submit('a', 'own1');
+    void backlog.submit('b', 'own2');
+    await end('a', 'led');
+    // The rest of a does not go before b's own change; an event for a that arrives meanwhile joins it.
+    void backlog.submit('a', 'child1');
+    await end('b');
+    await end('a');
+    expect(started).toEqual(['a:own1', 'b:own2', 'a:own1-rest+child1']);
+    expect(settled).toEqual(['a:own1:led', 'b:own2:own2 done', 'a:own1-rest+child1:own1-rest+child1 done']);
+    expect(backlog.size).toBe(0);
+  });
+
+  it('answers a request that still waits with the result of the rest, not of the urgent part', async () => {
+    const { backlog, end } = gatedBacklog({
+      holdMs: 10_000,
+      rest: (result, input) => (result === 'led' ? `${input}-rest` : undefined),
+    });
+    const answer = backlog.submit('a', 'own1');
+    await end('a', 'led');
+    await end('a');
+    expect(await answer).toEqual({ state: 'done', result: 'own1-rest done' });
   });
 
   it('makes an event wait for room when as many keys as allowed are unfinished', async () => {

@@ -4,7 +4,8 @@
  * answer: answering only once the pass is done makes 200 creations 200 passes in a row. Here a request waits
  * for its pass at most `holdMs`; by then it is answered with the pass's result (204, or 503 for a failure the
  * source retries) or, the pass still queued or running, as accepted, and the pass goes on here. Passes the caller calls urgent (an object's own change, which someone waits for) start
- * before the others (a child's status moving), in the order they came.
+ * before the others (a child's status moving), in the order they came. A pass that did only the urgent part of
+ * its work (an object's workload, before its Service and status) queues the rest of it behind them.
  *
  * One entry per key: an event for a key whose pass has not started yet joins that pass (it reads the latest
  * state anyway) and is answered at once; one for a key whose pass runs queues a single follow-up. At most
@@ -35,6 +36,11 @@ export interface BacklogOptions<T, R> {
   merge: (queued: T, arriving: T) => T;
   /** Whether a pass goes ahead of those not urgent; asked when a worker is free, so a merged input counts. */
   urgent?: (input: T) => boolean;
+  /**
+   * For a pass that did only the urgent part of its work, the input of the pass that does the rest: queued
+   * behind the urgent passes, and whoever waits for the first waits for it too.
+   */
+  rest?: (result: R, input: T) => T | undefined;
   /** Called as each pass ends, whoever still waits for it: where its outcome is counted and logged. */
   settled: (key: string, input: T, result: R | Error, durationMs: number) => void;
   concurrency: number;
@@ -171,9 +177,23 @@ export class Backlog<T, R> {
     this.running.delete(key);
     this.options.settled(key, input, result, performance.now() - started);
     const attempt = entry.attempt;
-    this.after(entry, result, due);
-    attempt.resolve(result instanceof Error ? { state: 'failed', error: result } : { state: 'done', result });
+    const rest = result instanceof Error ? undefined : this.options.rest?.(result, input);
+    if (rest !== undefined) {
+      this.queueRest(entry, rest);
+    } else {
+      this.after(entry, result, due);
+      attempt.resolve(
+        result instanceof Error ? { state: 'failed', error: result } : { state: 'done', result },
+      );
+    }
     this.pump();
+  }
+
+  /** The rest of a pass queues as the key's entry; events that arrive meanwhile join it. */
+  private queueRest(entry: Entry<T, R>, input: T): void {
+    entry.input = input;
+    this.waiting.set(entry.key, entry);
+    this.ready.push(entry);
   }
 
   /** What becomes of an entry once its pass ended: it waits for a retry, or it is finished. */

@@ -113,6 +113,16 @@ export async function planChildren(
   return { apply, prune, seen };
 }
 
+/** The children that do not exist yet (a name held by an object we do not control stops it). */
+export async function missingChildren(
+  client: ObjectClient,
+  parent: KubeObject,
+  children: KubeObject[],
+): Promise<KubeObject[]> {
+  const live = await liveChildren(client, parent, children);
+  return children.filter((_, index) => live[index] === undefined);
+}
+
 export function writesNothing(plan: ChildPlan): boolean {
   return plan.apply.length === 0 && plan.prune.length === 0;
 }

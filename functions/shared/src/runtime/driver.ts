@@ -14,7 +14,7 @@ import type { KindDefinition } from '../api/index.ts';
 import { API_VERSION } from '../api/index.ts';
 import { describeKey, keyOf, type KubeObject, type ObjectClient, type ObjectKey } from '../kube/index.ts';
 import { isBackingOff, nextFailure } from './backoff.ts';
-import { planChildren, writeChildren, writesNothing } from './children.ts';
+import { missingChildren, planChildren, writeChildren, writesNothing } from './children.ts';
 import type { ConditionInput } from './conditions.ts';
 import { isTerminal, TransientError, type TerminalError } from './errors.ts';
 import { ensureFinalizer, finalize } from './finalizers.ts';
@@ -52,6 +52,13 @@ export interface KindReconciler<O extends KubeObject = KubeObject> {
   kind: KindDefinition;
   /** Child types this function owns: applied, pruned, and mapped back to their parent on events. */
   childTypes: ChildType[];
+  /**
+   * Child types the user waits for (a server's Deployment). An object's own change that finds one of these
+   * children missing creates just those and ends 'led'; the rest of the pass (other children, status, Events)
+   * is asked for again behind every other object's own change. In a burst of creations every object's workload
+   * then exists before any object's Service, status or Event is written.
+   */
+  leadChildTypes?: ChildType[];
   /** Keys of our objects affected by a change to some other object (a Secret, a dependency). */
   dependents?: (key: ObjectKey, context: ReconcileContext) => Promise<ObjectKey[]>;
   reconcile: (object: O, context: ReconcileContext) => Promise<Desired>;
@@ -77,9 +84,11 @@ export interface KindReconciler<O extends KubeObject = KubeObject> {
 
 /**
  * What a pass did: `held` means it did not run (the object waits out a failure, or is exactly what our last
- * write left); `superseded` means the spec changed under it, so its status was not written.
+ * write left); `superseded` means the spec changed under it, so its status was not written; `led` means it
+ * created the object's missing lead children and nothing else: whoever asked for it asks for a `related` pass
+ * to do the rest.
  */
-export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed' | 'held' | 'superseded';
+export type Outcome = 'unchanged' | 'updated' | 'gone' | 'failed' | 'held' | 'superseded' | 'led';
 
 /**
  * Why a pass was asked for. `self`: an event about the object itself; `related`: an event about something it
@@ -152,8 +161,8 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
   }
 
   /**
-   * One level-based pass over one object, queued behind any pass for it already running in this process.
-   * Throws TransientError for failures worth a retry.
+   * One level-based pass over one object, queued behind any pass for it already running in this process. A
+   * `self` pass may end `led` (see leadChildTypes). Throws TransientError for failures worth a retry.
    */
   reconcileKey(key: ObjectKey, trigger: Trigger = 'related'): Promise<Outcome> {
     return this.shared.queue.run(describeKey(key), trigger, (why) => this.pass(key, why));
@@ -193,7 +202,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     }
     if (this.waits(found, trigger, context.now)) return 'held';
     try {
-      return await this.work(found, context, remembered);
+      return await this.work(found, context, { remembered, lead: trigger === 'self' });
     } catch (error) {
       // Whatever memory holds of it, the next pass reads it live, and the next event about it runs one (the
       // pass that runs again at once included, which must not take this one's reading for a finished pass).
@@ -204,7 +213,11 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     }
   }
 
-  private async work(found: O, context: ReconcileContext, remembered: boolean): Promise<Outcome> {
+  private async work(
+    found: O,
+    context: ReconcileContext,
+    { remembered, lead }: { remembered: boolean; lead: boolean },
+  ): Promise<Outcome> {
     const { client } = context;
     // Anything written starts from an object read live in this pass.
     const writing = () => {
@@ -218,6 +231,7 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       writing();
       return this.deleteSelf(object, desired.deleteSelf, context.now);
     }
+    if (lead && (await this.createLeads(object, desired, client, writing))) return 'led';
     const plan = await planChildren(client, object, desired, this.reconciler.childTypes);
     if (!writesNothing(plan)) writing();
     const applied = await writeChildren(client, plan);
@@ -228,6 +242,30 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     if (written === 'conflict') throw new ReadLiveFirst();
     if (written === 'superseded') return 'superseded';
     return !writesNothing(plan) || written === 'written' ? 'updated' : 'unchanged';
+  }
+
+  /**
+   * Creates the lead children that do not exist yet (a name held by someone else stops it, as in every pass);
+   * false when none is missing. The pass that does the rest reads the object live again before it writes.
+   */
+  private async createLeads(
+    object: O,
+    desired: Desired,
+    client: ObjectClient,
+    writing: () => void,
+  ): Promise<boolean> {
+    const types = this.reconciler.leadChildTypes ?? [];
+    const leads = desired.children.filter((child) =>
+      types.some((type) => type.kind === child.kind && type.apiVersion === child.apiVersion),
+    );
+    if (leads.length === 0) return false;
+    const missing = await missingChildren(client, object, leads);
+    if (missing.length === 0) return false;
+    writing();
+    const created = await writeChildren(client, { apply: missing, prune: [], seen: [] });
+    for (const child of created) this.shared.seen.remember(child);
+    client.forget(keyOf(object));
+    return true;
   }
 
   /** Records a failed pass in status; a terminal one is done (204), a transient one is thrown (503). */

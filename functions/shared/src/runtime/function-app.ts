@@ -81,7 +81,7 @@ function metrics(registry: Registry, counts: RequestCounts) {
     }),
     reconciles: new Counter({
       name: 'mcpg_reconcile_total',
-      help: 'Reconcile passes by kind and outcome (unchanged, updated, gone, failed, superseded, error); held counts events answered without a pass.',
+      help: 'Reconcile passes by kind and outcome (unchanged, updated, gone, failed, superseded, led, error); held counts events answered without a pass, led the first pass of an object that created only its lead children.',
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),
@@ -124,6 +124,9 @@ export function createFunctionApp<O extends KubeObject>(options: FunctionAppOpti
     // An object's own change (a new object, a new spec) goes before its children's status moving: in a burst of
     // creations, every object gets its children before any refreshes its status.
     urgent: (request) => request.ownChange,
+    // An object's own change that created only its lead children (driver.ts): the rest waits its turn.
+    rest: (outcome, request) =>
+      outcome === 'led' ? { ...request, trigger: 'related', ownChange: false } : undefined,
     settled: (_, request, result, durationMs) => {
       reportPass(request, result, { log, counters, durationMs });
     },
