@@ -4,7 +4,8 @@
  * children and status, apply the children (children.ts), report status once if it changed (status-writer.ts),
  * and on failure record when to try again (backoff.ts). Level-based: the same pass for every event type, a
  * pass over an unchanged object writes nothing, and passes for one object never overlap in a process
- * (key-queue.ts).
+ * (key-queue.ts). A pass for an object's own change that finds its lead children (the workload) missing creates
+ * only those and leaves the rest to a pass its caller queues behind other objects' first passes.
  *
  * Reads come from memory while it is current (kube/known-objects.ts), and memory is trusted only to find that
  * nothing needs writing: a pass that would write anything from an object it did not read live this pass runs
@@ -232,6 +233,17 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
       return this.deleteSelf(object, desired.deleteSelf, context.now);
     }
     if (lead && (await this.createLeads(object, desired, client, writing))) return 'led';
+    return this.converge(object, desired, context, writing);
+  }
+
+  /** Applies and prunes the children, then writes status if it changed. */
+  private async converge(
+    object: O,
+    desired: Desired,
+    context: ReconcileContext,
+    writing: () => void,
+  ): Promise<Outcome> {
+    const { client } = context;
     const plan = await planChildren(client, object, desired, this.reconciler.childTypes);
     if (!writesNothing(plan)) writing();
     const applied = await writeChildren(client, plan);
