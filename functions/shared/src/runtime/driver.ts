@@ -257,8 +257,9 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
   }
 
   /**
-   * Creates the lead children that do not exist yet (a name held by someone else stops it, as in every pass);
-   * false when none is missing. The pass that does the rest reads the object live again before it writes.
+   * Creates the lead children that do not exist yet; false when none is missing. Every wanted child is read
+   * first, as in every pass, so that a name held by someone else stops it before anything is written. The pass
+   * that does the rest reads the object live again before it writes.
    */
   private async createLeads(
     object: O,
@@ -267,11 +268,10 @@ export class ReconcileDriver<O extends KubeObject = KubeObject> {
     writing: () => void,
   ): Promise<boolean> {
     const types = this.reconciler.leadChildTypes ?? [];
-    const leads = desired.children.filter((child) =>
-      types.some((type) => type.kind === child.kind && type.apiVersion === child.apiVersion),
-    );
-    if (leads.length === 0) return false;
-    const missing = await missingChildren(client, object, leads);
+    const isLead = (child: KubeObject) =>
+      types.some((type) => type.kind === child.kind && type.apiVersion === child.apiVersion);
+    if (!desired.children.some(isLead)) return false;
+    const missing = (await missingChildren(client, object, desired.children)).filter(isLead);
     if (missing.length === 0) return false;
     writing();
     const created = await writeChildren(client, { apply: missing, prune: [], seen: [] });
