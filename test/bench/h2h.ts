@@ -12,7 +12,10 @@
  *   node test/bench/h2h.ts [--servers 200] [--gateways 100] [--workloads servers,floor,gateways]
  *   node test/bench/h2h.ts --operator BIN --crds DIR --sample FILE [--operator-arg ARG]... [--count 200] [--label NAME]
  *   common: [--concurrency 16] [--phase-timeout 180] [--quiet 60]   (seconds)
+ *   [--fastest-peer-deployments 1.5]: the fastest peer's seconds to every Deployment, which the targets double
  *   LOG_LEVEL=debug (default warn) sets our function's log level; its log is in the control plane's run folder.
+ *
+ * A run of ours ends with the performance targets (h2h-targets.ts): each with its figure and whether it was met.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setInterval } from 'node:timers';
@@ -47,6 +50,7 @@ import { floorClient, floorWorkload } from './h2h-floor.ts';
 import { peerOperator } from './h2h-peer.ts';
 import { total } from './prometheus.ts';
 import { report, type Row } from './report.ts';
+import { targetVerdicts } from './h2h-targets.ts';
 
 /** Calls `tick` every `seconds` until the returned stop is called (errors are counted, not thrown). */
 function every(seconds: number, tick: () => Promise<unknown>): { stop: () => void; failures: () => number } {
@@ -76,6 +80,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     'phase-timeout': { type: 'string', default: '180' },
     quiet: { type: 'string', default: '60' },
+    'fastest-peer-deployments': { type: 'string', default: '1.5' },
   },
 });
 
@@ -88,6 +93,8 @@ function positive(option: string): number {
 const concurrency = positive('concurrency');
 const phaseTimeoutMs = positive('phase-timeout') * 1000;
 const quietSeconds = positive('quiet');
+const fastestPeer = Number(values['fastest-peer-deployments']);
+if (!(fastestPeer > 0)) throw new Error('--fastest-peer-deployments must be a positive number of seconds');
 
 interface Milestones {
   created?: number;
@@ -386,9 +393,8 @@ const runningOverFloor =
   servers?.seconds.allReady && floor?.seconds.allAvailable
     ? Number((servers.seconds.allReady / floor.seconds.allAvailable).toFixed(3))
     : null;
-if (servers && floor)
-  console.log(`servers Running / floor all Available: ${runningOverFloor ?? 'not reached'}`);
 const label = values.operator ? values.label : 'ours';
+const targets = values.operator ? [] : targetVerdicts(results, fastestPeer);
 await report(`h2h-${label}`, results.map(rowOf), {
   concurrency,
   phaseTimeoutSeconds: phaseTimeoutMs / 1000,
@@ -398,8 +404,11 @@ await report(`h2h-${label}`, results.map(rowOf), {
     '(Events first), read from apiserver_flowcontrol_dispatched_requests_total; seconds from the first create.',
   results,
   runningOverFloor,
+  targets,
   totals: results.map((r) => ({
     run: `${r.system} ${r.workload}`,
     allRequests: total(r.apiserverRequestsByVerb),
   })),
 });
+if (targets.length > 0)
+  console.table(targets.map((v) => ({ ...v, met: v.met === null ? 'not measured' : v.met ? 'yes' : 'NO' })));
