@@ -168,7 +168,14 @@ export function ourFunctions(): System {
       const entry = await bundle(folder, path.join(bed.workDir, `${folder}-dist`));
       const fn = await bed.startFunction(folder, {
         entry,
-        env: { KUBECONFIG: accounts.function, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+        env: {
+          KUBECONFIG: accounts.function,
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+          // Replaces the images' NODE_OPTIONS, to profile the function (`--cpu-prof`) or weigh another setting.
+          ...(process.env.H2H_FUNCTION_NODE_OPTIONS
+            ? { NODE_OPTIONS: process.env.H2H_FUNCTION_NODE_OPTIONS }
+            : {}),
+        },
       });
       const adapters: ManagedProcess[] = [];
       for (const source of eventSources(wiring)) {

@@ -14,6 +14,8 @@
  *   common: [--concurrency 16] [--phase-timeout 180] [--quiet 60]   (seconds)
  *   [--fastest-peer-deployments 1.5]: the fastest peer's seconds to every Deployment, which the targets double
  *   LOG_LEVEL=debug (default warn) sets our function's log level; its log is in the control plane's run folder.
+ *   H2H_FUNCTION_NODE_OPTIONS replaces our function's NODE_OPTIONS (the images' settings), for instance with
+ *   '--max-semi-space-size=1 --cpu-prof --cpu-prof-dir=<folder>' to profile it (summarise with cpu-profile.ts).
  *
  * A run of ours ends with the performance targets (h2h-targets.ts): each with its figure and whether it was met.
  */
