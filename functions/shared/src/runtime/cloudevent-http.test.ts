@@ -71,6 +71,26 @@ describe('decoding CloudEvents from HTTP', () => {
     [{ 'content-type': 'application/cloudevents+json' }, '[1]', 'must be a JSON object'],
     [{ 'content-type': 'application/cloudevents+json' }, 'nope', 'the structured event is not valid JSON'],
     [{ 'content-type': 'application/cloudevents-batch+json' }, '[]', 'batched events are not supported'],
+    [
+      { 'content-type': 'application/cloudevents+json' },
+      '{"specversion":"1.0","id":"1","source":"s","type":"t","data":{},"data_base64":"aGk="}',
+      'either data or data_base64, not both',
+    ],
+    [
+      { 'content-type': 'application/cloudevents+json' },
+      '{"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":"not base64!"}',
+      'data_base64 must be a base64 string',
+    ],
+    [
+      { 'content-type': 'application/cloudevents+json' },
+      '{"specversion":"1.0","id":"1","source":"s","type":"t","subject":""}',
+      '"subject", when present, must be a non-empty string',
+    ],
+    [
+      { 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-dataschema': '' },
+      '',
+      '"dataschema", when present, must be a non-empty string',
+    ],
   ])('refuses %j %s, saying why', (headers, body, message) => {
     expect(() => eventFromHttp(headers, body)).toThrow(message);
   });

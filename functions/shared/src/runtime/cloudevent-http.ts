@@ -85,12 +85,19 @@ function structuredEvent(body: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new CloudEventFault('not-an-event', 'a structured event must be a JSON object');
   const event = { ...(parsed as Record<string, unknown>) };
-  if (typeof event.data_base64 === 'string') {
-    event.data = Buffer.from(event.data_base64, 'base64');
-    delete event.data_base64;
-  }
+  if (!Object.hasOwn(event, 'data_base64')) return event;
+  if (Object.hasOwn(event, 'data'))
+    throw new CloudEventFault('data', 'a structured event carries either data or data_base64, not both');
+  const encoded = event.data_base64;
+  if (typeof encoded !== 'string' || !BASE64.test(encoded))
+    throw new CloudEventFault('data', 'data_base64 must be a base64 string (RFC 4648)');
+  event.data = Buffer.from(encoded, 'base64');
+  delete event.data_base64;
   return event;
 }
+
+/** RFC 4648 base64, padded, whitespace-free. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** `data` and `data_base64` are members of the JSON format, not attributes. */
 const DATA_MEMBERS = new Set(['data', 'data_base64']);
@@ -108,6 +115,20 @@ function isTimestamp(value: unknown): boolean {
   return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
 }
 
+/** Optional context attributes the specification requires to be non-empty strings when an event has them. */
+const OPTIONAL_STRINGS = ['datacontenttype', 'dataschema', 'subject'];
+
+function checkOptionalStrings(event: Record<string, unknown>): void {
+  for (const optional of OPTIONAL_STRINGS) {
+    const value = event[optional];
+    if (value !== undefined && (typeof value !== 'string' || value === ''))
+      throw new CloudEventFault(
+        'attribute-value',
+        `the attribute "${optional}", when present, must be a non-empty string`,
+      );
+  }
+}
+
 function checked(event: Record<string, unknown>): CloudEvent {
   checkNames(event);
   if (event.specversion !== '1.0')
@@ -123,6 +144,7 @@ function checked(event: Record<string, unknown>): CloudEvent {
         `the required attribute "${required}" is missing or empty`,
       );
   }
+  checkOptionalStrings(event);
   if (event.time !== undefined && !isTimestamp(event.time))
     throw new CloudEventFault(
       'attribute-value',
