@@ -130,7 +130,7 @@ export function decodeReview(body: unknown): DecodeResult {
   };
 }
 
-/** Kubernetes shows at most a few warnings per response and caps each at 120 characters. */
+/** A handful per response: the API server relays each warning as a Warning header and truncates long ones. */
 const MAX_WARNINGS = 10;
 
 export function encodeResponse(uid: string, verdict: Verdict): AdmissionReviewResponse {
