@@ -112,6 +112,15 @@ export function allRequestsBetween(before: Sample[], after: Sample[]): Record<st
   return growth(byVerb(before), byVerb(after));
 }
 
+/**
+ * Every client's single-object reads (GET) between two scrapes, by resource: where a system's reads go. The
+ * benchmark itself only watches, so in a run of one system these are mostly that system's.
+ */
+export function allGetsByResource(before: Sample[], after: Sample[]): Record<string, number> {
+  const gets = (samples: Sample[]) => sumBy(samples, 'apiserver_request_total', 'resource', { verb: 'GET' });
+  return growth(gets(before), gets(after));
+}
+
 export function writesOf(counts: RequestCounts): number {
   return total(counts.writes) + counts.eventWrites;
 }

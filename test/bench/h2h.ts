@@ -28,6 +28,7 @@ import { createLogger } from '@mcpg-functions/shared/runtime';
 import { cpuSeconds, residentMiB } from '../cluster/processes.ts';
 import { pool, runOnControlPlane, type ScriptBed } from '../cluster/script.ts';
 import {
+  allGetsByResource,
   allRequestsBetween,
   installAccounting,
   requestsBetween,
@@ -124,6 +125,8 @@ interface Result {
   idle: { seconds: number; writes: number; writesPerMinute: number };
   /** Every client's requests by verb (apiserver_request_total), for context: the bench, controllers, KWOK. */
   apiserverRequestsByVerb: Record<string, number>;
+  /** Every client's GETs by resource, likewise: where the system's reads go. */
+  apiserverGetsByResource: Record<string, number>;
   memoryMiB: { operator: MemoryFigures; helpers?: MemoryFigures };
   /** CPU seconds used from the first create until every milestone was reached; null for a client-only system. */
   cpuSeconds: { operator: number; helpers?: number } | null;
@@ -314,6 +317,7 @@ async function measure(system: System, workload: Workload): Promise<Result> {
         writesPerMinute: Number(((idleWrites * 60) / quietSeconds).toFixed(1)),
       },
       apiserverRequestsByVerb: allRequestsBetween(before, converged),
+      apiserverGetsByResource: allGetsByResource(before, converged),
       resyncFailures: resync.failures(),
       memoryMiB: { operator: operatorMemory.stop(), ...(helpers ? { helpers: helperMiB } : {}) },
       cpuSeconds: cpuUsed,

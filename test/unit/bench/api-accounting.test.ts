@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { accountingSchemas, requestsBetween, writesOf } from '../../bench/api-accounting.ts';
+import {
+  accountingSchemas,
+  allGetsByResource,
+  requestsBetween,
+  writesOf,
+} from '../../bench/api-accounting.ts';
 import { parseSamples } from '../../bench/prometheus.ts';
 
 const operator = {
@@ -78,5 +83,26 @@ describe("the operator's requests, counted by its FlowSchemas", () => {
     const counts = requestsBetween(dispatched(before), dispatched(after), operator);
     expect(counts).toEqual({ reads, writes, eventWrites: events });
     expect(writesOf(counts)).toBe(allWrites);
+  });
+});
+
+describe("every client's reads of single objects, by resource", () => {
+  const requests = (lines: string[]) =>
+    parseSamples(lines.map((l) => `apiserver_request_total{${l}`).join('\n'));
+
+  it('sums GETs over codes and groups, and leaves out lists, watches and writes', () => {
+    const before = requests([
+      'verb="GET",resource="deployments",group="apps",code="200"} 5',
+      'verb="GET",resource="mcpgservers",group="mcpg.dev",code="200"} 1',
+    ]);
+    const after = requests([
+      'verb="GET",resource="deployments",group="apps",code="200"} 9',
+      'verb="GET",resource="deployments",group="apps",code="404"} 2',
+      'verb="GET",resource="mcpgservers",group="mcpg.dev",code="200"} 1',
+      'verb="LIST",resource="pods",group="",code="200"} 40',
+      'verb="WATCH",resource="pods",group="",code="200"} 3',
+      'verb="APPLY",resource="services",group="",code="200"} 7',
+    ]);
+    expect(allGetsByResource(before, after)).toEqual({ deployments: 6 });
   });
 });
