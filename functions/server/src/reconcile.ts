@@ -5,6 +5,7 @@ import {
   childSelector,
   contentHash,
   parseSpec,
+  readChildrenAhead,
   type Desired,
   type KindReconciler,
   type ReconcileContext,
@@ -116,8 +117,12 @@ export function serverReconciler(options: {
         makeNetworkPolicy(server),
         refused ? undefined : makeIngress(server),
       ].filter((child): child is KubeObject => child !== undefined);
+      const [running] = await Promise.all([
+        observe(server, context),
+        readChildrenAhead(context.client, children),
+      ]);
       const observed = {
-        ...(await observe(server, context)),
+        ...running,
         unwatched: env.unwatched,
         ingressRefused: refused,
       };

@@ -174,4 +174,40 @@ describe('what a function remembers between passes', () => {
     known.hint(keyOf(held), undefined);
     expect(known.held(keyOf(held))).toBeUndefined();
   });
+
+  it('sends one read for two asks of an object while the first is on its way, and holds the answer', async () => {
+    const { known } = memory();
+    const { api, reads } = cluster([pod('a-1', 'a', '4')]);
+    const key = keyOf(pod('a-1', 'a'));
+    const [first, second] = await Promise.all([known.read(key, api.get), known.read(key, api.get)]);
+    expect(reads.get).toBe(1);
+    expect(second).toBe(first);
+    expect(known.held(key)?.object?.metadata.resourceVersion).toBe('4');
+  });
+
+  it('does not join a read sent before an event about the object arrived', async () => {
+    const { known } = memory();
+    const { api, live, reads } = cluster([pod('a-1', 'a', '4')]);
+    const key = keyOf(pod('a-1', 'a'));
+    const early = known.read(key, api.get);
+    // The object moves to 5 after the first read was served; the event says so before the second ask.
+    live.set('a-1', pod('a-1', 'a', '5'));
+    known.hint(key, '5');
+    const late = await known.read(key, api.get);
+    expect((await early)?.metadata.resourceVersion).toBe('4');
+    expect(late?.metadata.resourceVersion).toBe('5');
+    expect(reads.get).toBe(2);
+  });
+
+  it('never joins reads of kinds it does not hold', async () => {
+    const { known } = memory();
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'team-a' } };
+    let reads = 0;
+    const get = () => {
+      reads += 1;
+      return Promise.resolve(secret as KubeObject);
+    };
+    await Promise.all([known.read(keyOf(secret), get), known.read(keyOf(secret), get)]);
+    expect(reads).toBe(2);
+  });
 });

@@ -83,6 +83,8 @@ export class KnownObjects {
   private readonly hinted = new Map<string, Map<string, Hinted>>();
   /** Hints so far: a read sent after the n-th hint answers at least the version it named. */
   private hints = 0;
+  /** Reads of held kinds on their way, by type and namespace and name, with the mark taken as each was sent. */
+  private readonly reading = new Map<string, { sent: number; answer: Promise<KubeObject | undefined> }>();
   private readonly maxAgeMs: number;
   private readonly clock: () => number;
   private lastSweep: number;
@@ -118,6 +120,28 @@ export class KnownObjects {
     this.releaseWhenIdle();
     const stale = this.behindHint(key, object, sent);
     this.namesOf(key, true).set(key.name, { object: object && slim(object), at: now, stale });
+  }
+
+  /**
+   * Reads the object live and holds the answer. A read of it already on its way, sent after the latest event
+   * about it, is joined instead of sent again: its answer is held as current when it comes, so it is what a
+   * read sent now would find in memory a moment later (a pass reading the same child for two reasons at once).
+   */
+  async read(key: ObjectKey, get: LiveReads['get']): Promise<KubeObject | undefined> {
+    const id = `${typeId(key)}/${key.name}`;
+    const pending = this.reading.get(id);
+    const hinted = this.hinted.get(typeId(key))?.get(key.name);
+    if (pending && (!hinted || hinted.order <= pending.sent)) return pending.answer;
+    const sent = this.mark();
+    const answer = get(key);
+    if (this.holdsKind(key)) this.reading.set(id, { sent, answer });
+    try {
+      const found = await answer;
+      this.remember(key, found, sent);
+      return found;
+    } finally {
+      if (this.reading.get(id)?.answer === answer) this.reading.delete(id);
+    }
   }
 
   /** Lets go of a copy: the next read of the object is live. */

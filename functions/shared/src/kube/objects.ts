@@ -148,12 +148,15 @@ export class ObjectClient {
     }
     if (this.snapshot) return (await this.snapshot.get(key, () => this.getLive(key))) as T;
     if (!this.known) return this.getLive<T>(key);
-    const held = this.readsLive ? undefined : this.known.held(key);
+    if (this.readsLive) {
+      const sent = this.known.mark();
+      const found = await this.getLive<T>(key);
+      this.known.remember(key, found, sent);
+      return found;
+    }
+    const held = this.known.held(key);
     if (held) return held.object as T | undefined;
-    const sent = this.known.mark();
-    const found = await this.getLive<T>(key);
-    this.known.remember(key, found, sent);
-    return found;
+    return (await this.known.read(key, (k) => this.getLive(k))) as T | undefined;
   }
 
   private async getLive<T extends KubeObject>(key: ObjectKey): Promise<T | undefined> {

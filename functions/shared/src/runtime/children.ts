@@ -113,6 +113,15 @@ export async function planChildren(
   return { apply, prune, seen };
 }
 
+/**
+ * Sends the reads of the wanted children now, beside the kind's own reads of what runs, so that the plan which
+ * follows the kind's reconcile finds them in memory (kube/known-objects.ts) instead of waiting for a round trip
+ * of its own. A read that fails here is sent again by the plan, which reports it.
+ */
+export async function readChildrenAhead(client: ObjectClient, children: KubeObject[]): Promise<void> {
+  await Promise.all(children.map((child) => client.get(keyOf(child)).catch(() => undefined)));
+}
+
 /** The children that do not exist yet (a name held by an object we do not control stops it). */
 export async function missingChildren(
   client: ObjectClient,

@@ -1,3 +1,4 @@
+export { readChildrenAhead } from './children.ts';
 export { mergeConditions, type ConditionInput } from './conditions.ts';
 export { reconcileAll, targetsFor, type DispatchResult, type Targets } from './dispatch.ts';
 export { resync, SingleFlight, type ResyncOptions, type ResyncResult } from './resync.ts';
