@@ -130,6 +130,12 @@ interface Result {
   memoryMiB: { operator: MemoryFigures; helpers?: MemoryFigures };
   /** CPU seconds used from the first create until every milestone was reached; null for a client-only system. */
   cpuSeconds: { operator: number; helpers?: number } | null;
+  /**
+   * CPU seconds of every part of the run (each control-plane process, the system, its adapters, this benchmark)
+   * from the first create until every Deployment existed: the parts share the machine's cores, so this says
+   * where the time to the first children goes. Null when the Deployments never all existed.
+   */
+  cpuToDeployments: Record<string, number> | null;
   /** Resync pings that failed or were refused (resync-driven systems only). */
   resyncFailures: number;
   /** Every look that showed a change, from the first create until the last milestone. */
@@ -184,6 +190,31 @@ function cpuMeter({ operator, helpers }: RunningSystem) {
   };
 }
 
+/** CPU seconds each part of a run uses from now until stopped (see Result['cpuToDeployments']). */
+function cpuByPart(bed: ScriptBed, { operator, helpers }: RunningSystem) {
+  const parts: Record<string, number[]> = Object.fromEntries(
+    bed.cluster.processes.map((record) => [record.name, [record.pid]]),
+  );
+  if (operator.pids.length > 0) parts.system = operator.pids;
+  if (helpers) parts.adapters = helpers.pids;
+  const read = (): Record<string, number> => {
+    const own = process.cpuUsage();
+    return {
+      ...Object.fromEntries(Object.entries(parts).map(([name, pids]) => [name, groupCpuSeconds(pids)])),
+      benchmark: (own.user + own.system) / 1e6,
+    };
+  };
+  const before = read();
+  return {
+    stop: (): Record<string, number> =>
+      Object.fromEntries(
+        Object.entries(read())
+          .map(([name, seconds]) => [name, Number((seconds - (before[name] ?? 0)).toFixed(2))] as const)
+          .sort(([, a], [, b]) => b - a),
+      ),
+  };
+}
+
 /**
  * Resident memory of some processes, summed, sampled until stopped: when idle (started, watches open, before
  * the first create), at the peak, and after the quiet period.
@@ -203,9 +234,17 @@ function memorySampler(leaders: number[]) {
 }
 
 /** Notes the milestones one look shows reached (the first time each is), and the look itself. */
-function note(at: Milestones, progress: Progress[], count: number, poll: Progress): void {
+function note(
+  { at, onDeploymentsExist }: { at: Milestones; onDeploymentsExist: () => void },
+  progress: Progress[],
+  count: number,
+  poll: Progress,
+): void {
   progress.push(poll);
-  if (poll.deployments >= count) at.deploymentsExist ??= poll.second;
+  if (poll.deployments >= count && at.deploymentsExist === undefined) {
+    at.deploymentsExist = poll.second;
+    onDeploymentsExist();
+  }
   if (poll.available >= count) at.allAvailable ??= poll.second;
   if (poll.ready >= count) at.allReady ??= poll.second;
 }
@@ -218,7 +257,12 @@ const LOOK_MS = 50;
  * measuring costs the API server one event per change rather than whole lists again and again, and notes each
  * look that shows a change, until every milestone is reached or one phase takes longer than the phase timeout.
  */
-async function followMilestones(bed: ScriptBed, workload: Workload, since: () => number, at: Milestones) {
+async function followMilestones(
+  bed: ScriptBed,
+  workload: Workload,
+  clock: { since: () => number; at: Milestones; onDeploymentsExist: () => void },
+) {
+  const { since, at } = clock;
   const ready = workload.isReady ?? isReady;
   const connection = await connectionFromKubeconfig(bed.cluster.kubeconfig);
   const logger = createLogger('h2h', 'warn');
@@ -241,7 +285,7 @@ async function followMilestones(bed: ScriptBed, workload: Workload, since: () =>
       };
       const last = progress.at(-1);
       if (!last || (['deployments', 'available', 'ready'] as const).some((k) => last[k] !== poll[k]))
-        note(at, progress, workload.count, poll);
+        note(clock, progress, workload.count, poll);
       const phases = [at.deploymentsExist, at.allAvailable, at.allReady];
       const lastProgress = Math.max(0, ...phases.map((t) => t ?? 0));
       if (phases.every((t) => t !== undefined) || (now - lastProgress) * 1000 > phaseTimeoutMs)
@@ -282,6 +326,8 @@ async function measure(system: System, workload: Workload): Promise<Result> {
 
     const before = await scrapeApiServer(bed.cluster);
     const cpu = cpuMeter(running);
+    const burst = cpuByPart(bed, running);
+    let cpuToDeployments: Record<string, number> | null = null;
     const t0 = performance.now();
     const since = () => (performance.now() - t0) / 1000;
     const at: Milestones = {};
@@ -289,7 +335,11 @@ async function measure(system: System, workload: Workload): Promise<Result> {
     const creating = pool(names, concurrency, (name) =>
       applyObject(running.creator ?? kube, workload.object(name), workload.plural),
     ).then(() => (at.created = since()));
-    const progress = await followMilestones(bed, workload, since, at);
+    const progress = await followMilestones(bed, workload, {
+      since,
+      at,
+      onDeploymentsExist: () => (cpuToDeployments = burst.stop()),
+    });
     await creating;
     const converged = await scrapeApiServer(bed.cluster);
     const cpuUsed = cpu.stop();
@@ -321,6 +371,7 @@ async function measure(system: System, workload: Workload): Promise<Result> {
       resyncFailures: resync.failures(),
       memoryMiB: { operator: operatorMemory.stop(), ...(helpers ? { helpers: helperMiB } : {}) },
       cpuSeconds: cpuUsed,
+      cpuToDeployments,
       progress,
     };
   });
@@ -416,5 +467,12 @@ await report(`h2h-${label}`, results.map(rowOf), {
     allRequests: total(r.apiserverRequestsByVerb),
   })),
 });
+for (const result of results) {
+  const parts = Object.entries(result.cpuToDeployments ?? {}).map(([part, seconds]) => `${part} ${seconds}`);
+  if (parts.length > 0)
+    console.log(
+      `${result.system} ${result.workload}, CPU s until every Deployment existed: ${parts.join(', ')}`,
+    );
+}
 if (targets.length > 0)
   console.table(targets.map((v) => ({ ...v, met: v.met === null ? 'not measured' : v.met ? 'yes' : 'NO' })));
