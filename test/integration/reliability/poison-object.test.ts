@@ -49,8 +49,9 @@ describe('a poison object', () => {
 
   /**
    * Passes over the poison object and writes about it since the start. Every pass that runs over it fails (its
-   * Service name stays taken), so its passes are the function's failed ones. `held` (events answered without a
-   * pass) is the function's, for the report.
+   * Service name stays taken), so the function's failed passes bound its passes from above (another file's
+   * server failing meanwhile counts too). `held` (events answered without a pass) is the function's, for the
+   * report.
    */
   async function spent() {
     const { fn } = bed.running;

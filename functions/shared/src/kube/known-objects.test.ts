@@ -210,4 +210,12 @@ describe('what a function remembers between passes', () => {
     await Promise.all([known.read(keyOf(secret), get), known.read(keyOf(secret), get)]);
     expect(reads).toBe(2);
   });
+
+  it('sends a read that must be live even while another read of the object is on its way', async () => {
+    const { known } = memory();
+    const { api, reads } = cluster([pod('a-1', 'a', '4')]);
+    const key = keyOf(pod('a-1', 'a'));
+    await Promise.all([known.read(key, api.get), known.read(key, api.get, { join: false })]);
+    expect(reads.get).toBe(2);
+  });
 });

@@ -126,12 +126,16 @@ export class KnownObjects {
    * Reads the object live and holds the answer. A read of it already on its way, sent after the latest event
    * about it, is joined instead of sent again: its answer is held as current when it comes, so it is what a
    * read sent now would find in memory a moment later (a pass reading the same child for two reasons at once).
+   * `join: false` (a pass that must read live) always sends its own.
    */
-  async read(key: ObjectKey, get: LiveReads['get']): Promise<KubeObject | undefined> {
+  async read(
+    key: ObjectKey,
+    get: LiveReads['get'],
+    { join = true }: { join?: boolean } = {},
+  ): Promise<KubeObject | undefined> {
     const id = `${typeId(key)}/${key.name}`;
-    const pending = this.reading.get(id);
-    const hinted = this.hinted.get(typeId(key))?.get(key.name);
-    if (pending && (!hinted || hinted.order <= pending.sent)) return pending.answer;
+    const pending = join ? this.joinable(key, id) : undefined;
+    if (pending) return pending;
     const sent = this.mark();
     const answer = get(key);
     if (this.holdsKind(key)) this.reading.set(id, { sent, answer });
@@ -142,6 +146,13 @@ export class KnownObjects {
     } finally {
       if (this.reading.get(id)?.answer === answer) this.reading.delete(id);
     }
+  }
+
+  /** The answer of a read of the object on its way, when it was sent after the latest event about the object. */
+  private joinable(key: ObjectKey, id: string): Promise<KubeObject | undefined> | undefined {
+    const pending = this.reading.get(id);
+    const hinted = this.hinted.get(typeId(key))?.get(key.name);
+    return pending && (!hinted || hinted.order <= pending.sent) ? pending.answer : undefined;
   }
 
   /** Lets go of a copy: the next read of the object is live. */

@@ -148,15 +148,10 @@ export class ObjectClient {
     }
     if (this.snapshot) return (await this.snapshot.get(key, () => this.getLive(key))) as T;
     if (!this.known) return this.getLive<T>(key);
-    if (this.readsLive) {
-      const sent = this.known.mark();
-      const found = await this.getLive<T>(key);
-      this.known.remember(key, found, sent);
-      return found;
-    }
-    const held = this.known.held(key);
+    const held = this.readsLive ? undefined : this.known.held(key);
     if (held) return held.object as T | undefined;
-    return (await this.known.read(key, (k) => this.getLive(k))) as T | undefined;
+    const join = !this.readsLive;
+    return (await this.known.read(key, (k) => this.getLive(k), { join })) as T | undefined;
   }
 
   private async getLive<T extends KubeObject>(key: ObjectKey): Promise<T | undefined> {
