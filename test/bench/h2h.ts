@@ -13,6 +13,9 @@
  *   node test/bench/h2h.ts --operator BIN --crds DIR --sample FILE [--operator-arg ARG]... [--count 200] [--label NAME]
  *   common: [--concurrency 16] [--phase-timeout 180] [--quiet 60]   (seconds)
  *   [--fastest-peer-deployments 1.5]: the fastest peer's seconds to every Deployment, which the targets double
+ *   [--repeat 1]: runs the workloads that many rounds, one after another in each round, so that a machine whose pace
+ *   drifts slows every system alike; prints each run and every workload's spread, and judges the targets on each
+ *   workload's median run (by seconds to every Deployment).
  *   LOG_LEVEL=debug (default warn) sets our function's log level; its log is in the control plane's run folder.
  *   H2H_FUNCTION_NODE_OPTIONS replaces our function's NODE_OPTIONS (the images' settings), for instance with
  *   '--max-semi-space-size=1 --cpu-prof --cpu-prof-dir=<folder>' to profile it (summarise with cpu-profile.ts).
@@ -54,6 +57,7 @@ import { peerOperator } from './h2h-peer.ts';
 import { total } from './prometheus.ts';
 import { report, type Row } from './report.ts';
 import { targetVerdicts } from './h2h-targets.ts';
+import { medianRuns, spreads } from './h2h-rounds.ts';
 
 /** Calls `tick` every `seconds` until the returned stop is called (errors are counted, not thrown). */
 function every(seconds: number, tick: () => Promise<unknown>): { stop: () => void; failures: () => number } {
@@ -84,6 +88,7 @@ const { values } = parseArgs({
     'phase-timeout': { type: 'string', default: '180' },
     quiet: { type: 'string', default: '60' },
     'fastest-peer-deployments': { type: 'string', default: '1.5' },
+    repeat: { type: 'string', default: '1' },
   },
 });
 
@@ -96,6 +101,7 @@ function positive(option: string): number {
 const concurrency = positive('concurrency');
 const phaseTimeoutMs = positive('phase-timeout') * 1000;
 const quietSeconds = positive('quiet');
+const rounds = positive('repeat');
 const fastestPeer = Number(values['fastest-peer-deployments']);
 if (!(fastestPeer > 0)) throw new Error('--fastest-peer-deployments must be a positive number of seconds');
 
@@ -387,11 +393,14 @@ const byVerb = (counts: Record<string, number>) =>
 
 const figures = (m: MemoryFigures) => `${m.idle}/${m.peak}/${m.afterQuiet}`;
 
-function rowOf(result: Result): Row {
+/** The round a result ran in, as its label says it when there are several. */
+const roundOf = (index: number) => (rounds > 1 ? ` (round ${Math.floor(index / runs.length) + 1})` : '');
+
+function rowOf(result: Result, index: number): Row {
   const seconds = (value: number | null) => (value === null ? 'not reached' : value);
   const memory = result.memoryMiB;
   return {
-    system: `${result.system}, ${result.count} ${result.workload}`,
+    system: `${result.system}, ${result.count} ${result.workload}${roundOf(index)}`,
     'Deployments exist (s)': seconds(result.seconds.deploymentsExist),
     'all Available (s)': seconds(result.seconds.allAvailable),
     'objects Running/Ready (s)': seconds(result.seconds.allReady),
@@ -442,16 +451,18 @@ if (values.operator) {
 }
 
 const results: Result[] = [];
-for (const run of runs) results.push(await measure(run.system, run.workload));
-const servers = results.find((r) => r.system === 'ours' && r.workload === 'servers');
-const floor = results.find((r) => r.system === 'floor');
+for (let round = 0; round < rounds; round += 1)
+  for (const run of runs) results.push(await measure(run.system, run.workload));
+const medians = medianRuns(results);
+const servers = medians.find((r) => r.system === 'ours' && r.workload === 'servers');
+const floor = medians.find((r) => r.system === 'floor');
 /** Servers Running against the floor's Deployments Available, both from the first create. */
 const runningOverFloor =
   servers?.seconds.allReady && floor?.seconds.allAvailable
     ? Number((servers.seconds.allReady / floor.seconds.allAvailable).toFixed(3))
     : null;
 const label = values.operator ? values.label : 'ours';
-const targets = values.operator ? [] : targetVerdicts(results, fastestPeer);
+const targets = values.operator ? [] : targetVerdicts(medians, fastestPeer);
 await report(`h2h-${label}`, results.map(rowOf), {
   concurrency,
   phaseTimeoutSeconds: phaseTimeoutMs / 1000,
@@ -459,7 +470,9 @@ await report(`h2h-${label}`, results.map(rowOf), {
   method:
     'Operator requests are counted by the API server: FlowSchemas matching only its ServiceAccounts, one per verb ' +
     '(Events first), read from apiserver_flowcontrol_dispatched_requests_total; seconds from the first create.',
+  rounds,
   results,
+  medianRuns: medians.map((median) => results.indexOf(median)),
   runningOverFloor,
   targets,
   totals: results.map((r) => ({
@@ -467,12 +480,13 @@ await report(`h2h-${label}`, results.map(rowOf), {
     allRequests: total(r.apiserverRequestsByVerb),
   })),
 });
-for (const result of results) {
+for (const [index, result] of results.entries()) {
   const parts = Object.entries(result.cpuToDeployments ?? {}).map(([part, seconds]) => `${part} ${seconds}`);
   if (parts.length > 0)
     console.log(
-      `${result.system} ${result.workload}, CPU s until every Deployment existed: ${parts.join(', ')}`,
+      `${result.system} ${result.workload}${roundOf(index)}, CPU s until every Deployment existed: ${parts.join(', ')}`,
     );
 }
+if (rounds > 1) for (const line of spreads(results)) console.log(line);
 if (targets.length > 0)
   console.table(targets.map((v) => ({ ...v, met: v.met === null ? 'not measured' : v.met ? 'yes' : 'NO' })));
