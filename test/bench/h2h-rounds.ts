@@ -34,9 +34,16 @@ export function medianRuns<R extends RoundFigures>(all: readonly R[]): R[] {
   });
 }
 
+/** The results round by round, `perRound` runs each, in the order they ran. */
+export function roundsOf<R>(all: readonly R[], perRound: number): R[][] {
+  return Array.from({ length: Math.ceil(all.length / perRound) }, (_, round) =>
+    all.slice(round * perRound, (round + 1) * perRound),
+  );
+}
+
 /**
- * One line per system and workload: its seconds to every Deployment round by round and, for an operator, each
- * over the floor's of the same round (when every round has a floor run).
+ * One line per system and workload: its seconds to every Deployment round by round and, for the servers (the
+ * workload the floor stands for), each over the floor's of the same round when every round has a floor run.
  */
 export function spreads(all: readonly RoundFigures[]): string[] {
   const floorRuns = all.filter((r) => r.system === 'floor');
@@ -44,7 +51,7 @@ export function spreads(all: readonly RoundFigures[]): string[] {
     const [first] = group as [RoundFigures];
     const seconds = group.map((r) => r.seconds.deploymentsExist ?? 'not reached').join(', ');
     const overFloor =
-      first.system === 'floor' || floorRuns.length !== group.length
+      first.workload !== 'servers' || floorRuns.length !== group.length
         ? ''
         : `; over the same round's floor: ${group
             .map((r, round) => {

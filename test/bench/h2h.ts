@@ -15,7 +15,7 @@
  *   [--fastest-peer-deployments 1.5]: the fastest peer's seconds to every Deployment, which the targets double
  *   [--repeat 1]: runs the workloads that many rounds, one after another in each round, so that a machine whose pace
  *   drifts slows every system alike; prints each run and every workload's spread, and judges the targets on each
- *   workload's median run (by seconds to every Deployment).
+ *   workload's median run (by seconds to every Deployment), each target's figure in every round beside it.
  *   LOG_LEVEL=debug (default warn) sets our function's log level; its log is in the control plane's run folder.
  *   H2H_FUNCTION_NODE_OPTIONS replaces our function's NODE_OPTIONS (the images' settings), for instance with
  *   '--max-semi-space-size=1 --cpu-prof --cpu-prof-dir=<folder>' to profile it (summarise with cpu-profile.ts).
@@ -57,7 +57,7 @@ import { peerOperator } from './h2h-peer.ts';
 import { total } from './prometheus.ts';
 import { report, type Row } from './report.ts';
 import { targetVerdicts } from './h2h-targets.ts';
-import { medianRuns, spreads } from './h2h-rounds.ts';
+import { medianRuns, roundsOf, spreads } from './h2h-rounds.ts';
 
 /** Calls `tick` every `seconds` until the returned stop is called (errors are counted, not thrown). */
 function every(seconds: number, tick: () => Promise<unknown>): { stop: () => void; failures: () => number } {
@@ -463,6 +463,15 @@ const runningOverFloor =
     : null;
 const label = values.operator ? values.label : 'ours';
 const targets = values.operator ? [] : targetVerdicts(medians, fastestPeer);
+/** Every round's figure for each target, so that a round missing one is seen beside the median's verdict. */
+const everyRound = (target: string) =>
+  roundsOf(results, runs.length)
+    .map((round) => targetVerdicts(round, fastestPeer).find((v) => v.target === target)?.measured ?? '—')
+    .join(', ');
+const verdictRows = targets.map((v) => ({
+  ...v,
+  ...(rounds > 1 ? { 'every round': everyRound(v.target) } : {}),
+}));
 await report(`h2h-${label}`, results.map(rowOf), {
   concurrency,
   phaseTimeoutSeconds: phaseTimeoutMs / 1000,
@@ -474,7 +483,7 @@ await report(`h2h-${label}`, results.map(rowOf), {
   results,
   medianRuns: medians.map((median) => results.indexOf(median)),
   runningOverFloor,
-  targets,
+  targets: verdictRows,
   totals: results.map((r) => ({
     run: `${r.system} ${r.workload}`,
     allRequests: total(r.apiserverRequestsByVerb),
@@ -488,5 +497,7 @@ for (const [index, result] of results.entries()) {
     );
 }
 if (rounds > 1) for (const line of spreads(results)) console.log(line);
-if (targets.length > 0)
-  console.table(targets.map((v) => ({ ...v, met: v.met === null ? 'not measured' : v.met ? 'yes' : 'NO' })));
+if (verdictRows.length > 0)
+  console.table(
+    verdictRows.map((v) => ({ ...v, met: v.met === null ? 'not measured' : v.met ? 'yes' : 'NO' })),
+  );

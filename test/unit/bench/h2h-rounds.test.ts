@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianRuns, spreads, type RoundFigures } from '../../bench/h2h-rounds.ts';
+import { medianRuns, roundsOf, spreads, type RoundFigures } from '../../bench/h2h-rounds.ts';
 
 const run = (system: string, workload: string, deploymentsExist: number | null): RoundFigures => ({
   system,
@@ -33,6 +33,19 @@ describe('head-to-head rounds', () => {
     expect(spreads(rounds)).toEqual([
       "ours servers, seconds to every Deployment by round: 5.2, 3.7, 4.4; over the same round's floor: 2.74, 2.06, 2.00",
       'floor floor, seconds to every Deployment by round: 1.9, 1.8, 2.2',
+    ]);
+  });
+
+  it('split the results into rounds in the order they ran', () => {
+    expect(roundsOf(rounds, 2)).toEqual([rounds.slice(0, 2), rounds.slice(2, 4), rounds.slice(4)]);
+  });
+
+  it('compare only the servers with the floor, which stands for them, never the gateways', () => {
+    const withGateways = [run('ours', 'servers', 4), run('floor', 'floor', 2), run('ours', 'gateways', 9)];
+    expect(spreads(withGateways)).toEqual([
+      "ours servers, seconds to every Deployment by round: 4; over the same round's floor: 2.00",
+      'floor floor, seconds to every Deployment by round: 2',
+      'ours gateways, seconds to every Deployment by round: 9',
     ]);
   });
 
